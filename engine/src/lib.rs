@@ -1,0 +1,25 @@
+//! copybench's copy engine: file-copy strategies with CPython `shutil` semantics, tree walkers,
+//! and an exact count of every filesystem syscall made.
+//!
+//! It knows nothing of scenarios or reports; the harness drives it. Count an operation's
+//! syscalls by running it under a [`SyscallRecorder`]:
+//!
+//! ```no_run
+//! use copybench_engine::{copy_file, CopyOptions, SyscallRecorder};
+//! let recorder = SyscallRecorder::new();
+//! let report = recorder.run(|| copy_file("a".as_ref(), "b".as_ref(), &CopyOptions::default()));
+//! println!("{:?} {:?}", report, recorder.counts());
+//! ```
+
+pub mod errno;
+mod error;
+mod file;
+pub mod strategy;
+pub mod sys;
+pub mod tree;
+
+pub use error::{errno_text, CopyError, ErrorKind};
+pub use file::{copy_file, CopyOptions, CopyReport, Fallback, Mode};
+pub use strategy::Strategy;
+pub use sys::{Fault, Syscall, SyscallCounts, SyscallRecorder};
+pub use tree::{copy_tree, TreeErrorEntry, TreeOptions, TreeReport, Walker};

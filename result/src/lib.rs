@@ -1,0 +1,339 @@
+//! The result JSON of a copybench run: written by the harness, read by the reports and the gate.
+//!
+//! These types *are* the schema (documented in `docs/result-schema.md`). A figure that could not
+//! be measured is `None` here and named, with the reason, in an `unmeasured` map beside it;
+//! it is never a zero.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped on every change that an older reader would misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One run of `copybench scenario`: its environment and every scenario it ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub schema_version: u32,
+    pub copybench: ToolInfo,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: String,
+    pub environment: Environment,
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl RunResult {
+    /// Parses a result document, refusing one of another schema version with a clear message.
+    pub fn from_json(text: &str) -> Result<RunResult, SchemaError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let version: Version = serde_json::from_str(text).map_err(SchemaError::Json)?;
+        if version.schema_version != SCHEMA_VERSION {
+            return Err(SchemaError::Version {
+                found: version.schema_version,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        serde_json::from_str(text).map_err(SchemaError::Json)
+    }
+}
+
+/// Why a result document could not be read.
+#[derive(Debug)]
+pub enum SchemaError {
+    Json(serde_json::Error),
+    Version { found: u32, expected: u32 },
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaError::Json(e) => write!(f, "not a copybench result: {e}"),
+            SchemaError::Version { found, expected } => write!(
+                f,
+                "result schema version {found}, but this copybench reads version {expected}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Which copybench produced the result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub version: String,
+    /// `None` when built outside a git checkout.
+    pub git_commit: Option<String>,
+}
+
+/// The machine and software a result was measured on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    pub hostname: Option<String>,
+    pub cpu_model: String,
+    pub logical_cores: usize,
+    pub physical_cores: Option<usize>,
+    pub memory_bytes: u64,
+    pub os: String,
+    pub kernel: String,
+    /// Filesystems of the work directory, the sources and the targets.
+    pub filesystems: Vec<FilesystemInfo>,
+    /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
+    pub tools: BTreeMap<String, ToolVersion>,
+}
+
+/// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilesystemInfo {
+    /// `work`, `source`, `target`.
+    pub role: String,
+    pub path: String,
+    /// `ext4`, `tmpfs`, `btrfs`, `fuse.smbnetfs`, …
+    pub fs_type: String,
+    pub mount_point: String,
+    pub mount_options: String,
+    pub device: String,
+}
+
+/// A program found (or not) on this machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ToolVersion {
+    /// Resolved path of the real program (a pyenv shim resolved to its interpreter).
+    pub path: Option<String>,
+    pub version: Option<String>,
+    /// Why it is missing or its version could not be read.
+    pub unavailable: Option<String>,
+}
+
+/// Whether a scenario copies one file or a tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixtureKind {
+    File,
+    Tree,
+}
+
+/// The fixture a scenario copies, after `--scale`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FixtureInfo {
+    pub kind: FixtureKind,
+    /// Total content bytes.
+    pub bytes: u64,
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    /// For trees: the range each file's size is drawn from.
+    pub size_min: Option<u64>,
+    pub size_max: Option<u64>,
+    pub seed: u64,
+    /// Where the cached fixture lives.
+    pub path: String,
+}
+
+/// A scenario's settings as they were run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioParameters {
+    pub fixture: FixtureInfo,
+    /// `same-fs`, or the target directory.
+    pub target: String,
+    /// `warm` or `cold`.
+    pub cache: String,
+    /// Whether an fsync of the copy is inside the timing.
+    pub fsync: bool,
+    pub warmup: u32,
+    pub samples: u32,
+    pub scale: f64,
+}
+
+/// One scenario's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    /// The scenario file (or `<embedded default>`).
+    pub file: String,
+    pub description: Option<String>,
+    pub parameters: ScenarioParameters,
+    /// The `id` of the entry speedups are measured against.
+    pub reference: String,
+    pub entries: Vec<EntryResult>,
+    /// Entries that were not run, with why (a missing peer program, an unsupported strategy).
+    pub skipped: Vec<Skipped>,
+    /// Correctness of what was timed; `None` when not checked, with the reason in `warnings`.
+    pub conformance: Option<ConformanceMatrix>,
+    /// For a person: wide confidence intervals, cache eviction that did not take, …
+    pub warnings: Vec<String>,
+}
+
+/// What is being compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// An engine strategy copying one file.
+    Strategy,
+    /// An engine walker copying a tree.
+    Walker,
+    /// An external command (`cp`, CPython's shutil, rsync).
+    Peer,
+}
+
+/// How an entry's samples were timed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimedAs {
+    /// Inside copybench's process: `getrusage(RUSAGE_THREAD/SELF)` around the call.
+    InProcess,
+    /// As a child process: `wait4` rusage, whole-process wall time.
+    ChildProcess,
+}
+
+/// One thing compared in a scenario, with its samples and summaries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryResult {
+    /// Unique in the scenario: `sendfile`, `lean jobs=2`, `peer:cp`.
+    pub id: String,
+    pub kind: EntryKind,
+    pub timed_as: TimedAs,
+    /// For peers and child-process entries: the command line run.
+    pub command: Option<Vec<String>>,
+    pub samples: Vec<Sample>,
+    pub summary: Summary,
+    /// Against the scenario's reference; `None` for the reference itself.
+    pub speedup: Option<Speedup>,
+    pub syscalls: Option<SyscallSummary>,
+    /// Figures that could not be measured for this entry, with the reason.
+    pub unmeasured: BTreeMap<String, String>,
+}
+
+/// One timed copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// The round of the shuffled round-robin this sample was in (pairs for speedups).
+    pub round: u32,
+    pub wall_ns: u64,
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    pub bytes: u64,
+    pub files: u64,
+    pub peak_rss_bytes: Option<u64>,
+    /// Per-file copy latencies of a tree copy.
+    pub latency: Option<LatencySummary>,
+    /// Flagged by the MAD rule (kept, not dropped).
+    pub outlier: bool,
+    /// Cold-cache samples: whether `mincore` showed the source's pages gone before the copy.
+    pub cache_evicted: Option<bool>,
+}
+
+/// Percentiles of per-file latencies (from an hdrhistogram).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub p50_ns: u64,
+    pub p90_ns: u64,
+    pub p99_ns: u64,
+    pub max_ns: u64,
+}
+
+/// Median, range and a bootstrap 95 % confidence interval of the median.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// Summaries of an entry's samples.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub wall_s: Estimate,
+    pub user_s: Estimate,
+    pub sys_s: Estimate,
+    pub throughput_mib_s: Option<Estimate>,
+    /// (user + system) CPU seconds per GiB copied, median.
+    pub cpu_s_per_gib: Option<f64>,
+    pub peak_rss_bytes: Option<u64>,
+    /// Latency percentiles over all samples' files (trees).
+    pub latency: Option<LatencySummary>,
+    pub outliers: u32,
+}
+
+/// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
+/// round, then the median and bootstrap CI of those ratios. Above 1 is faster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Speedup {
+    pub median: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub pairs: u32,
+}
+
+/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyscallSummary {
+    /// `counted` (the engine's layer) or `strace` (a separate, untimed run).
+    pub source: String,
+    /// Calls by name for one copy, plus `path_stats` and `fd_stats` where known.
+    pub per_copy: BTreeMap<String, u64>,
+    pub per_file: Option<PerFileSyscalls>,
+}
+
+/// Syscalls per regular file of a tree copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerFileSyscalls {
+    pub path_stats: f64,
+    pub stat_family: f64,
+    pub total: f64,
+}
+
+/// An entry that was not run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub id: String,
+    pub reason: String,
+}
+
+/// Conformance of strategies and walkers: cases × subjects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConformanceMatrix {
+    pub cases: Vec<ConformanceCase>,
+    /// Strategies and walkers, as named in `EntryResult::id`.
+    pub subjects: Vec<String>,
+    pub cells: Vec<ConformanceCell>,
+    /// The oracle used, e.g. `CPython 3.11.7 (/usr/bin/python3.11)`, or why none was.
+    pub oracle: String,
+}
+
+/// A case of CONFORMANCE.md.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConformanceCase {
+    /// The number in CONFORMANCE.md.
+    pub number: u32,
+    pub title: String,
+}
+
+/// The outcome of one case for one subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Unsupported,
+    Skipped,
+}
+
+/// One cell of the matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConformanceCell {
+    pub case: u32,
+    pub subject: String,
+    pub verdict: Verdict,
+    /// The difference (fail), or why (unsupported, skipped).
+    pub detail: Option<String>,
+    /// Whether CPython's outcome was compared for this cell.
+    pub oracle_checked: bool,
+}

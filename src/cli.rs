@@ -1,0 +1,46 @@
+//! The command line (clap derive). Each subcommand's arguments live beside its code in
+//! `commands/`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+/// Benchmark and check file-copy strategies: sendfile, copy_file_range, reflink, splice,
+/// buffered loops, mmap, std::fs::copy; CPython shutil is the reference for correct behaviour.
+#[derive(Debug, Parser)]
+#[command(name = "copybench", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenario files (the embedded default suite when none is given).
+    Scenario(commands::scenario::ScenarioArgs),
+    /// Copy one file with one strategy, optionally printing the syscalls it made.
+    Copy(commands::copy::CopyArgs),
+    /// Copy a directory tree with one walker, like shutil.copytree.
+    Copytree(commands::copytree::CopytreeArgs),
+    /// List the strategies and whether each is supported on a filesystem here.
+    List(commands::list::ListArgs),
+    /// Render result JSON files as HTML, Markdown or a terminal table.
+    Report(commands::report::ReportArgs),
+    /// Check every strategy and walker against CPython shutil's behaviour.
+    Conform(commands::conform::ConformArgs),
+}
+
+impl Command {
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self {
+            Command::Scenario(args) => commands::scenario::run(args),
+            Command::Copy(args) => commands::copy::run(args),
+            Command::Copytree(args) => commands::copytree::run(args),
+            Command::List(args) => commands::list::run(args),
+            Command::Report(args) => commands::report::run(args),
+            Command::Conform(args) => commands::conform::run(args),
+        }
+    }
+}
