@@ -14,6 +14,7 @@
 pub mod errno;
 mod error;
 mod file;
+mod metadata;
 pub mod strategy;
 pub mod sys;
 pub mod tree;
