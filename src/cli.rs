@@ -10,7 +10,7 @@ use crate::commands;
 /// Benchmark and check file-copy strategies: sendfile, copy_file_range, reflink, splice,
 /// buffered loops, mmap, std::fs::copy; CPython shutil is the reference for correct behaviour.
 #[derive(Debug, Parser)]
-#[command(name = "copybench", version, about, long_about = None, propagate_version = true)]
+#[command(name = "copybench", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -1,0 +1,86 @@
+//! Shared set-up for the black-box CLI tests: a temporary directory per test and the built
+//! `copybench` binary, as fd's `TestEnv` does.
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A temporary directory with helpers to lay out files, and the binary to run in it.
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// A fresh, empty directory on the filesystem of the system temp dir.
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `root/rel`.
+    pub fn path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes `content` to `root/rel`, making parent directories.
+    pub fn file(&self, rel: impl AsRef<Path>, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("parent directories");
+        }
+        std::fs::write(&path, content).expect("write a test file");
+        path
+    }
+
+    /// Makes `root/rel` and its parents.
+    pub fn dir(&self, rel: impl AsRef<Path>) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(&path).expect("create a test directory");
+        path
+    }
+
+    /// The `copybench` binary, run in `root`.
+    pub fn copybench(&self) -> Command {
+        let mut cmd = Command::cargo_bin("copybench").expect("the copybench binary");
+        cmd.current_dir(self.root());
+        cmd
+    }
+}
+
+/// True when `program` is on PATH; otherwise prints why the test is skipped, naming the Debian
+/// package that provides it.
+pub fn require_program(program: &str, debian_package: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false);
+    if !found {
+        eprintln!("skipped: `{program}` not found (install the Debian package `{debian_package}`)");
+    }
+    found
+}
+
+/// True when running as root; otherwise prints why the test is skipped.
+pub fn require_root(what: &str) -> bool {
+    let root = rustix_free_geteuid() == 0;
+    if !root {
+        eprintln!("skipped: {what} needs root");
+    }
+    root
+}
+
+fn rustix_free_geteuid() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).and_then(|u| u.parse().ok()))
+        })
+        .unwrap_or(u32::MAX)
+}
