@@ -6,6 +6,7 @@
 //! HTML page's SVG charts are drawn by `charts`, one file per chart.
 
 mod charts;
+mod compare;
 mod conformance;
 mod format;
 mod html;

@@ -23,14 +23,14 @@ pub struct Column {
 }
 
 impl Column {
-    fn left(title: impl Into<String>) -> Column {
+    pub fn left(title: impl Into<String>) -> Column {
         Column {
             title: title.into(),
             align: Align::Left,
         }
     }
 
-    fn right(title: impl Into<String>) -> Column {
+    pub fn right(title: impl Into<String>) -> Column {
         Column {
             title: title.into(),
             align: Align::Right,
@@ -47,7 +47,6 @@ pub struct Table {
 }
 
 impl Table {
-    #[allow(dead_code)] // used by the HTML format, landing next
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
@@ -197,7 +196,6 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
 }
 
 /// Speedups only, for the Markdown summary: entry, speedup, CI, pairs, median wall.
-#[allow(dead_code)] // used by the Markdown and HTML formats, landing next
 pub fn speedups(scenario: &ScenarioResult) -> Table {
     let mut table = Table {
         columns: vec![
@@ -239,42 +237,64 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// Syscall totals per file (trees) or per copy (files), with where the counts came from.
-#[allow(dead_code)] // used by the Markdown and HTML formats, landing next
+/// Syscall totals per file (trees) or per copy (files), with where the counts came from. The
+/// path-stat column is left out when no entry's counter split stats by path and descriptor.
 pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let unit = syscall_unit(scenario);
+    let totals: Vec<(&EntryResult, Option<(Option<f64>, f64, f64)>)> = scenario
+        .entries
+        .iter()
+        .map(|e| (e, e.syscalls.as_ref().map(|s| syscall_totals(scenario, s))))
+        .collect();
+    let with_path_stats = totals
+        .iter()
+        .any(|(_, t)| matches!(t, Some((Some(_), _, _))));
+    let mut columns = vec![Column::left("entry")];
+    if with_path_stats {
+        columns.push(Column::right(format!("path stats/{unit}")));
+    }
+    columns.extend([
+        Column::right(format!("stat family/{unit}")),
+        Column::right(format!("total/{unit}")),
+        Column::left("counted by"),
+    ]);
     let mut table = Table {
-        columns: vec![
-            Column::left("entry"),
-            Column::right(format!("path stats/{unit}")),
-            Column::right(format!("stat family/{unit}")),
-            Column::right(format!("total/{unit}")),
-            Column::left("counted by"),
-        ],
+        columns,
         ..Table::default()
     };
-    for entry in &scenario.entries {
-        match &entry.syscalls {
-            Some(syscalls) => {
-                let (path_stats, stat_family, total) = syscall_totals(scenario, syscalls);
-                table.rows.push(vec![
-                    entry.id.clone(),
-                    path_stats.map_or(ABSENT.to_string(), format::count),
-                    format::count(stat_family),
-                    format::count(total),
-                    syscalls.source.clone(),
-                ]);
-            }
-            None => table
+    for (entry, totals) in totals {
+        let (Some((path_stats, stat_family, total)), Some(syscalls)) = (totals, &entry.syscalls)
+        else {
+            table
                 .notes
-                .push(absent_note(entry, "syscalls", "not recorded")),
+                .push(absent_note(entry, "syscalls", "not recorded"));
+            continue;
+        };
+        let mut row = vec![entry.id.clone()];
+        if with_path_stats {
+            row.push(match path_stats {
+                Some(calls) => format::count(calls),
+                None => {
+                    table.notes.push(absent_note(
+                        entry,
+                        "path_stats",
+                        "its counter does not split stats by path and descriptor",
+                    ));
+                    ABSENT.to_string()
+                }
+            });
         }
+        row.extend([
+            format::count(stat_family),
+            format::count(total),
+            syscalls.source.clone(),
+        ]);
+        table.rows.push(row);
     }
     table
 }
 
 /// Calls by syscall name (rows) for each entry with counts (columns), per file or per copy.
-#[allow(dead_code)] // used by the Markdown and HTML formats, landing next
 pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
     let counted: Vec<&EntryResult> = scenario
         .entries
@@ -318,7 +338,6 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
 }
 
 /// Every figure of every entry, for the HTML report's full table.
-#[allow(dead_code)] // used by the Markdown and HTML formats, landing next
 pub fn figures(scenario: &ScenarioResult) -> Table {
     let tree = is_tree(scenario);
     let mut columns = vec![

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use copybench_result::{RunResult, ScenarioResult};
 
 use crate::table::{self, Align, Table};
-use crate::{conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, Renderer, ReportError};
 
 /// Renders [`crate::Format::Terminal`].
 pub struct TerminalRenderer;
@@ -18,9 +18,34 @@ impl Renderer for TerminalRenderer {
             if index > 0 {
                 out.push('\n');
             }
+            if results.len() > 1 {
+                let _ = write!(out, "{}: ", compare::result_label(index, result));
+            }
             render_result(&mut out, result);
         }
+        if results.len() > 1 {
+            render_comparison(&mut out, results);
+        }
         Ok(out)
+    }
+}
+
+/// Speedups of the same scenarios side by side, after the results themselves.
+fn render_comparison(out: &mut String, results: &[RunResult]) {
+    let _ = writeln!(out, "\ncomparison of {} results", results.len());
+    for difference in compare::environment_differences(results) {
+        let _ = writeln!(out, "  ! {difference}");
+    }
+    for name in compare::scenario_names(results) {
+        let _ = writeln!(out, "\n  {name}");
+        for difference in compare::parameter_differences(&compare::runs_of(results, &name)) {
+            let _ = writeln!(out, "  ! {difference}");
+        }
+        let table = compare::speedup_table(results, &name);
+        write_table(out, &table, "  ");
+        for note in &table.notes {
+            let _ = writeln!(out, "    {note}");
+        }
     }
 }
 
