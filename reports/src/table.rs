@@ -86,12 +86,11 @@ pub fn stat_family_syscalls(syscalls: &SyscallSummary) -> u64 {
         .sum()
 }
 
-/// Per file for trees (as the result gives it), per copy for single files:
-/// `(path stats, stat family, total)`.
-pub fn syscall_totals(
-    scenario: &ScenarioResult,
-    syscalls: &SyscallSummary,
-) -> (Option<f64>, f64, f64) {
+/// `(path stats, stat family, total)` syscalls; path stats where the counter split them.
+pub type SyscallTotals = (Option<f64>, f64, f64);
+
+/// Per file for trees (as the result gives it), per copy for single files.
+pub fn syscall_totals(scenario: &ScenarioResult, syscalls: &SyscallSummary) -> SyscallTotals {
     if let (true, Some(per_file)) = (is_tree(scenario), &syscalls.per_file) {
         return (
             Some(per_file.path_stats),
@@ -241,7 +240,7 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
 /// path-stat column is left out when no entry's counter split stats by path and descriptor.
 pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let unit = syscall_unit(scenario);
-    let totals: Vec<(&EntryResult, Option<(Option<f64>, f64, f64)>)> = scenario
+    let totals: Vec<(&EntryResult, Option<SyscallTotals>)> = scenario
         .entries
         .iter()
         .map(|e| (e, e.syscalls.as_ref().map(|s| syscall_totals(scenario, s))))
