@@ -30,6 +30,9 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.92
 table { border-collapse: collapse; margin: 0.5rem 0 0.8rem; font-size: 0.88rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; vertical-align: top; }
 thead th { background: #f0f3f7; text-align: left; }
+tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
+td { white-space: nowrap; }
+table.conformance tbody th { white-space: normal; min-width: 16rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 figure.chart { margin: 1rem 0; }
@@ -297,7 +300,7 @@ fn write_scenario(
     ));
     write_warnings(page, "Warnings", &scenario.warnings);
 
-    page.line(&format!("<h{sub}>Speedup</h{sub}>"));
+    page.line(&format!(r#"<h{sub} id="{id}-speedup">Speedup</h{sub}>"#));
     match charts::speedup::chart(scenario)? {
         Some(svg) => write_figure(
             page,
@@ -310,7 +313,7 @@ fn write_scenario(
     }
     write_table(page, &table::summary(scenario));
 
-    page.line(&format!("<h{sub}>CPU time</h{sub}>"));
+    page.line(&format!(r#"<h{sub} id="{id}-cpu">CPU time</h{sub}>"#));
     if let Some(svg) = charts::cpu::chart(scenario)? {
         write_figure(
             page,
@@ -322,7 +325,9 @@ fn write_scenario(
     }
 
     let unit = table::syscall_unit(scenario);
-    page.line(&format!("<h{sub}>Syscalls per {unit}</h{sub}>"));
+    page.line(&format!(
+        r#"<h{sub} id="{id}-syscalls">Syscalls per {unit}</h{sub}>"#
+    ));
     match charts::syscalls::chart(scenario)? {
         Some(svg) => {
             write_figure(
@@ -339,7 +344,9 @@ fn write_scenario(
     }
 
     if table::is_tree(scenario) {
-        page.line(&format!("<h{sub}>Per-file latency</h{sub}>"));
+        page.line(&format!(
+            r#"<h{sub} id="{id}-latency">Per-file latency</h{sub}>"#
+        ));
         match charts::latency::chart(scenario)? {
             Some(svg) => write_figure(
                 page,
@@ -351,7 +358,7 @@ fn write_scenario(
         }
     }
 
-    page.line(&format!("<h{sub}>Samples</h{sub}>"));
+    page.line(&format!(r#"<h{sub} id="{id}-samples">Samples</h{sub}>"#));
     if let Some(svg) = charts::distribution::chart(scenario)? {
         write_figure(
             page,
@@ -368,11 +375,13 @@ fn write_scenario(
         .collect();
     write_warnings(page, "Samples to look at", &sample_warnings);
 
-    page.line(&format!("<h{sub}>All figures</h{sub}>"));
+    page.line(&format!(
+        r#"<h{sub} id="{id}-figures">All figures</h{sub}>"#
+    ));
     write_table(page, &table::figures(scenario));
 
     if !scenario.skipped.is_empty() {
-        page.line(&format!("<h{sub}>Skipped</h{sub}>"));
+        page.line(&format!(r#"<h{sub} id="{id}-skipped">Skipped</h{sub}>"#));
         page.line(r#"<ul class="skipped">"#);
         for skipped in &scenario.skipped {
             page.line(&format!(
@@ -384,7 +393,9 @@ fn write_scenario(
         page.line("</ul>");
     }
 
-    page.line(&format!("<h{sub}>Conformance</h{sub}>"));
+    page.line(&format!(
+        r#"<h{sub} id="{id}-conformance">Conformance</h{sub}>"#
+    ));
     match &scenario.conformance {
         Some(matrix) => write_conformance(page, matrix),
         None => page.line("<p>Conformance was not checked for this scenario.</p>"),

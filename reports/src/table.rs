@@ -351,7 +351,7 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
         Column::right("user"),
         Column::right("sys"),
         Column::right("throughput"),
-        Column::right("CPU/GiB"),
+        Column::right("CPU per GiB"),
         Column::right("peak RSS"),
         Column::right("outliers"),
     ];

@@ -11,8 +11,15 @@ use super::{
 use crate::table::{self, STAT_FAMILY};
 use crate::{format, ReportError};
 
-/// Syscall names in the chart's stacking order: stat family first, then by total count.
-fn names_in_order(scenario: &ScenarioResult) -> Vec<String> {
+const OTHER_COLOR: RGBColor = RGBColor(0xc7, 0xc7, 0xc7);
+
+/// At most this many series; rarer calls are drawn together as `other`.
+const MAX_SERIES: usize = 11;
+const OTHER: &str = "other";
+
+/// Syscall names in the chart's stacking order: stat family first, then by total count; past
+/// [`MAX_SERIES`] the rarest non-stat calls are merged into `other` so colours stay distinct.
+fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
     let mut totals: std::collections::BTreeMap<&str, u64> = Default::default();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
         for (name, &calls) in &syscalls.per_copy {
@@ -23,7 +30,31 @@ fn names_in_order(scenario: &ScenarioResult) -> Vec<String> {
     }
     let mut names: Vec<(&str, u64)> = totals.into_iter().collect();
     names.sort_by_key(|&(name, calls)| (!STAT_FAMILY.contains(&name), std::cmp::Reverse(calls)));
-    names.into_iter().map(|(n, _)| n.to_string()).collect()
+    let mut series: Vec<String> = names.into_iter().map(|(n, _)| n.to_string()).collect();
+    if series.len() > MAX_SERIES {
+        series.truncate(MAX_SERIES - 1);
+        series.push(OTHER.to_string());
+    }
+    series
+}
+
+/// Calls of one copy in `series` (`other` gathers every call not named in `all`).
+fn calls_in(
+    series: &str,
+    all: &[String],
+    per_copy: &std::collections::BTreeMap<String, u64>,
+) -> u64 {
+    if series == OTHER {
+        per_copy
+            .iter()
+            .filter(|(name, _)| {
+                !all.contains(name) && name.as_str() != "path_stats" && name.as_str() != "fd_stats"
+            })
+            .map(|(_, calls)| calls)
+            .sum()
+    } else {
+        per_copy.get(series).copied().unwrap_or(0)
+    }
 }
 
 /// The syscall chart of `scenario`, or `None` when no entry's syscalls were counted.
@@ -42,8 +73,14 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     } else {
         1.0
     };
-    let syscall_names = names_in_order(scenario);
-    let color_of = |index: usize| SERIES[index % SERIES.len()];
+    let syscall_names = series_in_order(scenario);
+    let color_of = |index: usize| {
+        if syscall_names.get(index).is_some_and(|n| n == OTHER) {
+            OTHER_COLOR
+        } else {
+            SERIES[index % SERIES.len()]
+        }
+    };
     let legend: Vec<LegendItem> = syscall_names
         .iter()
         .enumerate()
@@ -94,9 +131,10 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             let y = row_y(index, rows);
             let mut start = 0.0;
             for (series, name) in syscall_names.iter().enumerate() {
-                let Some(&calls) = syscalls.per_copy.get(name) else {
+                let calls = calls_in(name, &syscall_names, &syscalls.per_copy);
+                if calls == 0 {
                     continue;
-                };
+                }
                 let width = calls as f64 / divisor;
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(start, y - 0.32), (start + width, y + 0.32)],
