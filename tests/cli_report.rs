@@ -66,7 +66,9 @@ fn format_flag_wins_over_the_extension() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("## copybench results"))
-        .stdout(predicate::str::contains("| `sendfile` | strategy | 1.26× |"));
+        .stdout(predicate::str::contains(
+            "| `sendfile` | strategy | 1.26× |",
+        ));
     env.copybench()
         .args([
             "report",
@@ -121,7 +123,10 @@ fn a_missing_file_is_named_in_one_line() {
 #[test]
 fn a_file_that_is_not_a_result_is_named_in_one_line() {
     let env = TestEnv::new();
-    env.file("notes.txt", "these are not the results\nyou are looking for\n");
+    env.file(
+        "notes.txt",
+        "these are not the results\nyou are looking for\n",
+    );
     env.file("other.json", r#"{"schema_version": 1, "hello": "world"}"#);
     env.file("future.json", r#"{"schema_version": 99}"#);
     for (file, wanted) in [
