@@ -1,6 +1,6 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
-use copybench_result::Speedup;
+use copybench_result::{Environment, Speedup, ToolInfo};
 
 /// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
 /// `1.23 s`.
@@ -89,6 +89,20 @@ pub fn cpu_per_gib(seconds: f64) -> String {
 /// A short commit hash for display.
 pub fn short_commit(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
+}
+
+/// The copybench that made a result: `0.1.0 (ec21be2)`, or the version alone when the commit
+/// is unknown.
+pub fn version(tool: &ToolInfo) -> String {
+    match &tool.git_commit {
+        Some(commit) => format!("{} ({})", tool.version, short_commit(commit)),
+        None => tool.version.clone(),
+    }
+}
+
+/// The machine a result was measured on.
+pub fn host(environment: &Environment) -> &str {
+    environment.hostname.as_deref().unwrap_or("unknown host")
 }
 
 /// `value` with `digits` significant digits, without exponent notation.

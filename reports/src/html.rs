@@ -136,16 +136,10 @@ fn result_summary_line(index: usize, several: bool, result: &RunResult) -> Strin
     } else {
         String::new()
     };
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" ({})", format::short_commit(c)))
-        .unwrap_or_default();
     format!(
-        "{prefix}copybench {}{commit} on {}, {}, {} {}; {} to {}",
-        result.copybench.version,
-        env.hostname.as_deref().unwrap_or("unknown host"),
+        "{prefix}copybench {} on {}, {}, {} {}; {} to {}",
+        format::version(&result.copybench),
+        format::host(env),
         env.cpu_model,
         env.os,
         env.kernel,
