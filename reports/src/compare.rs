@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use copybench_result::{Environment, RunResult, ScenarioResult};
 
-use crate::format;
-use crate::table::{Column, Table, ABSENT};
+use crate::format::{self, ABSENT};
+use crate::table::{Column, Table};
 
 /// A short name for the `index`th result: `#1 bench-1 ec21be2`.
 pub fn result_label(index: usize, result: &RunResult) -> String {

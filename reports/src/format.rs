@@ -2,11 +2,14 @@
 
 use copybench_result::{Environment, Speedup, ToolInfo};
 
+/// Written where a figure is absent (every format says why next to the table, never `0`).
+pub const ABSENT: &str = "—";
+
 /// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
 /// `1.23 s`.
 pub fn duration(seconds: f64) -> String {
     if !seconds.is_finite() {
-        return "—".to_string();
+        return ABSENT.to_string();
     }
     if seconds == 0.0 {
         // A measured zero (CPU time below the kernel's accounting granularity), not an absence.
@@ -48,6 +51,16 @@ pub fn bytes(count: u64) -> String {
 /// A speedup or other ratio: `1.26×`.
 pub fn ratio(value: f64) -> String {
     format!("{value:.2}×")
+}
+
+/// A ratio on a chart's axis, whose ticks are round: `1.5×`.
+pub fn ratio_tick(value: f64) -> String {
+    format!("{value:.1}×")
+}
+
+/// A speedup's bootstrap 95 % confidence interval alone: `1.21 – 1.30`.
+pub fn speedup_ci(speedup: &Speedup) -> String {
+    format!("{:.2} – {:.2}", speedup.ci_low, speedup.ci_high)
 }
 
 /// A speedup with its bootstrap 95 % confidence interval: `1.26× [1.21, 1.30]`.

@@ -577,11 +577,11 @@ fn write_environment(page: &mut Page, index: usize, level: usize, result: &RunRe
             name.clone(),
             tool.path
                 .clone()
-                .unwrap_or_else(|| table::ABSENT.to_string()),
+                .unwrap_or_else(|| format::ABSENT.to_string()),
             match (&tool.version, &tool.unavailable) {
                 (Some(version), _) => version.clone(),
                 (None, Some(why)) => format!("unavailable: {why}"),
-                (None, None) => table::ABSENT.to_string(),
+                (None, None) => format::ABSENT.to_string(),
             },
         ]);
     }

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::frame::{axis_end, draw_reference_line, row_label_width, row_y, whisker, Frame};
 use super::legend::{LegendItem, Mark};
 use super::{chart_height, render_svg, INK, REFERENCE, SERIES, WIDTH};
-use crate::ReportError;
+use crate::{format, ReportError};
 
 /// Colour of the `index`th result compared (the same in the chart and the tables).
 pub fn result_color(index: usize) -> RGBColor {
@@ -67,7 +67,7 @@ pub fn chart(
             // Room for the ` (reference)` the widest id may get.
             label_width: row_label_width(entries) + 80,
             x_desc: "speedup over the scenario's reference",
-            x_labels: &|x| format!("{x:.1}×"),
+            x_labels: &|x| format::ratio_tick(*x),
             y_desc: "entry",
         }
         .draw(area, 0.0..x_end)?;
