@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use copybench_result::{EntryResult, FixtureKind, ScenarioResult, SyscallSummary};
 
-use crate::format;
+use crate::format::{self, ABSENT};
 
 /// How a column's cells line up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,9 +52,6 @@ impl Table {
     }
 }
 
-/// Shown in a cell whose figure is absent; the reason goes into the notes.
-pub const ABSENT: &str = "—";
-
 /// Syscall names that read a file's status (the calls CPython 3.8 saved in copytree).
 pub const STAT_FAMILY: [&str; 6] = ["stat", "lstat", "fstat", "newfstatat", "fstatat64", "statx"];
 
@@ -66,22 +63,34 @@ pub fn is_tree(scenario: &ScenarioResult) -> bool {
     scenario.parameters.fixture.kind == FixtureKind::Tree
 }
 
-/// Syscalls of one copy: every named call, without the aggregate keys.
-pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
+/// Files one copy copies: what per-copy syscall counts are divided by to give the figures'
+/// unit ([`syscall_unit`]).
+pub fn files_per_copy(scenario: &ScenarioResult) -> f64 {
+    if is_tree(scenario) {
+        scenario.parameters.fixture.files.max(1) as f64
+    } else {
+        1.0
+    }
+}
+
+/// The calls of one copy by syscall name, without the aggregate keys.
+pub fn named_calls(syscalls: &SyscallSummary) -> impl Iterator<Item = (&str, u64)> {
     syscalls
         .per_copy
         .iter()
-        .filter(|(name, _)| !AGGREGATE_KEYS.contains(&name.as_str()))
-        .map(|(_, calls)| calls)
-        .sum()
+        .map(|(name, &calls)| (name.as_str(), calls))
+        .filter(|(name, _)| !AGGREGATE_KEYS.contains(name))
+}
+
+/// Syscalls of one copy: every named call, without the aggregate keys.
+pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
+    named_calls(syscalls).map(|(_, calls)| calls).sum()
 }
 
 /// Stat-family syscalls of one copy.
 pub fn stat_family_syscalls(syscalls: &SyscallSummary) -> u64 {
-    syscalls
-        .per_copy
-        .iter()
-        .filter(|(name, _)| STAT_FAMILY.contains(&name.as_str()))
+    named_calls(syscalls)
+        .filter(|(name, _)| STAT_FAMILY.contains(name))
         .map(|(_, calls)| calls)
         .sum()
 }
@@ -98,18 +107,14 @@ pub fn syscall_totals(scenario: &ScenarioResult, syscalls: &SyscallSummary) -> S
             per_file.total,
         );
     }
-    let divisor = if is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    };
+    let files = files_per_copy(scenario);
     (
         syscalls
             .per_copy
             .get("path_stats")
-            .map(|&n| n as f64 / divisor),
-        stat_family_syscalls(syscalls) as f64 / divisor,
-        total_syscalls(syscalls) as f64 / divisor,
+            .map(|&n| n as f64 / files),
+        stat_family_syscalls(syscalls) as f64 / files,
+        total_syscalls(syscalls) as f64 / files,
     )
 }
 
@@ -154,41 +159,41 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
         ..Table::default()
     };
     for entry in &scenario.entries {
+        let s = &entry.summary;
+        let mut absent = |figure: &str| {
+            table.notes.push(absent_note(entry, figure, "not recorded"));
+            ABSENT.to_string()
+        };
         let mut row = vec![
             entry.id.clone(),
             kind_name(entry).to_string(),
-            format::duration(entry.summary.wall_s.median),
-            speedup_cell(scenario, entry, &mut table.notes),
-            format::duration(entry.summary.user_s.median),
-            format::duration(entry.summary.sys_s.median),
-            match entry.summary.cpu_s_per_gib {
-                Some(cpu) => format::significant(cpu, 3),
-                None => {
-                    table
-                        .notes
-                        .push(absent_note(entry, "cpu_s_per_gib", "not recorded"));
-                    ABSENT.to_string()
-                }
+            format::duration(s.wall_s.median),
+            match &entry.speedup {
+                Some(speedup) => format::speedup(speedup),
+                None if entry.id == scenario.reference => "reference".to_string(),
+                None => absent("speedup"),
             },
+            format::duration(s.user_s.median),
+            format::duration(s.sys_s.median),
+            s.cpu_s_per_gib.map_or_else(
+                || absent("cpu_s_per_gib"),
+                |cpu| format::significant(cpu, 3),
+            ),
         ];
-        match &entry.syscalls {
+        let (stat_family, total) = match &entry.syscalls {
             Some(syscalls) => {
                 let (_, stat_family, total) = syscall_totals(scenario, syscalls);
-                if tree {
-                    row.push(format::count(stat_family));
-                }
-                row.push(format::count(total));
+                (format::count(stat_family), format::count(total))
             }
             None => {
-                table
-                    .notes
-                    .push(absent_note(entry, "syscalls", "not recorded"));
-                if tree {
-                    row.push(ABSENT.to_string());
-                }
-                row.push(ABSENT.to_string());
+                let cell = absent("syscalls");
+                (cell.clone(), cell)
             }
+        };
+        if tree {
+            row.push(stat_family);
         }
+        row.push(total);
         table.rows.push(row);
     }
     table
@@ -211,7 +216,7 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
         let (median, interval, pairs) = match &entry.speedup {
             Some(s) => (
                 format::ratio(s.median),
-                format!("{:.2} – {:.2}", s.ci_low, s.ci_high),
+                format::speedup_ci(s),
                 s.pairs.to_string(),
             ),
             None if entry.id == scenario.reference => {
@@ -303,14 +308,9 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
     let names: BTreeSet<&str> = counted
         .iter()
         .filter_map(|e| e.syscalls.as_ref())
-        .flat_map(|s| s.per_copy.keys().map(String::as_str))
-        .filter(|name| !AGGREGATE_KEYS.contains(name))
+        .flat_map(|s| named_calls(s).map(|(name, _)| name))
         .collect();
-    let divisor = if is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    };
+    let files = files_per_copy(scenario);
     let mut columns = vec![Column::left(format!(
         "syscall per {}",
         syscall_unit(scenario)
@@ -329,7 +329,7 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
                 .and_then(|s| s.per_copy.get(name))
                 .copied()
                 .unwrap_or(0);
-            row.push(format::count(calls as f64 / divisor));
+            row.push(format::count(calls as f64 / files));
         }
         table.rows.push(row);
     }
@@ -366,6 +366,8 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
         columns,
         ..Table::default()
     };
+    let span =
+        |low: f64, high: f64| format!("{} – {}", format::duration(low), format::duration(high));
     for entry in &scenario.entries {
         let s = &entry.summary;
         let mut absent = |figure: &str| {
@@ -375,7 +377,7 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
         let (speedup, speedup_ci) = match &entry.speedup {
             Some(sp) => (
                 format::ratio(sp.median),
-                format!("{:.2} – {:.2} ({} pairs)", sp.ci_low, sp.ci_high, sp.pairs),
+                format!("{} ({} pairs)", format::speedup_ci(sp), sp.pairs),
             ),
             None if entry.id == scenario.reference => ("reference".to_string(), String::new()),
             None => (absent("speedup"), String::new()),
@@ -389,16 +391,8 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
             .to_string(),
             entry.samples.len().to_string(),
             format::duration(s.wall_s.median),
-            format!(
-                "{} – {}",
-                format::duration(s.wall_s.ci_low),
-                format::duration(s.wall_s.ci_high)
-            ),
-            format!(
-                "{} – {}",
-                format::duration(s.wall_s.min),
-                format::duration(s.wall_s.max)
-            ),
+            span(s.wall_s.ci_low, s.wall_s.ci_high),
+            span(s.wall_s.min, s.wall_s.max),
             speedup,
             speedup_ci,
             format::duration(s.user_s.median),
@@ -437,17 +431,6 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
         copybench_result::EntryKind::Strategy => "strategy",
         copybench_result::EntryKind::Walker => "walker",
         copybench_result::EntryKind::Peer => "peer",
-    }
-}
-
-fn speedup_cell(scenario: &ScenarioResult, entry: &EntryResult, notes: &mut Vec<String>) -> String {
-    match &entry.speedup {
-        Some(speedup) => format::speedup(speedup),
-        None if entry.id == scenario.reference => "reference".to_string(),
-        None => {
-            notes.push(absent_note(entry, "speedup", "not recorded"));
-            ABSENT.to_string()
-        }
     }
 }
 
