@@ -1,6 +1,33 @@
-//! The ways of copying a file's content, one file each.
+//! The ways of copying a file's content, one file each, behind one trait.
+//!
+//! Every strategy copies from the source descriptor's current position to the destination's,
+//! through the counted [`crate::sys`] layer, and says how many bytes it wrote before failing so
+//! that `auto` can apply CPython's give-up rule (see [`auto`]).
 
+mod auto;
+mod buffered;
+mod copy_file_range;
+mod fcopyfile;
+mod mmap;
+mod probe;
+mod readinto;
+mod reflink;
+mod sendfile;
+mod splice;
+mod std_copy;
+
+use std::path::Path;
+
+use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
+
+use crate::file::{ContentCopy, ContentError, Side};
+use crate::sys::Fd;
+
+pub(crate) use auto::copy_auto;
+pub use probe::filesystem_name;
+pub(crate) use probe::Probe;
+pub use sendfile::sendfile_disabled_for_process;
 
 /// A way of copying file content. Names are those of the CLI and the scenario files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -92,5 +119,195 @@ impl TryFrom<String> for Strategy {
 impl From<Strategy> for String {
     fn from(s: Strategy) -> String {
         s.name().to_owned()
+    }
+}
+
+/// Whether a strategy can copy here, and why (or why not), as `copybench list` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Support {
+    pub supported: bool,
+    /// What was tried and what came back, e.g. "FICLONE on ext4: EOPNOTSUPP".
+    pub reason: String,
+}
+
+impl Support {
+    pub(crate) fn yes(reason: impl Into<String>) -> Support {
+        Support {
+            supported: true,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn no(reason: impl Into<String>) -> Support {
+        Support {
+            supported: false,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Strategy {
+    /// Whether this strategy works for files in `dir`, found by trying its syscall on two small
+    /// probe files created in `dir` and removed again (reflink depends on the filesystem:
+    /// unsupported on ext4 and tmpfs, supported on btrfs and xfs).
+    pub fn support(self, dir: &Path) -> Support {
+        if let Some(reason) = self.unsupported_on_platform() {
+            return Support::no(reason);
+        }
+        match Probe::create(dir) {
+            Ok(probe) => self.content_strategy().probe(&probe),
+            Err(errno) => Support::no(format!(
+                "cannot create a probe file in {}: {} ({})",
+                dir.display(),
+                crate::errno_text(errno),
+                crate::errno::name(errno)
+            )),
+        }
+    }
+
+    /// Why this strategy cannot exist on this platform at all, if it cannot.
+    pub fn unsupported_on_platform(self) -> Option<&'static str> {
+        match self {
+            Strategy::Fcopyfile => fcopyfile::UNSUPPORTED_REASON,
+            _ => None,
+        }
+    }
+
+    /// Why the counted layer cannot see this strategy's content syscalls, if it cannot: `std`
+    /// makes them inside the standard library. Its syscall counts are then absent, not zero.
+    pub fn uncounted_reason(self) -> Option<&'static str> {
+        match self {
+            Strategy::Std => Some(std_copy::UNCOUNTED_REASON),
+            _ => None,
+        }
+    }
+
+    /// The implementation behind this name (`auto` has its own driver, [`copy_auto`]).
+    pub(crate) fn content_strategy(self) -> &'static dyn ContentStrategy {
+        match self {
+            Strategy::Sendfile => &sendfile::Sendfile,
+            Strategy::CopyFileRange => &copy_file_range::CopyFileRange,
+            Strategy::Splice => &splice::Splice,
+            Strategy::Reflink => &reflink::Reflink,
+            Strategy::Fcopyfile => &fcopyfile::Fcopyfile,
+            Strategy::Buffered16k => &buffered::Buffered { chunk: 16 * 1024 },
+            Strategy::Buffered64k => &buffered::Buffered { chunk: 64 * 1024 },
+            Strategy::Buffered1m => &buffered::Buffered { chunk: 1024 * 1024 },
+            Strategy::Readinto64k => &readinto::Readinto { chunk: 64 * 1024 },
+            Strategy::Readinto256k => &readinto::Readinto { chunk: 256 * 1024 },
+            Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
+            Strategy::Mmap => &mmap::Mmap,
+            Strategy::Std => &std_copy::StdCopy,
+            Strategy::Auto => &auto::Auto,
+        }
+    }
+}
+
+/// The two open files of one content copy.
+pub(crate) struct ContentJob<'a> {
+    pub src: &'a Fd,
+    pub dst: &'a Fd,
+    /// The source's size from an earlier stat, if any (in-kernel loops size blocks from it).
+    pub src_size: Option<u64>,
+}
+
+/// A strategy that failed, and how many bytes it had written by then (CPython's give-up rule
+/// depends on whether that is zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StrategyError {
+    pub error: ContentError,
+    pub written: u64,
+}
+
+impl StrategyError {
+    pub(crate) fn new(op: &'static str, errno: Errno, side: Side, written: u64) -> StrategyError {
+        StrategyError {
+            error: ContentError { op, errno, side },
+            written,
+        }
+    }
+}
+
+/// One way of copying content between two open descriptors.
+pub(crate) trait ContentStrategy: Sync {
+    /// Copies everything from `job.src`'s position to its end; returns the bytes written.
+    fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError>;
+
+    /// True when copying nothing at all means "this syscall silently does not work here"
+    /// rather than "the source is empty" (copy_file_range, see its file).
+    fn gives_up_on_empty_copy(&self) -> bool {
+        false
+    }
+
+    /// Tries the strategy's syscall on the probe files.
+    fn probe(&self, probe: &Probe) -> Support;
+}
+
+/// Runs a single strategy as the whole content copy (no fallback).
+pub(crate) fn copy_with(
+    strategy: Strategy,
+    job: &ContentJob<'_>,
+) -> Result<ContentCopy, ContentError> {
+    if strategy == Strategy::Auto {
+        return copy_auto(job);
+    }
+    let bytes = strategy.content_strategy().copy(job).map_err(|e| e.error)?;
+    Ok(ContentCopy {
+        bytes,
+        strategy_used: strategy,
+        fallbacks: Vec::new(),
+    })
+}
+
+/// CPython's block size for the in-kernel loops (`shutil._determine_linux_fastcopy_blocksize`):
+/// max(st_size, 8 MiB); 128 MiB when the size could not be read; at most 1 GiB on 32-bit.
+pub(crate) fn kernel_block_size(src_size: Option<u64>) -> usize {
+    const MIN: u64 = 8 * 1024 * 1024;
+    const UNKNOWN: u64 = 128 * 1024 * 1024;
+    let size = src_size.map_or(UNKNOWN, |s| s.max(MIN));
+    let size = if usize::BITS < 64 {
+        size.min(1 << 30)
+    } else {
+        size
+    };
+    usize::try_from(size).unwrap_or(usize::MAX)
+}
+
+/// Writes all of `buf` to `dst` with `write(2)` (short writes continue where they stopped),
+/// adding to `written` as it goes so a failure reports the true progress.
+pub(crate) fn write_all(dst: &Fd, mut buf: &[u8], written: &mut u64) -> Result<(), StrategyError> {
+    while !buf.is_empty() {
+        match crate::sys::write(dst, buf) {
+            // write(2) returning 0 for a non-empty buffer: no progress is possible.
+            Ok(0) => return Err(StrategyError::new("write", Errno::IO, Side::Dst, *written)),
+            Ok(n) => {
+                *written += n as u64;
+                buf = &buf[n..];
+            }
+            Err(Errno::INTR) => continue,
+            Err(errno) => return Err(StrategyError::new("write", errno, Side::Dst, *written)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_size_follows_cpython() {
+        assert_eq!(kernel_block_size(Some(0)), 8 << 20);
+        assert_eq!(kernel_block_size(Some(100)), 8 << 20);
+        assert_eq!(kernel_block_size(Some(512 << 20)), 512 << 20);
+        assert_eq!(kernel_block_size(None), 128 << 20);
+    }
+
+    #[test]
+    fn every_name_parses_back() {
+        for s in Strategy::ALL {
+            assert_eq!(s.name().parse::<Strategy>(), Ok(*s));
+        }
+        assert!("nope".parse::<Strategy>().unwrap_err().contains("sendfile"));
     }
 }
