@@ -12,7 +12,8 @@ use crate::Mode;
 
 /// Copies what `mode` asks for beyond content from `src` (whose stat is `src_stat`) to `dst`,
 /// in CPython's order (`shutil.copystat`): times, then extended attributes, then the
-/// permission bits last (a read-only mode set first would forbid setting the rest).
+/// permission bits last (a read-only mode set first would forbid setting the rest). Call it
+/// after the content copy: `copy2` re-stats `src` (one `fstat`) for the times, as CPython does.
 pub(crate) fn copy_metadata_fd(
     src: &Fd,
     src_stat: &Stat,
@@ -20,6 +21,10 @@ pub(crate) fn copy_metadata_fd(
     mode: Mode,
 ) -> Result<(), ContentError> {
     if mode == Mode::Copy2 {
+        // CPython's copystat stats the source after copyfile has read it, so the atime it
+        // copies is the one that read just set (relatime updates an atime older than the
+        // mtime): stat again here, on the descriptor, to copy the same times.
+        let src_stat = &sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
         sys::futimens(dst, &timestamps(src_stat)).map_err(on(Side::Dst, "utimensat"))?;
         copy_xattrs(
             || sys::flistxattr(src),

@@ -14,14 +14,13 @@ const TAIL_CHUNK: usize = 64 * 1024;
 
 impl ContentStrategy for Mmap {
     /// Maps the whole file from offset 0 (a mapping is of the file, not of a position), so a
-    /// source positioned at N is still copied whole.
+    /// source positioned at N is still copied whole. The mapping's length must be the true size
+    /// (pages past the end fault), so this strategy stats the source itself rather than trust
+    /// a size stat'ed earlier.
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        let size = match job.src_size {
-            Some(size) => size,
-            None => sys::fstat(job.src)
-                .map(|st| st.st_size as u64)
-                .map_err(|errno| StrategyError::new("fstat", errno, Side::Src, 0))?,
-        };
+        let size = sys::fstat(job.src)
+            .map(|st| st.st_size as u64)
+            .map_err(|errno| StrategyError::new("fstat", errno, Side::Src, 0))?;
         let mut written = 0u64;
         if size > 0 {
             let len = usize::try_from(size)

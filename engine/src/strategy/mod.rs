@@ -293,7 +293,12 @@ pub(crate) fn write_all(dst: &Fd, mut buf: &[u8], written: &mut u64) -> Result<(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use rustix::fs::{Mode, OFlags};
+
     use super::*;
+    use crate::sys;
 
     #[test]
     fn block_size_follows_cpython() {
@@ -309,5 +314,112 @@ mod tests {
             assert_eq!(s.name().parse::<Strategy>(), Ok(*s));
         }
         assert!("nope".parse::<Strategy>().unwrap_err().contains("sendfile"));
+    }
+
+    fn content(size: usize) -> Vec<u8> {
+        (0..size).map(|i| (i * 7 + i / 251) as u8).collect()
+    }
+
+    fn supported_here(dir: &Path) -> Vec<Strategy> {
+        Strategy::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.support(dir).supported)
+            .collect()
+    }
+
+    /// Copies `src` to a new file with `strategy`, telling it the source's size is `claimed`.
+    fn copy_claiming(strategy: Strategy, src: &Path, dst: &Path, claimed: Option<u64>) -> u64 {
+        let src_fd = sys::open(src, OFlags::RDONLY, Mode::empty()).unwrap();
+        let dst_fd = sys::open(
+            dst,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC,
+            Mode::from_raw_mode(0o644),
+        )
+        .unwrap();
+        let job = ContentJob {
+            src: &src_fd,
+            dst: &dst_fd,
+            src_size: claimed,
+        };
+        copy_with(strategy, &job)
+            .unwrap_or_else(|e| panic!("{strategy}: {e:?}"))
+            .bytes
+    }
+
+    /// CONFORMANCE 18 and 19 (test_small_chunks, test_big_chunk): whatever size the stat
+    /// claimed (far too small, zero, far too big, unknown), every strategy copies to the end.
+    #[test]
+    fn cases_18_19_loops_run_to_the_end_whatever_the_claimed_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = content(3 * 1024 * 1024 + 5);
+        let src = dir.path().join("src");
+        std::fs::write(&src, &data).unwrap();
+        for strategy in supported_here(dir.path()) {
+            for claimed in [Some(1), Some(0), Some(1 << 40), None] {
+                // A clone and a mapping are of the whole file, sized by the kernel / the tail
+                // loop, so they are held to the same outcome.
+                let dst = dir.path().join(format!("dst-{strategy}"));
+                let bytes = copy_claiming(strategy, &src, &dst, claimed);
+                if strategy != Strategy::Reflink {
+                    assert_eq!(bytes, data.len() as u64, "{strategy} claiming {claimed:?}");
+                }
+                assert!(
+                    std::fs::read(&dst).unwrap() == data,
+                    "{strategy} claiming {claimed:?}"
+                );
+            }
+        }
+    }
+
+    /// CONFORMANCE 23 (test_file_offset): a source positioned at N copies its tail, and both
+    /// positions end at their file's end. Holds for every strategy that works on positions;
+    /// reflink and mmap copy whole files (a clone and a mapping are of the file).
+    #[test]
+    fn case_23_positioned_source_copies_its_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = content(300 * 1024 + 11);
+        let src = dir.path().join("src");
+        std::fs::write(&src, &data).unwrap();
+        let offset = 100 * 1024 + 3;
+        for strategy in supported_here(dir.path()) {
+            if matches!(strategy, Strategy::Reflink | Strategy::Mmap) {
+                continue;
+            }
+            let dst = dir.path().join(format!("dst-{strategy}"));
+            let src_fd = sys::open(&src, OFlags::RDONLY, Mode::empty()).unwrap();
+            sys::seek(&src_fd, rustix::fs::SeekFrom::Start(offset as u64)).unwrap();
+            let dst_fd = sys::open(
+                &dst,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC,
+                Mode::from_raw_mode(0o644),
+            )
+            .unwrap();
+            let job = ContentJob {
+                src: &src_fd,
+                dst: &dst_fd,
+                src_size: Some(data.len() as u64),
+            };
+            let copied = copy_with(strategy, &job).unwrap();
+            assert_eq!(copied.bytes, (data.len() - offset) as u64, "{strategy}");
+            let src_pos = sys::seek(&src_fd, rustix::fs::SeekFrom::Current(0)).unwrap();
+            let dst_pos = sys::seek(&dst_fd, rustix::fs::SeekFrom::Current(0)).unwrap();
+            assert_eq!(src_pos, data.len() as u64, "{strategy}: source position");
+            assert_eq!(
+                dst_pos,
+                (data.len() - offset) as u64,
+                "{strategy}: destination position"
+            );
+            assert!(std::fs::read(&dst).unwrap() == data[offset..], "{strategy}");
+        }
+    }
+
+    #[test]
+    fn probes_leave_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        for s in Strategy::ALL {
+            let _ = s.support(dir.path());
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
