@@ -25,8 +25,7 @@ use rustix::io::Errno;
 use super::cpython::{copyxattr, file_type};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::file::copy_content;
-use crate::metadata::copy_metadata_fd;
+use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat};
 use crate::sys::{self, DirEntry, Fd};
 use crate::{CopyError, Mode};
 
@@ -161,6 +160,7 @@ impl<'s> Lean<'s, '_> {
         // copytree's `copystat(src, dst)`: times, xattrs and mode whatever the copy function.
         let seq = run.seq();
         completion.finish(Box::new(move || {
+            // copystat(src, dst) of a directory stats it at this point, after its children.
             if let Err(e) = copy_metadata_fd(&dir.src, &src_stat, &dir.dst, Mode::Copy2) {
                 let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
                 run.gather(seq, &dir.src_path, &dir.dst_path, error);
@@ -357,9 +357,12 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
     } else {
         open_existing(dir, name, &st, &srcname, options.mode)?
     };
-    let content = copy_content(options.strategy, &src, &dst, Some(st.st_size as u64))
+    let content = run
+        .copy_content(&src, &dst, Some(st.st_size as u64))
         .map_err(|e| e.into_copy_error(&srcname, &dstname))?;
-    copy_metadata_fd(&src, &st, &dst, options.mode)
+    // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
+    // the DirEntry's cached stat (copy2 on a path would stat again after the read).
+    copy_metadata_from_stat(&src, &st, &dst, options.mode)
         .map_err(|e| e.into_copy_error(&srcname, &dstname))?;
     dst.close()
         .map_err(|e| io(e, "close", &dstname, &srcname, &dstname))?;
