@@ -2,8 +2,8 @@
 //! wrapper). Each one calls [`gate`] first, so a fault can stand in for the real call.
 
 use std::ffi::{CStr, OsStr, OsString};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat, Statx, StatxFlags, Timestamps};
@@ -47,10 +47,14 @@ impl Fd {
 
 impl Drop for Fd {
     fn drop(&mut self) {
-        if self.0.is_some() {
+        if let Some(fd) = self.0.take() {
             // A fault on close cannot be reported from drop; count the call all the same.
             let _ = gate(Syscall::Close);
-            drop(self.0.take());
+            // Not `drop(fd)`: in debug builds std's OwnedFd::drop first checks the descriptor
+            // with an uncounted fcntl(F_GETFD), which the strace test caught.
+            let raw = fd.into_raw_fd();
+            // SAFETY: `raw` came out of the OwnedFd just consumed; nothing else closes it.
+            unsafe { libc::close(raw) };
         }
     }
 }
@@ -91,6 +95,16 @@ pub fn read<F: AsFd>(fd: F, buf: &mut [u8]) -> Result<usize> {
 pub fn write<F: AsFd>(fd: F, buf: &[u8]) -> Result<usize> {
     gate(Syscall::Write)?;
     rustix::io::write(fd, buf)
+}
+
+/// `read(2)` into the spare capacity of `buf` (up to `buf.capacity() - buf.len()` bytes),
+/// growing its length by what was read: a read into fresh, uninitialised memory, as CPython's
+/// `read(n)` into a new bytes object is (no memset of the buffer first).
+pub fn read_spare<F: AsFd>(fd: F, buf: &mut Vec<u8>) -> Result<usize> {
+    gate(Syscall::Read)?;
+    let before = buf.len();
+    rustix::io::read(fd, rustix::buffer::spare_capacity(buf))?;
+    Ok(buf.len() - before)
 }
 
 /// `pread64(2)`.
@@ -293,10 +307,22 @@ pub fn symlinkat<D: AsFd>(target: &Path, dir: D, path: &Path) -> Result<()> {
 }
 
 /// `readlinkat(2)`: the link's target, as bytes.
+///
+/// rustix's own `readlinkat` retries with a bigger buffer behind our back when a target fills
+/// its first 256 bytes; here every call is counted, and the first buffer is PATH_MAX so a
+/// target of any legal length takes one call.
 pub fn readlinkat<D: AsFd>(dir: D, path: &Path) -> Result<OsString> {
-    gate(Syscall::Readlinkat)?;
-    let target = rustix::fs::readlinkat(dir, path, Vec::new())?;
-    Ok(OsStr::from_bytes(target.as_bytes()).to_owned())
+    let dir = dir.as_fd();
+    let mut size = libc::PATH_MAX as usize;
+    loop {
+        gate(Syscall::Readlinkat)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(size);
+        let n = rustix::fs::readlinkat_raw(dir, path, rustix::buffer::spare_capacity(&mut buf))?;
+        if n < size {
+            return Ok(OsString::from_vec(buf));
+        }
+        size *= 2;
+    }
 }
 
 /// `unlinkat(2)` (`AT_REMOVEDIR` for a directory).
