@@ -229,6 +229,24 @@ pub fn ficlone<D: AsFd, S: AsFd>(dst: D, src: S) -> Result<()> {
     rustix::fs::ioctl_ficlone(dst, src)
 }
 
+/// `ioctl(fd, TCGETS)`: whether `fd` is a terminal. CPython's `open()` makes this call on every
+/// file it opens (`io.open` asks `raw.isatty()` to choose line buffering); the CPython walkers
+/// make it too so their syscall pattern is CPython's, call for call.
+pub fn isatty<F: AsFd>(fd: F) -> Result<bool> {
+    gate(Syscall::Ioctl)?;
+    // SAFETY: `termios` is plain old data the kernel fills in; the descriptor is open.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: TCGETS writes one `struct termios` into a valid, exclusively borrowed buffer.
+    let r = unsafe { libc::ioctl(fd.as_fd().as_raw_fd(), libc::TCGETS, &mut termios) };
+    if r == 0 {
+        return Ok(true);
+    }
+    match Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO) {
+        Errno::NOTTY => Ok(false),
+        e => Err(e),
+    }
+}
+
 /// One entry of a directory as `getdents64` returns it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
