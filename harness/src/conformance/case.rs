@@ -235,15 +235,19 @@ impl Variant {
             })
             .max()
             .unwrap_or(0);
-        let plan = match &op {
-            Operation::File { src, dst, .. } => SnapshotPlan {
-                mirror: Some((dst.clone(), src.clone())),
-                partial: Vec::new(),
-            },
-            Operation::Tree(call) => SnapshotPlan {
-                mirror: Some((call.dst.clone(), call.src.clone())),
-                partial: Vec::new(),
-            },
+        // Times are related to the source's only where the call copies them: for copyfile
+        // and copy, a new file's atime equal to its source's is a coincidence of the clock
+        // tick, not behaviour.
+        let mirror = match &op {
+            Operation::File { mode, src, dst, .. } => {
+                (*mode == Mode::Copy2).then(|| (dst.clone(), src.clone()))
+            }
+            Operation::Tree(call) => Some((call.dst.clone(), call.src.clone())),
+        };
+        let plan = SnapshotPlan {
+            mirror,
+            partial: Vec::new(),
+            atime: super::fixture::FIXTURE_ATIME,
         };
         Variant {
             name: name.into(),
@@ -310,6 +314,17 @@ impl Variant {
         self
     }
 
+    /// Whether syscalls are failed on purpose (their errnos are the case, not a refusal).
+    pub(crate) fn faults_injected(&self) -> bool {
+        !matches!(self.faults, FaultPlan::None)
+    }
+
+    /// Builds the fixture with an atime that reads move (see [`super::fixture::PAST_ATIME`]).
+    pub(crate) fn past_atime(mut self) -> Variant {
+        self.plan.atime = super::fixture::PAST_ATIME;
+        self
+    }
+
     /// `dst` may hold a partial copy of `src`: compare how it relates to `src`, not its bytes.
     pub(crate) fn partial(mut self, dst: &str, src: &str) -> Variant {
         self.plan
@@ -356,6 +371,14 @@ impl Observed {
                 other.describe(),
                 super::outcome::show_errno(errno.map(|e| e.raw_os_error()))
             )),
+        }
+    }
+
+    /// Raised `kind`, whatever the errno (CPython raises some from a message, without one).
+    pub(crate) fn raised_kind(&self, kind: &str) -> Check {
+        match &self.returned {
+            Returned::Raised { kind: k, .. } if k == kind => Ok(()),
+            other => Err(format!("{}; expected {kind}", other.describe())),
         }
     }
 

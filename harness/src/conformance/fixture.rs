@@ -9,8 +9,13 @@ use std::path::{Path, PathBuf};
 use rand::{RngCore, SeedableRng};
 use rustix::fs::{AtFlags, Mode as FileMode, Timespec, Timestamps, CWD};
 
-/// The access time every fixture entry gets: old enough that a read under `relatime` moves it.
-pub(crate) const FIXTURE_ATIME: (i64, i64) = (1_600_000_000, 111_111_111);
+/// The access time every fixture entry gets: in the future (2033), later than the mtime and the
+/// ctime, so that reading a source under `relatime` does not move it and "copied the atime" is
+/// a plain equality, whether a copy stats its source before or after reading it.
+pub(crate) const FIXTURE_ATIME: (i64, i64) = (2_000_000_000, 111_111_111);
+/// An access time a read under `relatime` does move (older than the mtime): for the case that
+/// checks *which* atime copy2 copies (CPython re-stats after reading).
+pub(crate) const PAST_ATIME: (i64, i64) = (1_400_000_000, 333_333_333);
 /// The modification time every fixture entry gets (ns precision, to see truncation).
 pub(crate) const FIXTURE_MTIME: (i64, i64) = (1_500_000_000, 222_222_222);
 
@@ -210,7 +215,7 @@ pub(crate) fn needs_root(nodes: &[Node]) -> bool {
 
 /// Builds `nodes` below `root` (which must not exist). Times and modes are set last, deepest
 /// entries first, so that making children does not move a directory's times afterwards.
-pub(crate) fn build(root: &Path, nodes: &[Node]) -> std::io::Result<Built> {
+pub(crate) fn build(root: &Path, nodes: &[Node], atime: (i64, i64)) -> std::io::Result<Built> {
     std::fs::create_dir(root)?;
     let mut built = Built {
         root: root.to_owned(),
@@ -252,8 +257,8 @@ pub(crate) fn build(root: &Path, nodes: &[Node]) -> std::io::Result<Built> {
     finishing.sort_by_key(|n| std::cmp::Reverse(n.path().iter().filter(|b| **b == b'/').count()));
     let times = Timestamps {
         last_access: Timespec {
-            tv_sec: FIXTURE_ATIME.0,
-            tv_nsec: FIXTURE_ATIME.1,
+            tv_sec: atime.0,
+            tv_nsec: atime.1,
         },
         last_modification: Timespec {
             tv_sec: FIXTURE_MTIME.0,
@@ -395,7 +400,7 @@ mod tests {
             Node::fifo("fifo"),
             Node::dir("d/private").mode(0o700),
         ];
-        let built = build(&root, &nodes).unwrap();
+        let built = build(&root, &nodes, FIXTURE_ATIME).unwrap();
         let a = std::fs::metadata(root.join("d/a")).unwrap();
         assert_eq!(a.mode() & 0o7777, 0o444);
         assert_eq!((a.mtime(), a.mtime_nsec()), FIXTURE_MTIME);

@@ -20,7 +20,6 @@ use std::path::{Path, PathBuf};
 
 use copybench_engine::{Fault, Strategy, Syscall, Walker};
 use copybench_result::{ConformanceCase, ConformanceCell, ConformanceMatrix, Verdict};
-use rustix::io::Errno;
 
 use case::{Case, FaultPlan, Requirement, SubjectId, Target, Variant};
 use outcome::{EngineTrace, Observed, Returned};
@@ -397,7 +396,7 @@ impl Runner<'_> {
                 let root = self
                     .work
                     .join(format!("c{}-v{vi}-{}", case.number, oracle.name()));
-                match fixture::build(&root, &variant.fixture) {
+                match fixture::build(&root, &variant.fixture, variant.plan.atime) {
                     Ok(b) => built.push(((ci, vi), b)),
                     Err(e) => {
                         outcomes.insert((ci, vi), Err(format!("fixture for CPython: {e}")));
@@ -435,53 +434,11 @@ impl Runner<'_> {
         (outcomes, None)
     }
 
-    /// Why `strategy` cannot be judged on this filesystem, found by copying a small file: a
-    /// strategy that refuses with "not supported" here (reflink on ext4, fcopyfile on Linux).
+    /// Why `strategy` cannot be judged on this filesystem, as the engine finds by trying its
+    /// syscall here (reflink on ext4, fcopyfile off macOS).
     fn unsupported(&self, strategy: Strategy) -> Option<String> {
-        if strategy == Strategy::Auto {
-            return None;
-        }
-        let root = self.work.join(format!("probe-{}", strategy.name()));
-        let built = fixture::build(&root, &[fixture::Node::random("src", 4096, 7)]).ok()?;
-        let op = case::Operation::copyfile("src", "dst");
-        let copier = EngineCopier {
-            subject: SubjectId::Strategy(strategy),
-        };
-        let ran = copier.run(&[Job {
-            root: &built.root,
-            op: &op,
-            faults: Vec::new(),
-        }]);
-        built.remove();
-        let ran = ran.into_iter().next()?;
-        let refusal = |e: Errno| matches!(e, Errno::OPNOTSUPP | Errno::NOSYS | Errno::NOTTY);
-        match (&ran.returned, &ran.trace) {
-            (
-                Returned::Raised {
-                    errno: Some(n),
-                    message,
-                    ..
-                },
-                _,
-            ) if refusal(Errno::from_raw_os_error(*n)) => {
-                Some(format!("not supported here: {message}"))
-            }
-            (Returned::Path(_), Some(trace)) => {
-                let first = trace.fallbacks.first()?;
-                let errno = first.errno?;
-                (first.from == strategy && refusal(errno)).then(|| {
-                    format!(
-                        "not supported here: {strategy} gave up with {} and {} copied instead",
-                        copybench_engine::errno::name(errno),
-                        trace
-                            .strategy_used
-                            .map(|s| s.name())
-                            .unwrap_or("another strategy")
-                    )
-                })
-            }
-            _ => None,
-        }
+        let support = strategy.support(self.work);
+        (!support.supported).then(|| format!("not supported here: {}", support.reason))
     }
 
     /// Runs one variant for one subject. `None`: the variant is not this subject's (another
@@ -547,6 +504,11 @@ impl Runner<'_> {
         if let Some(check) = &variant.engine_check {
             problems.extend(check(&observed, subject).err());
         }
+        if !problems.is_empty() {
+            if let Some(why) = refused(variant, subject, &observed) {
+                return Some(VariantResult::unsupported(why));
+            }
+        }
         if problems.is_empty() {
             Some(VariantResult {
                 verdict: copybench_result::Verdict::Pass,
@@ -566,7 +528,7 @@ impl Runner<'_> {
         variant: &Variant,
         faults: Vec<Fault>,
     ) -> Result<Observed, String> {
-        let built = fixture::build(root, &variant.fixture)
+        let built = fixture::build(root, &variant.fixture, variant.plan.atime)
             .map_err(|e| format!("cannot build the fixture: {e}"))?;
         let ran = copier
             .run(&[Job {
@@ -587,6 +549,56 @@ impl Runner<'_> {
         built.remove();
         Ok(observed)
     }
+}
+
+/// A named strategy that refused these files before writing a byte, with an errno on which
+/// CPython gives up its fast path and copies another way (`_GiveupOnFastCopy`: EXDEV across
+/// filesystems, ENODEV for mmap of sysfs, …). A named strategy runs alone, without fallback,
+/// so for it the case is unsupported, not failed: where CPython copied, saying why.
+fn refused(variant: &Variant, subject: SubjectId, observed: &Observed) -> Option<String> {
+    let SubjectId::Strategy(strategy) = subject else {
+        return None;
+    };
+    if strategy == Strategy::Auto || case::buffer_size(strategy).is_some() {
+        return None;
+    }
+    let Returned::Raised {
+        errno: Some(errno), ..
+    } = observed.returned
+    else {
+        return None;
+    };
+    let errno = rustix::io::Errno::from_raw_os_error(errno);
+    let gives_up = [
+        rustix::io::Errno::XDEV,
+        rustix::io::Errno::INVAL,
+        rustix::io::Errno::NOSYS,
+        rustix::io::Errno::OPNOTSUPP,
+        rustix::io::Errno::NODEV,
+        rustix::io::Errno::NOTSOCK,
+        rustix::io::Errno::BADF,
+    ];
+    if !gives_up.contains(&errno) || variant.faults_injected() {
+        return None;
+    }
+    let case::Operation::File { dst, .. } = &variant.op else {
+        return None;
+    };
+    let nothing_written = match observed.snapshot.get(dst) {
+        None => true,
+        Some(entry) => matches!(
+            entry.content,
+            Some(outcome::ContentMark::Digest { len: 0, .. })
+                | Some(outcome::ContentMark::Partial(outcome::PartialMark::Empty))
+        ),
+    };
+    nothing_written.then(|| {
+        format!(
+            "{strategy} refuses these files before writing ({}); CPython gives up its fast \
+             path on that and copies another way, a named strategy runs alone",
+            copybench_engine::errno::name(errno)
+        )
+    })
 }
 
 /// The syscall an in-kernel strategy copies with.

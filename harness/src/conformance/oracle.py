@@ -44,19 +44,22 @@ def describe(exc):
     }
 
 
+def gathered_entry(text):
+    # shutil.Error keeps only str(exception) per entry. copytree is run with its default
+    # copy_function (copy2 given DirEntry objects, whose cached stat decides which atime is
+    # copied), so the class is read back from the text CPython wrote.
+    match = ERRNO_IN_TEXT.search(text)
+    if match:
+        number = int(match.group(1))
+        return {"kind": kind_of_errno(number), "errno": number, "message": text}
+    if text.endswith("is a named pipe"):
+        return {"kind": "SpecialFileError", "errno": None, "message": text}
+    if text.endswith("are the same file"):
+        return {"kind": "SameFileError", "errno": None, "message": text}
+    return {"kind": "OSError", "errno": None, "message": text}
+
+
 def run_copytree(job, src, dst):
-    # shutil.Error keeps only str(exception) per entry; a copy_function that notes each failure
-    # keeps its class and errno. (With it, copytree stats paths instead of reusing DirEntry
-    # stats: outcomes are the same, only syscall counts differ, and those are not compared.)
-    failures = {}
-
-    def noting_copy2(s, d):
-        try:
-            return shutil.copy2(s, d)
-        except OSError as exc:
-            failures[(os.fspath(s), os.fspath(d))] = exc
-            raise
-
     ignore = shutil.ignore_patterns(*job["ignore"]) if job["ignore"] else None
     try:
         returned = shutil.copytree(
@@ -64,7 +67,6 @@ def run_copytree(job, src, dst):
             dst,
             symlinks=job["symlinks"],
             ignore=ignore,
-            copy_function=noting_copy2,
             ignore_dangling_symlinks=job["ignore_dangling_symlinks"],
             dirs_exist_ok=job["dirs_exist_ok"],
         )
@@ -72,17 +74,7 @@ def run_copytree(job, src, dst):
     except shutil.Error as exc:
         gathered = []
         for s, d, text in exc.args[0]:
-            noted = failures.get((s, d))
-            if noted is not None:
-                entry = describe(noted)
-            else:
-                match = ERRNO_IN_TEXT.search(text)
-                number = int(match.group(1)) if match else None
-                entry = {
-                    "kind": kind_of_errno(number) if number else "OSError",
-                    "errno": number,
-                    "message": text,
-                }
+            entry = gathered_entry(text)
             entry["src"] = encode(s)
             entry["dst"] = encode(d)
             gathered.append(entry)

@@ -4,7 +4,6 @@
 
 use rustix::io::Errno;
 
-use super::single_file::has_fast_path;
 use crate::conformance::case::{Case, FaultPlan, Operation, Target, Variant};
 use crate::conformance::fixture::Node;
 use crate::conformance::outcome::{ContentMark, PartialMark};
@@ -24,7 +23,12 @@ pub(crate) fn cases() -> Vec<Case> {
                     o.fell_back_on(Errno::INVAL)
                 },
             )
-            .applies(has_fast_path)
+            .applies(|s| match s.strategy() {
+                copybench_engine::Strategy::Auto => Ok(()),
+                other => Err(format!(
+                    "{other} runs alone, without a fallback (the engine's design): CPython's give-up rule is auto's"
+                )),
+            })
             .with_faults(FaultPlan::FastFirst(Errno::INVAL))],
         ),
         Case::new(
