@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
-use copybench_harness::conformance::{self, Catalogue, ConformOptions, Limits};
+use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, Settings};
 use copybench_result::{ConformanceMatrix, Verdict};
 
 /// Arguments of `copybench conform`.
@@ -37,6 +37,10 @@ pub struct ConformArgs {
     /// Print the matrix as JSON (every cell) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Break a subject on purpose, SUBJECT:SYSCALL:N:ERRNO (e.g. `buffered-64k:write:1:EIO`),
+    /// to see the suite catch it. For testing copybench itself.
+    #[arg(long = "sabotage", value_name = "SPEC", hide = true)]
+    pub sabotage: Vec<Sabotage>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -70,10 +74,11 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
             CatalogueChoice::Full => Catalogue::Full,
         },
     };
-    let limits = Limits {
+    let settings = Settings {
         max_file_size: args.max_size,
+        sabotage: args.sabotage,
     };
-    let matrix = conformance::run_matrix_with(&options, &limits)?;
+    let matrix = conformance::run_matrix_with(&options, &settings)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&matrix)?);
     } else {

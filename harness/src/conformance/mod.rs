@@ -46,11 +46,36 @@ pub struct ConformOptions {
     pub catalogue: Catalogue,
 }
 
-/// Bounds on what the suite copies, for runs that must stay small (tests, CI).
+/// How a run of the suite is bounded or, for tests of the suite itself, sabotaged.
 #[derive(Clone, Debug, Default)]
-pub struct Limits {
-    /// Variants copying a larger file are skipped, saying so.
+pub struct Settings {
+    /// Variants copying a larger file are skipped, saying so (tests, CI).
     pub max_file_size: Option<u64>,
+    /// Breaks subjects on purpose, to show the suite catches a broken strategy or walker.
+    pub sabotage: Vec<Sabotage>,
+}
+
+/// A fault injected into every copy one subject makes (a test-only knob).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sabotage {
+    /// A strategy or walker name, as in the matrix.
+    pub subject: String,
+    pub fault: Fault,
+}
+
+impl std::str::FromStr for Sabotage {
+    type Err = String;
+
+    /// `SUBJECT:SYSCALL:N:ERRNO`, e.g. `buffered-64k:write:1:EIO`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (subject, fault) = s
+            .split_once(':')
+            .ok_or_else(|| format!("`{s}`: expected SUBJECT:SYSCALL:N:ERRNO"))?;
+        Ok(Sabotage {
+            subject: subject.to_owned(),
+            fault: fault.parse()?,
+        })
+    }
 }
 
 /// Why the suite could not run at all (single cases fail into the matrix instead).
@@ -67,13 +92,13 @@ pub enum ConformError {
 
 /// Runs the catalogue and returns the matrix of cases × subjects.
 pub fn run_matrix(options: &ConformOptions) -> Result<ConformanceMatrix, ConformError> {
-    run_matrix_with(options, &Limits::default())
+    run_matrix_with(options, &Settings::default())
 }
 
-/// [`run_matrix`] within `limits`.
+/// [`run_matrix`] within `settings`.
 pub fn run_matrix_with(
     options: &ConformOptions,
-    limits: &Limits,
+    settings: &Settings,
 ) -> Result<ConformanceMatrix, ConformError> {
     let work = WorkDir::create(&options.dir)?;
     let cases = cases::catalogue(options.catalogue);
@@ -85,7 +110,7 @@ pub fn run_matrix_with(
         .collect();
     let runner = Runner {
         work: &work.path,
-        limits,
+        settings,
         next: std::cell::Cell::new(0),
     };
 
@@ -334,7 +359,7 @@ impl Drop for WorkDir {
 /// Runs variants: builds fixtures below `work`, runs subjects, judges outcomes.
 struct Runner<'a> {
     work: &'a Path,
-    limits: &'a Limits,
+    settings: &'a Settings,
     /// Numbers the fixture directories.
     next: std::cell::Cell<u64>,
 }
@@ -357,7 +382,7 @@ impl Runner<'_> {
         if fixture::needs_root(&variant.fixture) && !root {
             return Some("needs root to mount a small tmpfs".to_owned());
         }
-        match self.limits.max_file_size {
+        match self.settings.max_file_size {
             Some(max) if variant.largest_file > max => Some(format!(
                 "copies {} bytes, above --max-size {max}",
                 variant.largest_file
@@ -456,7 +481,16 @@ impl Runner<'_> {
         if let Some(why) = self.precondition(variant) {
             return Some(VariantResult::skipped(why));
         }
-        let copier = EngineCopier { subject };
+        let copier = EngineCopier {
+            subject,
+            sabotage: self
+                .settings
+                .sabotage
+                .iter()
+                .filter(|b| b.subject == subject.name())
+                .map(|b| b.fault)
+                .collect(),
+        };
         self.next.set(self.next.get() + 1);
         let root = self.work.join(format!(
             "c{}-{}-{}",
@@ -661,5 +695,57 @@ fn resolve_faults(plan: FaultPlan, trace: Option<&EngineTrace>) -> Result<Vec<Fa
                 let names: Vec<&str> = calls.iter().map(|c| c.name()).collect();
                 format!("{used} makes none of {}", names.join(", "))
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CONFORMANCE.md expectations written here hold for CPython's own outcomes: they were
+    /// not copied from the engine, and they judge fairly when `python3` is absent.
+    #[test]
+    fn expectations_hold_for_cpython() {
+        let oracle = match oracle::Oracle::find() {
+            Ok(o) => o,
+            Err(why) => {
+                eprintln!("skipped: {why}");
+                return;
+            }
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            max_file_size: Some(1 << 20),
+        };
+        let runner = Runner {
+            work: tmp.path(),
+            settings: &settings,
+            next: std::cell::Cell::new(0),
+        };
+        let cases = cases::catalogue(Catalogue::Full);
+        let subjects = [
+            SubjectId::Strategy(Strategy::Auto),
+            SubjectId::Walker(Walker::Lean),
+        ];
+        let (outcomes, failure) = runner.run_oracle(&oracle, &cases, &subjects);
+        assert_eq!(failure, None);
+        assert!(
+            outcomes.len() > 40,
+            "only {} oracle outcomes",
+            outcomes.len()
+        );
+        let mut wrong = Vec::new();
+        for ((ci, vi), observed) in &outcomes {
+            let (case, variant) = (&cases[*ci], &cases[*ci].variants[*vi]);
+            let subject = match variant.target {
+                Target::File => subjects[0],
+                Target::Tree => subjects[1],
+            };
+            let observed = observed.as_ref().unwrap();
+            if let Err(why) = (variant.expect)(observed, subject) {
+                wrong.push(format!("case {} {}: {why}", case.number, variant.name));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

@@ -47,6 +47,8 @@ const WATCHDOG: Duration = Duration::from_secs(300);
 /// The engine, with one strategy (file cases) or one walker (tree cases).
 pub(crate) struct EngineCopier {
     pub subject: SubjectId,
+    /// Faults added to every job: the suite's own tests break a subject on purpose.
+    pub sabotage: Vec<Fault>,
 }
 
 impl Copier for EngineCopier {
@@ -61,7 +63,9 @@ impl Copier for EngineCopier {
 
 impl EngineCopier {
     fn run_one(&self, job: &Job<'_>) -> Ran {
-        let recorder = SyscallRecorder::with_faults(job.faults.clone());
+        let mut faults = job.faults.clone();
+        faults.extend(self.sabotage.iter().copied());
+        let recorder = SyscallRecorder::with_faults(faults);
         let root = job.root.to_owned();
         let op = job.op.clone();
         let subject = self.subject;
