@@ -493,3 +493,25 @@ fn named_pipe_in_the_destination_is_a_special_file_error() {
         assert_eq!(std::fs::read(dst.join("other")).unwrap(), b"o");
     }
 }
+
+#[test]
+fn latencies_are_recorded_per_regular_file_when_asked() {
+    for (walker, jobs) in matrix() {
+        let t = tmp();
+        let src = dir(t.path(), "src");
+        sample_tree(&src);
+        let opts = TreeOptions {
+            record_latencies: true,
+            ..options(walker, jobs)
+        };
+        let report = copy_tree(&src, &t.path().join("dst"), &opts).unwrap();
+        assert_eq!(
+            report.file_latencies_ns.len() as u64,
+            report.files,
+            "{walker} {jobs}"
+        );
+        assert!(report.file_latencies_ns.iter().all(|ns| *ns > 0));
+        let quiet = copy_tree(&src, &t.path().join("dst2"), &options(walker, jobs)).unwrap();
+        assert!(quiet.file_latencies_ns.is_empty());
+    }
+}
