@@ -567,6 +567,15 @@ impl Observed {
     }
 }
 
+/// Whether `subject`'s errors name both files, as CPython's in-kernel copy does; a copy through
+/// a userspace buffer or a pipe names the side whose syscall failed.
+pub(crate) fn names_both_files(subject: SubjectId) -> bool {
+    matches!(
+        subject.strategy(),
+        Strategy::Auto | Strategy::Sendfile | Strategy::CopyFileRange | Strategy::Reflink
+    )
+}
+
 /// Strategies whose content loop is in the kernel.
 pub(crate) fn is_in_kernel(strategy: Strategy) -> bool {
     matches!(

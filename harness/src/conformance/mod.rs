@@ -529,7 +529,9 @@ impl Runner<'_> {
         }
         let use_oracle = variant.oracle && oracle.is_some();
         let mut problems = match oracle.filter(|_| variant.oracle) {
-            Some(cpython) => outcome::differences(cpython, &observed),
+            Some(cpython) => {
+                outcome::differences(cpython, &observed, case::names_both_files(subject))
+            }
             None => (variant.expect)(&observed, subject)
                 .err()
                 .into_iter()
@@ -716,6 +718,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let settings = Settings {
             max_file_size: Some(1 << 20),
+            sabotage: Vec::new(),
         };
         let runner = Runner {
             work: tmp.path(),
