@@ -498,6 +498,18 @@ impl Runner<'_> {
             self.next.get(),
             copier.name()
         ));
+        // Faults in the content syscalls cannot reach a strategy that makes them out of the
+        // counted layer's sight (its metadata syscalls, xattrs among them, still can).
+        let content_faults = matches!(
+            variant.faults,
+            FaultPlan::FastFirst(_) | FaultPlan::ContentFirst(_) | FaultPlan::ContentLast(_)
+        );
+        if let (true, Some(why)) = (content_faults, subject.strategy().uncounted_reason()) {
+            return Some(VariantResult::unsupported(format!(
+                "faults cannot reach {}: {why}",
+                subject.strategy()
+            )));
+        }
         let faults = match variant.faults {
             FaultPlan::None => Vec::new(),
             plan => match self.run_once(&copier, &root, variant, Vec::new()) {

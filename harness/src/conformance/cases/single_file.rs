@@ -401,6 +401,8 @@ pub(crate) fn has_fast_path(subject: SubjectId) -> Check {
     let s = subject.strategy();
     if is_in_kernel(s) || s == Strategy::Auto {
         Ok(())
+    } else if let Some(why) = s.uncounted_reason() {
+        Err(format!("which path {s} takes cannot be seen: {why}"))
     } else {
         Err(format!(
             "{s} copies in userspace: it has no fast path to give up on"
