@@ -380,10 +380,10 @@ impl Runner<'_> {
     fn precondition(&self, variant: &Variant) -> Option<String> {
         let root = fixture::is_root();
         match variant.requirement {
-            Requirement::NotRoot if root => {
-                return Some(
-                    "runs as root, which reads any file: needs an unprivileged user".to_owned(),
-                )
+            Requirement::Unprivileged if root => {
+                if let Err(why) = fixture::nobody_can_reach(self.work) {
+                    return Some(why);
+                }
             }
             Requirement::Exists(path) if !Path::new(path).exists() => {
                 return Some(format!("{path} does not exist on this kernel"))
@@ -476,7 +476,10 @@ impl Runner<'_> {
                 continue;
             }
             for (vi, variant) in case.variants.iter().enumerate() {
-                if !variant.oracle || !wants(variant.target) || self.precondition(variant).is_some()
+                if !variant.oracle
+                    || !wants(variant.target)
+                    || self.precondition(variant).is_some()
+                    || as_nobody(variant)
                 {
                     continue;
                 }
@@ -545,6 +548,7 @@ impl Runner<'_> {
         }
         let copier = EngineCopier {
             subject,
+            as_nobody: as_nobody(variant),
             sabotage: self
                 .settings
                 .sabotage
@@ -640,6 +644,10 @@ impl Runner<'_> {
     ) -> Result<Observed, String> {
         let built = fixture::build(root, &variant.fixture, variant.plan.atime)
             .map_err(|e| format!("cannot build the fixture: {e}"))?;
+        if copier.as_nobody {
+            fixture::give_to_nobody(&built.root)
+                .map_err(|e| format!("cannot give the fixture to nobody: {e}"))?;
+        }
         let ran = copier
             .run(&[Job {
                 root: &built.root,
@@ -709,6 +717,12 @@ fn refused(variant: &Variant, subject: SubjectId, observed: &Observed) -> Option
             copybench_engine::errno::name(errno)
         )
     })
+}
+
+/// Whether the variant runs with the engine's thread as `nobody` (root running a case whose
+/// permission bits must bind).
+fn as_nobody(variant: &Variant) -> bool {
+    variant.requirement == Requirement::Unprivileged && fixture::is_root()
 }
 
 /// The syscall an in-kernel strategy copies with.
