@@ -106,8 +106,8 @@ fn copy_xattrs(
     Ok(())
 }
 
-/// `(st_atime_ns, st_mtime_ns)` as `utimensat` takes them.
-fn timestamps(st: &Stat) -> Timestamps {
+/// `(st_atime_ns, st_mtime_ns)` as `utimensat` takes them (`os.utime(ns=...)` in copystat).
+pub(crate) fn timestamps(st: &Stat) -> Timestamps {
     Timestamps {
         last_access: Timespec {
             tv_sec: st.st_atime as _,

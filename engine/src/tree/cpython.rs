@@ -13,11 +13,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat, Timespec, Timestamps};
+use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
 
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
+use crate::metadata::timestamps;
 use crate::sys::{self, DirEntry, Fd};
 use crate::{CopyError, Mode};
 
@@ -317,22 +318,12 @@ impl Shutil {
             (_, src) => os_lstat(src.path()),
         }
         .map_err(|e| io_error(e, "stat", &src_path, &src_path, dst))?;
-        let times = Timestamps {
-            last_access: Timespec {
-                tv_sec: st.st_atime as _,
-                tv_nsec: st.st_atime_nsec as _,
-            },
-            last_modification: Timespec {
-                tv_sec: st.st_mtime as _,
-                tv_nsec: st.st_mtime_nsec as _,
-            },
-        };
         let flags = if follow {
             AtFlags::empty()
         } else {
             AtFlags::SYMLINK_NOFOLLOW
         };
-        sys::utimensat(rustix::fs::CWD, dst, &times, flags)
+        sys::utimensat(rustix::fs::CWD, dst, &timestamps(&st), flags)
             .map_err(|e| io_error(e, "utime", dst, &src_path, dst))?;
         copyxattr(&src_path, dst, follow)?;
         // `os.chmod` does not take follow_symlinks=False on Linux (no lchmod): a no-op then.

@@ -19,13 +19,13 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat, Timespec, Timestamps};
+use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
 
 use super::cpython::{copyxattr, file_type};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat};
+use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps};
 use crate::sys::{self, DirEntry, Fd};
 use crate::{CopyError, Mode};
 
@@ -300,7 +300,7 @@ impl<'s> Lean<'s, '_> {
         self.run.symlink_created();
         let st = sys::statat(&dir.src, at, AtFlags::SYMLINK_NOFOLLOW)
             .map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?;
-        sys::utimensat(&dir.dst, at, &times_of(&st), AtFlags::SYMLINK_NOFOLLOW)
+        sys::utimensat(&dir.dst, at, &timestamps(&st), AtFlags::SYMLINK_NOFOLLOW)
             .map_err(|e| io(e, "utime", &dstname, &srcname, &dstname))?;
         copyxattr(&srcname, &dstname, false)
     }
@@ -326,19 +326,6 @@ impl<'s> Lean<'s, '_> {
             drop(dir);
             completion.release();
         }));
-    }
-}
-
-fn times_of(st: &Stat) -> Timestamps {
-    Timestamps {
-        last_access: Timespec {
-            tv_sec: st.st_atime as _,
-            tv_nsec: st.st_atime_nsec as _,
-        },
-        last_modification: Timespec {
-            tv_sec: st.st_mtime as _,
-            tv_nsec: st.st_mtime_nsec as _,
-        },
     }
 }
 
