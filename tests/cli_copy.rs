@@ -8,32 +8,18 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use common::{require_program, TestEnv};
+use common::{assert_one_error_line, json_of, require_program, TestEnv};
 use serde_json::Value;
 
 fn pattern(size: usize) -> Vec<u8> {
     (0..size).map(|i| (i * 31 + i / 977) as u8).collect()
 }
 
-fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
 #[test]
 fn success_prints_the_issue_shape() {
     let env = TestEnv::new();
     env.file("src", pattern(300_000));
-    let output = env
-        .copybench()
-        .args(["copy", "--json", "src", "dst"])
-        .output()
-        .unwrap();
+    let output = env.run(["copy", "--json", "src", "dst"]);
     assert!(output.status.success());
     let v = json_of(&output);
     assert_eq!(v["ok"], true);
@@ -76,12 +62,7 @@ fn failures_print_cpython_kinds_and_exit_non_zero() {
         ),
     ];
     for (paths, kind, errno, named) in cases {
-        let output = env
-            .copybench()
-            .args(["copy", "--json"])
-            .args(*paths)
-            .output()
-            .unwrap();
+        let output = env.run(["copy", "--json", paths[0], paths[1]]);
         assert!(!output.status.success(), "{paths:?}");
         let v = json_of(&output);
         assert_eq!(v["ok"], false);
@@ -95,48 +76,30 @@ fn failures_print_cpython_kinds_and_exit_non_zero() {
         );
     }
     // The same-file failure, byte for byte.
-    let output = env
-        .copybench()
-        .args(["copy", "--json", "src", "src"])
-        .output()
-        .unwrap();
+    let output = env.run(["copy", "--json", "src", "src"]);
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r#"{"ok":false,"error":{"kind":"SameFileError","errno":null,"message":"src and src are the same file","src":"src","dst":"src"}}"#);
 }
 
 #[test]
 fn human_errors_are_one_line_on_stderr_naming_path_and_errno() {
     let env = TestEnv::new();
-    let output = env
-        .copybench()
-        .args(["copy", "missing", "dst"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
+    let output = env.run(["copy", "missing", "dst"]);
     assert!(output.stdout.is_empty());
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("missing") && stderr.contains("ENOENT"),
-        "{stderr}"
-    );
+    assert_one_error_line(&output, &["missing", "ENOENT"]);
 }
 
 #[test]
 fn human_success_line_and_syscall_table() {
     let env = TestEnv::new();
     env.file("src", pattern(200_000));
-    let output = env
-        .copybench()
-        .args([
-            "copy",
-            "--strategy",
-            "readinto-64k",
-            "--syscalls",
-            "src",
-            "dst",
-        ])
-        .output()
-        .unwrap();
+    let output = env.run([
+        "copy",
+        "--strategy",
+        "readinto-64k",
+        "--syscalls",
+        "src",
+        "dst",
+    ]);
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
     copied 200000 bytes: src -> dst with readinto-64k
@@ -155,17 +118,16 @@ fn human_success_line_and_syscall_table() {
 fn injected_fault_makes_auto_fall_back() {
     let env = TestEnv::new();
     env.file("src", pattern(100_000));
-    let output = env
-        .copybench()
-        .args([
-            "copy",
-            "--json",
-            "--inject-fault",
-            "copy_file_range:1:EXDEV",
-        ])
-        .args(["--inject-fault", "ioctl:1:EOPNOTSUPP", "src", "dst"])
-        .output()
-        .unwrap();
+    let output = env.run([
+        "copy",
+        "--json",
+        "--inject-fault",
+        "copy_file_range:1:EXDEV",
+        "--inject-fault",
+        "ioctl:1:EOPNOTSUPP",
+        "src",
+        "dst",
+    ]);
     let v = json_of(&output);
     assert_eq!(v["strategy_used"], "sendfile", "{v}");
     assert_eq!(
@@ -176,12 +138,16 @@ fn injected_fault_makes_auto_fall_back() {
         ])
     );
     // After progress an injected error is final: no fallback, non-zero exit.
-    let output = env
-        .copybench()
-        .args(["copy", "--json", "--strategy", "readinto-64k"])
-        .args(["--inject-fault", "write:2:ENOSPC", "src", "partial"])
-        .output()
-        .unwrap();
+    let output = env.run([
+        "copy",
+        "--json",
+        "--strategy",
+        "readinto-64k",
+        "--inject-fault",
+        "write:2:ENOSPC",
+        "src",
+        "partial",
+    ]);
     assert!(!output.status.success());
     let v = json_of(&output);
     assert_eq!(v["error"]["errno"], "ENOSPC");
@@ -220,11 +186,7 @@ fn bad_arguments_are_usage_errors_that_say_why() {
 fn std_has_no_counts_but_a_reason_and_fcopyfile_is_unsupported_here() {
     let env = TestEnv::new();
     env.file("src", pattern(10_000));
-    let output = env
-        .copybench()
-        .args(["copy", "--json", "--strategy", "std", "src", "dst"])
-        .output()
-        .unwrap();
+    let output = env.run(["copy", "--json", "--strategy", "std", "src", "dst"]);
     let v = json_of(&output);
     assert_eq!(v["ok"], true);
     assert!(v["syscalls"].is_null());
@@ -233,11 +195,7 @@ fn std_has_no_counts_but_a_reason_and_fcopyfile_is_unsupported_here() {
         .unwrap()
         .contains("std"));
     if cfg!(not(target_os = "macos")) {
-        let output = env
-            .copybench()
-            .args(["copy", "--json", "--strategy", "fcopyfile", "src", "dst2"])
-            .output()
-            .unwrap();
+        let output = env.run(["copy", "--json", "--strategy", "fcopyfile", "src", "dst2"]);
         assert!(!output.status.success());
         let v = json_of(&output);
         assert!(v["error"]["message"].as_str().unwrap().contains("macOS"));
@@ -251,11 +209,7 @@ fn modes_and_symlinks_through_the_cli() {
     std::fs::set_permissions(&src, std::os::unix::fs::PermissionsExt::from_mode(0o604)).unwrap();
     std::os::unix::fs::symlink("src", env.path("link")).unwrap();
     env.dir("into");
-    let output = env
-        .copybench()
-        .args(["copy", "--json", "--mode", "copy2", "src", "into"])
-        .output()
-        .unwrap();
+    let output = env.run(["copy", "--json", "--mode", "copy2", "src", "into"]);
     let v = json_of(&output);
     assert_eq!(v["dst"], "into/src");
     let meta = std::fs::metadata(env.path("into/src")).unwrap();
@@ -263,17 +217,13 @@ fn modes_and_symlinks_through_the_cli() {
         std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
         0o604
     );
-    let output = env
-        .copybench()
-        .args([
-            "copy",
-            "--json",
-            "--no-follow-symlinks",
-            "link",
-            "link-copy",
-        ])
-        .output()
-        .unwrap();
+    let output = env.run([
+        "copy",
+        "--json",
+        "--no-follow-symlinks",
+        "link",
+        "link-copy",
+    ]);
     assert_eq!(json_of(&output)["ok"], true);
     assert_eq!(
         std::fs::read_link(env.path("link-copy")).unwrap(),

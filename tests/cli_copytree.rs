@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{require_program, TestEnv};
+use common::{json_of, require_program, TestEnv};
 use serde_json::Value;
 
 /// `dir` with `files` files of 1–3 KiB and a subdirectory of two.
@@ -21,21 +21,8 @@ fn make_tree(env: &TestEnv, dir: &str, files: usize) -> PathBuf {
 }
 
 fn run_json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
-    let output = env
-        .copybench()
-        .arg("copytree")
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap_or(-1), json)
+    let output = env.run(["copytree", "--json"].iter().chain(args));
+    (output.status.code().unwrap_or(-1), json_of(&output))
 }
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -184,11 +171,7 @@ fn bad_arguments_are_usage_errors() {
 fn human_output_names_counts_and_syscalls() {
     let env = TestEnv::new();
     make_tree(&env, "src", 2);
-    let out = env
-        .copybench()
-        .args(["copytree", "--syscalls", "src", "dst"])
-        .output()
-        .unwrap();
+    let out = env.run(["copytree", "--syscalls", "src", "dst"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("copied 4 files, 2 directories"), "{text}");
@@ -396,9 +379,9 @@ fn an_unreadable_file_is_one_gathered_permission_error() {
                     .output()
                     .unwrap()
             } else {
-                env.copybench().args(args).output().unwrap()
+                env.run(args)
             };
-            let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+            let json = json_of(&output);
             assert_eq!(output.status.code(), Some(1), "{walker} {jobs}: {json}");
             let errors = json["errors"].as_array().unwrap();
             assert_eq!(errors.len(), 1, "{walker} {jobs}: {json}");
@@ -604,7 +587,7 @@ fn every_walker_gives_cpythons_tree_and_errors() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).unwrap()
+        json_of(&out)
     };
     use std::os::unix::fs::{symlink, PermissionsExt};
     env.file("src/a.txt", "alpha");

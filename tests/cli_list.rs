@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{require_program, require_root, TestEnv};
+use common::{assert_one_error_line, json_of, require_program, require_root, TestEnv};
 use copybench_engine::Strategy;
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ fn list_json(env: &TestEnv, dir: &Path) -> Value {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    json_of(&output)
 }
 
 fn strategy<'a>(listing: &'a Value, name: &str) -> &'a Value {
@@ -69,7 +69,7 @@ fn json_lists_every_strategy_once_with_a_reason() {
 #[test]
 fn human_listing_names_every_strategy_and_the_filesystem() {
     let env = TestEnv::new();
-    let output = env.copybench().arg("list").output().unwrap();
+    let output = env.run(["list"]);
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     let first = text.lines().next().unwrap();
@@ -87,18 +87,8 @@ fn human_listing_names_every_strategy_and_the_filesystem() {
 #[test]
 fn a_missing_directory_is_one_error_line_naming_it() {
     let env = TestEnv::new();
-    let output = env
-        .copybench()
-        .args(["list", "--dir", "no-such-dir"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("no-such-dir") && stderr.contains("ENOENT"),
-        "{stderr}"
-    );
+    let output = env.run(["list", "--dir", "no-such-dir"]);
+    assert_one_error_line(&output, &["no-such-dir", "ENOENT"]);
 }
 
 /// A btrfs image in a temp dir, loop-mounted; unmounted (and the loop device freed) on drop.
@@ -184,7 +174,7 @@ fn on_btrfs_reflink_is_supported_and_auto_clones() {
         .arg(btrfs.mountpoint.join("dst"))
         .output()
         .unwrap();
-    let v: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let v = json_of(&output);
     assert_eq!(v["strategy_used"], "reflink", "{v}");
     assert_eq!(v["fallbacks"], serde_json::json!([]));
     assert_eq!(v["syscalls"]["ioctl"], 1);

@@ -2,9 +2,12 @@
 //! `copybench` binary, as fd's `TestEnv` does.
 #![allow(dead_code)] // each test binary uses a different part
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
+use serde_json::Value;
 
 /// A temporary directory with helpers to lay out files, and the binary to run in it.
 pub struct TestEnv {
@@ -51,6 +54,38 @@ impl TestEnv {
         cmd.current_dir(self.root());
         cmd
     }
+
+    /// Runs `copybench ARGS` in `root` to completion: what it printed and how it exited.
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.copybench()
+            .args(args)
+            .output()
+            .expect("copybench runs")
+    }
+}
+
+/// The one JSON object a `--json` command printed on stdout; the panic shows both streams.
+pub fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// A failed command's human error: non-zero exit and exactly one stderr line that contains
+/// every one of `names` (the path and the errno name, e.g. `ENOENT`).
+pub fn assert_one_error_line(output: &Output, names: &[&str]) {
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(names.iter().all(|name| stderr.contains(name)), "{stderr}");
 }
 
 /// True when `program` is on PATH; otherwise prints why the test is skipped, naming the Debian
