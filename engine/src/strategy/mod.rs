@@ -328,15 +328,20 @@ mod tests {
             .collect()
     }
 
-    /// Copies `src` to a new file with `strategy`, telling it the source's size is `claimed`.
-    fn copy_claiming(strategy: Strategy, src: &Path, dst: &Path, claimed: Option<u64>) -> u64 {
-        let src_fd = sys::open(src, OFlags::RDONLY, Mode::empty()).unwrap();
-        let dst_fd = sys::open(
-            dst,
+    /// `open(path, "wb")`: the destination a content copy writes into.
+    fn create(path: &Path) -> Fd {
+        sys::open(
+            path,
             OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC,
             Mode::from_raw_mode(0o644),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// Copies `src` to a new file with `strategy`, telling it the source's size is `claimed`.
+    fn copy_claiming(strategy: Strategy, src: &Path, dst: &Path, claimed: Option<u64>) -> u64 {
+        let src_fd = sys::open(src, OFlags::RDONLY, Mode::empty()).unwrap();
+        let dst_fd = create(dst);
         let job = ContentJob {
             src: &src_fd,
             dst: &dst_fd,
@@ -389,12 +394,7 @@ mod tests {
             let dst = dir.path().join(format!("dst-{strategy}"));
             let src_fd = sys::open(&src, OFlags::RDONLY, Mode::empty()).unwrap();
             sys::seek(&src_fd, rustix::fs::SeekFrom::Start(offset as u64)).unwrap();
-            let dst_fd = sys::open(
-                &dst,
-                OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC,
-                Mode::from_raw_mode(0o644),
-            )
-            .unwrap();
+            let dst_fd = create(&dst);
             let job = ContentJob {
                 src: &src_fd,
                 dst: &dst_fd,
