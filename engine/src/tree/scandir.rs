@@ -82,8 +82,7 @@ fn copy_entry<'s>(
     let options = walk.run.options;
     let srcname = entry.path.clone();
     let io = |e| CopyError::io(e, "stat", &srcname, &srcname, Some(&dstname));
-    let is_symlink = entry.is_symlink();
-    let is_dir = if is_symlink {
+    if entry.is_symlink() {
         let linkto = readlink(&srcname, &dstname)?;
         if options.symlinks {
             let mut srcobj = src_obj(entry, use_srcentry);
@@ -94,10 +93,9 @@ fn copy_entry<'s>(
         if !exists(&linkto) && options.ignore_dangling_symlinks {
             return Ok(());
         }
-        entry.is_dir().map_err(io)?
-    } else {
-        entry.is_dir().map_err(io)?
-    };
+    }
+    // `srcentry.is_dir()`: for a followed symlink, a stat of its target.
+    let is_dir = entry.is_dir().map_err(io)?;
     let srcobj = src_obj(entry, use_srcentry);
     if is_dir {
         copy_subtree(walk, srcobj, dstname, completion)
