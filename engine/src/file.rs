@@ -174,7 +174,7 @@ fn open_destination(
         Ok(fd) => (dst.to_owned(), fd),
         // shutil.copy / copy2: a directory destination gets the source's name inside it.
         Err(Errno::ISDIR) if mode != Mode::Copyfile && is_dir(dst) => {
-            let inside = dst.join(src.file_name().unwrap_or(src.as_os_str()));
+            let inside = inside_dir(src, dst);
             match sys::open(&inside, flags, create_mode) {
                 Ok(fd) => (inside, fd),
                 Err(errno) => return Err(dst_open_failure(errno, src, src_stat, &inside)),
@@ -220,7 +220,7 @@ fn copy_symlink(
     let dst = match sys::symlinkat(target, CWD, dst) {
         Ok(()) => dst.to_owned(),
         Err(Errno::EXIST) if options.mode != Mode::Copyfile && is_dir(dst) => {
-            let inside = dst.join(src.file_name().unwrap_or(src.as_os_str()));
+            let inside = inside_dir(src, dst);
             sys::symlinkat(target, CWD, &inside).map_err(|errno| {
                 cpython_prechecks(src, None, &inside)
                     .unwrap_or_else(|| CopyError::io(errno, "symlink", &inside, src, Some(&inside)))
@@ -293,10 +293,16 @@ fn cpython_prechecks(src: &Path, src_stat: Option<&Stat>, dst: &Path) -> Option<
 /// the happy path learns it from the open).
 fn destination_in_dir(src: &Path, dst: &Path, mode: Mode) -> PathBuf {
     if mode != Mode::Copyfile && is_dir(dst) {
-        dst.join(src.file_name().unwrap_or(src.as_os_str()))
+        inside_dir(src, dst)
     } else {
         dst.to_owned()
     }
+}
+
+/// `os.path.join(dst, os.path.basename(src))`: where `copy` / `copy2` put `src` when `dst` is a
+/// directory.
+fn inside_dir(src: &Path, dst: &Path) -> PathBuf {
+    dst.join(src.file_name().unwrap_or(src.as_os_str()))
 }
 
 fn is_dir(path: &Path) -> bool {
