@@ -21,10 +21,6 @@ impl IgnorePatterns {
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
     /// Whether any pattern matches `name` (what `ignore_patterns(...)(src, names)` returns).
     pub(crate) fn matches(&self, name: &OsStr) -> bool {
         let name = name.as_bytes();

@@ -51,7 +51,7 @@ impl<'a> Run<'a> {
 
     /// Whether `name` is excluded by the ignore globs.
     pub(crate) fn ignored(&self, name: &OsStr) -> bool {
-        !self.ignore.is_empty() && self.ignore.matches(name)
+        self.ignore.matches(name)
     }
 
     /// The next position in walk order (take it where CPython would reach the step).
