@@ -89,20 +89,21 @@ pub(crate) struct DirCompletion<'s> {
 impl<'s> DirCompletion<'s> {
     /// The completion of the tree's top directory, held by the walker.
     pub(crate) fn root() -> Arc<DirCompletion<'s>> {
-        Arc::new(DirCompletion {
-            pending: AtomicUsize::new(1),
-            on_done: Mutex::new(None),
-            parent: None,
-        })
+        DirCompletion::held_by_walker(None)
     }
 
     /// A subdirectory's completion, held by the walker; the parent waits for it.
     pub(crate) fn child(self: &Arc<Self>) -> Arc<DirCompletion<'s>> {
-        self.pending.fetch_add(1, Ordering::AcqRel);
+        self.hold();
+        DirCompletion::held_by_walker(Some(Arc::clone(self)))
+    }
+
+    /// One pending piece: the walker, until it has listed every entry.
+    fn held_by_walker(parent: Option<Arc<DirCompletion<'s>>>) -> Arc<DirCompletion<'s>> {
         Arc::new(DirCompletion {
             pending: AtomicUsize::new(1),
             on_done: Mutex::new(None),
-            parent: Some(Arc::clone(self)),
+            parent,
         })
     }
 
