@@ -129,13 +129,17 @@ pub fn seek<F: AsFd>(fd: F, pos: rustix::fs::SeekFrom) -> Result<u64> {
 /// `AT_SYMLINK_NOFOLLOW`); with `AT_EMPTY_PATH` and an empty path it is counted as an fd stat.
 pub fn statat<D: AsFd>(dir: D, path: &Path, flags: AtFlags) -> Result<Stat> {
     gate(Syscall::Newfstatat)?;
-    let target = if flags.contains(AtFlags::EMPTY_PATH) && path.as_os_str().is_empty() {
+    note_stat(stat_target(path, flags));
+    rustix::fs::statat(dir, path, flags)
+}
+
+/// `AT_EMPTY_PATH` with an empty path stats the descriptor itself, not a path.
+fn stat_target(path: &Path, flags: AtFlags) -> StatTarget {
+    if flags.contains(AtFlags::EMPTY_PATH) && path.as_os_str().is_empty() {
         StatTarget::Fd
     } else {
         StatTarget::Path
-    };
-    note_stat(target);
-    rustix::fs::statat(dir, path, flags)
+    }
 }
 
 /// `stat(path)`, as glibc and CPython make it: `newfstatat(AT_FDCWD, path, 0)`.
@@ -158,12 +162,7 @@ pub fn fstat<F: AsFd>(fd: F) -> Result<Stat> {
 /// `statx(2)`; counted as an fd stat with `AT_EMPTY_PATH` and an empty path.
 pub fn statx<D: AsFd>(dir: D, path: &Path, flags: AtFlags, mask: StatxFlags) -> Result<Statx> {
     gate(Syscall::Statx)?;
-    let target = if flags.contains(AtFlags::EMPTY_PATH) && path.as_os_str().is_empty() {
-        StatTarget::Fd
-    } else {
-        StatTarget::Path
-    };
-    note_stat(target);
+    note_stat(stat_target(path, flags));
     rustix::fs::statx(dir, path, flags, mask)
 }
 
