@@ -25,6 +25,7 @@ use rustix::io::Errno;
 use super::cpython::{copyxattr, file_type};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
+use crate::file::ContentError;
 use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps};
 use crate::sys::{self, DirEntry, Fd};
 use crate::{CopyError, Mode};
@@ -378,18 +379,16 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         let dst = moved_into.clone().unwrap_or_else(|| dir.dst_name(name));
         (srcname(), dst)
     };
-    let content = run
-        .copy_content(&src, &dst, Some(st.st_size as u64))
-        .map_err(|e| {
-            let (s, d) = names();
-            e.into_copy_error(&s, &d)
-        })?;
-    // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
-    // the DirEntry's cached stat (copy2 on a path would stat again after the read).
-    copy_metadata_from_stat(&src, &st, &dst, options.mode).map_err(|e| {
+    let named = |e: ContentError| {
         let (s, d) = names();
         e.into_copy_error(&s, &d)
-    })?;
+    };
+    let content = run
+        .copy_content(&src, &dst, Some(st.st_size as u64))
+        .map_err(named)?;
+    // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
+    // the DirEntry's cached stat (copy2 on a path would stat again after the read).
+    copy_metadata_from_stat(&src, &st, &dst, options.mode).map_err(named)?;
     dst.close().map_err(|e| {
         let (s, d) = names();
         io(e, "close", &d, &s, &d)
