@@ -108,6 +108,7 @@ pub enum RunError {
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
+    install_quiet_panic_hook();
     let work = WorkDir::open(&options.work_dir)?;
     let run_id = run_id();
     let mut environment = environment::environment();
@@ -678,9 +679,30 @@ fn measure_one(
     }
 }
 
+thread_local! {
+    /// Set while [`catch`] runs: its panics become skip reasons, so the hook stays quiet.
+    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that is silent inside [`catch`] and the previous hook elsewhere.
+fn install_quiet_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANICS.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs `f`, turning a panic (an engine part still `unimplemented!`) into an error.
 fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+    QUIET_PANICS.with(|q| q.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET_PANICS.with(|q| q.set(false));
+    outcome.map_err(|payload| {
         let text = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())

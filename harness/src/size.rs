@@ -31,8 +31,11 @@ impl ByteSize {
             return Err(format!("`{text}` is not a size: {hint}"));
         }
         if unit.starts_with(char::is_whitespace) {
+            let suggestion = binary_unit_like(unit.trim())
+                .map(|u| format!("did you mean `{number}{u}`? "))
+                .unwrap_or_default();
             return Err(format!(
-                "`{text}` is not a size (no space before the unit): {hint}"
+                "`{text}` is not a size (no space before the unit): {suggestion}{hint}"
             ));
         }
         let multiplier = match UNITS.iter().find(|(name, _)| *name == unit) {
@@ -44,7 +47,10 @@ impl ByteSize {
                     "KB" | "MB" | "GB" | "TB" | "K" | "M" | "G"
                 );
                 let why = if decimal {
-                    format!("`{unit}` is ambiguous (decimal or binary?)")
+                    let suggestion = binary_unit_like(unit)
+                        .map(|u| format!(": did you mean `{number}{u}`?"))
+                        .unwrap_or_default();
+                    format!("`{unit}` is ambiguous (decimal or binary?){suggestion}")
                 } else {
                     format!("`{unit}` is not a unit")
                 };
@@ -57,6 +63,18 @@ impl ByteSize {
         n.checked_mul(multiplier)
             .map(ByteSize)
             .ok_or_else(|| format!("`{text}` is too large to be a size"))
+    }
+}
+
+/// The binary unit a person probably meant by `kb`, `MB`, `G`, `mib`, ….
+fn binary_unit_like(unit: &str) -> Option<&'static str> {
+    match unit.to_ascii_lowercase().as_str() {
+        "b" => Some("B"),
+        "k" | "kb" | "kib" => Some("KiB"),
+        "m" | "mb" | "mib" => Some("MiB"),
+        "g" | "gb" | "gib" => Some("GiB"),
+        "t" | "tb" | "tib" => Some("TiB"),
+        _ => None,
     }
 }
 
@@ -116,9 +134,10 @@ mod tests {
     #[test]
     fn decimal_and_spaced_units_are_refused_with_a_hint() {
         let spaced = ByteSize::parse("512 MB").unwrap_err();
-        assert!(spaced.contains("512MiB"), "{spaced}");
+        assert!(spaced.contains("did you mean `512MiB`"), "{spaced}");
         let decimal = ByteSize::parse("512MB").unwrap_err();
         assert!(decimal.contains("ambiguous"), "{decimal}");
+        assert!(decimal.contains("`512MiB`"), "{decimal}");
         assert!(ByteSize::parse("MiB").is_err());
         assert!(ByteSize::parse("99999999999999TiB").is_err());
     }
