@@ -83,6 +83,40 @@ impl CopyError {
         }
     }
 
+    /// An in-kernel copy from `src` to `dst` (sendfile, copy_file_range, FICLONE) failed with
+    /// `errno`: both paths are named, as CPython's `OSError` carries `filename` and `filename2`.
+    pub fn io_pair(errno: Errno, op: &str, src: &Path, dst: &Path) -> CopyError {
+        CopyError {
+            kind: ErrorKind::from_errno(errno),
+            errno: Some(errno),
+            message: format!(
+                "{op} {} -> {}: {} ({})",
+                src.display(),
+                dst.display(),
+                errno_text(errno),
+                crate::errno::name(errno)
+            ),
+            src: src.to_owned(),
+            dst: Some(dst.to_owned()),
+        }
+    }
+
+    /// `strategy` cannot run on this platform at all (fcopyfile off macOS).
+    pub fn unsupported(
+        strategy: crate::Strategy,
+        reason: &str,
+        src: &Path,
+        dst: &Path,
+    ) -> CopyError {
+        CopyError {
+            kind: ErrorKind::OSError,
+            errno: Some(Errno::NOSYS),
+            message: format!("strategy {strategy} is unsupported here: {reason}"),
+            src: src.to_owned(),
+            dst: Some(dst.to_owned()),
+        }
+    }
+
     /// `shutil.SameFileError`.
     pub fn same_file(src: &Path, dst: &Path) -> CopyError {
         CopyError {

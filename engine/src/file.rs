@@ -1,11 +1,14 @@
 //! `shutil.copyfile` / `copy` / `copy2` semantics over any [`Strategy`].
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use rustix::fs::{FileType, Mode as FileMode, OFlags, Stat, CWD};
 use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 
-use crate::{CopyError, Strategy};
+use crate::sys::{self, Fd};
+use crate::{CopyError, ErrorKind, Strategy};
 
 /// Which of CPython's copy functions to match.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,24 +93,48 @@ pub struct CopyReport {
     pub fallbacks: Vec<Fallback>,
 }
 
-/// Copies `src` to `dst` as `options` say. Count its syscalls by running it under a
-/// [`crate::SyscallRecorder`].
+/// Copies `src` to `dst` as `options` say, with `shutil.copyfile` / `copy` / `copy2`'s outcomes.
+/// Count its syscalls by running it under a [`crate::SyscallRecorder`].
+///
+/// CPython stats both paths (twice) before it opens anything; here the checks are made on the
+/// open descriptors instead (the source opened `O_NONBLOCK` so a FIFO cannot block, the
+/// destination opened without `O_TRUNC` until it is known not to be the source), and the path
+/// stats CPython would have made are made only on error paths, to raise exactly its error.
 pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyReport, CopyError> {
-    // Placeholder until the engine lands: no same-file, special-file or symlink checks yet.
-    use rustix::fs::{Mode as FileMode, OFlags};
-    let io = |op: &str, path: &Path| {
-        let (op, path) = (op.to_owned(), path.to_owned());
-        move |errno| CopyError::io(errno, &op, &path, src, Some(dst))
+    if let Some(reason) = options.strategy.unsupported_on_platform() {
+        return Err(CopyError::unsupported(options.strategy, reason, src, dst));
+    }
+    let mut src_flags = OFlags::RDONLY | OFlags::NONBLOCK;
+    if !options.follow_symlinks {
+        src_flags |= OFlags::NOFOLLOW;
+    }
+    let src_fd = match sys::open(src, src_flags, FileMode::empty()) {
+        Ok(fd) => fd,
+        // O_NOFOLLOW on a symlink: ELOOP. Its target tells it from a real loop.
+        Err(Errno::LOOP) if !options.follow_symlinks => match sys::readlinkat(CWD, src) {
+            Ok(target) => return copy_symlink(src, &target, dst, options),
+            Err(_) => return Err(src_open_failure(Errno::LOOP, src, dst, options.mode)),
+        },
+        Err(errno) => return Err(src_open_failure(errno, src, dst, options.mode)),
     };
-    let src_fd =
-        crate::sys::open(src, OFlags::RDONLY, FileMode::empty()).map_err(io("open", src))?;
-    let src_stat = crate::sys::fstat(&src_fd).map_err(io("fstat", src))?;
-    let dst_fd = crate::sys::open(
-        dst,
-        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC,
-        FileMode::from_raw_mode(0o666),
-    )
-    .map_err(io("open", dst))?;
+    let src_stat =
+        sys::fstat(&src_fd).map_err(|e| CopyError::io(e, "fstat", src, src, Some(dst)))?;
+    match FileType::from_raw_mode(src_stat.st_mode) {
+        FileType::Fifo => {
+            let dst = destination_in_dir(src, dst, options.mode);
+            return Err(cpython_prechecks(src, Some(&src_stat), &dst)
+                .unwrap_or_else(|| CopyError::named_pipe(src, src, &dst)));
+        }
+        // CPython opens a directory and FileIO refuses it with EISDIR, after its path checks.
+        FileType::Directory => {
+            let dst = destination_in_dir(src, dst, options.mode);
+            return Err(cpython_prechecks(src, Some(&src_stat), &dst)
+                .unwrap_or_else(|| CopyError::io(Errno::ISDIR, "open", src, src, Some(&dst))));
+        }
+        _ => {}
+    }
+    let (dst, dst_fd) = open_destination(src, &src_stat, dst, options.mode)?;
+    let dst = dst.as_path();
     let content = copy_content(
         options.strategy,
         &src_fd,
@@ -117,6 +144,11 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
     .map_err(|e| e.into_copy_error(src, dst))?;
     crate::metadata::copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode)
         .map_err(|e| e.into_copy_error(src, dst))?;
+    // close(2) is where some filesystems (NFS, FUSE) report a failed write-back: not ignored.
+    dst_fd
+        .close()
+        .map_err(|e| CopyError::io(e, "close", dst, src, Some(dst)))?;
+    drop(src_fd);
     Ok(CopyReport {
         dst: dst.to_owned(),
         bytes: content.bytes,
@@ -125,11 +157,164 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
     })
 }
 
+/// Opens the destination for writing, after ruling out that it is the source or a FIFO, and
+/// empties it. Returns the path really used (`copy(src, dir)` writes `dir/name`).
+fn open_destination(
+    src: &Path,
+    src_stat: &Stat,
+    dst: &Path,
+    mode: Mode,
+) -> Result<(PathBuf, Fd), CopyError> {
+    // No O_TRUNC yet: the destination may be the source under another name (a hard link or
+    // a symlink to it), and CPython raises SameFileError with the source intact. O_NONBLOCK:
+    // a FIFO with no reader fails (ENXIO) instead of blocking.
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NONBLOCK;
+    let create_mode = FileMode::from_raw_mode(0o666);
+    let (dst, dst_fd) = match sys::open(dst, flags, create_mode) {
+        Ok(fd) => (dst.to_owned(), fd),
+        // shutil.copy / copy2: a directory destination gets the source's name inside it.
+        Err(Errno::ISDIR) if mode != Mode::Copyfile && is_dir(dst) => {
+            let inside = dst.join(src.file_name().unwrap_or(src.as_os_str()));
+            match sys::open(&inside, flags, create_mode) {
+                Ok(fd) => (inside, fd),
+                Err(errno) => return Err(dst_open_failure(errno, src, src_stat, &inside)),
+            }
+        }
+        Err(errno) => return Err(dst_open_failure(errno, src, src_stat, dst)),
+    };
+    let dst_stat =
+        sys::fstat(&dst_fd).map_err(|e| CopyError::io(e, "fstat", &dst, src, Some(&dst)))?;
+    if same_file(src_stat, &dst_stat) {
+        return Err(CopyError::same_file(src, &dst));
+    }
+    match FileType::from_raw_mode(dst_stat.st_mode) {
+        // A FIFO that had a reader, so the open did not fail.
+        FileType::Fifo => return Err(CopyError::named_pipe(&dst, src, &dst)),
+        // What O_TRUNC would have done; a new file (the usual case) needs no call.
+        FileType::RegularFile if dst_stat.st_size > 0 => {
+            sys::ftruncate(&dst_fd, 0)
+                .map_err(|e| CopyError::io(e, "ftruncate", &dst, src, Some(&dst)))?;
+        }
+        _ => {}
+    }
+    Ok((dst, dst_fd))
+}
+
+/// `follow_symlinks=False` on a symlink: `os.symlink(os.readlink(src), dst)`, then what
+/// `copymode` / `copystat` do to a link on Linux.
+fn copy_symlink(
+    src: &Path,
+    target: &OsStr,
+    dst: &Path,
+    options: &CopyOptions,
+) -> Result<CopyReport, CopyError> {
+    // CPython's FIFO check stats through the link: a link to a FIFO is a SpecialFileError.
+    if let Ok(st) = sys::stat(src) {
+        if FileType::from_raw_mode(st.st_mode) == FileType::Fifo {
+            let dst = destination_in_dir(src, dst, options.mode);
+            return Err(cpython_prechecks(src, Some(&st), &dst)
+                .unwrap_or_else(|| CopyError::named_pipe(src, src, &dst)));
+        }
+    }
+    let target = Path::new(target);
+    let dst = match sys::symlinkat(target, CWD, dst) {
+        Ok(()) => dst.to_owned(),
+        Err(Errno::EXIST) if options.mode != Mode::Copyfile && is_dir(dst) => {
+            let inside = dst.join(src.file_name().unwrap_or(src.as_os_str()));
+            sys::symlinkat(target, CWD, &inside).map_err(|errno| {
+                cpython_prechecks(src, None, &inside)
+                    .unwrap_or_else(|| CopyError::io(errno, "symlink", &inside, src, Some(&inside)))
+            })?;
+            inside
+        }
+        Err(errno) => {
+            return Err(cpython_prechecks(src, None, dst)
+                .unwrap_or_else(|| CopyError::io(errno, "symlink", dst, src, Some(dst))))
+        }
+    };
+    crate::metadata::copy_metadata_symlink(src, &dst, options.mode)
+        .map_err(|e| e.into_copy_error(src, &dst))?;
+    Ok(CopyReport {
+        dst,
+        bytes: 0,
+        strategy_used: options.strategy,
+        fallbacks: Vec::new(),
+    })
+}
+
+/// The error CPython raises when opening the source failed with `errno`: its earlier path checks
+/// (same file, FIFOs) come first.
+fn src_open_failure(errno: Errno, src: &Path, dst: &Path, mode: Mode) -> CopyError {
+    let dst = destination_in_dir(src, dst, mode);
+    cpython_prechecks(src, None, &dst)
+        .unwrap_or_else(|| CopyError::io(errno, "open", src, src, Some(&dst)))
+}
+
+/// The error CPython raises when opening the destination failed with `errno`.
+fn dst_open_failure(errno: Errno, src: &Path, src_stat: &Stat, dst: &Path) -> CopyError {
+    if let Some(error) = cpython_prechecks(src, Some(src_stat), dst) {
+        return error;
+    }
+    match errno {
+        // bpo-43219: `missing-dir/` fails to open with EISDIR; CPython says what is missing.
+        Errno::ISDIR if sys::stat(dst).is_err() => CopyError {
+            kind: ErrorKind::FileNotFoundError,
+            errno: Some(Errno::NOENT),
+            message: format!("Directory does not exist: {}", dst.display()),
+            src: src.to_owned(),
+            dst: Some(dst.to_owned()),
+        },
+        _ => CopyError::io(errno, "open", dst, src, Some(dst)),
+    }
+}
+
+/// CPython's checks before it opens anything (`shutil._samefile`, then `S_ISFIFO` of the source
+/// and of the destination, all following symlinks): the error they raise, if any.
+fn cpython_prechecks(src: &Path, src_stat: Option<&Stat>, dst: &Path) -> Option<CopyError> {
+    let src_stat = match src_stat {
+        Some(st) => Some(*st),
+        None => sys::stat(src).ok(),
+    };
+    let dst_stat = sys::stat(dst).ok();
+    if let (Some(s), Some(d)) = (&src_stat, &dst_stat) {
+        if same_file(s, d) {
+            return Some(CopyError::same_file(src, dst));
+        }
+    }
+    for (path, st) in [(src, &src_stat), (dst, &dst_stat)] {
+        if st.is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Fifo) {
+            return Some(CopyError::named_pipe(path, src, dst));
+        }
+    }
+    None
+}
+
+/// Where `copy` / `copy2` would write: `dst/name` when `dst` is a directory (error paths only;
+/// the happy path learns it from the open).
+fn destination_in_dir(src: &Path, dst: &Path, mode: Mode) -> PathBuf {
+    if mode != Mode::Copyfile && is_dir(dst) {
+        dst.join(src.file_name().unwrap_or(src.as_os_str()))
+    } else {
+        dst.to_owned()
+    }
+}
+
+fn is_dir(path: &Path) -> bool {
+    sys::stat(path).is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
+}
+
+/// `os.path.samestat`.
+fn same_file(a: &Stat, b: &Stat) -> bool {
+    a.st_dev == b.st_dev && a.st_ino == b.st_ino
+}
+
 /// Which end of a content copy a failed syscall was on (to name the right path).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Side {
     Src,
     Dst,
+    /// An in-kernel copy between the two (sendfile, copy_file_range, FICLONE): both are named.
+    Both,
 }
 
 /// A content copy that failed: the syscall, its errno and which file it was about.
@@ -143,11 +328,11 @@ pub(crate) struct ContentError {
 impl ContentError {
     /// Names the path of the side that failed, for the user.
     pub(crate) fn into_copy_error(self, src: &Path, dst: &Path) -> CopyError {
-        let path = match self.side {
-            Side::Src => src,
-            Side::Dst => dst,
-        };
-        CopyError::io(self.errno, self.op, path, src, Some(dst))
+        match self.side {
+            Side::Src => CopyError::io(self.errno, self.op, src, src, Some(dst)),
+            Side::Dst => CopyError::io(self.errno, self.op, dst, src, Some(dst)),
+            Side::Both => CopyError::io_pair(self.errno, self.op, src, dst),
+        }
     }
 }
 
@@ -161,7 +346,9 @@ pub(crate) struct ContentCopy {
 
 /// Copies the content of the open `src` (from its current position) into the open, empty `dst`
 /// with `strategy` (for `auto`, the fallback chain with CPython's give-up rule). `src_size` is
-/// the size an earlier stat reported, if any: in-kernel loops size their blocks from it.
+/// the size an earlier stat reported, if any: in-kernel loops size their blocks from it, and
+/// every loop still runs until its call says end of file. `reflink` and `mmap` copy the whole
+/// file whatever the position (a clone and a mapping are of the file).
 ///
 /// This is the one entry point both `copy_file` and the tree walkers use for content.
 pub(crate) fn copy_content(
@@ -170,32 +357,6 @@ pub(crate) fn copy_content(
     dst: &crate::sys::Fd,
     src_size: Option<u64>,
 ) -> Result<ContentCopy, ContentError> {
-    // Placeholder until the strategies land: a reused 256 KiB buffer.
-    let _ = (strategy, src_size);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut bytes = 0u64;
-    loop {
-        let n = crate::sys::read(src, &mut buf).map_err(|errno| ContentError {
-            op: "read",
-            errno,
-            side: Side::Src,
-        })?;
-        if n == 0 {
-            break;
-        }
-        let mut written = 0;
-        while written < n {
-            written += crate::sys::write(dst, &buf[written..n]).map_err(|errno| ContentError {
-                op: "write",
-                errno,
-                side: Side::Dst,
-            })?;
-        }
-        bytes += n as u64;
-    }
-    Ok(ContentCopy {
-        bytes,
-        strategy_used: Strategy::Readinto256k,
-        fallbacks: Vec::new(),
-    })
+    let job = crate::strategy::ContentJob { src, dst, src_size };
+    crate::strategy::copy_with(strategy, &job)
 }

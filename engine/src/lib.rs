@@ -21,6 +21,6 @@ pub mod tree;
 
 pub use error::{errno_text, CopyError, ErrorKind};
 pub use file::{copy_file, CopyOptions, CopyReport, Fallback, Mode};
-pub use strategy::Strategy;
+pub use strategy::{sendfile_disabled_for_process, Strategy, Support};
 pub use sys::{Fault, Syscall, SyscallCounts, SyscallRecorder};
 pub use tree::{copy_tree, TreeErrorEntry, TreeOptions, TreeReport, Walker};

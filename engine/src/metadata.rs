@@ -1,44 +1,111 @@
 //! `shutil.copymode` / `copystat` on open descriptors: what `copy` and `copy2` add to content.
 
-use rustix::fs::{Mode as FileMode, Stat, Timespec, Timestamps};
+use std::ffi::OsStr;
+use std::path::Path;
+
+use rustix::fs::{AtFlags, Mode as FileMode, Stat, Timespec, Timestamps, CWD};
+use rustix::io::Errno;
 
 use crate::file::{ContentError, Side};
 use crate::sys::{self, Fd};
 use crate::Mode;
 
 /// Copies what `mode` asks for beyond content from `src` (whose stat is `src_stat`) to `dst`,
-/// in CPython's order: times, then `user.*` xattrs, then the permission bits last (a read-only
-/// mode set first would forbid the rest).
+/// in CPython's order (`shutil.copystat`): times, then extended attributes, then the
+/// permission bits last (a read-only mode set first would forbid setting the rest). Call it
+/// after the content copy: `copy2` re-stats `src` (one `fstat`) for the times, as CPython does.
 pub(crate) fn copy_metadata_fd(
     src: &Fd,
     src_stat: &Stat,
     dst: &Fd,
     mode: Mode,
 ) -> Result<(), ContentError> {
-    let dst_err = |op| {
-        move |errno| ContentError {
-            op,
-            errno,
-            side: Side::Dst,
-        }
-    };
     if mode == Mode::Copy2 {
-        let times = Timestamps {
-            last_access: Timespec {
-                tv_sec: src_stat.st_atime as _,
-                tv_nsec: src_stat.st_atime_nsec as _,
-            },
-            last_modification: Timespec {
-                tv_sec: src_stat.st_mtime as _,
-                tv_nsec: src_stat.st_mtime_nsec as _,
-            },
-        };
-        sys::futimens(dst, &times).map_err(dst_err("utimensat"))?;
-        let _ = src; // xattrs: placeholder until the engine lands.
+        // CPython's copystat stats the source after copyfile has read it, so the atime it
+        // copies is the one that read just set (relatime updates an atime older than the
+        // mtime): stat again here, on the descriptor, to copy the same times.
+        let src_stat = &sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
+        sys::futimens(dst, &timestamps(src_stat)).map_err(on(Side::Dst, "utimensat"))?;
+        copy_xattrs(
+            || sys::flistxattr(src),
+            |name| sys::fgetxattr(src, name),
+            |name, value| sys::fsetxattr(dst, name, value),
+        )?;
     }
     if mode != Mode::Copyfile {
         let bits = FileMode::from_raw_mode(src_stat.st_mode & 0o7777);
-        sys::fchmod(dst, bits).map_err(dst_err("fchmod"))?;
+        sys::fchmod(dst, bits).map_err(on(Side::Dst, "fchmod"))?;
     }
     Ok(())
+}
+
+/// What `copy` / `copy2` do after copying the symlink `src` as the link `dst`
+/// (`follow_symlinks=False`) on Linux: `copymode` does nothing (no `lchmod`); `copystat` sets
+/// the link's own times and copies its xattrs; its chmod is a no-op.
+pub(crate) fn copy_metadata_symlink(
+    src: &Path,
+    dst: &Path,
+    mode: Mode,
+) -> Result<(), ContentError> {
+    if mode != Mode::Copy2 {
+        return Ok(());
+    }
+    let st = sys::lstat(src).map_err(on(Side::Src, "lstat"))?;
+    sys::utimensat(CWD, dst, &timestamps(&st), AtFlags::SYMLINK_NOFOLLOW)
+        .map_err(on(Side::Dst, "utimensat"))?;
+    copy_xattrs(
+        || sys::llistxattr(src),
+        |name| sys::lgetxattr(src, name),
+        |name, value| sys::lsetxattr(dst, name, value),
+    )
+}
+
+/// `shutil._copyxattr`: every attribute the source lists. A source whose filesystem has no
+/// xattrs (ENOTSUP, ENODATA, EINVAL from listxattr) has none to copy; one attribute refused
+/// (EPERM for `security.*`/`trusted.*` without privilege, ENOTSUP, ENODATA, EINVAL, EACCES) is
+/// skipped and the others are still copied (test_copyxattr).
+fn copy_xattrs(
+    list: impl FnOnce() -> rustix::io::Result<Vec<std::ffi::OsString>>,
+    get: impl Fn(&OsStr) -> rustix::io::Result<Vec<u8>>,
+    set: impl Fn(&OsStr, &[u8]) -> rustix::io::Result<()>,
+) -> Result<(), ContentError> {
+    let names = match list() {
+        Ok(names) => names,
+        Err(Errno::OPNOTSUPP | Errno::NODATA | Errno::INVAL) => return Ok(()),
+        Err(errno) => return Err(on(Side::Src, "listxattr")(errno)),
+    };
+    for name in names {
+        let copied = get(&name)
+            .map_err(|e| (Side::Src, "getxattr", e))
+            .and_then(|value| set(&name, &value).map_err(|e| (Side::Dst, "setxattr", e)));
+        match copied {
+            Ok(()) => {}
+            Err((
+                _,
+                _,
+                Errno::PERM | Errno::OPNOTSUPP | Errno::NODATA | Errno::INVAL | Errno::ACCESS,
+            )) => {}
+            Err((side, op, errno)) => return Err(ContentError { op, errno, side }),
+        }
+    }
+    Ok(())
+}
+
+/// `(st_atime_ns, st_mtime_ns)` as `utimensat` takes them.
+fn timestamps(st: &Stat) -> Timestamps {
+    Timestamps {
+        last_access: Timespec {
+            tv_sec: st.st_atime as _,
+            tv_nsec: st.st_atime_nsec as _,
+        },
+        last_modification: Timespec {
+            tv_sec: st.st_mtime as _,
+            tv_nsec: st.st_mtime_nsec as _,
+        },
+    }
+}
+
+/// Turns an errno of `op` on `side` into a [`ContentError`].
+fn on(side: Side, op: &'static str) -> impl Fn(Errno) -> ContentError {
+    move |errno| ContentError { op, errno, side }
 }

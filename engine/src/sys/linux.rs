@@ -3,7 +3,7 @@
 
 use std::ffi::{CStr, OsStr, OsString};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat, Statx, StatxFlags, Timestamps};
@@ -91,6 +91,16 @@ pub fn read<F: AsFd>(fd: F, buf: &mut [u8]) -> Result<usize> {
 pub fn write<F: AsFd>(fd: F, buf: &[u8]) -> Result<usize> {
     gate(Syscall::Write)?;
     rustix::io::write(fd, buf)
+}
+
+/// `read(2)` into the spare capacity of `buf` (up to `buf.capacity() - buf.len()` bytes),
+/// growing its length by what was read: a read into fresh, uninitialised memory, as CPython's
+/// `read(n)` into a new bytes object is (no memset of the buffer first).
+pub fn read_spare<F: AsFd>(fd: F, buf: &mut Vec<u8>) -> Result<usize> {
+    gate(Syscall::Read)?;
+    let before = buf.len();
+    rustix::io::read(fd, rustix::buffer::spare_capacity(buf))?;
+    Ok(buf.len() - before)
 }
 
 /// `pread64(2)`.
@@ -215,6 +225,24 @@ pub fn ficlone<D: AsFd, S: AsFd>(dst: D, src: S) -> Result<()> {
     rustix::fs::ioctl_ficlone(dst, src)
 }
 
+/// `ioctl(fd, TCGETS)`: whether `fd` is a terminal. CPython's `open()` makes this call on every
+/// file it opens (`io.open` asks `raw.isatty()` to choose line buffering); the CPython walkers
+/// make it too so their syscall pattern is CPython's, call for call.
+pub fn isatty<F: AsFd>(fd: F) -> Result<bool> {
+    gate(Syscall::Ioctl)?;
+    // SAFETY: `termios` is plain old data the kernel fills in; the descriptor is open.
+    let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: TCGETS writes one `struct termios` into a valid, exclusively borrowed buffer.
+    let r = unsafe { libc::ioctl(fd.as_fd().as_raw_fd(), libc::TCGETS, &mut termios) };
+    if r == 0 {
+        return Ok(true);
+    }
+    match Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO) {
+        Errno::NOTTY => Ok(false),
+        e => Err(e),
+    }
+}
+
 /// One entry of a directory as `getdents64` returns it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
@@ -293,10 +321,22 @@ pub fn symlinkat<D: AsFd>(target: &Path, dir: D, path: &Path) -> Result<()> {
 }
 
 /// `readlinkat(2)`: the link's target, as bytes.
+///
+/// rustix's own `readlinkat` retries with a bigger buffer behind our back when a target fills
+/// its first 256 bytes; here every call is counted, and the first buffer is PATH_MAX so a
+/// target of any legal length takes one call.
 pub fn readlinkat<D: AsFd>(dir: D, path: &Path) -> Result<OsString> {
-    gate(Syscall::Readlinkat)?;
-    let target = rustix::fs::readlinkat(dir, path, Vec::new())?;
-    Ok(OsStr::from_bytes(target.as_bytes()).to_owned())
+    let dir = dir.as_fd();
+    let mut size = libc::PATH_MAX as usize;
+    loop {
+        gate(Syscall::Readlinkat)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(size);
+        let n = rustix::fs::readlinkat_raw(dir, path, rustix::buffer::spare_capacity(&mut buf))?;
+        if n < size {
+            return Ok(OsString::from_vec(buf));
+        }
+        size *= 2;
+    }
 }
 
 /// `unlinkat(2)` (`AT_REMOVEDIR` for a directory).

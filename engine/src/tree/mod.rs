@@ -1,10 +1,19 @@
 //! `shutil.copytree` semantics with three walkers and an optional parallel copy.
 
+mod cpython;
+mod ignore;
+mod lean;
+mod listdir;
+mod parallel;
+mod run;
+mod scandir;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::{CopyError, Mode, Strategy};
+use run::Run;
 
 /// How a tree is read and its files are checked.
 #[derive(
@@ -107,6 +116,12 @@ pub struct TreeReport {
 /// destination exists without `dirs_exist_ok`, the source is missing) is `Err`; errors on single
 /// entries are gathered in the report.
 pub fn copy_tree(src: &Path, dst: &Path, options: &TreeOptions) -> Result<TreeReport, CopyError> {
-    let _ = (src, dst, options);
-    unimplemented!("issue 3: tree copy")
+    let run = Run::new(options);
+    let jobs = options.jobs.max(1);
+    parallel::with_executor(jobs, |executor| match options.walker {
+        Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
+        Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
+        Walker::Lean => lean::copy_tree(&run, executor, src, dst),
+    })?;
+    Ok(run.into_report())
 }

@@ -1,0 +1,34 @@
+//! A read/write loop with a fresh buffer for every chunk, as Python's
+//! `fdst.write(fsrc.read(n))` in `shutil.copyfileobj` allocates a new bytes object each time.
+
+use rustix::io::Errno;
+
+use super::{write_all, ContentJob, ContentStrategy, Probe, StrategyError, Support};
+use crate::file::Side;
+use crate::sys;
+
+pub(crate) struct Buffered {
+    pub chunk: usize,
+}
+
+impl ContentStrategy for Buffered {
+    fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
+        let mut written = 0u64;
+        loop {
+            // Uninitialised, like PyBytes_FromStringAndSize(NULL, n): the cost is the allocation
+            // (and, for large chunks, the allocator's page faults), not a memset.
+            let mut chunk = Vec::with_capacity(self.chunk);
+            match sys::read_spare(job.src, &mut chunk) {
+                // copyfileobj stops at the first empty read, never at st_size.
+                Ok(0) => return Ok(written),
+                Ok(_) => write_all(job.dst, &chunk, &mut written)?,
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(StrategyError::new("read", errno, Side::Src, written)),
+            }
+        }
+    }
+
+    fn probe(&self, _probe: &Probe) -> Support {
+        Support::yes("read(2) and write(2) work on every file")
+    }
+}

@@ -1,0 +1,190 @@
+//! Running file copies on worker threads while keeping directories ordered.
+//!
+//! The walker stays on the calling thread: it reads directories and creates them in walk order,
+//! and hands each file copy to an [`Executor`]. With one job the executor runs the copy at once
+//! (the order of a serial `shutil.copytree`); with N it queues it for N workers, each running
+//! under a clone of the caller's [`SyscallRecorder`] so the counts of the whole copy add up.
+//!
+//! A directory's times and mode must be set after everything inside it is written (writing a
+//! child changes the parent's mtime; a read-only mode would forbid the writes). Each directory
+//! has a [`DirCompletion`]: it counts what is still running inside it, and the last piece to
+//! finish runs the directory's metadata step, then tells its parent.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use crate::SyscallRecorder;
+
+/// A unit of work for a worker: one file's copy.
+pub(crate) type Job<'s> = Box<dyn FnOnce() + Send + 's>;
+
+/// Runs jobs inline (one job) or on a pool of worker threads.
+pub(crate) enum Executor<'s> {
+    Inline,
+    Pool(SyncSender<Job<'s>>),
+}
+
+impl<'s> Executor<'s> {
+    /// Runs `job` now, or queues it (waiting while the queue is full, which bounds the number of
+    /// directories held open by queued jobs).
+    pub(crate) fn submit(&self, job: Job<'s>) {
+        match self {
+            Executor::Inline => job(),
+            Executor::Pool(queue) => {
+                // Sending fails only if every worker is gone (a worker panicked); then the walker
+                // does the work itself rather than lose it.
+                if let Err(std::sync::mpsc::SendError(job)) = queue.send(job) {
+                    job()
+                }
+            }
+        }
+    }
+}
+
+/// Jobs queued ahead of the workers: enough to keep them busy, few enough that the directories
+/// they keep open stay far below the descriptor limit.
+const QUEUE_DEPTH: usize = 256;
+
+/// Calls `walk` with an executor for `jobs` threads, and returns once every job has run.
+pub(crate) fn with_executor<'s, T>(jobs: usize, walk: impl FnOnce(&Executor<'s>) -> T) -> T {
+    if jobs <= 1 {
+        return walk(&Executor::Inline);
+    }
+    let recorder = SyscallRecorder::current();
+    let (queue, inbox) = sync_channel::<Job<'s>>(QUEUE_DEPTH);
+    let inbox = Mutex::new(inbox);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let recorder = recorder.clone();
+            let inbox = &inbox;
+            scope.spawn(move || {
+                let _guard = recorder.as_ref().map(SyscallRecorder::install);
+                while let Some(job) = next_job(inbox) {
+                    job();
+                }
+            });
+        }
+        let executor = Executor::Pool(queue);
+        let result = walk(&executor);
+        // Dropping the sender lets the workers drain the queue and stop; the scope joins them.
+        drop(executor);
+        result
+    })
+}
+
+fn next_job<'s>(inbox: &Mutex<Receiver<Job<'s>>>) -> Option<Job<'s>> {
+    let inbox = inbox.lock().unwrap_or_else(|e| e.into_inner());
+    inbox.recv().ok()
+}
+
+/// Counts what is still unfinished inside one directory (its files being copied, its
+/// subdirectories, and the walker itself until it has listed every entry).
+pub(crate) struct DirCompletion<'s> {
+    pending: AtomicUsize,
+    on_done: Mutex<Option<Job<'s>>>,
+    parent: Option<Arc<DirCompletion<'s>>>,
+}
+
+impl<'s> DirCompletion<'s> {
+    /// The completion of the tree's top directory, held by the walker.
+    pub(crate) fn root() -> Arc<DirCompletion<'s>> {
+        Arc::new(DirCompletion {
+            pending: AtomicUsize::new(1),
+            on_done: Mutex::new(None),
+            parent: None,
+        })
+    }
+
+    /// A subdirectory's completion, held by the walker; the parent waits for it.
+    pub(crate) fn child(self: &Arc<Self>) -> Arc<DirCompletion<'s>> {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        Arc::new(DirCompletion {
+            pending: AtomicUsize::new(1),
+            on_done: Mutex::new(None),
+            parent: Some(Arc::clone(self)),
+        })
+    }
+
+    /// One more piece of work inside this directory (call before submitting it).
+    pub(crate) fn hold(&self) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A piece of work inside this directory is done; the last one runs the metadata step.
+    pub(crate) fn release(self: &Arc<Self>) {
+        if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let on_done = self
+                .on_done
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            if let Some(on_done) = on_done {
+                on_done();
+            }
+            if let Some(parent) = &self.parent {
+                parent.release();
+            }
+        }
+    }
+
+    /// The walker has listed every entry: `on_done` runs once the work inside has finished
+    /// (at once when there is none left).
+    pub(crate) fn finish(self: &Arc<Self>, on_done: Job<'s>) {
+        *self.on_done.lock().unwrap_or_else(|e| e.into_inner()) = Some(on_done);
+        self.release();
+    }
+
+    /// The walker gives up on this directory without a metadata step (it could not be created).
+    pub(crate) fn abandon(self: &Arc<Self>) {
+        self.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_finishes_after_its_files_and_subdirectories() {
+        for jobs in [1, 4] {
+            let log = Mutex::new(Vec::new());
+            with_executor(jobs, |executor| {
+                let root = DirCompletion::root();
+                let sub = root.child();
+                for i in 0..20 {
+                    sub.hold();
+                    let (sub, log) = (Arc::clone(&sub), &log);
+                    executor.submit(Box::new(move || {
+                        log.lock().unwrap().push(format!("file{i}"));
+                        sub.release();
+                    }));
+                }
+                let log_ref = &log;
+                sub.finish(Box::new(move || log_ref.lock().unwrap().push("sub".into())));
+                root.finish(Box::new(move || {
+                    log_ref.lock().unwrap().push("root".into())
+                }));
+            });
+            let log = log.into_inner().unwrap();
+            assert_eq!(log.len(), 22);
+            assert_eq!(log[20], "sub", "jobs={jobs}: {log:?}");
+            assert_eq!(log[21], "root", "jobs={jobs}: {log:?}");
+        }
+    }
+
+    #[test]
+    fn workers_count_into_the_callers_recorder() {
+        let recorder = SyscallRecorder::new();
+        recorder.run(|| {
+            with_executor(3, |executor| {
+                for _ in 0..10 {
+                    executor.submit(Box::new(|| {
+                        let _ = crate::sys::fstat(rustix::fs::CWD);
+                    }));
+                }
+            })
+        });
+        assert_eq!(recorder.counts().get(crate::Syscall::Fstat), 10);
+    }
+}

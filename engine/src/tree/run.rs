@@ -1,0 +1,106 @@
+//! What one tree copy shares between its walker and its worker threads: the options, the
+//! running totals, and the gathered errors in walk order.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::ignore::IgnorePatterns;
+use super::{TreeErrorEntry, TreeOptions, TreeReport};
+use crate::CopyError;
+
+/// The state of one `copy_tree` call.
+pub(crate) struct Run<'a> {
+    pub(crate) options: &'a TreeOptions,
+    ignore: IgnorePatterns,
+    files: AtomicU64,
+    dirs: AtomicU64,
+    symlinks: AtomicU64,
+    bytes: AtomicU64,
+    /// Hands out positions in walk order, so errors gathered on worker threads are reported in
+    /// the order `shutil.copytree` would list them.
+    next_seq: AtomicU64,
+    errors: Mutex<Vec<(u64, TreeErrorEntry)>>,
+    latencies: Mutex<Vec<u64>>,
+}
+
+impl<'a> Run<'a> {
+    pub(crate) fn new(options: &'a TreeOptions) -> Run<'a> {
+        Run {
+            options,
+            ignore: IgnorePatterns::new(&options.ignore),
+            files: AtomicU64::new(0),
+            dirs: AtomicU64::new(0),
+            symlinks: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            next_seq: AtomicU64::new(0),
+            errors: Mutex::new(Vec::new()),
+            latencies: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Whether `name` is excluded by the ignore globs.
+    pub(crate) fn ignored(&self, name: &OsStr) -> bool {
+        !self.ignore.is_empty() && self.ignore.matches(name)
+    }
+
+    /// The next position in walk order (take it where CPython would reach the step).
+    pub(crate) fn seq(&self) -> u64 {
+        self.next_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Gathers an error at walk position `seq`, as `errors.append((srcname, dstname, why))`.
+    pub(crate) fn gather(&self, seq: u64, src: &Path, dst: &Path, error: CopyError) {
+        let entry = TreeErrorEntry {
+            src: src.to_owned(),
+            dst: dst.to_owned(),
+            error,
+        };
+        // A poisoned lock only means another worker panicked; the list itself is intact.
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        errors.push((seq, entry));
+    }
+
+    pub(crate) fn file_copied(&self, bytes: u64, started: Option<Instant>) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(started) = started {
+            let ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.latencies
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(ns);
+        }
+    }
+
+    /// When to start a file's latency clock (only if latencies were asked for).
+    pub(crate) fn clock(&self) -> Option<Instant> {
+        self.options.record_latencies.then(Instant::now)
+    }
+
+    pub(crate) fn dir_created(&self) {
+        self.dirs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn symlink_created(&self) {
+        self.symlinks.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn into_report(self) -> TreeReport {
+        let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
+        errors.sort_by_key(|(seq, _)| *seq);
+        TreeReport {
+            files: self.files.into_inner(),
+            dirs: self.dirs.into_inner(),
+            symlinks: self.symlinks.into_inner(),
+            bytes: self.bytes.into_inner(),
+            errors: errors.into_iter().map(|(_, e)| e).collect(),
+            file_latencies_ns: self
+                .latencies
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}

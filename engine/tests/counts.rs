@@ -1,0 +1,92 @@
+//! The syscall pattern of `copy_file`: checks on open descriptors, no path stats on the happy
+//! path, and every strategy really making the syscall it is named after.
+
+mod common;
+
+use common::{patterned, supported_strategies, Scratch};
+use copybench_engine::{copy_file, CopyOptions, Mode, Strategy, Syscall, SyscallRecorder};
+
+#[test]
+fn happy_path_makes_no_path_stats_and_two_opens() {
+    let s = Scratch::new();
+    let src = s.file("src", &patterned(1 << 20, 1));
+    for strategy in supported_strategies(s.root()) {
+        for &mode in Mode::ALL {
+            let dst = s.path(&format!("dst-{strategy}-{mode}"));
+            let options = CopyOptions {
+                strategy,
+                mode,
+                follow_symlinks: true,
+            };
+            let recorder = SyscallRecorder::new();
+            recorder.run(|| copy_file(&src, &dst, &options)).unwrap();
+            let c = recorder.counts();
+            let ctx = format!("{strategy} {mode}: {c:?}");
+            assert_eq!(c.path_stats, 0, "{ctx}");
+            assert_eq!(c.get(Syscall::Openat), 2, "{ctx}");
+            // The two files, and splice's two pipe ends.
+            let closes = 2 + 2 * u64::from(strategy == Strategy::Splice);
+            assert_eq!(c.get(Syscall::Close), closes, "{ctx}");
+            // fstat of each descriptor; copy2 stats the source again after reading it (as
+            // CPython's copystat does), and mmap stats the source for the mapping's length.
+            let fstats = 2 + u64::from(mode == Mode::Copy2) + u64::from(strategy == Strategy::Mmap);
+            assert_eq!(c.get(Syscall::Fstat), fstats, "{ctx}");
+            assert_eq!(c.fd_stats, fstats, "{ctx}");
+            assert_eq!(
+                c.get(Syscall::Fchmod),
+                u64::from(mode != Mode::Copyfile),
+                "{ctx}"
+            );
+            assert_eq!(
+                c.get(Syscall::Utimensat),
+                u64::from(mode == Mode::Copy2),
+                "{ctx}"
+            );
+            assert_eq!(
+                c.get(Syscall::Flistxattr),
+                u64::from(mode == Mode::Copy2),
+                "{ctx}"
+            );
+            // A new destination needs no truncation.
+            assert_eq!(c.get(Syscall::Ftruncate), 0, "{ctx}");
+            let named = match strategy {
+                Strategy::Sendfile => Some((Syscall::Sendfile, 2)),
+                Strategy::CopyFileRange => Some((Syscall::CopyFileRange, 2)),
+                // Into the pipe and out of it per 1 MiB, then the empty splice.
+                Strategy::Splice => Some((Syscall::Splice, 3)),
+                Strategy::Reflink => Some((Syscall::Ioctl, 1)),
+                Strategy::Mmap => Some((Syscall::Mmap, 1)),
+                Strategy::Buffered16k => Some((Syscall::Read, 64 + 1)),
+                Strategy::Buffered64k | Strategy::Readinto64k => Some((Syscall::Read, 16 + 1)),
+                Strategy::Readinto256k => Some((Syscall::Read, 4 + 1)),
+                Strategy::Buffered1m | Strategy::Readinto1m => Some((Syscall::Read, 1 + 1)),
+                _ => None,
+            };
+            if let Some((call, n)) = named {
+                assert_eq!(c.get(call), n, "{ctx}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_existing_destination_is_truncated_with_one_ftruncate() {
+    let s = Scratch::new();
+    let src = s.file("src", b"short");
+    let dst = s.file("dst", &patterned(10_000, 2));
+    let recorder = SyscallRecorder::new();
+    recorder
+        .run(|| copy_file(&src, &dst, &CopyOptions::default()))
+        .unwrap();
+    assert_eq!(recorder.counts().get(Syscall::Ftruncate), 1);
+    assert_eq!(std::fs::read(&dst).unwrap(), b"short");
+}
+
+#[test]
+fn std_content_syscalls_are_uncounted_and_say_why() {
+    assert!(Strategy::Std.uncounted_reason().is_some());
+    assert!(Strategy::ALL
+        .iter()
+        .filter(|s| **s != Strategy::Std)
+        .all(|s| s.uncounted_reason().is_none()));
+}

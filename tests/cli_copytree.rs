@@ -1,0 +1,410 @@
+//! Black-box tests of `copybench copytree`: the JSON shape, gathered errors and exit codes, the
+//! options, and the counted stat calls held against strace and against CPython's own.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{require_program, TestEnv};
+use serde_json::Value;
+
+/// `dir` with `files` files of 1–3 KiB and a subdirectory of two.
+fn make_tree(env: &TestEnv, dir: &str, files: usize) -> PathBuf {
+    for i in 0..files {
+        env.file(format!("{dir}/f{i:03}"), vec![b'x'; 1024 * (1 + i % 3)]);
+    }
+    env.file(format!("{dir}/sub/s1"), "s1");
+    env.file(format!("{dir}/sub/s2"), "s2");
+    env.path(dir)
+}
+
+fn run_json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
+    let output = env
+        .copybench()
+        .arg("copytree")
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap_or(-1), json)
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let env = TestEnv::new();
+    make_tree(&env, "src", 3);
+    let (code, json) = run_json(&env, &["src", "dst"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(
+        keys(&json),
+        ["bytes", "dirs", "errors", "files", "ok", "syscalls"]
+    );
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["files"], 5);
+    assert_eq!(json["dirs"], 2);
+    assert_eq!(json["bytes"], 1024 + 2048 + 3072 + 4);
+    assert_eq!(json["errors"], Value::Array(vec![]));
+    let sys = &json["syscalls"];
+    assert!(sys["openat"].as_u64().unwrap() > 0, "{sys}");
+    assert!(
+        sys["path_stats"].is_u64() && sys["fd_stats"].is_u64(),
+        "{sys}"
+    );
+    assert_eq!(
+        keys(&sys["per_file"]),
+        ["path_stats", "stat_family", "total"]
+    );
+    let total: u64 = sys
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "path_stats" | "fd_stats" | "per_file"))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        sys["per_file"]["total"].as_f64().unwrap(),
+        total as f64 / 5.0
+    );
+    assert_eq!(std::fs::read(env.path("dst/sub/s2")).unwrap(), b"s2");
+}
+
+#[test]
+fn a_gathered_error_exits_non_zero_with_the_errors_listed() {
+    let env = TestEnv::new();
+    env.file("src/a.txt", "a");
+    let fifo = env.path("src/pipe");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    for walker in ["lean", "scandir", "listdir"] {
+        let dst = format!("dst-{walker}");
+        let (code, json) = run_json(&env, &["--walker", walker, "src", &dst]);
+        assert_eq!(code, 1, "{walker}: {json}");
+        assert_eq!(json["ok"], false);
+        assert_eq!(json["files"], 1);
+        let errors = json["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{walker}: {json}");
+        let e = &errors[0];
+        assert_eq!(keys(e), ["dst", "errno", "kind", "message", "src"]);
+        assert_eq!(e["kind"], "SpecialFileError");
+        assert_eq!(e["errno"], Value::Null);
+        assert_eq!(e["src"], "src/pipe", "{e}");
+        assert_eq!(e["dst"], format!("{dst}/pipe"), "{e}");
+        assert!(env.path(format!("{dst}/a.txt")).is_file());
+    }
+}
+
+#[test]
+fn an_existing_destination_is_a_file_exists_error() {
+    let env = TestEnv::new();
+    env.file("src/a.txt", "a");
+    env.dir("dst");
+    let (code, json) = run_json(&env, &["src", "dst"]);
+    assert_ne!(code, 0);
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["errors"][0]["kind"], "FileExistsError");
+    assert_eq!(json["errors"][0]["errno"], "EEXIST");
+    let (code, json) = run_json(&env, &["--dirs-exist-ok", "src", "dst"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(std::fs::read(env.path("dst/a.txt")).unwrap(), b"a");
+}
+
+#[test]
+fn options_reach_the_copy() {
+    let env = TestEnv::new();
+    env.file("src/keep.txt", "k");
+    env.file("src/drop.tmp", "d");
+    env.file("src/cache/x", "d");
+    std::os::unix::fs::symlink("keep.txt", env.path("src/link")).unwrap();
+    let (code, json) = run_json(
+        &env,
+        &[
+            "--walker",
+            "listdir",
+            "--jobs",
+            "4",
+            "--strategy",
+            "readinto-64k",
+            "--mode",
+            "copy",
+            "--symlinks",
+            "--ignore",
+            "*.tmp",
+            "--ignore",
+            "cache",
+            "src",
+            "dst",
+        ],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["files"], 1);
+    assert!(env.path("dst/keep.txt").is_file());
+    assert!(!env.path("dst/drop.tmp").exists());
+    assert!(!env.path("dst/cache").exists());
+    assert_eq!(
+        std::fs::read_link(env.path("dst/link")).unwrap(),
+        Path::new("keep.txt")
+    );
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let env = TestEnv::new();
+    for args in [
+        vec!["--walker", "walkman", "a", "b"],
+        vec!["--jobs", "0", "a", "b"],
+        vec!["--mode", "copy3", "a", "b"],
+        vec!["--strategy", "teleport", "a", "b"],
+    ] {
+        let out = env
+            .copybench()
+            .arg("copytree")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn human_output_names_counts_and_syscalls() {
+    let env = TestEnv::new();
+    make_tree(&env, "src", 2);
+    let out = env
+        .copybench()
+        .args(["copytree", "--syscalls", "src", "dst"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("copied 4 files, 2 directories"), "{text}");
+    assert!(text.contains("per file:"), "{text}");
+    assert!(text.contains("openat"), "{text}");
+}
+
+/// Stat-family calls in an strace log: (path stats, fd stats). A `newfstatat` on `""` with
+/// `AT_EMPTY_PATH`, and `fstat`, look at a descriptor; the rest resolve a path.
+fn strace_stats(log: &str) -> (u64, u64) {
+    let (mut path, mut fd) = (0, 0);
+    for line in log.lines() {
+        let call = line
+            .split_once(' ')
+            .map(|(_, rest)| rest.trim_start())
+            .unwrap_or(line);
+        if call.starts_with("fstat(")
+            || (call.starts_with("newfstatat(") && call.contains("\"\", "))
+        {
+            fd += 1;
+        } else if ["newfstatat(", "stat(", "lstat(", "statx("]
+            .iter()
+            .any(|c| call.starts_with(c))
+        {
+            path += 1;
+        }
+    }
+    (path, fd)
+}
+
+/// Runs `program args` under `strace -f` tracing the stat family; returns the log.
+fn strace(env: &TestEnv, program: &Path, args: &[&str]) -> String {
+    let log = env.path(format!("strace-{}.log", args.join("_").replace('/', "_")));
+    let status = Command::new("strace")
+        .current_dir(env.root())
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=newfstatat,fstat,stat,lstat,statx",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "{program:?} {args:?} under strace");
+    std::fs::read_to_string(log).unwrap()
+}
+
+fn copybench_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("copybench")
+}
+
+/// (counted path stats, counted fd stats, strace path stats, strace fd stats) of one copy.
+fn counted_and_traced(env: &TestEnv, walker: &str, src: &str, dst: &str) -> [u64; 4] {
+    let log = strace(
+        env,
+        &copybench_path(),
+        &["copytree", "--json", "--walker", walker, src, dst],
+    );
+    let (path, fd) = strace_stats(&log);
+    // The same copy again, untraced, for the JSON counts (the destination must be fresh).
+    let dst2 = format!("{dst}-counted");
+    let (code, json) = run_json(env, &["--walker", walker, src, &dst2]);
+    assert_eq!(code, 0, "{json}");
+    let c = &json["syscalls"];
+    [
+        c["path_stats"].as_u64().unwrap(),
+        c["fd_stats"].as_u64().unwrap(),
+        path,
+        fd,
+    ]
+}
+
+#[test]
+fn counted_stats_per_file_agree_with_strace() {
+    if !require_program("strace", "strace") {
+        return;
+    }
+    let env = TestEnv::new();
+    make_tree(&env, "small", 5);
+    make_tree(&env, "large", 25);
+    let mut per_walker = BTreeMap::new();
+    for walker in ["listdir", "scandir", "lean"] {
+        let small = counted_and_traced(&env, walker, "small", &format!("small-{walker}"));
+        let large = counted_and_traced(&env, walker, "large", &format!("large-{walker}"));
+        // Per extra file: start-up and directory calls cancel out in the difference.
+        let per: Vec<f64> = (0..4)
+            .map(|i| (large[i] - small[i]) as f64 / 20.0)
+            .collect();
+        assert_eq!(
+            per[0], per[2],
+            "{walker}: counted vs strace path stats per file"
+        );
+        assert_eq!(
+            per[1], per[3],
+            "{walker}: counted vs strace fd stats per file"
+        );
+        eprintln!("{walker}: per file {per:?} (counted path, fd; strace path, fd)");
+        per_walker.insert(walker, (per[0], per[1]));
+    }
+    assert_eq!(
+        per_walker["listdir"],
+        (8.0, 2.0),
+        "CPython 3.7: 8 path stats + 2 fstat"
+    );
+    assert_eq!(
+        per_walker["scandir"],
+        (4.0, 3.0),
+        "CPython 3.8+: 4 path stats + 3 fstat"
+    );
+    assert_eq!(
+        per_walker["lean"],
+        (0.0, 1.0),
+        "lean: the source's fstat only"
+    );
+}
+
+/// The real interpreter behind `python3` (not a pyenv shim), if it is at least 3.8.
+fn real_python() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys; print(sys.executable if sys.version_info >= (3, 8) else '')",
+        ])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+    (!path.is_empty()).then(|| PathBuf::from(path))
+}
+
+#[test]
+fn scandir_walker_makes_the_stat_calls_cpython_makes() {
+    if !require_program("strace", "strace") || !require_program("python3", "python3") {
+        return;
+    }
+    let Some(python) = real_python() else {
+        eprintln!("skipped: python3 is older than 3.8");
+        return;
+    };
+    let env = TestEnv::new();
+    make_tree(&env, "small", 5);
+    make_tree(&env, "large", 25);
+    let python_stats = |src: &str, dst: &str| {
+        let code = format!("import shutil; shutil.copytree('{src}', '{dst}')");
+        strace_stats(&strace(&env, &python, &["-c", &code]))
+    };
+    let (ps, fs) = python_stats("small", "small-py");
+    let (pl, fl) = python_stats("large", "large-py");
+    let cpython = ((pl - ps) as f64 / 20.0, (fl - fs) as f64 / 20.0);
+    let small = counted_and_traced(&env, "scandir", "small", "small-sc");
+    let large = counted_and_traced(&env, "scandir", "large", "large-sc");
+    let ours = (
+        (large[0] - small[0]) as f64 / 20.0,
+        (large[1] - small[1]) as f64 / 20.0,
+    );
+    assert_eq!(
+        ours, cpython,
+        "scandir walker vs {python:?} (path stats, fd stats) per file"
+    );
+    assert_eq!(cpython, (4.0, 3.0));
+}
+
+/// CONFORMANCE.md 41 for real: as root, the copy runs as `nobody` (util-linux `setpriv`) so a
+/// 0o000 file is unreadable.
+#[test]
+fn an_unreadable_file_is_one_gathered_permission_error() {
+    let env = TestEnv::new();
+    let euid = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .and_then(|l| l.split_whitespace().nth(2).map(str::to_owned))
+        .unwrap();
+    let as_root = euid == "0";
+    if as_root && !require_program("setpriv", "util-linux") {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let open = |p: &Path, mode| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    open(env.root(), 0o777);
+    env.file("src/ok.txt", "fine");
+    env.file("src/sub/ok2.txt", "fine");
+    let secret = env.file("src/secret", "hidden");
+    open(&secret, 0o000);
+    for walker in ["lean", "scandir", "listdir"] {
+        for jobs in ["1", "4"] {
+            let dst = format!("dst-{walker}-{jobs}");
+            let args = [
+                "copytree", "--json", "--walker", walker, "--jobs", jobs, "src", &dst,
+            ];
+            let output = if as_root {
+                Command::new("setpriv")
+                    .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .arg(copybench_path())
+                    .args(args)
+                    .current_dir(env.root())
+                    .output()
+                    .unwrap()
+            } else {
+                env.copybench().args(args).output().unwrap()
+            };
+            let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+            assert_eq!(output.status.code(), Some(1), "{walker} {jobs}: {json}");
+            let errors = json["errors"].as_array().unwrap();
+            assert_eq!(errors.len(), 1, "{walker} {jobs}: {json}");
+            assert_eq!(errors[0]["kind"], "PermissionError");
+            assert_eq!(errors[0]["errno"], "EACCES");
+            assert!(errors[0]["src"].as_str().unwrap().ends_with("src/secret"));
+            assert_eq!(json["files"], 2, "{walker} {jobs}");
+            assert!(env.path(format!("{dst}/sub/ok2.txt")).is_file());
+        }
+    }
+}
