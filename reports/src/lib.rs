@@ -1,5 +1,18 @@
 //! Renders copybench results for people: a terminal table, Markdown, a self-contained HTML page.
 //! Reads the result types only.
+//!
+//! Each format is one file behind the [`Renderer`] trait (hyperfine's `Exporter`); the tables
+//! they share are built once in `table`, sizes and durations are written by `format`, and the
+//! HTML page's SVG charts are drawn by `charts`, one file per chart.
+
+mod charts;
+mod compare;
+mod conformance;
+mod format;
+mod html;
+mod markdown;
+mod table;
+mod terminal;
 
 use copybench_result::RunResult;
 
@@ -11,15 +24,40 @@ pub enum Format {
     Terminal,
 }
 
+impl Format {
+    fn renderer(self) -> &'static dyn Renderer {
+        match self {
+            Format::Html => &html::HtmlRenderer,
+            Format::Markdown => &markdown::MarkdownRenderer,
+            Format::Terminal => &terminal::TerminalRenderer,
+        }
+    }
+}
+
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("no results to report")]
     Empty,
+    /// plotters failed to draw a chart (its SVG backend writes to a string, so this is a
+    /// drawing error such as a degenerate axis range, not I/O).
+    #[error("cannot draw the {chart} chart of scenario `{scenario}`: {message}")]
+    Chart {
+        chart: &'static str,
+        scenario: String,
+        message: String,
+    },
+}
+
+/// One output format: turns one result, or several to compare, into a document.
+pub trait Renderer {
+    fn render(&self, results: &[RunResult]) -> Result<String, ReportError>;
 }
 
 /// Renders one result, or a comparison of several, in `format`.
 pub fn render(results: &[RunResult], format: Format) -> Result<String, ReportError> {
-    let _ = (results, format);
-    Err(ReportError::Empty)
+    if results.is_empty() {
+        return Err(ReportError::Empty);
+    }
+    format.renderer().render(results)
 }

@@ -1,0 +1,105 @@
+//! The same scenario across several results: each entry's speedup with its CI, one bar per
+//! result, so machines, filesystems or commits can be compared side by side.
+
+use copybench_result::ScenarioResult;
+use plotters::prelude::*;
+
+use super::{
+    axis_end, caption_style, chart_height, label_style, render_svg, row_label, row_label_width,
+    row_y, rows_axis, LegendItem, Mark, INK, REFERENCE, SERIES, WIDTH,
+};
+use crate::ReportError;
+
+/// Colour of the `index`th result compared (the same in the chart and the tables).
+pub fn result_color(index: usize) -> RGBColor {
+    // Skip the red and orange of warnings and peers for the first results.
+    SERIES[(index + 4) % SERIES.len()]
+}
+
+/// Speedups of `entries` (rows) in each of `runs` (`(label, scenario)`, bars within a row).
+pub fn chart(
+    name: &str,
+    entries: &[String],
+    runs: &[(String, Option<&ScenarioResult>)],
+) -> Result<Option<String>, ReportError> {
+    let speedup = |run: &Option<&ScenarioResult>, id: &str| {
+        run.and_then(|s| s.entries.iter().find(|e| e.id == id))
+            .and_then(|e| e.speedup.clone())
+    };
+    let largest = entries
+        .iter()
+        .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(run, id)))
+        .map(|s| s.ci_high.max(s.median))
+        .fold(1.0, f64::max);
+    if entries.is_empty() || runs.is_empty() {
+        return Ok(None);
+    }
+    let mut legend: Vec<LegendItem> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| LegendItem::new(Mark::Bar(result_color(i)), label.clone()))
+        .collect();
+    legend.push(LegendItem::new(Mark::Line(INK), "bootstrap 95% CI"));
+    legend.push(LegendItem::new(Mark::Dashed(REFERENCE), "1.0 = reference"));
+    let rows = entries.len();
+    let x_end = axis_end(largest);
+    let row_height = runs.len().max(2) as u32 * 14;
+    let height = chart_height(0, &legend) + row_height * rows as u32;
+    let svg = render_svg("comparison", name, (WIDTH, height), &legend, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(format!("{name}: speedup in each result"), caption_style())
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(row_label_width(entries))
+            .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
+        let label = row_label(entries);
+        let ratio = |x: &f64| format!("{x:.1}×");
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(rows)
+            .y_label_formatter(&label)
+            .x_label_formatter(&ratio)
+            .x_desc("speedup over the scenario's reference")
+            .y_desc("entry")
+            .label_style(label_style())
+            .axis_desc_style(label_style())
+            .max_light_lines(2)
+            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
+            .draw()?;
+        let band = 0.8 / runs.len() as f64;
+        for (index, id) in entries.iter().enumerate() {
+            let centre = row_y(index, rows);
+            for (run_index, (_, run)) in runs.iter().enumerate() {
+                let Some(s) = speedup(run, id) else {
+                    continue;
+                };
+                let top = centre + 0.4 - band * run_index as f64;
+                let y = top - band / 2.0;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, top - band * 0.1), (s.median, top - band * 0.9)],
+                    result_color(run_index).filled(),
+                )))?;
+                chart.draw_series([
+                    PathElement::new(vec![(s.ci_low, y), (s.ci_high, y)], INK.stroke_width(2)),
+                    PathElement::new(
+                        vec![(s.ci_low, y - band * 0.3), (s.ci_low, y + band * 0.3)],
+                        INK.stroke_width(2),
+                    ),
+                    PathElement::new(
+                        vec![(s.ci_high, y - band * 0.3), (s.ci_high, y + band * 0.3)],
+                        INK.stroke_width(2),
+                    ),
+                ])?;
+            }
+        }
+        chart.draw_series(DashedLineSeries::new(
+            vec![(1.0, -0.5), (1.0, rows as f64 - 0.5)],
+            6,
+            4,
+            REFERENCE.stroke_width(2),
+        ))?;
+        Ok(())
+    })?;
+    Ok(Some(svg))
+}

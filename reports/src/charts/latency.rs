@@ -1,0 +1,94 @@
+//! Per-file copy latency of tree copies: p50, p90, p99 and max of each entry's histogram on a
+//! logarithmic time axis (the tail is often tens of times the median).
+
+use copybench_result::ScenarioResult;
+use plotters::prelude::*;
+
+use super::{
+    caption_style, chart_height, label_style, render_svg, row_label, row_label_width, row_y,
+    rows_axis, LegendItem, Mark, SERIES, WIDTH,
+};
+use crate::{format, ReportError};
+
+const PERCENTILES: [(&str, usize); 4] = [("p50", 4), ("p90", 5), ("p99", 1), ("max", 0)];
+
+/// The latency chart of `scenario`, or `None` when no entry recorded latencies.
+pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
+    let measured: Vec<_> = scenario
+        .entries
+        .iter()
+        .filter_map(|e| e.summary.latency.as_ref().map(|l| (e, l)))
+        .collect();
+    if measured.is_empty() {
+        return Ok(None);
+    }
+    let mut legend: Vec<LegendItem> = PERCENTILES
+        .iter()
+        .map(|&(name, color)| LegendItem::new(Mark::Dot(SERIES[color]), name))
+        .collect();
+    legend.push(LegendItem::new(
+        Mark::Line(RGBColor(0xaa, 0xaa, 0xaa)),
+        "p50 to max",
+    ));
+    let names: Vec<String> = measured.iter().map(|(e, _)| e.id.clone()).collect();
+    let rows = names.len();
+    let seconds = |ns: u64| (ns.max(1)) as f64 / 1e9;
+    let smallest = measured
+        .iter()
+        .map(|(_, l)| seconds(l.p50_ns))
+        .fold(f64::INFINITY, f64::min);
+    let largest = measured
+        .iter()
+        .map(|(_, l)| seconds(l.max_ns))
+        .fold(0.0, f64::max);
+    let x_range = (smallest / 2.0)..(largest * 3.0);
+    let size = (WIDTH, chart_height(rows, &legend));
+    let svg = render_svg("latency", &scenario.name, size, &legend, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(
+                "Per-file copy latency (all samples' files)",
+                caption_style(),
+            )
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(row_label_width(&names))
+            .build_cartesian_2d(x_range.log_scale(), rows_axis(rows))?;
+        let label = row_label(&names);
+        let time = |x: &f64| format::duration(*x);
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(rows)
+            .y_label_formatter(&label)
+            .x_label_formatter(&time)
+            .x_desc("latency of one file's copy (log scale)")
+            .y_desc("entry")
+            .label_style(label_style())
+            .axis_desc_style(label_style())
+            .max_light_lines(2)
+            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
+            .draw()?;
+        for (index, (_, latency)) in measured.iter().enumerate() {
+            let y = row_y(index, rows);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(seconds(latency.p50_ns), y), (seconds(latency.max_ns), y)],
+                RGBColor(0xaa, 0xaa, 0xaa).stroke_width(2),
+            )))?;
+            let values = [
+                latency.p50_ns,
+                latency.p90_ns,
+                latency.p99_ns,
+                latency.max_ns,
+            ];
+            for (&(_, color), value) in PERCENTILES.iter().zip(values) {
+                chart.draw_series(std::iter::once(Circle::new(
+                    (seconds(value), y),
+                    6,
+                    SERIES[color].filled(),
+                )))?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(Some(svg))
+}

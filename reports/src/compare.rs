@@ -1,0 +1,192 @@
+//! Comparing several results: which environments differ (a speedup measured on ext4 is not one
+//! measured on tmpfs), and the same scenario's speedups side by side.
+
+use std::collections::BTreeSet;
+
+use copybench_result::{Environment, RunResult, ScenarioResult};
+
+use crate::format;
+use crate::table::{Column, Table, ABSENT};
+
+/// A short name for the `index`th result: `#1 bench-1 ec21be2`.
+pub fn result_label(index: usize, result: &RunResult) -> String {
+    let host = result
+        .environment
+        .hostname
+        .as_deref()
+        .unwrap_or("unknown host");
+    let commit = result
+        .copybench
+        .git_commit
+        .as_deref()
+        .map(|c| format!(" {}", format::short_commit(c)))
+        .unwrap_or_default();
+    format!("#{} {host}{commit}", index + 1)
+}
+
+/// One line per environment property whose value differs between results:
+/// `kernel differs: #1 6.1.0 · #2 6.8.0`.
+pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
+    type Property = (&'static str, fn(&RunResult) -> String);
+    let properties: [Property; 9] = [
+        ("CPU", |r| r.environment.cpu_model.clone()),
+        ("logical cores", |r| r.environment.logical_cores.to_string()),
+        ("memory", |r| format::bytes(r.environment.memory_bytes)),
+        ("OS", |r| r.environment.os.clone()),
+        ("kernel", |r| r.environment.kernel.clone()),
+        ("filesystems", |r| filesystems(&r.environment)),
+        ("tools", |r| tools(&r.environment)),
+        ("copybench version", |r| r.copybench.version.clone()),
+        ("copybench commit", |r| {
+            r.copybench
+                .git_commit
+                .as_deref()
+                .map(|c| format::short_commit(c).to_string())
+                .unwrap_or_else(|| "unknown".to_string())
+        }),
+    ];
+    let mut differences = vec![];
+    for (name, value_of) in properties {
+        let values: Vec<String> = results.iter().map(value_of).collect();
+        let distinct: BTreeSet<&String> = values.iter().collect();
+        if distinct.len() > 1 {
+            let listed = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("#{} {v}", i + 1))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            differences.push(format!("{name} differs: {listed}"));
+        }
+    }
+    differences
+}
+
+fn filesystems(environment: &Environment) -> String {
+    environment
+        .filesystems
+        .iter()
+        .map(|fs| format!("{} {} ({})", fs.role, fs.fs_type, fs.mount_options))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn tools(environment: &Environment) -> String {
+    environment
+        .tools
+        .iter()
+        .map(|(name, tool)| {
+            let version = tool.version.as_deref().unwrap_or("absent");
+            format!("{name} {version}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Scenario names in the order they first appear across the results.
+pub fn scenario_names(results: &[RunResult]) -> Vec<String> {
+    let mut names: Vec<String> = vec![];
+    for scenario in results.iter().flat_map(|r| &r.scenarios) {
+        if !names.contains(&scenario.name) {
+            names.push(scenario.name.clone());
+        }
+    }
+    names
+}
+
+/// Each result's run of scenario `name`, `None` where a result did not run it.
+pub fn runs_of<'a>(results: &'a [RunResult], name: &str) -> Vec<Option<&'a ScenarioResult>> {
+    results
+        .iter()
+        .map(|r| r.scenarios.iter().find(|s| s.name == name))
+        .collect()
+}
+
+/// Entry ids of the scenario in any of its runs, in first-seen order.
+pub fn entry_ids(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
+    let mut ids: Vec<String> = vec![];
+    for entry in runs.iter().flatten().flat_map(|s| &s.entries) {
+        if !ids.contains(&entry.id) {
+            ids.push(entry.id.clone());
+        }
+    }
+    ids
+}
+
+/// Warnings about the same scenario run differently (another size, reference, cache state).
+pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
+    type Property = (&'static str, fn(&ScenarioResult) -> String);
+    let properties: [Property; 6] = [
+        ("reference", |s| s.reference.clone()),
+        ("fixture size", |s| {
+            format::bytes(s.parameters.fixture.bytes)
+        }),
+        ("files", |s| s.parameters.fixture.files.to_string()),
+        ("target", |s| s.parameters.target.clone()),
+        ("cache", |s| s.parameters.cache.clone()),
+        ("samples", |s| s.parameters.samples.to_string()),
+    ];
+    let mut differences = vec![];
+    for (name, value_of) in properties {
+        let values: Vec<(usize, String)> = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, run)| run.map(|s| (i, value_of(s))))
+            .collect();
+        let distinct: BTreeSet<&String> = values.iter().map(|(_, v)| v).collect();
+        if distinct.len() > 1 {
+            let listed = values
+                .iter()
+                .map(|(i, v)| format!("#{} {v}", i + 1))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            differences.push(format!("{name} differs: {listed}"));
+        }
+    }
+    differences
+}
+
+/// Entries (rows) × results (columns): the speedup with its CI in each.
+pub fn speedup_table(results: &[RunResult], name: &str) -> Table {
+    let runs = runs_of(results, name);
+    let mut columns = vec![Column::left("entry")];
+    columns.extend(
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Column::right(result_label(i, r))),
+    );
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for id in entry_ids(&runs) {
+        let mut row = vec![id.clone()];
+        for (index, run) in runs.iter().enumerate() {
+            let cell = match run {
+                None => "not run".to_string(),
+                Some(scenario) => match scenario.entries.iter().find(|e| e.id == id) {
+                    Some(entry) => match &entry.speedup {
+                        Some(s) => format::speedup(s),
+                        None if entry.id == scenario.reference => "reference".to_string(),
+                        None => ABSENT.to_string(),
+                    },
+                    None => match scenario.skipped.iter().find(|s| s.id == id) {
+                        Some(skipped) => {
+                            table.notes.push(format!(
+                                "#{} {id} skipped: {}",
+                                index + 1,
+                                skipped.reason
+                            ));
+                            "skipped".to_string()
+                        }
+                        None => ABSENT.to_string(),
+                    },
+                },
+            };
+            row.push(cell);
+        }
+        table.rows.push(row);
+    }
+    table
+}

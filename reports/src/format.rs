@@ -1,0 +1,141 @@
+//! One way to write sizes, durations, ratios and counts, shared by every format.
+
+use copybench_result::Speedup;
+
+/// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
+/// `1.23 s`.
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "—".to_string();
+    }
+    let magnitude = seconds.abs();
+    let (value, unit) = if magnitude >= 1.0 {
+        (seconds, "s")
+    } else if magnitude >= 1e-3 {
+        (seconds * 1e3, "ms")
+    } else if magnitude >= 1e-6 {
+        (seconds * 1e6, "µs")
+    } else {
+        (seconds * 1e9, "ns")
+    };
+    format!("{} {unit}", significant(value, 3))
+}
+
+/// A duration given in nanoseconds (latency percentiles).
+pub fn duration_ns(nanoseconds: u64) -> String {
+    duration(nanoseconds as f64 / 1e9)
+}
+
+/// A size in binary units: `512 B`, `24.0 KiB`, `64.0 MiB`.
+pub fn bytes(count: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if count < 1024 {
+        return format!("{count} B");
+    }
+    let mut value = count as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A speedup or other ratio: `1.26×`.
+pub fn ratio(value: f64) -> String {
+    format!("{value:.2}×")
+}
+
+/// A speedup with its bootstrap 95 % confidence interval: `1.26× [1.21, 1.30]`.
+pub fn speedup(speedup: &Speedup) -> String {
+    format!(
+        "{} [{:.2}, {:.2}]",
+        ratio(speedup.median),
+        speedup.ci_low,
+        speedup.ci_high
+    )
+}
+
+/// A count that may be fractional (syscalls per file): at most two decimals, trailing zeros
+/// dropped: `8`, `8.39`, `3.1`.
+pub fn count(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// Throughput in MiB/s, no decimals above 100.
+pub fn throughput(mib_per_s: f64) -> String {
+    if mib_per_s >= 100.0 {
+        format!("{mib_per_s:.0} MiB/s")
+    } else {
+        format!("{} MiB/s", significant(mib_per_s, 3))
+    }
+}
+
+/// CPU seconds per GiB copied.
+pub fn cpu_per_gib(seconds: f64) -> String {
+    format!("{} s/GiB", significant(seconds, 3))
+}
+
+/// A short commit hash for display.
+pub fn short_commit(commit: &str) -> &str {
+    commit.get(..7).unwrap_or(commit)
+}
+
+/// `value` with `digits` significant digits, without exponent notation.
+pub fn significant(value: f64, digits: i32) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_a_unit_and_keep_three_digits() {
+        assert_eq!(duration(0.0325), "32.5 ms");
+        assert_eq!(duration(1.234), "1.23 s");
+        assert_eq!(duration(0.000812), "812 µs");
+        assert_eq!(duration(61e-6), "61.0 µs");
+        assert_eq!(duration(512e-9), "512 ns");
+        assert_eq!(duration(123.4), "123 s");
+        assert_eq!(duration(f64::NAN), "—");
+    }
+
+    #[test]
+    fn sizes_use_binary_units() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(24 * 1024), "24.0 KiB");
+        assert_eq!(bytes(64 << 20), "64.0 MiB");
+        assert_eq!(bytes(8 << 30), "8.0 GiB");
+    }
+
+    #[test]
+    fn counts_drop_trailing_zeros() {
+        assert_eq!(count(8.0), "8");
+        assert_eq!(count(8.39), "8.39");
+        assert_eq!(count(3.1), "3.1");
+        assert_eq!(count(0.004), "0");
+    }
+
+    #[test]
+    fn speedups_carry_their_interval() {
+        let s = Speedup {
+            median: 1.2612,
+            ci_low: 1.21,
+            ci_high: 1.3049,
+            pairs: 9,
+        };
+        assert_eq!(speedup(&s), "1.26× [1.21, 1.30]");
+    }
+}

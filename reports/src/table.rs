@@ -1,0 +1,452 @@
+//! The tables every format shows, built once from a scenario and laid out by each format
+//! (hyperfine's `markup.rs` idea): a cell is text, a column knows its alignment, and figures that
+//! could not be measured are `—` with the reason in the table's notes, never a zero.
+
+use std::collections::BTreeSet;
+
+use copybench_result::{EntryResult, FixtureKind, ScenarioResult, SyscallSummary};
+
+use crate::format;
+
+/// How a column's cells line up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A column heading and its alignment.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub title: String,
+    pub align: Align,
+}
+
+impl Column {
+    pub fn left(title: impl Into<String>) -> Column {
+        Column {
+            title: title.into(),
+            align: Align::Left,
+        }
+    }
+
+    pub fn right(title: impl Into<String>) -> Column {
+        Column {
+            title: title.into(),
+            align: Align::Right,
+        }
+    }
+}
+
+/// A table of text cells, with notes saying why a `—` cell is empty.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Shown in a cell whose figure is absent; the reason goes into the notes.
+pub const ABSENT: &str = "—";
+
+/// Syscall names that read a file's status (the calls CPython 3.8 saved in copytree).
+pub const STAT_FAMILY: [&str; 6] = ["stat", "lstat", "fstat", "newfstatat", "fstatat64", "statx"];
+
+/// Keys of `per_copy` that are aggregates of other calls, not syscalls themselves.
+const AGGREGATE_KEYS: [&str; 2] = ["path_stats", "fd_stats"];
+
+/// Whether a scenario's figures are per file (a tree) or per copy (one file).
+pub fn is_tree(scenario: &ScenarioResult) -> bool {
+    scenario.parameters.fixture.kind == FixtureKind::Tree
+}
+
+/// Syscalls of one copy: every named call, without the aggregate keys.
+pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
+    syscalls
+        .per_copy
+        .iter()
+        .filter(|(name, _)| !AGGREGATE_KEYS.contains(&name.as_str()))
+        .map(|(_, calls)| calls)
+        .sum()
+}
+
+/// Stat-family syscalls of one copy.
+pub fn stat_family_syscalls(syscalls: &SyscallSummary) -> u64 {
+    syscalls
+        .per_copy
+        .iter()
+        .filter(|(name, _)| STAT_FAMILY.contains(&name.as_str()))
+        .map(|(_, calls)| calls)
+        .sum()
+}
+
+/// `(path stats, stat family, total)` syscalls; path stats where the counter split them.
+pub type SyscallTotals = (Option<f64>, f64, f64);
+
+/// Per file for trees (as the result gives it), per copy for single files.
+pub fn syscall_totals(scenario: &ScenarioResult, syscalls: &SyscallSummary) -> SyscallTotals {
+    if let (true, Some(per_file)) = (is_tree(scenario), &syscalls.per_file) {
+        return (
+            Some(per_file.path_stats),
+            per_file.stat_family,
+            per_file.total,
+        );
+    }
+    let divisor = if is_tree(scenario) {
+        scenario.parameters.fixture.files.max(1) as f64
+    } else {
+        1.0
+    };
+    (
+        syscalls
+            .per_copy
+            .get("path_stats")
+            .map(|&n| n as f64 / divisor),
+        stat_family_syscalls(syscalls) as f64 / divisor,
+        total_syscalls(syscalls) as f64 / divisor,
+    )
+}
+
+/// `per file` for trees, `per copy` for files: the unit syscall figures are given in.
+pub fn syscall_unit(scenario: &ScenarioResult) -> &'static str {
+    if is_tree(scenario) {
+        "file"
+    } else {
+        "copy"
+    }
+}
+
+/// The reason an entry's figure is absent, as a note line.
+fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> String {
+    let reason = entry
+        .unmeasured
+        .get(figure)
+        .map(String::as_str)
+        .unwrap_or(fallback);
+    format!("{} {figure}: {reason}", entry.id)
+}
+
+/// The summary every format leads with: wall time, speedup with its CI, CPU, syscalls.
+pub fn summary(scenario: &ScenarioResult) -> Table {
+    let unit = syscall_unit(scenario);
+    let tree = is_tree(scenario);
+    let mut columns = vec![
+        Column::left("entry"),
+        Column::left("kind"),
+        Column::right("wall (median)"),
+        Column::right("speedup [95% CI]"),
+        Column::right("user"),
+        Column::right("sys"),
+        Column::right("CPU s/GiB"),
+    ];
+    if tree {
+        columns.push(Column::right("stat/file"));
+    }
+    columns.push(Column::right(format!("syscalls/{unit}")));
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for entry in &scenario.entries {
+        let mut row = vec![
+            entry.id.clone(),
+            kind_name(entry).to_string(),
+            format::duration(entry.summary.wall_s.median),
+            speedup_cell(scenario, entry, &mut table.notes),
+            format::duration(entry.summary.user_s.median),
+            format::duration(entry.summary.sys_s.median),
+            match entry.summary.cpu_s_per_gib {
+                Some(cpu) => format::significant(cpu, 3),
+                None => {
+                    table
+                        .notes
+                        .push(absent_note(entry, "cpu_s_per_gib", "not recorded"));
+                    ABSENT.to_string()
+                }
+            },
+        ];
+        match &entry.syscalls {
+            Some(syscalls) => {
+                let (_, stat_family, total) = syscall_totals(scenario, syscalls);
+                if tree {
+                    row.push(format::count(stat_family));
+                }
+                row.push(format::count(total));
+            }
+            None => {
+                table
+                    .notes
+                    .push(absent_note(entry, "syscalls", "not recorded"));
+                if tree {
+                    row.push(ABSENT.to_string());
+                }
+                row.push(ABSENT.to_string());
+            }
+        }
+        table.rows.push(row);
+    }
+    table
+}
+
+/// Speedups only, for the Markdown summary: entry, speedup, CI, pairs, median wall.
+pub fn speedups(scenario: &ScenarioResult) -> Table {
+    let mut table = Table {
+        columns: vec![
+            Column::left("entry"),
+            Column::left("kind"),
+            Column::right("speedup"),
+            Column::right("95% CI"),
+            Column::right("pairs"),
+            Column::right("wall (median)"),
+        ],
+        ..Table::default()
+    };
+    for entry in &scenario.entries {
+        let (median, interval, pairs) = match &entry.speedup {
+            Some(s) => (
+                format::ratio(s.median),
+                format!("{:.2} – {:.2}", s.ci_low, s.ci_high),
+                s.pairs.to_string(),
+            ),
+            None if entry.id == scenario.reference => {
+                ("reference".to_string(), String::new(), String::new())
+            }
+            None => {
+                table
+                    .notes
+                    .push(absent_note(entry, "speedup", "not recorded"));
+                (ABSENT.to_string(), String::new(), String::new())
+            }
+        };
+        table.rows.push(vec![
+            entry.id.clone(),
+            kind_name(entry).to_string(),
+            median,
+            interval,
+            pairs,
+            format::duration(entry.summary.wall_s.median),
+        ]);
+    }
+    table
+}
+
+/// Syscall totals per file (trees) or per copy (files), with where the counts came from. The
+/// path-stat column is left out when no entry's counter split stats by path and descriptor.
+pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
+    let unit = syscall_unit(scenario);
+    let totals: Vec<(&EntryResult, Option<SyscallTotals>)> = scenario
+        .entries
+        .iter()
+        .map(|e| (e, e.syscalls.as_ref().map(|s| syscall_totals(scenario, s))))
+        .collect();
+    let with_path_stats = totals
+        .iter()
+        .any(|(_, t)| matches!(t, Some((Some(_), _, _))));
+    let mut columns = vec![Column::left("entry")];
+    if with_path_stats {
+        columns.push(Column::right(format!("path stats/{unit}")));
+    }
+    columns.extend([
+        Column::right(format!("stat family/{unit}")),
+        Column::right(format!("total/{unit}")),
+        Column::left("counted by"),
+    ]);
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for (entry, totals) in totals {
+        let (Some((path_stats, stat_family, total)), Some(syscalls)) = (totals, &entry.syscalls)
+        else {
+            table
+                .notes
+                .push(absent_note(entry, "syscalls", "not recorded"));
+            continue;
+        };
+        let mut row = vec![entry.id.clone()];
+        if with_path_stats {
+            row.push(match path_stats {
+                Some(calls) => format::count(calls),
+                None => {
+                    table.notes.push(absent_note(
+                        entry,
+                        "path_stats",
+                        "its counter does not split stats by path and descriptor",
+                    ));
+                    ABSENT.to_string()
+                }
+            });
+        }
+        row.extend([
+            format::count(stat_family),
+            format::count(total),
+            syscalls.source.clone(),
+        ]);
+        table.rows.push(row);
+    }
+    table
+}
+
+/// Calls by syscall name (rows) for each entry with counts (columns), per file or per copy.
+pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
+    let counted: Vec<&EntryResult> = scenario
+        .entries
+        .iter()
+        .filter(|e| e.syscalls.is_some())
+        .collect();
+    let names: BTreeSet<&str> = counted
+        .iter()
+        .filter_map(|e| e.syscalls.as_ref())
+        .flat_map(|s| s.per_copy.keys().map(String::as_str))
+        .filter(|name| !AGGREGATE_KEYS.contains(name))
+        .collect();
+    let divisor = if is_tree(scenario) {
+        scenario.parameters.fixture.files.max(1) as f64
+    } else {
+        1.0
+    };
+    let mut columns = vec![Column::left(format!(
+        "syscall per {}",
+        syscall_unit(scenario)
+    ))];
+    columns.extend(counted.iter().map(|e| Column::right(e.id.clone())));
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for name in names {
+        let mut row = vec![name.to_string()];
+        for entry in &counted {
+            let calls = entry
+                .syscalls
+                .as_ref()
+                .and_then(|s| s.per_copy.get(name))
+                .copied()
+                .unwrap_or(0);
+            row.push(format::count(calls as f64 / divisor));
+        }
+        table.rows.push(row);
+    }
+    table
+}
+
+/// Every figure of every entry, for the HTML report's full table.
+pub fn figures(scenario: &ScenarioResult) -> Table {
+    let tree = is_tree(scenario);
+    let mut columns = vec![
+        Column::left("entry"),
+        Column::left("timed as"),
+        Column::right("samples"),
+        Column::right("wall median"),
+        Column::right("wall 95% CI"),
+        Column::right("wall min – max"),
+        Column::right("speedup"),
+        Column::right("speedup 95% CI"),
+        Column::right("user"),
+        Column::right("sys"),
+        Column::right("throughput"),
+        Column::right("CPU per GiB"),
+        Column::right("peak RSS"),
+        Column::right("outliers"),
+    ];
+    if tree {
+        columns.extend(
+            ["latency p50", "p90", "p99", "max"]
+                .into_iter()
+                .map(Column::right),
+        );
+    }
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for entry in &scenario.entries {
+        let s = &entry.summary;
+        let mut absent = |figure: &str| {
+            table.notes.push(absent_note(entry, figure, "not recorded"));
+            ABSENT.to_string()
+        };
+        let (speedup, speedup_ci) = match &entry.speedup {
+            Some(sp) => (
+                format::ratio(sp.median),
+                format!("{:.2} – {:.2} ({} pairs)", sp.ci_low, sp.ci_high, sp.pairs),
+            ),
+            None if entry.id == scenario.reference => ("reference".to_string(), String::new()),
+            None => (absent("speedup"), String::new()),
+        };
+        let mut row = vec![
+            entry.id.clone(),
+            match entry.timed_as {
+                copybench_result::TimedAs::InProcess => "in process",
+                copybench_result::TimedAs::ChildProcess => "child process",
+            }
+            .to_string(),
+            entry.samples.len().to_string(),
+            format::duration(s.wall_s.median),
+            format!(
+                "{} – {}",
+                format::duration(s.wall_s.ci_low),
+                format::duration(s.wall_s.ci_high)
+            ),
+            format!(
+                "{} – {}",
+                format::duration(s.wall_s.min),
+                format::duration(s.wall_s.max)
+            ),
+            speedup,
+            speedup_ci,
+            format::duration(s.user_s.median),
+            format::duration(s.sys_s.median),
+            s.throughput_mib_s.as_ref().map_or_else(
+                || absent("throughput_mib_s"),
+                |t| format::throughput(t.median),
+            ),
+            s.cpu_s_per_gib
+                .map_or_else(|| absent("cpu_s_per_gib"), format::cpu_per_gib),
+            s.peak_rss_bytes
+                .map_or_else(|| absent("peak_rss_bytes"), format::bytes),
+            s.outliers.to_string(),
+        ];
+        if tree {
+            match &s.latency {
+                Some(l) => row.extend(
+                    [l.p50_ns, l.p90_ns, l.p99_ns, l.max_ns]
+                        .into_iter()
+                        .map(format::duration_ns),
+                ),
+                None => {
+                    let cell = absent("latency");
+                    row.extend(std::iter::repeat_n(cell, 4));
+                }
+            }
+        }
+        table.rows.push(row);
+    }
+    table
+}
+
+/// `strategy`, `walker` or `peer`.
+pub fn kind_name(entry: &EntryResult) -> &'static str {
+    match entry.kind {
+        copybench_result::EntryKind::Strategy => "strategy",
+        copybench_result::EntryKind::Walker => "walker",
+        copybench_result::EntryKind::Peer => "peer",
+    }
+}
+
+fn speedup_cell(scenario: &ScenarioResult, entry: &EntryResult, notes: &mut Vec<String>) -> String {
+    match &entry.speedup {
+        Some(speedup) => format::speedup(speedup),
+        None if entry.id == scenario.reference => "reference".to_string(),
+        None => {
+            notes.push(absent_note(entry, "speedup", "not recorded"));
+            ABSENT.to_string()
+        }
+    }
+}
