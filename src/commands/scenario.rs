@@ -84,18 +84,6 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     let path =
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
 
-    for scenario in &result.scenarios {
-        for skipped in &scenario.skipped {
-            eprintln!(
-                "copybench: {}: skipped `{}`: {}",
-                scenario.name, skipped.id, skipped.reason
-            );
-        }
-        for warning in &scenario.warnings {
-            eprintln!("copybench: {}: warning: {warning}", scenario.name);
-        }
-    }
-
     let results = std::slice::from_ref(&result);
     match copybench_reports::render(results, Format::Html) {
         Ok(html) => {
@@ -108,8 +96,27 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     }
     match copybench_reports::render(results, Format::Terminal) {
         Ok(table) => println!("{}", table.trim_end()),
-        Err(e) => eprintln!("copybench: warning: no summary table: {e}"),
+        Err(e) => {
+            // Without the table, skips and warnings still reach the user.
+            eprintln!("copybench: warning: no summary table: {e}");
+            print_diagnostics(&result);
+        }
     }
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Skipped entries and warnings, on stderr, for when the summary table could not show them.
+fn print_diagnostics(result: &copybench_result::RunResult) {
+    for scenario in &result.scenarios {
+        for skipped in &scenario.skipped {
+            eprintln!(
+                "copybench: {}: skipped `{}`: {}",
+                scenario.name, skipped.id, skipped.reason
+            );
+        }
+        for warning in &scenario.warnings {
+            eprintln!("copybench: {}: warning: {warning}", scenario.name);
+        }
+    }
 }
