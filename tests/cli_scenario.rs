@@ -44,6 +44,24 @@ size_min = "1KiB"
 size_max = "8KiB"
 symlinks = 2
 seed = 3
+
+[[scenario]]
+name = "tiny-tree-children"
+reference = "lean"
+walkers = ["lean", "scandir"]
+timed_as = "child-process"
+fsync = true
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "tree"
+files = 24
+dirs = 3
+size_min = "1KiB"
+size_max = "8KiB"
+symlinks = 2
+seed = 3
 "#;
 
 /// One documented field: its path and whether it may be null (or empty).
@@ -324,6 +342,22 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         );
     }
     assert_eq!(tree.entries.len() + tree.skipped.len(), 7);
+
+    // Engine walkers timed as `copybench copytree` children: their command and wait4 rusage.
+    let children = &typed.scenarios[2];
+    assert_eq!(children.entries.len() + children.skipped.len(), 2);
+    for entry in &children.entries {
+        assert_eq!(
+            entry.timed_as,
+            copybench_result::TimedAs::ChildProcess,
+            "{}",
+            entry.id
+        );
+        let command = entry.command.as_ref().expect("a child's command line");
+        assert_eq!(command[1], "copytree", "{command:?}");
+        assert!(entry.samples.iter().all(|s| s.peak_rss_bytes.is_some()));
+    }
+    assert!(children.parameters.fsync);
 }
 
 #[test]

@@ -54,6 +54,21 @@ pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
     Ok(total)
 }
 
+/// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
+/// `syncfs` has written them back. Freed at once, those pages are what the next sample's copy
+/// gets: left in the cache instead, every copy would take fresh pages, and free memory left idle
+/// is handed back to the host here, which makes taking it again slow (DESIGN.md, "Idle gaps").
+/// Files that are missing (a link, a copy that failed) are passed over.
+pub fn drop_cached(files: &[PathBuf]) {
+    for path in files {
+        if let Ok(fd) =
+            rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+        {
+            let _ = rustix::fs::fadvise(&fd, 0, None, rustix::fs::Advice::DontNeed);
+        }
+    }
+}
+
 /// Reads the files once so they are in the page cache (a warm start for the first sample).
 pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
     use std::io::Read;
@@ -146,9 +161,16 @@ mod tests {
             rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty()).unwrap();
         let before = residency(fd.as_fd(), &path).unwrap();
         assert_eq!(before.total_pages, (256 * 1024 / page_size()) as u64);
-        // tmpfs cannot drop its pages (they are the file): only check the count is sane there.
+        assert_eq!(before.resident_pages, before.total_pages);
         let after = evict(std::slice::from_ref(&path)).unwrap();
         assert_eq!(after.total_pages, before.total_pages);
-        assert!(after.resident_pages <= after.total_pages);
+        // tmpfs cannot drop its pages (they are the file); a disk filesystem must.
+        let on_tmpfs =
+            rustix::fs::statfs(tmp.path()).unwrap().f_type as i64 == libc::TMPFS_MAGIC as i64;
+        if on_tmpfs {
+            eprintln!("skipped the eviction check: the temp dir is on tmpfs");
+        } else {
+            assert!(after.evicted(), "{after:?}");
+        }
     }
 }

@@ -307,6 +307,9 @@ fn run_scenario(
             progress.set_message(entry.spec.id.clone());
             let measured = measure_one(entry, &fixture, &dst, scenario.fsync, &target_fd);
             let checked = measured.and_then(|m| check_copy(&fixture, &dst).map(|()| m));
+            // Written back, then its pages freed for the next sample to reuse at once.
+            flush(&target_fd);
+            cache::drop_cached(&destination_files(&fixture, &dst));
             let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
             if let Err(e) = trash.take(&dst, fixture.info.bytes) {
                 return Err(fail(e.to_string()));
@@ -715,23 +718,12 @@ fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// Checks a copy against the fixture, outside the timing: sizes always; content too in debug
 /// builds (DESIGN.md: byte-identical output checked after every sample in debug builds).
 fn check_copy(fixture: &Fixture, dst: &Path) -> Result<(), String> {
-    let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
-    match fixture.info.kind {
-        FixtureKind::File => pairs.push((fixture.path.clone(), dst.to_owned())),
-        FixtureKind::Tree => {
-            for file in &fixture.files {
-                let rel = file
-                    .strip_prefix(&fixture.path)
-                    .map_err(|e| e.to_string())?;
-                pairs.push((file.clone(), dst.join(rel)));
-            }
-        }
-    }
-    for (src, copy) in pairs {
-        let expected = std::fs::metadata(&src)
+    let copies = destination_files(fixture, dst);
+    for (src, copy) in fixture.files.iter().zip(&copies) {
+        let expected = std::fs::metadata(src)
             .map_err(|e| format!("{}: {e}", src.display()))?
             .len();
-        let got = std::fs::metadata(&copy)
+        let got = std::fs::metadata(copy)
             .map_err(|e| format!("the copy {} is missing: {e}", copy.display()))?
             .len();
         if expected != got {
@@ -741,13 +733,26 @@ fn check_copy(fixture: &Fixture, dst: &Path) -> Result<(), String> {
             ));
         }
         if cfg!(debug_assertions) {
-            let same = std::fs::read(&src).ok() == std::fs::read(&copy).ok();
+            let same = std::fs::read(src).ok() == std::fs::read(copy).ok();
             if !same {
                 return Err(format!("{} differs from its source", copy.display()));
             }
         }
     }
     Ok(())
+}
+
+/// The regular files a copy of the fixture at `dst` has.
+fn destination_files(fixture: &Fixture, dst: &Path) -> Vec<PathBuf> {
+    match fixture.info.kind {
+        FixtureKind::File => vec![dst.to_owned()],
+        FixtureKind::Tree => fixture
+            .files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&fixture.path).ok())
+            .map(|rel| dst.join(rel))
+            .collect(),
+    }
 }
 
 fn walls(samples: &[Sample]) -> Vec<(u32, f64)> {
