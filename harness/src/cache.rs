@@ -165,8 +165,8 @@ mod tests {
         let after = evict(std::slice::from_ref(&path)).unwrap();
         assert_eq!(after.total_pages, before.total_pages);
         // tmpfs cannot drop its pages (they are the file); a disk filesystem must.
-        let on_tmpfs =
-            rustix::fs::statfs(tmp.path()).unwrap().f_type as i64 == libc::TMPFS_MAGIC as i64;
+        let on_tmpfs = crate::environment::filesystem("work", tmp.path())
+            .is_some_and(|fs| fs.fs_type == "tmpfs");
         if on_tmpfs {
             eprintln!("skipped the eviction check: the temp dir is on tmpfs");
         } else {
