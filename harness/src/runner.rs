@@ -617,6 +617,20 @@ fn measure_one(
             })
             .map_err(|e| format!("getrusage: {e}"))?;
             let report = outcome?;
+            // A named strategy must time its own syscall: one that handed over to another is
+            // not measured under its name (auto's chain is its point, so it may).
+            if options.strategy != Strategy::Auto && report.strategy_used != options.strategy {
+                let why = report
+                    .fallbacks
+                    .first()
+                    .and_then(|f| f.errno)
+                    .map(|e| format!(" ({})", copybench_engine::errno::name(e)))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{} gave up{why} and {} copied instead: not timed under its name",
+                    options.strategy, report.strategy_used
+                ));
+            }
             Ok(Measured {
                 timing,
                 bytes: report.bytes,

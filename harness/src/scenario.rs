@@ -443,7 +443,11 @@ impl Validator<'_> {
             target,
             entries,
             reference,
-            mode: raw.mode.unwrap_or(Mode::Copyfile),
+            // CPython's own defaults: `copyfile` for a file, `copy2` for `copytree`.
+            mode: raw.mode.unwrap_or(match kind {
+                FixtureKind::File => Mode::Copyfile,
+                FixtureKind::Tree => Mode::Copy2,
+            }),
             cache,
             fsync,
             warmup: raw.warmup.unwrap_or(1),
