@@ -408,3 +408,125 @@ fn an_unreadable_file_is_one_gathered_permission_error() {
         }
     }
 }
+
+/// One strace line reduced to what both programs must share: the call with its path and flag
+/// arguments, and its result, without addresses, stat buffers, times, or the libc flavour of a
+/// call (`chmod`/`fchmodat`, `mkdir`/`mkdirat`, … take the same path and do the same).
+fn normalize(line: &str) -> String {
+    let line = line.split_once(' ').map_or(line, |(_, rest)| rest).trim();
+    let (call, result) = line.rsplit_once(" = ").unwrap_or((line, ""));
+    // strace pads short calls with spaces before ` = `.
+    let call = call.trim_end();
+    let result: Vec<&str> = result.split_whitespace().take(2).collect();
+    // Drop {stat buffers}, [times], /* comments */ and 0x addresses.
+    let mut out = String::new();
+    let (mut depth, mut chars) = (0, call.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            '/' if chars.peek() == Some(&'*') => {
+                for d in chars.by_ref() {
+                    if d == '/' {
+                        break;
+                    }
+                }
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let mut call: String = out
+        .split(", ")
+        .filter(|arg| !arg.starts_with("0x"))
+        .collect::<Vec<_>>()
+        .join(", ")
+        .replace("O_LARGEFILE|", "");
+    for (libc_flavour, at_flavour) in [
+        ("readlink(", "readlinkat(AT_FDCWD, "),
+        ("mkdir(", "mkdirat(AT_FDCWD, "),
+        ("chmod(", "fchmodat(AT_FDCWD, "),
+    ] {
+        if let Some(rest) = call.strip_prefix(libc_flavour) {
+            call = format!("{at_flavour}{rest}");
+        }
+    }
+    if let Some(rest) = call.strip_prefix("symlink(") {
+        if let Some((target, link)) = rest.split_once(", ") {
+            call = format!("symlinkat({target}, AT_FDCWD, {link}");
+        }
+    }
+    format!("{call} = {}", result.join(" "))
+}
+
+/// The calls of a copy from `src` to `dst` in an strace log: from the listing of `src` to the
+/// last call on `dst`, with `dst` renamed `DST` and the content calls left out (CPython copies
+/// with sendfile, copybench with its `auto` strategy).
+fn copy_calls(log: &str, dst: &str) -> Vec<String> {
+    let lines: Vec<&str> = log.lines().collect();
+    let first = lines.iter().position(|l| l.contains("\"src\"")).unwrap();
+    let last = lines.iter().rposition(|l| l.contains(dst)).unwrap();
+    lines[first..=last]
+        .iter()
+        .filter(|l| !l.contains("FICLONE"))
+        .map(|l| normalize(&l.replace(dst, "DST")))
+        .collect()
+}
+
+#[test]
+fn scandir_walker_replays_cpython_call_for_call() {
+    if !require_program("strace", "strace") || !require_program("python3", "python3") {
+        return;
+    }
+    let Some(python) = real_python() else {
+        eprintln!("skipped: python3 is older than 3.8");
+        return;
+    };
+    let env = TestEnv::new();
+    env.file("src/a", "a");
+    env.file("src/d/f", "f");
+    env.file("src/d/e/g", "g");
+    std::os::unix::fs::symlink("d/f", env.path("src/lnk")).unwrap();
+    std::os::unix::fs::symlink("d", env.path("src/dl")).unwrap();
+    std::os::unix::fs::symlink("nowhere", env.path("src/dang")).unwrap();
+    let trace = "trace=openat,close,newfstatat,fstat,lstat,stat,getdents64,mkdir,mkdirat,\
+                 readlink,readlinkat,symlink,symlinkat,utimensat,listxattr,llistxattr,chmod,\
+                 fchmodat,lseek,ioctl";
+    for (symlinks, flag) in [
+        ("True", "--symlinks"),
+        ("False", "--ignore-dangling-symlinks"),
+    ] {
+        let strace_to = |name: &str, program: &Path, args: &[&str]| {
+            let log = env.path(format!("{name}.log"));
+            let status = Command::new("strace")
+                .current_dir(env.root())
+                .args(["-f", "-qq", "-e", trace, "-o"])
+                .arg(&log)
+                .arg(program)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+            std::fs::read_to_string(log).unwrap()
+        };
+        let py_dst = format!("py-{symlinks}");
+        let code = format!(
+            "import shutil; shutil.copytree('src', '{py_dst}', symlinks={symlinks}, \
+             ignore_dangling_symlinks=True)"
+        );
+        let cpython = strace_to(&py_dst, &python, &["-c", &code]);
+        let cb_dst = format!("cb-{symlinks}");
+        let ours = strace_to(
+            &cb_dst,
+            &copybench_path(),
+            &["copytree", "--walker", "scandir", flag, "src", &cb_dst],
+        );
+        let (a, b) = (copy_calls(&cpython, &py_dst), copy_calls(&ours, &cb_dst));
+        assert!(a.len() > 40, "{a:#?}");
+        assert_eq!(
+            a, b,
+            "symlinks={symlinks}: CPython (left) vs the scandir walker (right)"
+        );
+    }
+}

@@ -360,3 +360,15 @@ pub(crate) fn copy_content(
     let job = crate::strategy::ContentJob { src, dst, src_size };
     crate::strategy::copy_with(strategy, &job)
 }
+
+/// [`copy_content`] with `auto` minus its reflink step (see
+/// `strategy::auto::copy_auto_without_reflink`); used by the tree walkers once FICLONE has
+/// been refused between the tree's two filesystems.
+pub(crate) fn copy_content_auto_without_reflink(
+    src: &crate::sys::Fd,
+    dst: &crate::sys::Fd,
+    src_size: Option<u64>,
+) -> Result<ContentCopy, ContentError> {
+    let job = crate::strategy::ContentJob { src, dst, src_size };
+    crate::strategy::auto::copy_auto_without_reflink(&job)
+}

@@ -24,7 +24,22 @@ pub(crate) fn copy_metadata_fd(
         // CPython's copystat stats the source after copyfile has read it, so the atime it
         // copies is the one that read just set (relatime updates an atime older than the
         // mtime): stat again here, on the descriptor, to copy the same times.
-        let src_stat = &sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
+        let restat = sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
+        return copy_metadata_from_stat(src, &restat, dst, mode);
+    }
+    copy_metadata_from_stat(src, src_stat, dst, mode)
+}
+
+/// [`copy_metadata_fd`] with `src_stat` used as it is, without the re-stat: what
+/// `shutil.copytree` (3.8+) does, whose `copy2(srcentry, ...)` copies the times of the
+/// `os.DirEntry`'s stat cached before the content was read.
+pub(crate) fn copy_metadata_from_stat(
+    src: &Fd,
+    src_stat: &Stat,
+    dst: &Fd,
+    mode: Mode,
+) -> Result<(), ContentError> {
+    if mode == Mode::Copy2 {
         sys::futimens(dst, &timestamps(src_stat)).map_err(on(Side::Dst, "utimensat"))?;
         copy_xattrs(
             || sys::flistxattr(src),

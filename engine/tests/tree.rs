@@ -407,3 +407,29 @@ fn case44_parallel_copy_equals_serial_copy() {
         }
     }
 }
+
+// 45 (trees): non-UTF-8 names, spaces, newlines and leading dashes are copied as they are.
+#[test]
+fn odd_names_are_copied_as_they_are() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    for (walker, jobs) in matrix() {
+        let context = format!("{walker} jobs={jobs}");
+        let t = tmp();
+        let src = dir(t.path(), "src");
+        let odd = [
+            OsStr::from_bytes(b"caf\xe9"),
+            OsStr::new("with space"),
+            OsStr::new("new\nline"),
+            OsStr::new("-leading-dash"),
+        ];
+        for name in odd {
+            std::fs::create_dir_all(src.join(name)).unwrap();
+            std::fs::write(src.join(name).join(name), name.as_bytes()).unwrap();
+        }
+        let dst = t.path().join("dst");
+        let report = copy_tree(&src, &dst, &options(walker, jobs)).unwrap();
+        assert!(report.errors.is_empty(), "{context}: {:?}", report.errors);
+        assert_same_tree(&src, &dst, &context);
+    }
+}

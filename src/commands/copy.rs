@@ -1,11 +1,202 @@
-//! `copybench copy`.
+//! `copybench copy`: one file, one strategy, and what it cost in syscalls.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use copybench_engine::{
+    copy_file, CopyError, CopyOptions, CopyReport, Fault, Mode, Strategy, SyscallCounts,
+    SyscallRecorder,
+};
+use serde::Serialize;
 
 /// Arguments of `copybench copy`.
 #[derive(Debug, clap::Args)]
-pub struct CopyArgs {}
+pub struct CopyArgs {
+    /// How to copy the content (`copybench list` shows which work here).
+    #[arg(long, default_value = "auto", value_name = "NAME")]
+    pub strategy: Strategy,
+    /// Which CPython function to match: copyfile (content), copy (+ mode), copy2 (+ times,
+    /// xattrs, mode).
+    #[arg(long, default_value = "copyfile", value_name = "copyfile|copy|copy2")]
+    pub mode: Mode,
+    /// Copy a symlink source as a symlink (CPython's follow_symlinks=False).
+    #[arg(long)]
+    pub no_follow_symlinks: bool,
+    /// Print the syscalls the copy made, by kernel name.
+    #[arg(long)]
+    pub syscalls: bool,
+    /// Fail the Nth call of SYSCALL with ERRNO instead of making it (repeatable), e.g.
+    /// `copy_file_range:1:EXDEV` to watch `auto` fall back.
+    #[arg(long = "inject-fault", value_name = "SYSCALL:N:ERRNO")]
+    pub inject_fault: Vec<Fault>,
+    /// Print one JSON object on stdout instead of a line for a person.
+    #[arg(long)]
+    pub json: bool,
+    /// Copy N times in one process (counts add up): the strace test differences two runs to
+    /// cancel the process's own start-up syscalls.
+    #[arg(long, default_value_t = 1, hide = true)]
+    pub repeat: u32,
+    pub src: PathBuf,
+    pub dst: PathBuf,
+}
 
-pub fn run(_args: CopyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`copybench copy` is not built yet")
+pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
+    let options = CopyOptions {
+        strategy: args.strategy,
+        mode: args.mode,
+        follow_symlinks: !args.no_follow_symlinks,
+    };
+    let recorder = SyscallRecorder::with_faults(args.inject_fault.clone());
+    let result = recorder.run(|| {
+        let mut last = copy_file(&args.src, &args.dst, &options);
+        for _ in 1..args.repeat {
+            if last.is_err() {
+                break;
+            }
+            last = copy_file(&args.src, &args.dst, &options);
+        }
+        last
+    });
+    let counts = recorder.counts();
+    let uncounted = args.strategy.uncounted_reason();
+    match result {
+        Ok(report) => {
+            if args.json {
+                println!("{}", success_json(&report, &counts, uncounted)?);
+            } else {
+                println!("{}", success_line(&args.src, &report));
+                if args.syscalls {
+                    print!("{}", syscall_table(&counts, uncounted));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            if args.json {
+                println!("{}", failure_json(&error)?);
+            } else {
+                eprintln!("copybench: {}: {}", error.kind, error.message);
+                if args.syscalls {
+                    eprint!("{}", syscall_table(&counts, uncounted));
+                }
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// `copybench copy --json` on success. Field order is the issue's: `ok` first.
+#[derive(Serialize)]
+struct Success<'a> {
+    ok: bool,
+    bytes: u64,
+    strategy_used: &'static str,
+    fallbacks: Vec<FallbackJson>,
+    /// Absent (null) when the strategy's syscalls cannot be counted, with the reason beside.
+    syscalls: Option<&'a SyscallCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    syscalls_absent_reason: Option<&'a str>,
+    /// Where the copy went (`copy SRC DIR` writes `DIR/name`, as shutil.copy returns it).
+    dst: String,
+}
+
+#[derive(Serialize)]
+struct FallbackJson {
+    from: &'static str,
+    /// null when the strategy gave up on a zero return at offset 0 rather than an error.
+    errno: Option<String>,
+}
+
+/// `copybench copy --json` on failure.
+#[derive(Serialize)]
+struct Failure {
+    ok: bool,
+    error: ErrorJson,
+}
+
+#[derive(Serialize)]
+struct ErrorJson {
+    kind: &'static str,
+    errno: Option<String>,
+    message: String,
+    src: String,
+    dst: Option<String>,
+}
+
+fn success_json(
+    report: &CopyReport,
+    counts: &SyscallCounts,
+    uncounted: Option<&'static str>,
+) -> anyhow::Result<String> {
+    let success = Success {
+        ok: true,
+        bytes: report.bytes,
+        strategy_used: report.strategy_used.name(),
+        fallbacks: report
+            .fallbacks
+            .iter()
+            .map(|f| FallbackJson {
+                from: f.from.name(),
+                errno: f.errno.map(copybench_engine::errno::name),
+            })
+            .collect(),
+        // A figure that could not be measured is absent with its reason, never zero.
+        syscalls: uncounted.is_none().then_some(counts),
+        syscalls_absent_reason: uncounted,
+        dst: path_text(&report.dst),
+    };
+    Ok(serde_json::to_string(&success)?)
+}
+
+fn failure_json(error: &CopyError) -> anyhow::Result<String> {
+    let failure = Failure {
+        ok: false,
+        error: ErrorJson {
+            kind: error.kind.as_str(),
+            errno: error.errno_name(),
+            message: error.message.clone(),
+            src: path_text(&error.src),
+            dst: error.dst.as_deref().map(path_text),
+        },
+    };
+    Ok(serde_json::to_string(&failure)?)
+}
+
+fn success_line(src: &Path, report: &CopyReport) -> String {
+    let mut line = format!(
+        "copied {} bytes: {} -> {} with {}",
+        report.bytes,
+        src.display(),
+        report.dst.display(),
+        report.strategy_used
+    );
+    if !report.fallbacks.is_empty() {
+        let gave_up: Vec<String> = report
+            .fallbacks
+            .iter()
+            .map(|f| match f.errno {
+                Some(errno) => format!("{} ({})", f.from, copybench_engine::errno::name(errno)),
+                None => format!("{} (returned 0 at offset 0)", f.from),
+            })
+            .collect();
+        line.push_str(&format!(" after {} gave up", gave_up.join(", ")));
+    }
+    line
+}
+
+fn syscall_table(counts: &SyscallCounts, uncounted: Option<&str>) -> String {
+    if let Some(reason) = uncounted {
+        return format!("syscalls: not counted: {reason}\n");
+    }
+    let mut table = String::from("syscalls:\n");
+    for (name, n) in &counts.calls {
+        table.push_str(&format!("  {name:<18}{n:>8}\n"));
+    }
+    table.push_str(&format!("  {:<18}{:>8}\n", "path_stats", counts.path_stats));
+    table.push_str(&format!("  {:<18}{:>8}\n", "fd_stats", counts.fd_stats));
+    table
 }

@@ -112,6 +112,10 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
     let report = match result {
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
+        Err(error) if !args.json => {
+            eprintln!("copybench: {}: {}", error.kind, error.message);
+            return Ok(ExitCode::from(1));
+        }
         Err(error) => {
             let failed = TreeReport {
                 errors: vec![copybench_engine::TreeErrorEntry {

@@ -33,8 +33,18 @@ pub(crate) fn gives_up(errno: Errno, written: u64) -> bool {
 
 /// Runs the chain on `job`.
 pub(crate) fn copy_auto(job: &ContentJob<'_>) -> Result<ContentCopy, ContentError> {
+    copy_chain(job, FAST_STEPS)
+}
+
+/// The chain without its reflink step, for a caller that already saw FICLONE refused between
+/// the same two filesystems (a tree copy: one failed ioctl per tree instead of per file).
+pub(crate) fn copy_auto_without_reflink(job: &ContentJob<'_>) -> Result<ContentCopy, ContentError> {
+    copy_chain(job, &FAST_STEPS[1..])
+}
+
+fn copy_chain(job: &ContentJob<'_>, steps: &[Strategy]) -> Result<ContentCopy, ContentError> {
     let mut fallbacks = Vec::new();
-    for &step in FAST_STEPS {
+    for &step in steps {
         // CPython's _USE_CP_SENDFILE: after ENOTSOCK, sendfile is not tried again.
         if step == Strategy::Sendfile && super::sendfile_disabled_for_process() {
             continue;

@@ -4,7 +4,7 @@
 //! through the counted [`crate::sys`] layer, and says how many bytes it wrote before failing so
 //! that `auto` can apply CPython's give-up rule (see [`auto`]).
 
-mod auto;
+pub(crate) mod auto;
 mod buffered;
 mod copy_file_range;
 mod fcopyfile;

@@ -18,9 +18,8 @@ use rustix::io::Errno;
 
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::file::copy_content;
 use crate::sys::{self, DirEntry, Fd};
-use crate::{CopyError, Mode, Strategy};
+use crate::{CopyError, Mode};
 
 /// Which CPython's `shutil` to reproduce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,12 +183,11 @@ impl SrcObj {
     }
 }
 
-/// The copy function `copytree` was given, and how it copies bytes.
+/// The copy function `copytree` was given (bytes go through the run's content path).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Shutil {
     pub(crate) python: Python,
     pub(crate) mode: Mode,
-    pub(crate) strategy: Strategy,
 }
 
 fn io_error(errno: Errno, op: &str, path: &Path, src: &Path, dst: &Path) -> CopyError {
@@ -198,9 +196,14 @@ fn io_error(errno: Errno, op: &str, path: &Path, src: &Path, dst: &Path) -> Copy
 
 impl Shutil {
     /// `copy_function(src, dst)`: `copyfile`, `copy` or `copy2`. Returns the bytes copied.
-    pub(crate) fn copy_function(&self, src: &mut SrcObj, dst: &Path) -> Result<u64, CopyError> {
+    pub(crate) fn copy_function(
+        &self,
+        run: &Run<'_>,
+        src: &mut SrcObj,
+        dst: &Path,
+    ) -> Result<u64, CopyError> {
         match self.mode {
-            Mode::Copyfile => self.copyfile(src, dst),
+            Mode::Copyfile => self.copyfile(run, src, dst),
             Mode::Copy | Mode::Copy2 => {
                 // copy/copy2: `if os.path.isdir(dst): dst = os.path.join(dst, basename(src))`.
                 let joined;
@@ -210,7 +213,7 @@ impl Shutil {
                 } else {
                     dst
                 };
-                let bytes = self.copyfile(src, dst)?;
+                let bytes = self.copyfile(run, src, dst)?;
                 if self.mode == Mode::Copy2 {
                     self.copystat(src, dst, true)?;
                 } else {
@@ -239,7 +242,7 @@ impl Shutil {
     }
 
     /// `shutil.copyfile(src, dst)` (follow_symlinks=True, as `copytree` calls it).
-    fn copyfile(&self, src: &mut SrcObj, dst: &Path) -> Result<u64, CopyError> {
+    fn copyfile(&self, run: &Run<'_>, src: &mut SrcObj, dst: &Path) -> Result<u64, CopyError> {
         let src_path = src.path().to_owned();
         if self.samefile(src, dst) {
             return Err(CopyError::same_file(&src_path, dst));
@@ -280,7 +283,8 @@ impl Shutil {
             // 3.7 `copyfileobj` reads until EOF without asking.
             Python::V37 => None,
         };
-        let content = copy_content(self.strategy, &fsrc, &fdst, size)
+        let content = run
+            .copy_content(&fsrc, &fdst, size)
             .map_err(|e| e.into_copy_error(&src_path, dst))?;
         fdst.close().map_err(err("close", dst))?;
         fsrc.close().map_err(err("close", &src_path))?;
@@ -428,7 +432,6 @@ impl<'s> Copytree<'s, '_> {
             shutil: Shutil {
                 python,
                 mode: run.options.mode,
-                strategy: run.options.strategy,
             },
         }
     }
@@ -447,7 +450,7 @@ impl<'s> Copytree<'s, '_> {
         let completion = Arc::clone(completion);
         self.executor.submit(Box::new(move || {
             let started = run.clock();
-            match shutil.copy_function(&mut srcobj, &dstname) {
+            match shutil.copy_function(run, &mut srcobj, &dstname) {
                 Ok(bytes) => run.file_copied(bytes, started),
                 Err(e) => run.gather(seq, srcobj.path(), &dstname, e),
             }

@@ -25,8 +25,7 @@ use rustix::io::Errno;
 use super::cpython::{copyxattr, file_type};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::file::copy_content;
-use crate::metadata::copy_metadata_fd;
+use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat};
 use crate::sys::{self, DirEntry, Fd};
 use crate::{CopyError, Mode};
 
@@ -161,6 +160,7 @@ impl<'s> Lean<'s, '_> {
         // copytree's `copystat(src, dst)`: times, xattrs and mode whatever the copy function.
         let seq = run.seq();
         completion.finish(Box::new(move || {
+            // copystat(src, dst) of a directory stats it at this point, after its children.
             if let Err(e) = copy_metadata_fd(&dir.src, &src_stat, &dir.dst, Mode::Copy2) {
                 let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
                 run.gather(seq, &dir.src_path, &dir.dst_path, error);
@@ -183,11 +183,19 @@ impl<'s> Lean<'s, '_> {
         seq: u64,
     ) -> Result<(), CopyError> {
         let options = self.run.options;
-        let (srcname, dstname) = (dir.src_name(&name), dir.dst_name(&name));
+        // Paths only for errors; the common case (a regular file) never builds them.
+        let src_error = |e, op| {
+            let (s, d) = (dir.src_name(&name), dir.dst_name(&name));
+            io(e, op, &s, &s, &d)
+        };
+        let named_pipe = || {
+            let (s, d) = (dir.src_name(&name), dir.dst_name(&name));
+            CopyError::named_pipe(&s, &s, &d)
+        };
         let kind = match d_type {
             FileType::Unknown => sys::statat(&dir.src, Path::new(&name), AtFlags::SYMLINK_NOFOLLOW)
                 .map(|st| file_type(&st))
-                .map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?,
+                .map_err(|e| src_error(e, "stat"))?,
             known => known,
         };
         match kind {
@@ -201,10 +209,10 @@ impl<'s> Lean<'s, '_> {
                     // where the link is, which is what the link means.)
                     Err(_) if options.ignore_dangling_symlinks => Ok(()),
                     // copy2 then fails to open the dangling link.
-                    Err(e) => Err(io(e, "open", &srcname, &srcname, &dstname)),
+                    Err(e) => Err(src_error(e, "open")),
                     Ok(st) => match file_type(&st) {
                         FileType::Directory => self.copy_subdir(dir, &name, true, completion),
-                        FileType::Fifo => Err(CopyError::named_pipe(&srcname, &srcname, &dstname)),
+                        FileType::Fifo => Err(named_pipe()),
                         _ => {
                             self.copy_file(dir, name, completion, seq);
                             Ok(())
@@ -213,7 +221,7 @@ impl<'s> Lean<'s, '_> {
                 }
             }
             // copyfile's `_stat(src)`: "`src` is a named pipe", before any open (which would block).
-            FileType::Fifo => Err(CopyError::named_pipe(&srcname, &srcname, &dstname)),
+            FileType::Fifo => Err(named_pipe()),
             // Regular files, and sockets and devices, which CPython tries to open and copy.
             _ => {
                 self.copy_file(dir, name, completion, seq);
@@ -330,7 +338,14 @@ fn times_of(st: &Stat) -> Timestamps {
 /// `copy2(src, dst)` (or `copy`, `copyfile`) of `name` from `dir.src` to `dir.dst`.
 fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError> {
     let options = run.options;
-    let (srcname, dstname) = (dir.src_name(name), dir.dst_name(name));
+    // Paths are only for error messages: made when something fails, not for every file.
+    let srcname = || dir.src_name(name);
+    let on_src = |op: &'static str| {
+        move |e| {
+            let (s, d) = (srcname(), dir.dst_name(name));
+            io(e, op, &s, &s, &d)
+        }
+    };
     let at = Path::new(name);
     let src = sys::openat(
         &dir.src,
@@ -338,33 +353,54 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         OFlags::RDONLY | OFlags::NOCTTY,
         FileMode::empty(),
     )
-    .map_err(|e| io(e, "open", &srcname, &srcname, &dstname))?;
-    let st = sys::fstat(&src).map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?;
+    .map_err(on_src("open"))?;
+    let st = sys::fstat(&src).map_err(on_src("stat"))?;
     match file_type(&st) {
-        FileType::Directory => return Err(io(Errno::ISDIR, "open", &srcname, &srcname, &dstname)),
-        FileType::Fifo => return Err(CopyError::named_pipe(&srcname, &srcname, &dstname)),
+        FileType::Directory => return Err(on_src("open")(Errno::ISDIR)),
+        FileType::Fifo => {
+            let (s, d) = (srcname(), dir.dst_name(name));
+            return Err(CopyError::named_pipe(&s, &s, &d));
+        }
         _ => {}
     }
-    let (dst, dstname) = if dir.fresh {
+    // `Some(path)` when the file went inside a directory in the way (see `open_existing`).
+    let (dst, moved_into) = if dir.fresh {
         let dst = sys::openat(
             &dir.dst,
             at,
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOCTTY,
             FileMode::from_raw_mode(0o666),
         )
-        .map_err(|e| io(e, "open", &dstname, &srcname, &dstname))?;
-        (dst, dstname)
+        .map_err(|e| {
+            let (s, d) = (srcname(), dir.dst_name(name));
+            io(e, "open", &d, &s, &d)
+        })?;
+        (dst, None)
     } else {
-        open_existing(dir, name, &st, &srcname, options.mode)?
+        let (dst, path) = open_existing(dir, name, &st, &srcname(), options.mode)?;
+        (dst, Some(path))
     };
-    let content = copy_content(options.strategy, &src, &dst, Some(st.st_size as u64))
-        .map_err(|e| e.into_copy_error(&srcname, &dstname))?;
-    copy_metadata_fd(&src, &st, &dst, options.mode)
-        .map_err(|e| e.into_copy_error(&srcname, &dstname))?;
-    dst.close()
-        .map_err(|e| io(e, "close", &dstname, &srcname, &dstname))?;
-    src.close()
-        .map_err(|e| io(e, "close", &srcname, &srcname, &dstname))?;
+    let names = || {
+        let dst = moved_into.clone().unwrap_or_else(|| dir.dst_name(name));
+        (srcname(), dst)
+    };
+    let content = run
+        .copy_content(&src, &dst, Some(st.st_size as u64))
+        .map_err(|e| {
+            let (s, d) = names();
+            e.into_copy_error(&s, &d)
+        })?;
+    // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
+    // the DirEntry's cached stat (copy2 on a path would stat again after the read).
+    copy_metadata_from_stat(&src, &st, &dst, options.mode).map_err(|e| {
+        let (s, d) = names();
+        e.into_copy_error(&s, &d)
+    })?;
+    dst.close().map_err(|e| {
+        let (s, d) = names();
+        io(e, "close", &d, &s, &d)
+    })?;
+    src.close().map_err(on_src("close"))?;
     Ok(content.bytes)
 }
 

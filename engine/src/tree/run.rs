@@ -3,13 +3,17 @@
 
 use std::ffi::OsStr;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustix::io::Errno;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::CopyError;
+use crate::file::{copy_content, copy_content_auto_without_reflink, ContentCopy, ContentError};
+use crate::sys::Fd;
+use crate::{CopyError, Strategy};
 
 /// The state of one `copy_tree` call.
 pub(crate) struct Run<'a> {
@@ -24,6 +28,9 @@ pub(crate) struct Run<'a> {
     next_seq: AtomicU64,
     errors: Mutex<Vec<(u64, TreeErrorEntry)>>,
     latencies: Mutex<Vec<u64>>,
+    /// `auto` saw FICLONE refused between the tree's filesystems: later files skip that step
+    /// (one failed ioctl per tree, not one per file; the copies are the same).
+    reflink_refused: AtomicBool,
 }
 
 impl<'a> Run<'a> {
@@ -38,6 +45,7 @@ impl<'a> Run<'a> {
             next_seq: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
             latencies: Mutex::new(Vec::new()),
+            reflink_refused: AtomicBool::new(false),
         }
     }
 
@@ -78,6 +86,33 @@ impl<'a> Run<'a> {
     /// When to start a file's latency clock (only if latencies were asked for).
     pub(crate) fn clock(&self) -> Option<Instant> {
         self.options.record_latencies.then(Instant::now)
+    }
+
+    /// Copies one file's content with the tree's strategy, through the engine's one content path.
+    pub(crate) fn copy_content(
+        &self,
+        src: &Fd,
+        dst: &Fd,
+        src_size: Option<u64>,
+    ) -> Result<ContentCopy, ContentError> {
+        let strategy = self.options.strategy;
+        if strategy == Strategy::Auto && self.reflink_refused.load(Ordering::Relaxed) {
+            return copy_content_auto_without_reflink(src, dst, src_size);
+        }
+        let copied = copy_content(strategy, src, dst, src_size)?;
+        let refused = copied.fallbacks.iter().any(|f| {
+            f.from == Strategy::Reflink
+                && matches!(
+                    f.errno,
+                    Some(
+                        Errno::OPNOTSUPP | Errno::XDEV | Errno::INVAL | Errno::NOTTY | Errno::NOSYS
+                    )
+                )
+        });
+        if refused {
+            self.reflink_refused.store(true, Ordering::Relaxed);
+        }
+        Ok(copied)
     }
 
     pub(crate) fn dir_created(&self) {
