@@ -99,7 +99,7 @@ fn several_results_are_compared() {
         .success();
     let page = std::fs::read_to_string(env.path("both.html")).unwrap();
     assert!(page.contains(r#"<section id="comparison">"#));
-    assert!(page.contains("kernel differs"));
+    assert!(page.contains("different kernel"));
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
                 .map(|(i, v)| format!("#{} {v}", i + 1))
                 .collect::<Vec<_>>()
                 .join(" · ");
-            differences.push(format!("{name} differs: {listed}"));
+            differences.push(format!("different {name}: {listed}"));
         }
     }
     differences
@@ -140,7 +140,7 @@ pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
                 .map(|(i, v)| format!("#{} {v}", i + 1))
                 .collect::<Vec<_>>()
                 .join(" · ");
-            differences.push(format!("{name} differs: {listed}"));
+            differences.push(format!("different {name}: {listed}"));
         }
     }
     differences
@@ -189,4 +189,40 @@ pub fn speedup_table(results: &[RunResult], name: &str) -> Table {
         table.rows.push(row);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> RunResult {
+        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        RunResult::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn identical_environments_have_no_differences() {
+        let result = fixture("result.json");
+        assert!(environment_differences(&[result.clone(), result]).is_empty());
+    }
+
+    #[test]
+    fn differing_kernels_and_filesystems_are_named_with_each_value() {
+        let differences =
+            environment_differences(&[fixture("result.json"), fixture("result-tmpfs.json")]);
+        assert!(differences
+            .contains(&"different kernel: #1 6.1.0-26-cloud-amd64 · #2 6.8.0-45-generic".into()));
+        assert!(differences
+            .iter()
+            .any(|d| d.starts_with("different filesystems") && d.contains("tmpfs")));
+        assert!(!differences.iter().any(|d| d.starts_with("CPU")));
+    }
+
+    #[test]
+    fn a_scenario_missing_from_one_result_is_not_run_there() {
+        let mut second = fixture("result-tmpfs.json");
+        second.scenarios.remove(1);
+        let table = speedup_table(&[fixture("result.json"), second], "tree-800");
+        assert!(table.rows.iter().all(|row| row[2] == "not run"));
+    }
 }

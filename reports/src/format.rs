@@ -8,6 +8,10 @@ pub fn duration(seconds: f64) -> String {
     if !seconds.is_finite() {
         return "—".to_string();
     }
+    if seconds == 0.0 {
+        // A measured zero (CPU time below the kernel's accounting granularity), not an absence.
+        return "0 s".to_string();
+    }
     let magnitude = seconds.abs();
     let (value, unit) = if magnitude >= 1.0 {
         (seconds, "s")
@@ -110,6 +114,7 @@ mod tests {
         assert_eq!(duration(512e-9), "512 ns");
         assert_eq!(duration(123.4), "123 s");
         assert_eq!(duration(f64::NAN), "—");
+        assert_eq!(duration(0.0), "0 s");
     }
 
     #[test]

@@ -450,3 +450,80 @@ fn speedup_cell(scenario: &ScenarioResult, entry: &EntryResult, notes: &mut Vec<
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use copybench_result::{PerFileSyscalls, SyscallSummary};
+
+    use super::*;
+
+    fn syscalls(calls: &[(&str, u64)], per_file: Option<PerFileSyscalls>) -> SyscallSummary {
+        SyscallSummary {
+            source: "counted".into(),
+            per_copy: calls
+                .iter()
+                .map(|&(name, n)| (name.to_string(), n))
+                .collect::<BTreeMap<_, _>>(),
+            per_file,
+        }
+    }
+
+    #[test]
+    fn totals_leave_out_the_aggregate_keys() {
+        let s = syscalls(
+            &[
+                ("stat", 5),
+                ("lstat", 3),
+                ("fstat", 2),
+                ("openat", 4),
+                ("path_stats", 8),
+                ("fd_stats", 2),
+            ],
+            None,
+        );
+        assert_eq!(total_syscalls(&s), 14);
+        assert_eq!(stat_family_syscalls(&s), 10);
+    }
+
+    #[test]
+    fn a_tree_uses_the_per_file_figures_of_the_result() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let tree = &result.scenarios[1];
+        let given = PerFileSyscalls {
+            path_stats: 8.0,
+            stat_family: 10.0,
+            total: 16.75,
+        };
+        let s = syscalls(&[("stat", 1)], Some(given));
+        assert_eq!(syscall_totals(tree, &s), (Some(8.0), 10.0, 16.75));
+        // Without them, the per-copy counts are divided by the fixture's file count.
+        let s = syscalls(&[("stat", 1600), ("openat", 800)], None);
+        assert_eq!(syscall_totals(tree, &s), (None, 2.0, 3.0));
+        let file = &result.scenarios[0];
+        assert_eq!(syscall_totals(file, &s), (None, 1600.0, 2400.0));
+    }
+
+    #[test]
+    fn an_absent_figure_is_a_dash_with_its_reason() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let mut result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let scenario = &mut result.scenarios[0];
+        scenario.entries[1].speedup = None;
+        scenario.entries[1]
+            .unmeasured
+            .insert("speedup".into(), "no paired rounds".into());
+        let table = summary(scenario);
+        assert_eq!(table.rows[1][3], ABSENT);
+        assert!(table
+            .notes
+            .contains(&"sendfile speedup: no paired rounds".to_string()));
+        assert_eq!(table.rows[0][3], "reference");
+    }
+}

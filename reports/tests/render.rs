@@ -21,7 +21,7 @@ fn terminal_summary() {
 fn terminal_comparison_of_two_results() {
     let results = [fixture("result.json"), fixture("result-tmpfs.json")];
     let out = render(&results, Format::Terminal).unwrap();
-    assert!(out.contains("kernel differs"), "{out}");
+    assert!(out.contains("different kernel"), "{out}");
     insta::assert_snapshot!(out);
 }
 

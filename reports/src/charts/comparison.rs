@@ -50,9 +50,24 @@ pub fn chart(
             .caption(format!("{name}: speedup in each result"), caption_style())
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(row_label_width(entries))
+            .y_label_area_size(row_label_width(entries) + 80)
             .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
-        let label = row_label(entries);
+        // The reference has no bar (it is 1.0 by definition): say so in its label.
+        let names: Vec<String> = entries
+            .iter()
+            .map(|id| {
+                let is_reference = runs
+                    .iter()
+                    .filter_map(|(_, run)| *run)
+                    .all(|s| &s.reference == id);
+                if is_reference {
+                    format!("{id} (reference)")
+                } else {
+                    id.clone()
+                }
+            })
+            .collect();
+        let label = row_label(&names);
         let ratio = |x: &f64| format!("{x:.1}×");
         chart
             .configure_mesh()

@@ -266,3 +266,31 @@ pub fn caption_style() -> TextStyle<'static> {
 pub fn label_style() -> TextStyle<'static> {
     TextStyle::from((FONT, 13).into_font()).color(&INK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_run_from_the_top() {
+        let names: Vec<String> = ["first", "second", "third"].map(String::from).to_vec();
+        let label = row_label(&names);
+        assert_eq!(label(&row_y(0, 3)), "first");
+        assert_eq!(label(&row_y(2, 3)), "third");
+        assert_eq!(label(&0.5), "");
+        assert_eq!(label(&3.0), "");
+        let axis = rows_axis(3);
+        assert_eq!(axis.key_points(10usize), vec![0.0, 1.0, 2.0]);
+        assert!(axis.map(&row_y(0, 3), (0, 300)) > axis.map(&row_y(2, 3), (0, 300)));
+    }
+
+    #[test]
+    fn legends_wrap_to_the_chart_width() {
+        let items: Vec<LegendItem> = (0..30)
+            .map(|i| LegendItem::new(Mark::Bar(ENGINE), format!("series number {i}")))
+            .collect();
+        assert!(legend_rows(&items).len() > 1);
+        assert_eq!(legend_rows(&items).iter().map(Vec::len).sum::<usize>(), 30);
+        assert!(legend_rows(&[]).is_empty());
+    }
+}
