@@ -62,6 +62,19 @@ size_min = "1KiB"
 size_max = "8KiB"
 symlinks = 2
 seed = 3
+
+[[scenario]]
+name = "tiny-file-children"
+reference = "buffered-64k"
+strategies = ["buffered-64k", "sendfile"]
+timed_as = "child-process"
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "file"
+size = "192KiB"
+seed = 1
 "#;
 
 /// One documented field: its path and whether it may be null (or empty).
@@ -358,6 +371,24 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         assert!(entry.samples.iter().all(|s| s.peak_rss_bytes.is_some()));
     }
     assert!(children.parameters.fsync);
+
+    // Strategies timed as `copybench copy` children.
+    let file_children = &typed.scenarios[3];
+    assert_eq!(
+        file_children.entries.len(),
+        2,
+        "skipped: {:?}",
+        file_children.skipped
+    );
+    for entry in &file_children.entries {
+        assert_eq!(entry.timed_as, copybench_result::TimedAs::ChildProcess);
+        let command = entry.command.as_ref().expect("a child's command line");
+        assert_eq!(
+            command[1..4],
+            ["copy", "--strategy", entry.id.as_str()],
+            "{command:?}"
+        );
+    }
 }
 
 #[test]
