@@ -67,8 +67,9 @@ pub struct RunOptions {
     pub version: String,
     /// Progress bars on stderr.
     pub progress: bool,
-    /// Trash content above which it is emptied between rounds (keeps big runs within the disk).
-    pub trash_budget_bytes: u64,
+    /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
+    /// `None`: a quarter of the work directory's free space, at most 16 GiB.
+    pub trash_budget_bytes: Option<u64>,
 }
 
 impl RunOptions {
@@ -84,7 +85,7 @@ impl RunOptions {
             copybench_exe: None,
             version: version.to_owned(),
             progress: true,
-            trash_budget_bytes: 4 << 30,
+            trash_budget_bytes: None,
         }
     }
 }
@@ -105,6 +106,9 @@ pub enum RunError {
     Encode(#[from] serde_json::Error),
 }
 
+/// How long ext4 (no journal) avoids reusing a deleted inode (`RECENTCY_MIN`).
+const RECENTLY_DELETED: Duration = Duration::from_secs(60);
+
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
@@ -113,6 +117,33 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let run_id = run_id();
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
+    // ext4 without a journal skips inodes deleted less than 60 s ago, reading each one's dtime
+    // (fs/ext4/ialloc.c, recently_deleted): right after the previous run emptied its trash,
+    // creating a tree was 3-8x slower here. Trees wait out that minute, before any fixture or
+    // warmup (not between samples, where a pause would be an idle gap).
+    let mut recently_emptied = work.trash_emptied_within(RECENTLY_DELETED);
+    let has_tree = scenarios
+        .iter()
+        .any(|s| s.fixture.kind() == FixtureKind::Tree);
+    if let (Some(ago), true) = (recently_emptied, has_tree) {
+        let wait = RECENTLY_DELETED.saturating_sub(ago);
+        eprintln!(
+            "copybench: waiting {} s: the previous run deleted its copies {} s ago, and ext4 creates files slowly for a minute after deleting many",
+            wait.as_secs(),
+            ago.as_secs()
+        );
+        std::thread::sleep(wait);
+        recently_emptied = None;
+    }
+    let mut options = options.clone();
+    let budget = options.trash_budget_bytes.unwrap_or_else(|| {
+        let free = rustix::fs::statvfs(work.root())
+            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
+            .unwrap_or(0);
+        (free / 4).min(16 << 30)
+    });
+    options.trash_budget_bytes = Some(budget);
+    let options = &options;
     let mut trash = Trash::new(work.trash().join(&run_id))?;
     let mut results = Vec::new();
     let mut outcome = Ok(());
@@ -125,7 +156,15 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             &mut trash,
             &mut environment,
         ) {
-            Ok(result) => results.push(result),
+            Ok(mut result) => {
+                if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
+                    result.warnings.insert(0, format!(
+                        "the work directory's trash was deleted {} s before this run: on ext4, creating files within about a minute of deleting many was up to 20x slower here, so early samples may be slow (rerun a minute later for clean figures)",
+                        ago.as_secs()
+                    ));
+                }
+                results.push(result);
+            }
             Err(e) => {
                 outcome = Err(e);
                 break;
@@ -137,8 +176,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let trash_root = work.trash();
     drop(trash);
     if let Ok(mut all) = Trash::new(trash_root) {
-        if let Err(e) = all.empty() {
-            eprintln!("copybench: warning: could not empty the trash: {e}");
+        match all.empty() {
+            Ok(()) => work.note_trash_emptied(),
+            Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
         }
     }
     let _ = std::fs::remove_dir_all(work.runs().join(&run_id));
@@ -345,7 +385,8 @@ fn run_scenario(
         }
         // Only between rounds, and only when the disk would otherwise fill.
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        if trash.held_bytes() > options.trash_budget_bytes && round + 1 < rounds {
+        let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
+        if trash.held_bytes() > budget && round + 1 < rounds {
             trash.empty().map_err(|e| fail(e.to_string()))?;
             flush(&target_fd);
             early_empties += 1;
@@ -364,7 +405,7 @@ fn run_scenario(
     if early_empties > 0 {
         warnings.push(format!(
             "the trash was emptied {early_empties} times between rounds to stay under {} MiB; on ext4, creating files soon after deleting many can be slower for the samples that followed",
-            options.trash_budget_bytes >> 20
+            options.trash_budget_bytes.unwrap_or(0) >> 20
         ));
     }
 

@@ -67,6 +67,29 @@ impl WorkDir {
     pub fn trash(&self) -> PathBuf {
         self.root.join("trash")
     }
+
+    fn trash_marker(&self) -> PathBuf {
+        self.root.join("trash-emptied-at")
+    }
+
+    /// Records that the trash was emptied now (a run starting soon after may create files
+    /// slowly: see the module docs).
+    pub fn note_trash_emptied(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let _ = std::fs::write(self.trash_marker(), now.to_string());
+    }
+
+    /// How long ago the trash was last emptied, if less than `within` ago.
+    pub fn trash_emptied_within(&self, within: std::time::Duration) -> Option<std::time::Duration> {
+        let text = std::fs::read_to_string(self.trash_marker()).ok()?;
+        let then =
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(text.trim().parse().ok()?);
+        let ago = std::time::SystemTime::now().duration_since(then).ok()?;
+        (ago < within).then_some(ago)
+    }
 }
 
 /// Collects sample destinations by renaming, and deletes them later, outside the timing.
@@ -184,6 +207,17 @@ mod tests {
         let dir = trash.dir().to_owned();
         trash.destroy().unwrap();
         assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_recent_emptying_is_remembered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = WorkDir::open(tmp.path()).unwrap();
+        let minute = std::time::Duration::from_secs(60);
+        assert_eq!(work.trash_emptied_within(minute), None);
+        work.note_trash_emptied();
+        assert!(work.trash_emptied_within(minute).is_some());
+        assert_eq!(work.trash_emptied_within(std::time::Duration::ZERO), None);
     }
 
     #[test]
