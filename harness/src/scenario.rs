@@ -191,6 +191,8 @@ struct ScenarioToml {
     target: Option<Spanned<String>>,
     strategies: Option<Spanned<Vec<Strategy>>>,
     walkers: Option<Spanned<Vec<Walker>>>,
+    child_strategies: Option<Spanned<Vec<Strategy>>>,
+    child_walkers: Option<Spanned<Vec<Walker>>>,
     jobs: Option<Spanned<Vec<u32>>>,
     tree_strategy: Option<Spanned<Strategy>>,
     mode: Option<Mode>,
@@ -332,6 +334,10 @@ impl Validator<'_> {
             FixtureKind::File => {
                 for (key, field) in [
                     ("walkers", raw.walkers.as_ref().map(Spanned::span)),
+                    (
+                        "child_walkers",
+                        raw.child_walkers.as_ref().map(Spanned::span),
+                    ),
                     ("jobs", raw.jobs.as_ref().map(Spanned::span)),
                     (
                         "tree_strategy",
@@ -349,8 +355,19 @@ impl Validator<'_> {
                         timed_as,
                     });
                 }
+                // The same strategies as `copybench copy` children: timed as the peers are.
+                for strategy in raw.child_strategies.iter().flat_map(|s| s.get_ref()) {
+                    entries.push(EntrySpec {
+                        id: format!("{} (child)", strategy.name()),
+                        subject: Subject::Strategy(*strategy),
+                        timed_as: TimedAs::ChildProcess,
+                    });
+                }
             }
             FixtureKind::Tree => {
+                if let Some(s) = &raw.child_strategies {
+                    return Err(self.error(s.span(), "child_strategies", "`child_strategies` applies to a file fixture; a tree compares `child_walkers`"));
+                }
                 if let Some(s) = &raw.strategies {
                     return Err(self.error(s.span(), "strategies", "`strategies` applies to a file fixture; a tree compares `walkers` (with one `tree_strategy` for the file content)"));
                 }
@@ -370,12 +387,23 @@ impl Validator<'_> {
                     .as_ref()
                     .map(|s| *s.get_ref())
                     .unwrap_or(Strategy::Auto);
-                for walker in raw.walkers.iter().flat_map(|w| w.get_ref()) {
+                let in_process = raw
+                    .walkers
+                    .iter()
+                    .flat_map(|w| w.get_ref())
+                    .map(|w| (w, timed_as, ""));
+                // The same walkers as `copybench copytree` children: timed as the peers are.
+                let children = raw
+                    .child_walkers
+                    .iter()
+                    .flat_map(|w| w.get_ref())
+                    .map(|w| (w, TimedAs::ChildProcess, " (child)"));
+                for (walker, timed_as, suffix) in in_process.chain(children) {
                     for &n in &jobs {
                         let id = if n == 1 {
-                            walker.name().to_owned()
+                            format!("{}{suffix}", walker.name())
                         } else {
-                            format!("{} jobs={n}", walker.name())
+                            format!("{} jobs={n}{suffix}", walker.name())
                         };
                         entries.push(EntrySpec {
                             id,
@@ -750,6 +778,28 @@ seed = 1
         // a jobs list with zero
         let e = err(&GOOD.replace("jobs = [1, 2]", "jobs = [0]"));
         assert_eq!(e.key, "scenario[1].jobs");
+    }
+
+    #[test]
+    fn child_entries_are_timed_as_children_beside_in_process_ones() {
+        let text = GOOD.replace("peers = [\"cp\"]", "child_strategies = [\"sendfile\"]");
+        let scenarios = parse(&text, "s.toml").unwrap();
+        let child = scenarios[0]
+            .entries
+            .iter()
+            .find(|e| e.id == "sendfile (child)")
+            .unwrap();
+        assert_eq!(child.timed_as, TimedAs::ChildProcess);
+        assert_eq!(child.subject, Subject::Strategy(Strategy::Sendfile));
+        let text = GOOD.replace("jobs = [1, 2]", "jobs = [1, 2]\nchild_walkers = [\"lean\"]");
+        let ids: Vec<String> = parse(&text, "s.toml").unwrap()[1]
+            .entries
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        assert!(ids.contains(&"lean jobs=2 (child)".to_owned()), "{ids:?}");
+        let e = err(&GOOD.replace("peers = [\"cp\"]", "child_walkers = [\"lean\"]"));
+        assert_eq!((e.line, e.key.as_str()), (6, "scenario[0].child_walkers"));
     }
 
     #[test]
