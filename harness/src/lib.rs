@@ -16,6 +16,7 @@ pub mod scenario;
 pub mod size;
 pub mod stats;
 pub mod strace;
+pub mod timestamp;
 pub mod work_dir;
 
 pub use runner::{run, write_result, ConformLevel, RunError, RunOptions};

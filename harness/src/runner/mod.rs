@@ -4,41 +4,44 @@
 //! Traps of this kind of machine it avoids by design (DESIGN.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
 //!   end of the run (deleting a tree slows inode creation for about a minute);
-//! - no sleeps: samples follow each other (idle memory is handed back to the host, and the next
-//!   copy pays to get it back);
+//! - no sleeps between samples: they follow each other (idle memory is handed back to the
+//!   host, and the next copy pays to get it back); the only wait is before a tree run that
+//!   starts within ext4's 60 s after the previous run deleted its trash;
 //! - a `syncfs` before every sample, outside the timing, so no sample is throttled by the dirty
-//!   pages of earlier ones;
+//!   pages of earlier ones; after each sample its copy is written back and its pages dropped,
+//!   so the next copy reuses them rather than taking fresh memory;
 //! - each round runs every entry once, in a new shuffled order, so drift hits all alike and
 //!   speedups can be taken pair by pair within a round.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use copybench_engine::{
-    copy_file, copy_tree, CopyOptions, Strategy, SyscallCounts, SyscallRecorder, TreeOptions,
-    Walker,
-};
+use copybench_engine::SyscallCounts;
 use copybench_result::{
-    ConformanceMatrix, EntryKind, EntryResult, Environment, FixtureKind, PerFileSyscalls,
-    RunResult, Sample, ScenarioParameters, ScenarioResult, Skipped, Summary, SyscallSummary,
-    TimedAs, SCHEMA_VERSION,
+    ConformanceMatrix, Environment, FixtureKind, RunResult, Sample, ScenarioParameters,
+    ScenarioResult, Skipped, SCHEMA_VERSION,
 };
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+mod job;
+mod summary;
+
+use job::{
+    catch, check_copy, destination_files, install_quiet_panic_hook, measure_one, prepare_job, Job,
+};
+use summary::{summarize, syscall_summary, walls};
+
 use crate::cache;
 use crate::conformance::{self, Catalogue, ConformOptions};
 use crate::environment;
-use crate::fixture::{self, Fixture};
-use crate::measure::{self, CpuScope, Timing};
-use crate::peer::PeerKind;
+use crate::fixture;
+use crate::measure;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject, Target};
-use crate::stats;
-use crate::strace;
+use crate::timestamp::rfc3339;
 use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
 
 /// How much conformance checking to run beside the timing.
@@ -232,16 +235,6 @@ struct Active {
     /// Counts of the first measured sample (engine entries in-process).
     counts: Option<SyscallCounts>,
     failed: Option<String>,
-}
-
-/// Builds a child's command line from (source, destination).
-type CommandLine = Box<dyn Fn(&Path, &Path) -> Vec<OsString>>;
-
-/// How an entry copies.
-enum Job {
-    File(CopyOptions),
-    Tree(TreeOptions),
-    Child(CommandLine),
 }
 
 fn run_scenario(
@@ -505,480 +498,11 @@ fn progress_bar(enabled: bool, name: &str, len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Turns an entry into something runnable, or the reason it cannot run here.
-fn prepare_job(
-    entry: &EntrySpec,
-    scenario: &Scenario,
-    options: &RunOptions,
-    kind: FixtureKind,
-) -> Result<Job, String> {
-    let mode = scenario.mode;
-    match (&entry.subject, entry.timed_as) {
-        (Subject::Strategy(strategy), TimedAs::InProcess) => Ok(Job::File(CopyOptions {
-            strategy: *strategy,
-            mode,
-            follow_symlinks: true,
-        })),
-        (
-            Subject::Walker {
-                walker,
-                jobs,
-                strategy,
-            },
-            TimedAs::InProcess,
-        ) => Ok(Job::Tree(TreeOptions {
-            walker: *walker,
-            jobs: *jobs as usize,
-            strategy: *strategy,
-            mode,
-            // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
-            symlinks: true,
-            record_latencies: true,
-            ..TreeOptions::default()
-        })),
-        (Subject::Strategy(strategy), TimedAs::ChildProcess) => {
-            let exe = options
-                .copybench_exe
-                .clone()
-                .ok_or("no copybench executable to time as a child process")?;
-            let strategy = *strategy;
-            Ok(Job::Child(Box::new(move |src: &Path, dst: &Path| {
-                engine_child_copy(&exe, strategy, mode, src, dst)
-            })))
-        }
-        (
-            Subject::Walker {
-                walker,
-                jobs,
-                strategy,
-            },
-            TimedAs::ChildProcess,
-        ) => {
-            let exe = options
-                .copybench_exe
-                .clone()
-                .ok_or("no copybench executable to time as a child process")?;
-            let (walker, jobs, strategy) = (*walker, *jobs, *strategy);
-            Ok(Job::Child(Box::new(move |src: &Path, dst: &Path| {
-                engine_child_copytree(&exe, walker, jobs, strategy, mode, src, dst)
-            })))
-        }
-        (Subject::Peer(kind_of_peer), _) => {
-            let peer = kind_of_peer.peer();
-            let resolved = peer.resolve()?;
-            let program = resolved.path;
-            let peer_kind: PeerKind = *kind_of_peer;
-            Ok(Job::Child(Box::new(move |src: &Path, dst: &Path| {
-                peer_kind.peer().command(&program, kind, src, dst)
-            })))
-        }
-    }
-}
-
-fn engine_child_copy(
-    exe: &Path,
-    strategy: Strategy,
-    mode: copybench_engine::Mode,
-    src: &Path,
-    dst: &Path,
-) -> Vec<OsString> {
-    vec![
-        exe.into(),
-        "copy".into(),
-        "--strategy".into(),
-        strategy.name().into(),
-        "--mode".into(),
-        mode.name().into(),
-        src.into(),
-        dst.into(),
-    ]
-}
-
-fn engine_child_copytree(
-    exe: &Path,
-    walker: Walker,
-    jobs: u32,
-    strategy: Strategy,
-    mode: copybench_engine::Mode,
-    src: &Path,
-    dst: &Path,
-) -> Vec<OsString> {
-    vec![
-        exe.into(),
-        "copytree".into(),
-        "--walker".into(),
-        walker.name().into(),
-        "--jobs".into(),
-        jobs.to_string().into(),
-        "--strategy".into(),
-        strategy.name().into(),
-        "--mode".into(),
-        mode.name().into(),
-        "--symlinks".into(),
-        src.into(),
-        dst.into(),
-    ]
-}
-
-/// What one sample measured.
-struct Measured {
-    timing: Timing,
-    bytes: u64,
-    latencies: Vec<u64>,
-    counts: Option<SyscallCounts>,
-}
-
 /// `syncfs` of the filesystem `fd` is on. A failure only costs honesty of the next sample, so
 /// it is reported and the run goes on.
 fn flush(fd: &std::fs::File) {
     if let Err(e) = copybench_engine::sys::syncfs(fd.as_fd()) {
         eprintln!("copybench: warning: syncfs failed: {e}");
-    }
-}
-
-/// Times one copy of the fixture to `dst`. Engine panics (a part not built yet) become errors.
-fn measure_one(
-    entry: &Active,
-    fixture: &Fixture,
-    dst: &Path,
-    fsync: bool,
-    target: &std::fs::File,
-) -> Result<Measured, String> {
-    let src = fixture.path.as_path();
-    match &entry.job {
-        Job::File(options) => {
-            let recorder = SyscallRecorder::new();
-            let (outcome, timing) = measure::time_in_process(CpuScope::Thread, || {
-                let copied = catch(|| recorder.run(|| copy_file(src, dst, options)))?;
-                if fsync {
-                    copybench_engine::sys::syncfs(target.as_fd())
-                        .map_err(|e| format!("syncfs: {e}"))?;
-                }
-                copied.map_err(|e| e.to_string())
-            })
-            .map_err(|e| format!("getrusage: {e}"))?;
-            let report = outcome?;
-            // A named strategy must time its own syscall: one that handed over to another is
-            // not measured under its name (auto's chain is its point, so it may).
-            if options.strategy != Strategy::Auto && report.strategy_used != options.strategy {
-                let why = report
-                    .fallbacks
-                    .first()
-                    .and_then(|f| f.errno)
-                    .map(|e| format!(" ({})", copybench_engine::errno::name(e)))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "{} gave up{why} and {} copied instead: not timed under its name",
-                    options.strategy, report.strategy_used
-                ));
-            }
-            Ok(Measured {
-                timing,
-                bytes: report.bytes,
-                latencies: Vec::new(),
-                counts: Some(recorder.counts()),
-            })
-        }
-        Job::Tree(options) => {
-            let recorder = SyscallRecorder::new();
-            let scope = if options.jobs > 1 {
-                CpuScope::Process
-            } else {
-                CpuScope::Thread
-            };
-            let (outcome, timing) = measure::time_in_process(scope, || {
-                let copied = catch(|| recorder.run(|| copy_tree(src, dst, options)))?;
-                if fsync {
-                    copybench_engine::sys::syncfs(target.as_fd())
-                        .map_err(|e| format!("syncfs: {e}"))?;
-                }
-                copied.map_err(|e| e.to_string())
-            })
-            .map_err(|e| format!("getrusage: {e}"))?;
-            let report = outcome?;
-            if let Some(first) = report.errors.first() {
-                return Err(format!(
-                    "{} errors, the first: {}",
-                    report.errors.len(),
-                    first.error
-                ));
-            }
-            Ok(Measured {
-                timing,
-                bytes: report.bytes,
-                latencies: report.file_latencies_ns,
-                counts: Some(recorder.counts()),
-            })
-        }
-        Job::Child(command) => {
-            let argv = command(src, dst);
-            let (outcome, mut timing) =
-                measure::time_child(&argv).map_err(|e| format!("cannot run {:?}: {e}", argv[0]))?;
-            if !outcome.success {
-                return Err(format!("{}: {}", argv[0].to_string_lossy(), outcome.detail));
-            }
-            if fsync {
-                let (synced, sync_timing) = measure::time_in_process(CpuScope::Thread, || {
-                    copybench_engine::sys::syncfs(target.as_fd())
-                })
-                .map_err(|e| format!("getrusage: {e}"))?;
-                synced.map_err(|e| format!("syncfs: {e}"))?;
-                timing.wall += sync_timing.wall;
-                timing.user += sync_timing.user;
-                timing.sys += sync_timing.sys;
-            }
-            Ok(Measured {
-                timing,
-                bytes: fixture.info.bytes,
-                latencies: Vec::new(),
-                counts: None,
-            })
-        }
-    }
-}
-
-thread_local! {
-    /// Set while [`catch`] runs: its panics become skip reasons, so the hook stays quiet.
-    static QUIET_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Installs (once) a panic hook that is silent inside [`catch`] and the previous hook elsewhere.
-fn install_quiet_panic_hook() {
-    static INSTALLED: std::sync::Once = std::sync::Once::new();
-    INSTALLED.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET_PANICS.with(|q| q.get()) {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Runs `f`, turning a panic (an engine part still `unimplemented!`) into an error.
-fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    QUIET_PANICS.with(|q| q.set(true));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET_PANICS.with(|q| q.set(false));
-    outcome.map_err(|payload| {
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".to_owned());
-        format!("the engine panicked: {text}")
-    })
-}
-
-/// Checks a copy against the fixture, outside the timing: sizes always; content too in debug
-/// builds (DESIGN.md: byte-identical output checked after every sample in debug builds).
-fn check_copy(fixture: &Fixture, dst: &Path) -> Result<(), String> {
-    let copies = destination_files(fixture, dst);
-    for (src, copy) in fixture.files.iter().zip(&copies) {
-        let expected = std::fs::metadata(src)
-            .map_err(|e| format!("{}: {e}", src.display()))?
-            .len();
-        let got = std::fs::metadata(copy)
-            .map_err(|e| format!("the copy {} is missing: {e}", copy.display()))?
-            .len();
-        if expected != got {
-            return Err(format!(
-                "{} has {got} bytes, the source {expected}",
-                copy.display()
-            ));
-        }
-        if cfg!(debug_assertions) {
-            let same = std::fs::read(src).ok() == std::fs::read(copy).ok();
-            if !same {
-                return Err(format!("{} differs from its source", copy.display()));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The regular files a copy of the fixture at `dst` has.
-fn destination_files(fixture: &Fixture, dst: &Path) -> Vec<PathBuf> {
-    match fixture.info.kind {
-        FixtureKind::File => vec![dst.to_owned()],
-        FixtureKind::Tree => fixture
-            .files
-            .iter()
-            .filter_map(|f| f.strip_prefix(&fixture.path).ok())
-            .map(|rel| dst.join(rel))
-            .collect(),
-    }
-}
-
-fn walls(samples: &[Sample]) -> Vec<(u32, f64)> {
-    samples
-        .iter()
-        .map(|s| (s.round, s.wall_ns as f64 / 1e9))
-        .collect()
-}
-
-/// Syscalls per copy and per file: the engine's counted layer for in-process entries; strace
-/// (only with `--count-syscalls`) for child processes.
-fn syscall_summary(
-    entry: &Active,
-    fixture: &Fixture,
-    options: &RunOptions,
-    strace_path: Option<&Path>,
-    target_dir: &Path,
-    trash: &mut Trash,
-    unmeasured: &mut BTreeMap<String, String>,
-) -> Option<SyscallSummary> {
-    let (source, calls, path_stats, fd_stats) = match (&entry.job, &entry.counts) {
-        (Job::File(_) | Job::Tree(_), Some(counts)) => (
-            "counted",
-            counts.calls.clone(),
-            counts.path_stats,
-            counts.fd_stats,
-        ),
-        (Job::Child(command), _) => {
-            if !options.count_syscalls {
-                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls (a separate, untimed run under strace)".to_owned());
-                return None;
-            }
-            let Some(strace_path) = strace_path else {
-                unmeasured.insert(
-                    "syscalls".to_owned(),
-                    "`strace` not found (install the Debian package `strace`)".to_owned(),
-                );
-                return None;
-            };
-            let dst = target_dir.join("strace-copy");
-            let argv = command(&fixture.path, &dst);
-            let traced = strace::trace(strace_path, &argv, &target_dir.join("strace.out"));
-            let _ = trash.take(&dst, fixture.info.bytes);
-            match traced {
-                Ok(t) => ("strace", t.calls, t.path_stats, t.fd_stats),
-                Err(why) => {
-                    unmeasured.insert("syscalls".to_owned(), why);
-                    return None;
-                }
-            }
-        }
-        _ => {
-            unmeasured.insert("syscalls".to_owned(), "no sample was counted".to_owned());
-            return None;
-        }
-    };
-    let total: u64 = calls.values().sum();
-    let mut per_copy = calls;
-    per_copy.insert("path_stats".to_owned(), path_stats);
-    per_copy.insert("fd_stats".to_owned(), fd_stats);
-    let per_file = (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0).then(|| {
-        let files = fixture.info.files as f64;
-        PerFileSyscalls {
-            path_stats: path_stats as f64 / files,
-            stat_family: (path_stats + fd_stats) as f64 / files,
-            total: total as f64 / files,
-        }
-    });
-    Some(SyscallSummary {
-        source: source.to_owned(),
-        per_copy,
-        per_file,
-    })
-}
-
-fn summarize(
-    mut entry: Active,
-    scenario: &Scenario,
-    fixture: &Fixture,
-    reference_walls: &[(u32, f64)],
-    syscalls: Option<SyscallSummary>,
-    mut unmeasured: BTreeMap<String, String>,
-    warnings: &mut Vec<String>,
-) -> EntryResult {
-    let seed = fnv(format!("{}/{}", scenario.name, entry.spec.id).as_bytes());
-    let wall: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.wall_ns as f64 / 1e9)
-        .collect();
-    let user: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.user_ns as f64 / 1e9)
-        .collect();
-    let sys: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.sys_ns as f64 / 1e9)
-        .collect();
-    let flags = stats::mad_outliers(&wall);
-    for (sample, flag) in entry.samples.iter_mut().zip(&flags) {
-        sample.outlier = *flag;
-    }
-    let mib = fixture.info.bytes as f64 / (1u64 << 20) as f64;
-    let throughput: Vec<f64> = wall.iter().filter(|w| **w > 0.0).map(|w| mib / w).collect();
-    let gib = fixture.info.bytes as f64 / (1u64 << 30) as f64;
-    let cpu_per_gib: Vec<f64> = user.iter().zip(&sys).map(|(u, s)| (u + s) / gib).collect();
-    let empty = copybench_result::Estimate {
-        median: 0.0,
-        min: 0.0,
-        max: 0.0,
-        ci_low: 0.0,
-        ci_high: 0.0,
-    };
-    let peak_rss_bytes = entry.samples.iter().filter_map(|s| s.peak_rss_bytes).max();
-    if peak_rss_bytes.is_none() {
-        unmeasured.insert("peak_rss_bytes".to_owned(), "in-process: ru_maxrss is the whole process's lifetime peak, not this copy's (time it as a child process to measure it)".to_owned());
-    }
-    let latency = measure::latency_summary(&entry.latencies);
-    if latency.is_none() && fixture.info.kind == FixtureKind::Tree {
-        unmeasured.insert("latency".to_owned(), "per-file latencies are recorded only inside copybench's engine (an external command copies as one opaque process)".to_owned());
-    }
-    let is_reference = entry.spec.id == scenario.reference;
-    let speedup = if is_reference {
-        None
-    } else {
-        stats::speedup(reference_walls, &walls(&entry.samples), seed)
-    };
-    if let Some(s) = &speedup {
-        let half = (s.ci_high - s.ci_low) / 2.0 / s.median;
-        if half > stats::CI_WARN_HALF_WIDTH {
-            warnings.push(format!(
-                "`{}`: the speedup's 95 % CI {:.3}–{:.3} is wider than ±5 % (±{:.1} %): run more samples (e.g. samples = {}) or on a quieter machine",
-                entry.spec.id, s.ci_low, s.ci_high, half * 100.0, scenario.samples.max(entry.samples.len() as u32) * 2
-            ));
-        }
-    }
-    let outliers = flags.iter().filter(|f| **f).count() as u32;
-    let command = match &entry.job {
-        Job::Child(command) => Some(
-            command(&fixture.path, Path::new("DST"))
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
-        ),
-        _ => None,
-    };
-    EntryResult {
-        id: entry.spec.id.clone(),
-        kind: match entry.spec.subject {
-            Subject::Strategy(_) => EntryKind::Strategy,
-            Subject::Walker { .. } => EntryKind::Walker,
-            Subject::Peer(_) => EntryKind::Peer,
-        },
-        timed_as: entry.spec.timed_as,
-        command,
-        summary: Summary {
-            wall_s: stats::estimate(&wall, seed).unwrap_or(empty.clone()),
-            user_s: stats::estimate(&user, seed ^ 1).unwrap_or(empty.clone()),
-            sys_s: stats::estimate(&sys, seed ^ 2).unwrap_or(empty),
-            throughput_mib_s: stats::estimate(&throughput, seed ^ 3),
-            cpu_s_per_gib: (gib > 0.0).then(|| stats::median(&cpu_per_gib)).flatten(),
-            peak_rss_bytes,
-            latency,
-            outliers,
-        },
-        samples: entry.samples,
-        speedup,
-        syscalls,
-        unmeasured,
     }
 }
 
@@ -1059,43 +583,4 @@ fn run_id() -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     format!("{stamp}-{}", std::process::id())
-}
-
-/// RFC 3339 in UTC, to the second (`2026-11-22T00:15:00Z`).
-pub fn rfc3339(time: SystemTime) -> String {
-    let secs = time
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc3339_dates() {
-        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_305_900);
-        assert_eq!(rfc3339(t), "2026-11-22T00:05:00Z");
-        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
-    }
 }
