@@ -479,3 +479,64 @@ fn a_bad_scale_is_refused() {
         .code(2)
         .stderr(predicates::str::contains("--scale"));
 }
+
+#[test]
+fn a_missing_peer_is_skipped_naming_its_program_and_package() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let empty_path = env.dir("no-programs");
+    let output = env
+        .copybench()
+        .env("PATH", &empty_path)
+        .args([
+            "scenario",
+            "tiny.toml",
+            "--work-dir",
+            "wd",
+            "--conform",
+            "none",
+            "--no-progress",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result =
+        RunResult::from_json(&std::fs::read_to_string(stdout.lines().last().unwrap()).unwrap())
+            .unwrap();
+    let file = &result.scenarios[0];
+    let reason = |id: &str| {
+        file.skipped
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.reason.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason("peer:cp").contains("`cp`") && reason("peer:cp").contains("coreutils"),
+        "{:?}",
+        file.skipped
+    );
+    assert!(
+        reason("peer:rsync").contains("`rsync`"),
+        "{:?}",
+        file.skipped
+    );
+    assert!(
+        reason("peer:python-shutil").contains("`python3`"),
+        "{:?}",
+        file.skipped
+    );
+    // The engine's own strategies still ran, and the missing tools are recorded as such.
+    assert_eq!(file.entries.len(), 5);
+    assert!(result.environment.tools["rsync"].unavailable.is_some());
+}
