@@ -38,7 +38,7 @@ use summary::{summarize, syscall_summary, walls};
 use crate::cache;
 use crate::conformance::{self, Catalogue, ConformOptions};
 use crate::environment;
-use crate::fixture;
+use crate::fixture::{self, Fixture};
 use crate::measure;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject, Target};
 use crate::timestamp::rfc3339;
@@ -303,6 +303,13 @@ fn run_scenario(
         cache::warm(&fixture.files).map_err(|e| fail(e.to_string()))?;
     }
 
+    let bench = Bench {
+        fixture: &fixture,
+        cache: scenario.cache,
+        fsync: scenario.fsync,
+        source_fd,
+        target_fd,
+    };
     let rounds = warmup + samples;
     let progress = progress_bar(
         options.progress,
@@ -320,60 +327,15 @@ fn run_scenario(
             if active[index].failed.is_some() {
                 continue;
             }
-            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-            let cache_evicted = match scenario.cache {
-                CacheState::Warm => None,
-                CacheState::Cold => match cache::evict(&fixture.files) {
-                    Ok(r) => {
-                        if !r.evicted() {
-                            evictions_failed += 1;
-                        }
-                        Some(r.evicted())
-                    }
-                    Err(e) => return Err(fail(e.to_string())),
-                },
-            };
-            // Every sample starts with nothing dirty (outside the timing).
-            flush(&source_fd);
-            flush(&target_fd);
             let entry = &mut active[index];
             progress.set_message(entry.spec.id.clone());
-            let measured = measure_one(entry, &fixture, &dst, scenario.fsync, &target_fd);
-            let checked = measured.and_then(|m| check_copy(&fixture, &dst).map(|()| m));
-            // Written back, then its pages freed for the next sample to reuse at once.
-            flush(&target_fd);
-            cache::drop_cached(&destination_files(&fixture, &dst));
+            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
             let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-            if let Err(e) = trash.take(&dst, fixture.info.bytes) {
-                return Err(fail(e.to_string()));
-            }
-            match checked {
-                Err(reason) => {
-                    entry.failed = Some(if round < warmup {
-                        reason
-                    } else {
-                        format!("failed in round {}: {reason}", round - warmup)
-                    });
-                }
-                Ok(m) if round >= warmup => {
-                    if entry.counts.is_none() {
-                        entry.counts = m.counts;
-                    }
-                    entry.latencies.extend_from_slice(&m.latencies);
-                    entry.samples.push(Sample {
-                        round: round - warmup,
-                        wall_ns: m.timing.wall.as_nanos() as u64,
-                        user_ns: m.timing.user.as_nanos() as u64,
-                        sys_ns: m.timing.sys.as_nanos() as u64,
-                        bytes: m.bytes,
-                        files: fixture.info.files,
-                        peak_rss_bytes: m.timing.peak_rss_bytes,
-                        latency: measure::latency_summary(&m.latencies),
-                        outlier: false,
-                        cache_evicted,
-                    });
-                }
-                Ok(_) => {}
+            let evicted = bench
+                .sample(entry, &dst, round, warmup, trash)
+                .map_err(fail)?;
+            if evicted == Some(false) {
+                evictions_failed += 1;
             }
         }
         // Only between rounds, and only when the disk would otherwise fill.
@@ -381,7 +343,7 @@ fn run_scenario(
         let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
         if trash.held_bytes() > budget && round + 1 < rounds {
             trash.empty().map_err(|e| fail(e.to_string()))?;
-            flush(&target_fd);
+            flush(&bench.target_fd);
             early_empties += 1;
         }
     }
@@ -477,6 +439,80 @@ fn run_scenario(
         conformance,
         warnings,
     })
+}
+
+/// What every sample of a scenario shares.
+struct Bench<'a> {
+    fixture: &'a Fixture,
+    cache: CacheState,
+    fsync: bool,
+    source_fd: std::fs::File,
+    target_fd: std::fs::File,
+}
+
+impl Bench<'_> {
+    /// One copy of the fixture by `entry` into `dst`: evict the source (cold cache), flush, time
+    /// the copy, check it, write it back and drop its pages, move it into the trash. From round
+    /// `warmup` on the sample is recorded; a failed copy marks the entry failed. Returns whether
+    /// the eviction took (cold cache); errs only when the run cannot go on.
+    fn sample(
+        &self,
+        entry: &mut Active,
+        dst: &Path,
+        round: u32,
+        warmup: u32,
+        trash: &mut Trash,
+    ) -> Result<Option<bool>, String> {
+        let fixture = self.fixture;
+        let cache_evicted = match self.cache {
+            CacheState::Warm => None,
+            CacheState::Cold => Some(
+                cache::evict(&fixture.files)
+                    .map_err(|e| e.to_string())?
+                    .evicted(),
+            ),
+        };
+        // Every sample starts with nothing dirty (outside the timing).
+        flush(&self.source_fd);
+        flush(&self.target_fd);
+        let measured = measure_one(entry, fixture, dst, self.fsync, &self.target_fd);
+        let checked = measured.and_then(|m| check_copy(fixture, dst).map(|()| m));
+        // Written back, then its pages freed for the next sample to reuse at once.
+        flush(&self.target_fd);
+        cache::drop_cached(&destination_files(fixture, dst));
+        trash
+            .take(dst, fixture.info.bytes)
+            .map_err(|e| e.to_string())?;
+        match checked {
+            Err(reason) => {
+                entry.failed = Some(if round < warmup {
+                    reason
+                } else {
+                    format!("failed in round {}: {reason}", round - warmup)
+                });
+            }
+            Ok(m) if round >= warmup => {
+                if entry.counts.is_none() {
+                    entry.counts = m.counts;
+                }
+                entry.latencies.extend_from_slice(&m.latencies);
+                entry.samples.push(Sample {
+                    round: round - warmup,
+                    wall_ns: m.timing.wall.as_nanos() as u64,
+                    user_ns: m.timing.user.as_nanos() as u64,
+                    sys_ns: m.timing.sys.as_nanos() as u64,
+                    bytes: m.bytes,
+                    files: fixture.info.files,
+                    peak_rss_bytes: m.timing.peak_rss_bytes,
+                    latency: measure::latency_summary(&m.latencies),
+                    outlier: false,
+                    cache_evicted,
+                });
+            }
+            Ok(_) => {}
+        }
+        Ok(cache_evicted)
+    }
 }
 
 fn progress_bar(enabled: bool, name: &str, len: u64) -> indicatif::ProgressBar {
