@@ -83,3 +83,33 @@ fn overrides_and_scale_reach_the_parameters() {
         .iter()
         .all(|e| e.samples.len() == 2));
 }
+
+#[test]
+fn a_named_target_directory_gets_the_copies_and_is_left_as_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("elsewhere");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep-me"), b"user data").unwrap();
+    let text = SCENARIO.replace(
+        "samples = 3",
+        &format!("samples = 2\ntarget = \"{}\"", target.display()),
+    );
+    let scenarios = parse(&text, "small.toml").unwrap();
+    let result = run(&scenarios, &options(&tmp.path().join("work"))).unwrap();
+    let scenario = &result.scenarios[0];
+    assert_eq!(scenario.parameters.target, target.display().to_string());
+    assert!(scenario.entries.iter().all(|e| e.samples.len() == 2));
+    assert!(result
+        .environment
+        .filesystems
+        .iter()
+        .any(|f| f.role == "target"
+            && f.path
+                .starts_with(&target.canonicalize().unwrap().display().to_string())));
+    // Only what was there before remains.
+    let left: Vec<_> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["keep-me"]);
+}

@@ -150,6 +150,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut trash = Trash::new(work.trash().join(&run_id))?;
     let mut results = Vec::new();
     let mut outcome = Ok(());
+    // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
+    let mut other_trashes = Vec::new();
     for scenario in scenarios {
         match run_scenario(
             scenario,
@@ -159,7 +161,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             &mut trash,
             &mut environment,
         ) {
-            Ok(mut result) => {
+            Ok((mut result, own_trash)) => {
+                other_trashes.extend(own_trash);
                 if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
                     result.warnings.insert(0, format!(
                         "the work directory's trash was deleted {} s before this run: on ext4, creating files within about a minute of deleting many was up to 20x slower here, so early samples may be slow (rerun a minute later for clean figures)",
@@ -172,6 +175,24 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 outcome = Err(e);
                 break;
             }
+        }
+    }
+    if outcome.is_ok() {
+        for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
+            result.conformance = conformance_of(scenario, options, &work, &mut result.warnings);
+        }
+    }
+    for trash in other_trashes {
+        let dir = trash.dir().to_owned();
+        if let Err(e) = trash.destroy() {
+            eprintln!(
+                "copybench: warning: could not empty the trash {}: {e}",
+                dir.display()
+            );
+        }
+        // The run's directory on that filesystem: `<target>/copybench-<run id>/`.
+        if let Some(base) = dir.parent() {
+            let _ = std::fs::remove_dir_all(base);
         }
     }
     // Deleting happens only now, after every timing (and also takes trash left by runs that
@@ -244,7 +265,7 @@ fn run_scenario(
     run_id: &str,
     main_trash: &mut Trash,
     environment: &mut Environment,
-) -> Result<ScenarioResult, RunError> {
+) -> Result<(ScenarioResult, Option<Trash>), RunError> {
     let fail = |message: String| RunError::Scenario {
         scenario: scenario.name.clone(),
         message,
@@ -407,17 +428,7 @@ fn run_scenario(
         entries.push(result);
     }
 
-    let conformance = conformance_of(scenario, options, work, &mut warnings);
-    if let Some(trash) = own_trash.take() {
-        let base = trash.dir().parent().map(Path::to_owned);
-        trash.destroy().map_err(|e| fail(e.to_string()))?;
-        if let Some(base) = base {
-            let _ = std::fs::remove_dir(&target_dir);
-            let _ = std::fs::remove_dir(base);
-        }
-    }
-
-    Ok(ScenarioResult {
+    let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
         description: scenario.description.clone(),
@@ -436,9 +447,12 @@ fn run_scenario(
         reference: scenario.reference.clone(),
         entries,
         skipped,
-        conformance,
+        // Checked after every scenario's timing: its files are made and deleted, and a
+        // deletion must not land right before another scenario's samples.
+        conformance: None,
         warnings,
-    })
+    };
+    Ok((result, own_trash))
 }
 
 /// What every sample of a scenario shares.
