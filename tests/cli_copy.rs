@@ -477,3 +477,91 @@ fn mmap_strategy_file_mappings_agree_with_strace() {
     assert_eq!(u3 - u1, lu3 - lu1, "their munmaps: {per_run:?}");
     assert_eq!(l3 - l1, 2, "one mapping per copy");
 }
+
+/// The order of CPython's checks decides which error wins when several apply (a missing source
+/// and a FIFO destination, a link to a FIFO copied without following, a hard link reached
+/// through a symlink…). copybench checks on descriptors and makes CPython's path checks only on
+/// error paths; here `shutil` itself is the oracle for those orderings.
+#[test]
+fn error_precedence_matches_cpython_shutil() {
+    if !require_program("python3", "python3") {
+        return;
+    }
+    // (function, follow_symlinks, src, dst)
+    let cases: &[(&str, bool, &str, &str)] = &[
+        ("copyfile", true, "src", "dir"),
+        ("copyfile", true, "src", "missing-dir/"),
+        ("copyfile", true, "src", "dir/"),
+        ("copyfile", true, "src/", "x"),
+        ("copy", true, "dir", "dir"),
+        ("copy", true, "src", "dir"),
+        ("copy", true, "dir/src", "dir"),
+        ("copyfile", false, "fifolink", "dst"),
+        ("copyfile", true, "missing", "fifo"),
+        ("copyfile", true, "fifo", "fifo"),
+        ("copyfile", true, "dir", "fifo"),
+        ("copyfile", true, "src", "srclink"),
+        ("copyfile", false, "srclink", "src"),
+        ("copyfile", false, "srclink", "srclink"),
+        ("copyfile", false, "srclink", "hard"),
+        ("copyfile", false, "srclink", "existing"),
+        ("copy", false, "srclink", "dir"),
+        ("copy2", false, "dangling", "d2"),
+        ("copyfile", true, "dangling", "x"),
+    ];
+    for &(function, follow, src, dst) in cases {
+        let outcomes: Vec<String> = ["python", "copybench"]
+            .iter()
+            .map(|who| {
+                let env = TestEnv::new();
+                lay_out_precedence_fixture(&env);
+                if *who == "python" {
+                    let script = format!(
+                        "import shutil\ntry:\n    shutil.{function}({src:?}, {dst:?}, follow_symlinks={})\n    print('ok')\nexcept Exception as e:\n    print(type(e).__name__)",
+                        if follow { "True" } else { "False" }
+                    );
+                    let out = std::process::Command::new("python3")
+                        .args(["-c", &script])
+                        .current_dir(env.root())
+                        .output()
+                        .unwrap();
+                    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+                } else {
+                    let mut cmd = env.copybench();
+                    cmd.args(["copy", "--json", "--mode", function]);
+                    if !follow {
+                        cmd.arg("--no-follow-symlinks");
+                    }
+                    let v = json_of(&cmd.args([src, dst]).output().unwrap());
+                    match v["ok"].as_bool() {
+                        Some(true) => "ok".to_owned(),
+                        _ => v["error"]["kind"].as_str().unwrap().to_owned(),
+                    }
+                }
+            })
+            .collect();
+        assert_eq!(
+            outcomes[0], outcomes[1],
+            "shutil.{function}({src}, {dst}, follow_symlinks={follow}): CPython vs copybench"
+        );
+    }
+}
+
+fn lay_out_precedence_fixture(env: &TestEnv) {
+    env.file("src", b"x");
+    env.file("existing", b"e");
+    env.file("dir/src", b"y");
+    std::fs::hard_link(env.path("src"), env.path("hard")).unwrap();
+    let mkfifo = std::process::Command::new("mkfifo")
+        .arg(env.path("fifo"))
+        .status()
+        .unwrap();
+    assert!(mkfifo.success());
+    for (target, link) in [
+        ("fifo", "fifolink"),
+        ("src", "srclink"),
+        ("nowhere", "dangling"),
+    ] {
+        std::os::unix::fs::symlink(target, env.path(link)).unwrap();
+    }
+}

@@ -1,6 +1,13 @@
 //! copybench's copy engine: file-copy strategies with CPython `shutil` semantics, tree walkers,
 //! and an exact count of every filesystem syscall made.
 //!
+//! - [`Strategy`]: one way of copying content each (`strategy/`, one file per strategy behind
+//!   one trait), `auto` being reflink → copy_file_range → sendfile → readinto-256k with
+//!   CPython's give-up rule; [`Strategy::support`] probes whether one works on a filesystem.
+//! - [`copy_file`]: `shutil.copyfile` / `copy` / `copy2` outcomes, errors as CPython's
+//!   exception kinds ([`CopyError`]), with the checks made on open descriptors.
+//! - [`sys`]: the counted syscall layer, with fault injection ([`Fault`]).
+//!
 //! It knows nothing of scenarios or reports; the harness drives it. Count an operation's
 //! syscalls by running it under a [`SyscallRecorder`]:
 //!

@@ -90,3 +90,27 @@ fn std_content_syscalls_are_uncounted_and_say_why() {
         .filter(|s| **s != Strategy::Std)
         .all(|s| s.uncounted_reason().is_none()));
 }
+
+/// CONFORMANCE 17: the in-kernel loops' block is max(st_size, 8 MiB), so a file of any size
+/// takes one call that copies everything and one that returns 0.
+#[test]
+fn case_17_in_kernel_loops_take_one_block_whatever_the_size() {
+    let s = Scratch::new();
+    for size in [1usize, 1 << 20, (8 << 20) + 3, 20 << 20] {
+        let src = s.file("src", &patterned(size, 17));
+        for (strategy, call) in [
+            (Strategy::Sendfile, Syscall::Sendfile),
+            (Strategy::CopyFileRange, Syscall::CopyFileRange),
+        ] {
+            let recorder = SyscallRecorder::new();
+            let dst = s.path(&format!("dst-{strategy}"));
+            let options = CopyOptions {
+                strategy,
+                mode: Mode::Copyfile,
+                follow_symlinks: true,
+            };
+            recorder.run(|| copy_file(&src, &dst, &options)).unwrap();
+            assert_eq!(recorder.counts().get(call), 2, "{strategy} at {size} bytes");
+        }
+    }
+}

@@ -132,6 +132,22 @@ fn case_05_fifo_as_source_or_destination_is_refused_without_blocking() {
 }
 
 #[test]
+fn case_05_link_to_a_fifo_is_refused_even_without_following() {
+    // CPython's FIFO check stats through links before it looks at follow_symlinks.
+    let s = Scratch::new();
+    let fifo = s.path("fifo");
+    mkfifo(&fifo);
+    let link = s.path("link");
+    std::os::unix::fs::symlink("fifo", &link).unwrap();
+    let dst = s.path("dst");
+    let e = without_blocking(move || {
+        copy_file(&link, &dst, &no_follow(Strategy::Auto, Mode::Copy2)).expect_err("FIFO link")
+    });
+    assert_eq!(e.kind, ErrorKind::SpecialFileError);
+    assert!(!s.path("dst").exists());
+}
+
+#[test]
 fn case_05_fifo_destination_with_a_reader_is_still_refused() {
     let s = Scratch::new();
     let fifo = s.path("fifo");

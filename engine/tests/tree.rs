@@ -433,3 +433,85 @@ fn odd_names_are_copied_as_they_are() {
         assert_same_tree(&src, &dst, &context);
     }
 }
+
+// 33 continued: merging a tree onto itself reports SameFileError for every file and truncates
+// nothing (copyfile's `_samefile` check, made on descriptors by lean).
+#[test]
+fn merging_a_tree_onto_itself_is_same_file_errors_and_keeps_content() {
+    for (walker, jobs) in matrix() {
+        let context = format!("{walker} jobs={jobs}");
+        let t = tmp();
+        let src = dir(t.path(), "src");
+        file(&src, "a.txt", b"alpha");
+        file(&src, "sub/b.txt", b"beta");
+        let opts = TreeOptions {
+            dirs_exist_ok: true,
+            ..options(walker, jobs)
+        };
+        let report = copy_tree(&src, &src, &opts).unwrap();
+        let kinds: Vec<_> = report.errors.iter().map(|e| e.error.kind).collect();
+        assert_eq!(kinds, vec![ErrorKind::SameFileError; 2], "{context}");
+        assert_eq!(
+            std::fs::read(src.join("a.txt")).unwrap(),
+            b"alpha",
+            "{context}"
+        );
+        assert_eq!(
+            std::fs::read(src.join("sub/b.txt")).unwrap(),
+            b"beta",
+            "{context}"
+        );
+    }
+}
+
+// 38 continued: a named pipe where a file is to be written (dirs_exist_ok) is a SpecialFileError
+// about the destination, and the copy does not block on it.
+#[test]
+fn named_pipe_in_the_destination_is_a_special_file_error() {
+    for (walker, jobs) in matrix() {
+        let context = format!("{walker} jobs={jobs}");
+        let t = tmp();
+        let src = dir(t.path(), "src");
+        file(&src, "pipe", b"content");
+        file(&src, "other", b"o");
+        let dst = dir(t.path(), "dst");
+        mkfifo(&dst.join("pipe"));
+        let opts = TreeOptions {
+            dirs_exist_ok: true,
+            ..options(walker, jobs)
+        };
+        let report = copy_tree(&src, &dst, &opts).unwrap();
+        assert_eq!(report.errors.len(), 1, "{context}: {:?}", report.errors);
+        let e = &report.errors[0].error;
+        assert_eq!(e.kind, ErrorKind::SpecialFileError, "{context}");
+        assert!(
+            e.message
+                .contains(&format!("`{}`", dst.join("pipe").display())),
+            "{context}: {}",
+            e.message
+        );
+        assert_eq!(std::fs::read(dst.join("other")).unwrap(), b"o");
+    }
+}
+
+#[test]
+fn latencies_are_recorded_per_regular_file_when_asked() {
+    for (walker, jobs) in matrix() {
+        let t = tmp();
+        let src = dir(t.path(), "src");
+        sample_tree(&src);
+        let opts = TreeOptions {
+            record_latencies: true,
+            ..options(walker, jobs)
+        };
+        let report = copy_tree(&src, &t.path().join("dst"), &opts).unwrap();
+        assert_eq!(
+            report.file_latencies_ns.len() as u64,
+            report.files,
+            "{walker} {jobs}"
+        );
+        assert!(report.file_latencies_ns.iter().all(|ns| *ns > 0));
+        let quiet = copy_tree(&src, &t.path().join("dst2"), &options(walker, jobs)).unwrap();
+        assert!(quiet.file_latencies_ns.is_empty());
+    }
+}

@@ -1,11 +1,230 @@
-//! `copybench conform`.
+//! `copybench conform`: the conformance catalogue against every strategy and walker, with
+//! CPython's shutil as the oracle.
 
+use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
+use copybench_engine::{Strategy, Walker};
+use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, Settings};
+use copybench_result::{ConformanceMatrix, Verdict};
 
 /// Arguments of `copybench conform`.
 #[derive(Debug, clap::Args)]
-pub struct ConformArgs {}
+pub struct ConformArgs {
+    /// A strategy to check (repeat for several; default: every strategy, unless only walkers
+    /// are named).
+    #[arg(long = "strategy", value_name = "NAME")]
+    pub strategies: Vec<Strategy>,
+    /// A walker to check (repeat for several; default: every walker, unless only strategies
+    /// are named).
+    #[arg(long = "walker", value_name = "NAME")]
+    pub walkers: Vec<Walker>,
+    /// A directory on the filesystem to check (default: the current directory). The cases'
+    /// files are made in a private directory below it and removed afterwards.
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<PathBuf>,
+    /// Compare with CPython's shutil (`python3`), or judge by CONFORMANCE.md alone (`none`).
+    #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]
+    pub oracle: OracleChoice,
+    /// `full`: all of CONFORMANCE.md; `quick`: the subset run beside every scenario.
+    #[arg(long, value_enum, default_value_t = CatalogueChoice::Full)]
+    pub catalogue: CatalogueChoice,
+    /// Skip variants that copy a file larger than this (`100MiB`, `64k`, bytes).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: Option<u64>,
+    /// Print the matrix as JSON (every cell) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Break a subject on purpose, SUBJECT:SYSCALL:N:ERRNO (e.g. `buffered-64k:write:1:EIO`),
+    /// to see the suite catch it. For testing copybench itself.
+    #[arg(long = "sabotage", value_name = "SPEC", hide = true)]
+    pub sabotage: Vec<Sabotage>,
+}
 
-pub fn run(_args: ConformArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`copybench conform` is not built yet")
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OracleChoice {
+    Python3,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogueChoice {
+    Quick,
+    Full,
+}
+
+pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
+    let (strategies, walkers) = match (args.strategies.is_empty(), args.walkers.is_empty()) {
+        (true, true) => (Strategy::ALL.to_vec(), Walker::ALL.to_vec()),
+        _ => (args.strategies, args.walkers),
+    };
+    let dir = match args.dir {
+        Some(dir) => dir,
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    let options = ConformOptions {
+        strategies,
+        walkers,
+        dir,
+        use_oracle: args.oracle == OracleChoice::Python3,
+        catalogue: match args.catalogue {
+            CatalogueChoice::Quick => Catalogue::Quick,
+            CatalogueChoice::Full => Catalogue::Full,
+        },
+    };
+    let settings = Settings {
+        max_file_size: args.max_size,
+        sabotage: args.sabotage,
+    };
+    let matrix = conformance::run_matrix_with(&options, &settings)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&matrix)?);
+    } else {
+        print!("{}", render(&matrix));
+    }
+    let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `64k`, `1MiB`, `100M`, `4096` → bytes (binary multiples).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}`: expected a size such as 4096, 64k or 100MiB"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" | "kb" => 10,
+        "m" | "mib" | "mb" => 20,
+        "g" | "gib" | "gb" => 30,
+        _ => return Err(format!("`{text}`: unknown unit `{unit}` (k, MiB, G)")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+fn symbol(verdict: Verdict) -> char {
+    match verdict {
+        Verdict::Pass => '✓',
+        Verdict::Fail => '✗',
+        Verdict::Unsupported => '-',
+        Verdict::Skipped => 's',
+    }
+}
+
+/// The matrix for a terminal: one row per case, one column per subject (lettered, with a
+/// legend), whether CPython was compared, then every failure and reason in full.
+fn render(matrix: &ConformanceMatrix) -> String {
+    let mut out = String::new();
+    let letters: Vec<char> = ('a'..='z').chain('A'..='Z').collect();
+    let _ = writeln!(out, "oracle: {}", matrix.oracle);
+    let legend: Vec<String> = matrix
+        .subjects
+        .iter()
+        .zip(&letters)
+        .map(|(s, l)| format!("{l}={s}"))
+        .collect();
+    let _ = writeln!(out, "subjects: {}", legend.join(" "));
+    let _ = writeln!(
+        out,
+        "legend: ✓ pass  ✗ fail  - unsupported  s skipped  (blank: not a case for it); \
+         cpython: compared with CPython's outcome"
+    );
+    const TITLE: usize = 46;
+    let header: String = letters
+        .iter()
+        .take(matrix.subjects.len())
+        .map(|l| format!("{l} "))
+        .collect();
+    let _ = writeln!(out, "{:>3} {:<TITLE$} {header}cpython", "#", "case");
+    for case in &matrix.cases {
+        let cells: Vec<_> = matrix
+            .cells
+            .iter()
+            .filter(|c| c.case == case.number)
+            .collect();
+        let row: String = matrix
+            .subjects
+            .iter()
+            .map(|s| match cells.iter().find(|c| &c.subject == s) {
+                Some(c) => format!("{} ", symbol(c.verdict)),
+                None => "  ".to_owned(),
+            })
+            .collect();
+        let judged: Vec<_> = cells
+            .iter()
+            .filter(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail))
+            .collect();
+        let oracle = if judged.is_empty() {
+            "-"
+        } else if judged.iter().all(|c| c.oracle_checked) {
+            "yes"
+        } else if judged.iter().any(|c| c.oracle_checked) {
+            "partly"
+        } else {
+            "no"
+        };
+        let title: String = if case.title.chars().count() > TITLE {
+            case.title.chars().take(TITLE - 1).chain(['…']).collect()
+        } else {
+            case.title.clone()
+        };
+        let _ = writeln!(out, "{:>3} {title:<TITLE$} {row}{oracle}", case.number);
+    }
+    let count = |v: Verdict| matrix.cells.iter().filter(|c| c.verdict == v).count();
+    let _ = writeln!(
+        out,
+        "\n{} pass, {} fail, {} unsupported, {} skipped",
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Unsupported),
+        count(Verdict::Skipped)
+    );
+    let mut reasons: Vec<String> = Vec::new();
+    for cell in &matrix.cells {
+        if cell.verdict == Verdict::Pass {
+            continue;
+        }
+        let line = format!(
+            "  {} case {} {}: {}",
+            symbol(cell.verdict),
+            cell.case,
+            cell.subject,
+            cell.detail.as_deref().unwrap_or("")
+        );
+        if !reasons.contains(&line) {
+            reasons.push(line);
+        }
+    }
+    if !reasons.is_empty() {
+        let _ = writeln!(out, "\nnot passing:");
+        for line in reasons {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("100MiB"), Ok(100 << 20));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
 }

@@ -36,7 +36,9 @@ pub struct CopyArgs {
     /// cancel the process's own start-up syscalls.
     #[arg(long, default_value_t = 1, hide = true)]
     pub repeat: u32,
+    /// The file to copy.
     pub src: PathBuf,
+    /// Where to copy it (with --mode copy or copy2, a directory gets the source's name inside).
     pub dst: PathBuf,
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Every strategy copies from the source descriptor's current position to the destination's,
 //! through the counted [`crate::sys`] layer, and says how many bytes it wrote before failing so
-//! that `auto` can apply CPython's give-up rule (see [`auto`]).
+//! that `auto` can apply CPython's give-up rule (see `auto.rs`).
 
 pub(crate) mod auto;
 mod buffered;

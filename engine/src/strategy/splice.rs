@@ -23,19 +23,15 @@ impl ContentStrategy for Splice {
         let chunk = sys::set_pipe_size(&pipe_write, PIPE_SIZE).unwrap_or(DEFAULT_PIPE_SIZE);
         let mut written = 0u64;
         loop {
-            let filled = match sys::splice(
-                job.src,
-                None,
-                &pipe_write,
-                None,
-                chunk,
-                SpliceFlags::MOVE | SpliceFlags::MORE,
-            ) {
-                Ok(0) => return Ok(written),
-                Ok(n) => n,
-                Err(Errno::INTR) => continue,
-                Err(errno) => return Err(StrategyError::new("splice", errno, Side::Src, written)),
-            };
+            let filled =
+                match sys::splice(job.src, None, &pipe_write, None, chunk, SpliceFlags::MOVE) {
+                    Ok(0) => return Ok(written),
+                    Ok(n) => n,
+                    Err(Errno::INTR) => continue,
+                    Err(errno) => {
+                        return Err(StrategyError::new("splice", errno, Side::Src, written))
+                    }
+                };
             drain(&pipe_read, job.dst, filled, &mut written)?;
         }
     }

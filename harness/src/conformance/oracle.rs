@@ -1,0 +1,262 @@
+//! CPython's `shutil` as the oracle: one interpreter runs the whole batch of jobs (`oracle.py`).
+
+use std::io::{Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::case::Operation;
+use super::fixture::join;
+use super::outcome::{Gathered, Returned};
+use super::subject::{relative, Copier, Job, Ran};
+
+const SCRIPT: &str = include_str!("oracle.py");
+
+/// Longest the interpreter may take for a batch (the full catalogue copies ~120 MiB).
+const BATCH_LIMIT: Duration = Duration::from_secs(300);
+
+/// A resolved CPython interpreter.
+#[derive(Clone, Debug)]
+pub(crate) struct Oracle {
+    /// The real interpreter (`sys.executable`), not a pyenv shim that costs ~66 ms a start.
+    pub executable: PathBuf,
+    /// `CPython 3.11.7`.
+    pub version: String,
+}
+
+impl Oracle {
+    /// Finds `python3` on PATH and resolves it to the real interpreter once.
+    pub(crate) fn find() -> Result<Oracle, String> {
+        let output = Command::new("python3")
+            .args([
+                "-c",
+                "import platform, sys; print(sys.executable); \
+                 print(platform.python_implementation(), platform.python_version())",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| {
+                format!("`python3` not found ({e}); install the Debian package `python3`")
+            })?;
+        if !output.status.success() {
+            return Err(format!(
+                "`python3` failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut lines = text.lines();
+        match (lines.next(), lines.next()) {
+            (Some(exe), Some(version)) if !exe.is_empty() => Ok(Oracle {
+                executable: PathBuf::from(exe),
+                version: version.to_owned(),
+            }),
+            _ => Err(format!("`python3` printed no interpreter path: {text:?}")),
+        }
+    }
+
+    /// How the matrix names it.
+    pub(crate) fn describe(&self) -> String {
+        format!("{} ({})", self.version, self.executable.display())
+    }
+
+    /// Runs every job in one interpreter; an `Err` means the batch as a whole failed.
+    pub(crate) fn run_batch(&self, jobs: &[Job<'_>]) -> Result<Vec<Ran>, String> {
+        let request = serde_json::json!({
+            "jobs": jobs.iter().enumerate().map(|(id, job)| job_json(id, job)).collect::<Vec<_>>(),
+        });
+        let mut child = Command::new(&self.executable)
+            .args(["-I", "-c", SCRIPT])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.executable.display()))?;
+        let mut stdin = child.stdin.take().ok_or("no stdin for the oracle")?;
+        let body = request.to_string();
+        let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
+        let mut stdout = child.stdout.take().ok_or("no stdout for the oracle")?;
+        let reader = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            stdout.read_to_end(&mut out).map(|_| out)
+        });
+        let mut stderr = child.stderr.take().ok_or("no stderr for the oracle")?;
+        let err_reader = std::thread::spawn(move || {
+            let mut err = String::new();
+            let _ = stderr.read_to_string(&mut err);
+            err
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() > BATCH_LIMIT => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "CPython did not finish the batch within {}s",
+                        BATCH_LIMIT.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(format!("waiting for CPython: {e}")),
+            }
+        };
+        let _ = writer.join();
+        let out = reader
+            .join()
+            .map_err(|_| "the oracle's reader panicked".to_owned())?
+            .map_err(|e| format!("reading CPython's answer: {e}"))?;
+        let err = err_reader.join().unwrap_or_default();
+        if !status.success() {
+            return Err(format!("CPython failed ({status}): {}", err.trim()));
+        }
+        let answer: Answer = serde_json::from_slice(&out)
+            .map_err(|e| format!("CPython's answer is not what oracle.py writes: {e}"))?;
+        if answer.results.len() != jobs.len() {
+            return Err(format!(
+                "CPython answered {} of {} jobs",
+                answer.results.len(),
+                jobs.len()
+            ));
+        }
+        let mut ran = Vec::with_capacity(jobs.len());
+        for (job, result) in jobs.iter().zip(answer.results) {
+            ran.push(Ran {
+                returned: result.into_returned(job.root)?,
+                trace: None,
+            });
+        }
+        Ok(ran)
+    }
+}
+
+impl Copier for Oracle {
+    fn name(&self) -> String {
+        "cpython".to_owned()
+    }
+
+    fn run(&self, jobs: &[Job<'_>]) -> Vec<Ran> {
+        match self.run_batch(jobs) {
+            Ok(ran) => ran,
+            Err(why) => jobs
+                .iter()
+                .map(|_| Ran {
+                    returned: Returned::Broken(why.clone()),
+                    trace: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Result<Vec<u8>, String> {
+    if text.len() % 2 != 0 {
+        return Err(format!("odd hex from CPython: {text}"));
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|e| format!("{text}: {e}")))
+        .collect()
+}
+
+fn job_json(id: usize, job: &Job<'_>) -> serde_json::Value {
+    let path = |rel: &[u8]| hex(join(job.root, rel).as_os_str().as_bytes());
+    match job.op {
+        Operation::File {
+            mode,
+            src,
+            dst,
+            follow_symlinks,
+        } => serde_json::json!({
+            "id": id,
+            "op": mode.name(),
+            "src": path(src),
+            "dst": path(dst),
+            "follow_symlinks": follow_symlinks,
+        }),
+        Operation::Tree(call) => serde_json::json!({
+            "id": id,
+            "op": "copytree",
+            "src": path(&call.src),
+            "dst": path(&call.dst),
+            "symlinks": call.symlinks,
+            "ignore_dangling_symlinks": call.ignore_dangling_symlinks,
+            "dirs_exist_ok": call.dirs_exist_ok,
+            "ignore": call.ignore,
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    results: Vec<JobResult>,
+}
+
+#[derive(Deserialize)]
+struct JobResult {
+    ok: bool,
+    returned: Option<String>,
+    kind: Option<String>,
+    errno: Option<i32>,
+    filename: Option<String>,
+    filename2: Option<String>,
+    message: Option<String>,
+    gathered: Option<Vec<GatheredJson>>,
+}
+
+#[derive(Deserialize)]
+struct GatheredJson {
+    src: String,
+    dst: String,
+    kind: String,
+    errno: Option<i32>,
+}
+
+impl JobResult {
+    fn into_returned(self, root: &Path) -> Result<Returned, String> {
+        let rel = |hex_path: &str| -> Result<Vec<u8>, String> {
+            let bytes = unhex(hex_path)?;
+            Ok(relative(
+                root,
+                Path::new(std::ffi::OsStr::from_bytes(&bytes)),
+            ))
+        };
+        if self.ok {
+            return Ok(Returned::Path(rel(self.returned.as_deref().unwrap_or(""))?));
+        }
+        if let Some(gathered) = self.gathered {
+            return Ok(Returned::Gathered(
+                gathered
+                    .into_iter()
+                    .map(|g| {
+                        Ok(Gathered {
+                            src: rel(&g.src)?,
+                            dst: rel(&g.dst)?,
+                            kind: g.kind,
+                            errno: g.errno,
+                        })
+                    })
+                    .collect::<Result<_, String>>()?,
+            ));
+        }
+        let about = [self.filename, self.filename2]
+            .into_iter()
+            .flatten()
+            .map(|f| rel(&f))
+            .collect::<Result<_, _>>()?;
+        Ok(Returned::Raised {
+            kind: self.kind.unwrap_or_else(|| "OSError".to_owned()),
+            errno: self.errno,
+            about,
+            message: self.message.unwrap_or_default(),
+        })
+    }
+}
