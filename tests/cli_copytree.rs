@@ -530,3 +530,139 @@ fn scandir_walker_replays_cpython_call_for_call() {
         );
     }
 }
+
+/// Copies with CPython's `shutil.copytree`, prints its gathered errors as JSON
+/// `[[src, dst, kind]]`, with the kind read from CPython's message (shutil.Error keeps only
+/// `str(why)`), then `snapshot` prints a tree as JSON: per entry its type, mode, mtime, content,
+/// link target and `user.*` xattrs.
+const ORACLE: &str = r#"
+import json, os, re, shutil, stat, sys
+
+def kind(why):
+    if why.endswith("is a named pipe"):
+        return "SpecialFileError"
+    m = re.match(r"\[Errno (\d+)\]", why)
+    names = {2: "FileNotFoundError", 13: "PermissionError", 17: "FileExistsError",
+             20: "NotADirectoryError", 21: "IsADirectoryError"}
+    return names.get(int(m.group(1)), "OSError") if m else "OSError"
+
+def snapshot(root):
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [""] if dirpath == root else []:
+            pass
+        for name in dirnames + filenames + ([] if dirpath != root else ["."]):
+            path = os.path.normpath(os.path.join(dirpath, name))
+            st = os.lstat(path)
+            rel = os.path.relpath(path, root)
+            entry = {"mode": stat.S_IMODE(st.st_mode), "type": stat.S_IFMT(st.st_mode)}
+            if stat.S_ISLNK(st.st_mode):
+                entry = {"type": "link", "target": os.readlink(path)}
+            else:
+                entry["mtime_ns"] = st.st_mtime_ns
+                entry["xattrs"] = {n: os.getxattr(path, n).hex() for n in os.listxattr(path)
+                                   if n.startswith("user.")}
+                if stat.S_ISREG(st.st_mode):
+                    entry["content"] = open(path, "rb").read().hex()
+            out[rel] = entry
+    return out
+
+if sys.argv[1] == "copy":
+    src, dst, symlinks, dangling = sys.argv[2], sys.argv[3], sys.argv[4] == "1", sys.argv[5] == "1"
+    try:
+        shutil.copytree(src, dst, symlinks=symlinks, ignore_dangling_symlinks=dangling)
+        errors = []
+    except shutil.Error as e:
+        errors = [[s, d, kind(w)] for s, d, w in e.args[0]]
+    print(json.dumps(errors))
+else:
+    print(json.dumps(snapshot(sys.argv[2]), sort_keys=True))
+"#;
+
+#[test]
+fn every_walker_gives_cpythons_tree_and_errors() {
+    if !require_program("python3", "python3") {
+        return;
+    }
+    let Some(python) = real_python() else {
+        eprintln!("skipped: python3 is older than 3.8");
+        return;
+    };
+    let env = TestEnv::new();
+    let oracle = env.file("oracle.py", ORACLE);
+    let py = |args: &[&str]| -> Value {
+        let out = Command::new(&python)
+            .arg(&oracle)
+            .args(args)
+            .current_dir(env.root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    env.file("src/a.txt", "alpha");
+    env.file("src/sub/b.txt", "beta");
+    env.file("src/sub/deeper/c.bin", vec![3u8; 70_000]);
+    env.file("src/private/p.txt", "private");
+    let ro = env.file("src/readonly.txt", "ro");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(
+        env.path("src/private"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    symlink("a.txt", env.path("src/link-to-file")).unwrap();
+    symlink("sub", env.path("src/link-to-dir")).unwrap();
+    symlink("IDONTEXIST", env.path("src/dangling")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(env.path("src/sub/pipe"))
+        .status()
+        .unwrap()
+        .success());
+    // A user xattr where the filesystem takes one (setfattr is not needed: Python sets it).
+    let _ = Command::new(&python)
+        .args([
+            "-c",
+            "import os; os.setxattr('src/a.txt', 'user.copybench', b'x')",
+        ])
+        .current_dir(env.root())
+        .status();
+
+    for (symlinks, dangling) in [("0", "0"), ("0", "1"), ("1", "0")] {
+        let py_dst = format!("py-{symlinks}{dangling}");
+        let expected_errors = py(&["copy", "src", &py_dst, symlinks, dangling]);
+        let expected_tree = py(&["snapshot", &py_dst]);
+        for walker in ["lean", "scandir", "listdir"] {
+            for jobs in ["1", "4"] {
+                let context =
+                    format!("{walker} jobs={jobs} symlinks={symlinks} dangling={dangling}");
+                let dst = format!("cb-{walker}-{jobs}-{symlinks}{dangling}");
+                let mut args = vec!["--walker", walker, "--jobs", jobs];
+                if symlinks == "1" {
+                    args.push("--symlinks");
+                }
+                if dangling == "1" {
+                    args.push("--ignore-dangling-symlinks");
+                }
+                args.extend(["src", &dst]);
+                let (_, json) = run_json(&env, &args);
+                let errors: Vec<Value> = json["errors"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let d = e["dst"].as_str().unwrap().replacen(&dst, &py_dst, 1);
+                        serde_json::json!([e["src"], d, e["kind"]])
+                    })
+                    .collect();
+                assert_eq!(Value::Array(errors), expected_errors, "{context}: errors");
+                assert_eq!(py(&["snapshot", &dst]), expected_tree, "{context}: tree");
+            }
+        }
+    }
+}

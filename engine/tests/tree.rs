@@ -515,3 +515,28 @@ fn latencies_are_recorded_per_regular_file_when_asked() {
         assert!(quiet.file_latencies_ns.is_empty());
     }
 }
+
+// copytree scans the source before making the destination: a missing source or a file is an
+// error and creates nothing; missing parents of the destination are made (os.makedirs).
+#[test]
+fn source_errors_stop_before_anything_is_created_and_parents_are_made() {
+    for (walker, jobs) in matrix() {
+        let context = format!("{walker} jobs={jobs}");
+        let t = tmp();
+        let dst = t.path().join("dst");
+        let err = copy_tree(&t.path().join("missing"), &dst, &options(walker, jobs)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::FileNotFoundError, "{context}");
+        assert!(!dst.exists(), "{context}");
+        let not_dir = file(t.path(), "plain", b"x");
+        let err = copy_tree(&not_dir, &dst, &options(walker, jobs)).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotADirectoryError, "{context}");
+        assert!(!dst.exists(), "{context}");
+
+        let src = dir(t.path(), "src");
+        file(&src, "a", b"a");
+        let deep = t.path().join("x/y/z");
+        let report = copy_tree(&src, &deep, &options(walker, jobs)).unwrap();
+        assert!(report.errors.is_empty(), "{context}");
+        assert_eq!(std::fs::read(deep.join("a")).unwrap(), b"a", "{context}");
+    }
+}

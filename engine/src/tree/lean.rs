@@ -202,12 +202,19 @@ impl<'s> Lean<'s, '_> {
             FileType::Directory => self.copy_subdir(dir, &name, false, completion),
             FileType::Symlink if options.symlinks => self.copy_symlink(dir, &name),
             FileType::Symlink => {
+                if options.ignore_dangling_symlinks {
+                    // `if not os.path.exists(os.readlink(srcname)) and ignore_dangling_symlinks:
+                    // continue`: CPython resolves a relative target against the working
+                    // directory, not the link's, so a relative link can be skipped although it
+                    // resolves where it is. Kept as CPython does it, for the same results.
+                    let target = sys::readlinkat(&dir.src, Path::new(&name))
+                        .map_err(|e| src_error(e, "readlink"))?;
+                    if sys::stat(Path::new(&target)).is_err() {
+                        return Ok(());
+                    }
+                }
                 // What the link points to decides, as `srcentry.is_dir()` does.
                 match sys::statat(&dir.src, Path::new(&name), AtFlags::empty()) {
-                    // `os.path.exists(linkto)` is false for any error. (CPython resolves a
-                    // relative `linkto` against the working directory; here it is resolved
-                    // where the link is, which is what the link means.)
-                    Err(_) if options.ignore_dangling_symlinks => Ok(()),
                     // copy2 then fails to open the dangling link.
                     Err(e) => Err(src_error(e, "open")),
                     Ok(st) => match file_type(&st) {
