@@ -243,7 +243,7 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
             "--work-dir",
             "wd",
             "--conform",
-            "none",
+            "quick",
             "--no-progress",
             "--count-syscalls",
         ])
@@ -323,7 +323,16 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
     // Peers are children with their own rusage.
     let cp = &file.entries[ids.iter().position(|i| *i == "peer:cp").unwrap()];
     assert!(cp.samples.iter().all(|s| s.peak_rss_bytes.is_some()));
-    assert!(file.warnings.iter().any(|w| w.contains("--conform none")));
+    // The conformance of what was timed, checked beside it.
+    let matrix = file
+        .conformance
+        .as_ref()
+        .expect("quick conformance of the timed strategies");
+    assert!(
+        matrix.subjects.iter().any(|s| s == "sendfile"),
+        "{:?}",
+        matrix.subjects
+    );
 
     // Nothing was written outside the work directory, and no copy or trash is left in it.
     let mut top: Vec<String> = std::fs::read_dir(env.root())
@@ -418,6 +427,28 @@ fn a_second_run_reuses_the_cached_fixture() {
     assert_eq!(fixtures, 1);
     let results = std::fs::read_dir(env.path("wd/results")).unwrap().count();
     assert_eq!(results, 2);
+    // `--conform none` is recorded as a warning, and the matrix is absent.
+    let output = env
+        .copybench()
+        .args([
+            "scenario",
+            "tiny.toml",
+            "--work-dir",
+            "wd",
+            "--conform",
+            "none",
+            "--no-progress",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last = stdout.lines().last().unwrap();
+    let result = RunResult::from_json(&std::fs::read_to_string(last).unwrap()).unwrap();
+    assert!(result.scenarios[0].conformance.is_none());
+    assert!(result.scenarios[0]
+        .warnings
+        .iter()
+        .any(|w| w.contains("--conform none")));
 }
 
 #[test]
