@@ -1,6 +1,6 @@
 //! The machine and software a result was measured on: `sysinfo` for the hardware and OS,
-//! `/proc/self/mountinfo` (matched by the device number `stat` gives) for filesystems, and
-//! `--version` of the peer programs.
+//! `/proc/self/mountinfo` (matched by the device number `stat` gives; `statfs` when there is no
+//! mountinfo) for filesystems, and `--version` of the peer programs.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -133,7 +133,35 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
             ));
         }
     }
-    best.map(|(_, info)| info)
+    best.map(|(_, info)| info).or_else(|| {
+        // No mountinfo line (a container without /proc, say): statfs still names the type.
+        let magic = rustix::fs::statfs(&canonical).ok()?.f_type as u64;
+        Some(FilesystemInfo {
+            role: role.to_owned(),
+            path: canonical.display().to_string(),
+            fs_type: fs_type_of_magic(magic),
+            mount_point: String::new(),
+            mount_options: String::new(),
+            device: format!("{major}:{minor}"),
+        })
+    })
+}
+
+/// A filesystem type name from `statfs`'s `f_type` (linux/magic.h).
+fn fs_type_of_magic(magic: u64) -> String {
+    match magic {
+        0xEF53 => "ext2/ext3/ext4".to_owned(),
+        0x0102_1994 => "tmpfs".to_owned(),
+        0x9123_683E => "btrfs".to_owned(),
+        0x5846_5342 => "xfs".to_owned(),
+        0x6573_5546 => "fuse".to_owned(),
+        0x6969 => "nfs".to_owned(),
+        0xFE53_4D42 => "smb2".to_owned(),
+        0xFF53_4D42 => "cifs".to_owned(),
+        0x794C_7630 => "overlay".to_owned(),
+        0x2FC1_2FC1 => "zfs".to_owned(),
+        other => format!("statfs magic {other:#x}"),
+    }
 }
 
 struct MountLine {
@@ -180,6 +208,13 @@ mod tests {
         assert_eq!(m.fs_type, "ext3");
         assert_eq!(m.source, "/dev/root");
         assert_eq!(m.options, "rw,noatime (rw,errors=continue)");
+    }
+
+    #[test]
+    fn statfs_magics_have_names() {
+        assert_eq!(fs_type_of_magic(0xEF53), "ext2/ext3/ext4");
+        assert_eq!(fs_type_of_magic(0x0102_1994), "tmpfs");
+        assert_eq!(fs_type_of_magic(0x1234), "statfs magic 0x1234");
     }
 
     #[test]
