@@ -9,9 +9,19 @@
 
 use std::path::{Path, PathBuf};
 
+/// Held for a whole run: the work directory's lock.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
 /// Why the work directory could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkDirError {
+    #[error(
+        "another copybench run is using {path}: wait for it, or give this one its own --work-dir"
+    )]
+    Busy { path: PathBuf },
     #[error("cannot {op} {path}: {source}")]
     Io {
         op: &'static str,
@@ -41,6 +51,25 @@ impl WorkDir {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Takes the work directory for one run (an exclusive `flock` on `<work>/lock`, released
+    /// when the guard drops): two runs sharing a trash would delete each other's copies in the
+    /// middle of their timing.
+    pub fn lock(&self) -> Result<RunLock, WorkDirError> {
+        let path = self.root.join("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io("open", &path))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+            |_| WorkDirError::Busy {
+                path: self.root.clone(),
+            },
+        )?;
+        Ok(RunLock { _file: file })
     }
 
     /// Cached fixtures, one directory per parameter key.
@@ -218,6 +247,17 @@ mod tests {
         work.note_trash_emptied();
         assert!(work.trash_emptied_within(minute).is_some());
         assert_eq!(work.trash_emptied_within(std::time::Duration::ZERO), None);
+    }
+
+    #[test]
+    fn a_second_run_cannot_take_a_busy_work_dir() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = WorkDir::open(tmp.path()).unwrap();
+        let held = work.lock().unwrap();
+        let second = WorkDir::open(tmp.path()).unwrap().lock().unwrap_err();
+        assert!(second.to_string().contains("--work-dir"), "{second}");
+        drop(held);
+        assert!(work.lock().is_ok());
     }
 
     #[test]

@@ -117,6 +117,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let started_at = rfc3339(SystemTime::now());
     install_quiet_panic_hook();
     let work = WorkDir::open(&options.work_dir)?;
+    let _lock = work.lock()?;
     let run_id = run_id();
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
@@ -205,7 +206,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
         }
     }
-    let _ = std::fs::remove_dir_all(work.runs().join(&run_id));
+    // This run's destination directories, and any an interrupted run left (the lock says no
+    // other run is using them).
+    let _ = std::fs::remove_dir_all(work.runs());
     outcome?;
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
