@@ -13,7 +13,6 @@ use copybench_result::{FixtureKind, TimedAs};
 use super::{Active, RunOptions};
 use crate::fixture::Fixture;
 use crate::measure::{self, CpuScope, Timing};
-use crate::peer::PeerKind;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
 /// Builds a child's command line from (source, destination).
@@ -84,13 +83,12 @@ pub(super) fn prepare_job(
                 engine_child_copytree(&exe, walker, jobs, strategy, mode, src, dst)
             })))
         }
-        (Subject::Peer(kind_of_peer), _) => {
-            let peer = kind_of_peer.peer();
-            let resolved = peer.resolve()?;
-            let program = resolved.path;
-            let peer_kind: PeerKind = *kind_of_peer;
+        (Subject::Peer(peer_kind), _) => {
+            let peer = peer_kind.peer();
+            // Resolved once per scenario (a pyenv shim becomes its real interpreter here).
+            let program = peer.resolve()?.path;
             Ok(Job::Child(Box::new(move |src: &Path, dst: &Path| {
-                peer_kind.peer().command(&program, kind, src, dst)
+                peer.command(&program, kind, src, dst)
             })))
         }
     }
