@@ -246,16 +246,13 @@ fn copybench_path() -> PathBuf {
 }
 
 /// (counted path stats, counted fd stats, strace path stats, strace fd stats) of one copy.
-fn counted_and_traced(env: &TestEnv, walker: &str, src: &str, dst: &str) -> [u64; 4] {
-    let log = strace(
-        env,
-        &copybench_path(),
-        &["copytree", "--json", "--walker", walker, src, dst],
-    );
+fn counted_and_traced(env: &TestEnv, walker: &str, mode: &str, src: &str, dst: &str) -> [u64; 4] {
+    let args = ["copytree", "--json", "--walker", walker, "--mode", mode];
+    let log = strace(env, &copybench_path(), &[&args[..], &[src, dst]].concat());
     let (path, fd) = strace_stats(&log);
     // The same copy again, untraced, for the JSON counts (the destination must be fresh).
     let dst2 = format!("{dst}-counted");
-    let (code, json) = run_json(env, &["--walker", walker, src, &dst2]);
+    let (code, json) = run_json(env, &["--walker", walker, "--mode", mode, src, &dst2]);
     assert_eq!(code, 0, "{json}");
     let c = &json["syscalls"];
     [
@@ -276,8 +273,8 @@ fn counted_stats_per_file_agree_with_strace() {
     make_tree(&env, "large", 25);
     let mut per_walker = BTreeMap::new();
     for walker in ["listdir", "scandir", "lean"] {
-        let small = counted_and_traced(&env, walker, "small", &format!("small-{walker}"));
-        let large = counted_and_traced(&env, walker, "large", &format!("large-{walker}"));
+        let small = counted_and_traced(&env, walker, "copy2", "small", &format!("small-{walker}"));
+        let large = counted_and_traced(&env, walker, "copy2", "large", &format!("large-{walker}"));
         // Per extra file: start-up and directory calls cancel out in the difference.
         let per: Vec<f64> = (0..4)
             .map(|i| (large[i] - small[i]) as f64 / 20.0)
@@ -335,24 +332,29 @@ fn scandir_walker_makes_the_stat_calls_cpython_makes() {
     let env = TestEnv::new();
     make_tree(&env, "small", 5);
     make_tree(&env, "large", 25);
-    let python_stats = |src: &str, dst: &str| {
-        let code = format!("import shutil; shutil.copytree('{src}', '{dst}')");
-        strace_stats(&strace(&env, &python, &["-c", &code]))
-    };
-    let (ps, fs) = python_stats("small", "small-py");
-    let (pl, fl) = python_stats("large", "large-py");
-    let cpython = ((pl - ps) as f64 / 20.0, (fl - fs) as f64 / 20.0);
-    let small = counted_and_traced(&env, "scandir", "small", "small-sc");
-    let large = counted_and_traced(&env, "scandir", "large", "large-sc");
-    let ours = (
-        (large[0] - small[0]) as f64 / 20.0,
-        (large[1] - small[1]) as f64 / 20.0,
-    );
-    assert_eq!(
-        ours, cpython,
-        "scandir walker vs {python:?} (path stats, fd stats) per file"
-    );
-    assert_eq!(cpython, (4.0, 3.0));
+    // copytree's copy_function: copy2 and copy get the DirEntry, copyfile a path.
+    for mode in ["copy2", "copy", "copyfile"] {
+        let python_stats = |src: &str, dst: &str| {
+            let code = format!(
+                "import shutil; shutil.copytree('{src}', '{dst}', copy_function=shutil.{mode})"
+            );
+            strace_stats(&strace(&env, &python, &["-c", &code]))
+        };
+        let (ps, fs) = python_stats("small", &format!("small-py-{mode}"));
+        let (pl, fl) = python_stats("large", &format!("large-py-{mode}"));
+        let cpython = ((pl - ps) as f64 / 20.0, (fl - fs) as f64 / 20.0);
+        let small = counted_and_traced(&env, "scandir", mode, "small", &format!("small-{mode}"));
+        let large = counted_and_traced(&env, "scandir", mode, "large", &format!("large-{mode}"));
+        let ours = (
+            (large[0] - small[0]) as f64 / 20.0,
+            (large[1] - small[1]) as f64 / 20.0,
+        );
+        assert_eq!(
+            ours, cpython,
+            "{mode}: scandir walker vs {python:?} (path stats, fd stats) per file"
+        );
+        assert_eq!(cpython, (4.0, 3.0), "{mode}");
+    }
 }
 
 /// CONFORMANCE.md 41 for real: as root, the copy runs as `nobody` (util-linux `setpriv`) so a
