@@ -66,22 +66,34 @@ pub fn is_tree(scenario: &ScenarioResult) -> bool {
     scenario.parameters.fixture.kind == FixtureKind::Tree
 }
 
-/// Syscalls of one copy: every named call, without the aggregate keys.
-pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
+/// Files one copy copies: what per-copy syscall counts are divided by to give the figures'
+/// unit ([`syscall_unit`]).
+pub fn files_per_copy(scenario: &ScenarioResult) -> f64 {
+    if is_tree(scenario) {
+        scenario.parameters.fixture.files.max(1) as f64
+    } else {
+        1.0
+    }
+}
+
+/// The calls of one copy by syscall name, without the aggregate keys.
+pub fn named_calls(syscalls: &SyscallSummary) -> impl Iterator<Item = (&str, u64)> {
     syscalls
         .per_copy
         .iter()
-        .filter(|(name, _)| !AGGREGATE_KEYS.contains(&name.as_str()))
-        .map(|(_, calls)| calls)
-        .sum()
+        .map(|(name, &calls)| (name.as_str(), calls))
+        .filter(|(name, _)| !AGGREGATE_KEYS.contains(name))
+}
+
+/// Syscalls of one copy: every named call, without the aggregate keys.
+pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
+    named_calls(syscalls).map(|(_, calls)| calls).sum()
 }
 
 /// Stat-family syscalls of one copy.
 pub fn stat_family_syscalls(syscalls: &SyscallSummary) -> u64 {
-    syscalls
-        .per_copy
-        .iter()
-        .filter(|(name, _)| STAT_FAMILY.contains(&name.as_str()))
+    named_calls(syscalls)
+        .filter(|(name, _)| STAT_FAMILY.contains(name))
         .map(|(_, calls)| calls)
         .sum()
 }
@@ -98,18 +110,14 @@ pub fn syscall_totals(scenario: &ScenarioResult, syscalls: &SyscallSummary) -> S
             per_file.total,
         );
     }
-    let divisor = if is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    };
+    let files = files_per_copy(scenario);
     (
         syscalls
             .per_copy
             .get("path_stats")
-            .map(|&n| n as f64 / divisor),
-        stat_family_syscalls(syscalls) as f64 / divisor,
-        total_syscalls(syscalls) as f64 / divisor,
+            .map(|&n| n as f64 / files),
+        stat_family_syscalls(syscalls) as f64 / files,
+        total_syscalls(syscalls) as f64 / files,
     )
 }
 
@@ -303,14 +311,9 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
     let names: BTreeSet<&str> = counted
         .iter()
         .filter_map(|e| e.syscalls.as_ref())
-        .flat_map(|s| s.per_copy.keys().map(String::as_str))
-        .filter(|name| !AGGREGATE_KEYS.contains(name))
+        .flat_map(|s| named_calls(s).map(|(name, _)| name))
         .collect();
-    let divisor = if is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    };
+    let files = files_per_copy(scenario);
     let mut columns = vec![Column::left(format!(
         "syscall per {}",
         syscall_unit(scenario)
@@ -329,7 +332,7 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
                 .and_then(|s| s.per_copy.get(name))
                 .copied()
                 .unwrap_or(0);
-            row.push(format::count(calls as f64 / divisor));
+            row.push(format::count(calls as f64 / files));
         }
         table.rows.push(row);
     }

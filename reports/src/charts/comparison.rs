@@ -4,10 +4,9 @@
 use copybench_result::ScenarioResult;
 use plotters::prelude::*;
 
-use super::{
-    axis_end, caption_style, chart_height, label_style, render_svg, row_label, row_label_width,
-    row_y, rows_axis, LegendItem, Mark, INK, REFERENCE, SERIES, WIDTH,
-};
+use super::frame::{axis_end, draw_reference_line, row_label_width, row_y, whisker, Frame};
+use super::legend::{LegendItem, Mark};
+use super::{chart_height, render_svg, INK, REFERENCE, SERIES, WIDTH};
 use crate::ReportError;
 
 /// Colour of the `index`th result compared (the same in the chart and the tables).
@@ -22,6 +21,9 @@ pub fn chart(
     entries: &[String],
     runs: &[(String, Option<&ScenarioResult>)],
 ) -> Result<Option<String>, ReportError> {
+    if entries.is_empty() || runs.is_empty() {
+        return Ok(None);
+    }
     let speedup = |run: &Option<&ScenarioResult>, id: &str| {
         run.and_then(|s| s.entries.iter().find(|e| e.id == id))
             .and_then(|e| e.speedup.clone())
@@ -31,9 +33,6 @@ pub fn chart(
         .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(run, id)))
         .map(|s| s.ci_high.max(s.median))
         .fold(1.0, f64::max);
-    if entries.is_empty() || runs.is_empty() {
-        return Ok(None);
-    }
     let mut legend: Vec<LegendItem> = runs
         .iter()
         .enumerate()
@@ -45,43 +44,33 @@ pub fn chart(
     let x_end = axis_end(largest);
     let row_height = runs.len().max(2) as u32 * 14;
     let height = chart_height(0, &legend) + row_height * rows as u32;
+    // The reference has no bar (it is 1.0 by definition): say so in its label.
+    let names: Vec<String> = entries
+        .iter()
+        .map(|id| {
+            let is_reference = runs
+                .iter()
+                .filter_map(|(_, run)| *run)
+                .all(|s| &s.reference == id);
+            if is_reference {
+                format!("{id} (reference)")
+            } else {
+                id.clone()
+            }
+        })
+        .collect();
+    let caption = format!("{name}: speedup in each result");
     let svg = render_svg("comparison", name, (WIDTH, height), &legend, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(format!("{name}: speedup in each result"), caption_style())
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(row_label_width(entries) + 80)
-            .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
-        // The reference has no bar (it is 1.0 by definition): say so in its label.
-        let names: Vec<String> = entries
-            .iter()
-            .map(|id| {
-                let is_reference = runs
-                    .iter()
-                    .filter_map(|(_, run)| *run)
-                    .all(|s| &s.reference == id);
-                if is_reference {
-                    format!("{id} (reference)")
-                } else {
-                    id.clone()
-                }
-            })
-            .collect();
-        let label = row_label(&names);
-        let ratio = |x: &f64| format!("{x:.1}×");
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_label_formatter(&ratio)
-            .x_desc("speedup over the scenario's reference")
-            .y_desc("entry")
-            .label_style(label_style())
-            .axis_desc_style(label_style())
-            .max_light_lines(2)
-            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-            .draw()?;
+        let mut chart = Frame {
+            caption: &caption,
+            rows: &names,
+            // Room for the ` (reference)` the widest id may get.
+            label_width: row_label_width(entries) + 80,
+            x_desc: "speedup over the scenario's reference",
+            x_labels: &|x| format!("{x:.1}×"),
+            y_desc: "entry",
+        }
+        .draw(area, 0.0..x_end)?;
         let band = 0.8 / runs.len() as f64;
         for (index, id) in entries.iter().enumerate() {
             let centre = row_y(index, rows);
@@ -90,30 +79,15 @@ pub fn chart(
                     continue;
                 };
                 let top = centre + 0.4 - band * run_index as f64;
-                let y = top - band / 2.0;
-                chart.draw_series(std::iter::once(Rectangle::new(
+                chart.draw_series([Rectangle::new(
                     [(0.0, top - band * 0.1), (s.median, top - band * 0.9)],
                     result_color(run_index).filled(),
-                )))?;
-                chart.draw_series([
-                    PathElement::new(vec![(s.ci_low, y), (s.ci_high, y)], INK.stroke_width(2)),
-                    PathElement::new(
-                        vec![(s.ci_low, y - band * 0.3), (s.ci_low, y + band * 0.3)],
-                        INK.stroke_width(2),
-                    ),
-                    PathElement::new(
-                        vec![(s.ci_high, y - band * 0.3), (s.ci_high, y + band * 0.3)],
-                        INK.stroke_width(2),
-                    ),
-                ])?;
+                )])?;
+                let y = top - band / 2.0;
+                chart.draw_series(whisker(y, (s.ci_low, s.ci_high), band * 0.3))?;
             }
         }
-        chart.draw_series(DashedLineSeries::new(
-            vec![(1.0, -0.5), (1.0, rows as f64 - 0.5)],
-            6,
-            4,
-            REFERENCE.stroke_width(2),
-        ))?;
+        draw_reference_line(&mut chart, rows)?;
         Ok(())
     })?;
     Ok(Some(svg))

@@ -2,13 +2,12 @@
 //! bimodal strategies are visible, not hidden behind a median. Samples flagged as outliers (MAD)
 //! and cold-cache samples whose eviction did not take are marked.
 
-use copybench_result::{EntryResult, ScenarioResult};
+use copybench_result::{EntryResult, Sample, ScenarioResult};
 use plotters::prelude::*;
 
-use super::{
-    axis_end, caption_style, chart_height, label_style, render_svg, row_label, row_label_width,
-    row_y, rows_axis, LegendItem, Mark, ENGINE, INK, PEER, WARNING, WIDTH,
-};
+use super::frame::{axis_end, row_label_width, row_y, Frame};
+use super::legend::{LegendItem, Mark};
+use super::{chart_height, entry_color, render_svg, ENGINE, INK, PEER, WARNING, WIDTH};
 use crate::{format, ReportError};
 
 const BOX: RGBColor = RGBColor(0xdd, 0xe6, 0xf0);
@@ -23,6 +22,10 @@ fn quartiles(sorted: &[f64]) -> (f64, f64) {
         sorted[below] + (sorted[above] - sorted[below]) * (position - below as f64)
     };
     (at(0.25), at(0.75))
+}
+
+fn wall_s(sample: &Sample) -> f64 {
+    sample.wall_ns as f64 / 1e9
 }
 
 /// Warnings about an entry's samples, for the text beside the chart.
@@ -75,39 +78,23 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let largest = entries
         .iter()
         .flat_map(|e| e.samples.iter())
-        .map(|s| s.wall_ns as f64 / 1e9)
+        .map(wall_s)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest);
     let size = (WIDTH, chart_height(rows, &legend));
     let svg = render_svg("distribution", &scenario.name, size, &legend, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption("Wall time of every sample", caption_style())
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(row_label_width(&names))
-            .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
-        let label = row_label(&names);
-        let time = |x: &f64| format::duration(*x);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_label_formatter(&time)
-            .x_desc("wall time of one copy")
-            .y_desc("entry")
-            .label_style(label_style())
-            .axis_desc_style(label_style())
-            .max_light_lines(2)
-            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-            .draw()?;
+        let mut chart = Frame {
+            caption: "Wall time of every sample",
+            rows: &names,
+            label_width: row_label_width(&names),
+            x_desc: "wall time of one copy",
+            x_labels: &|x| format::duration(*x),
+            y_desc: "entry",
+        }
+        .draw(area, 0.0..x_end)?;
         for (index, entry) in entries.iter().enumerate() {
             let y = row_y(index, rows);
-            let mut walls: Vec<f64> = entry
-                .samples
-                .iter()
-                .map(|s| s.wall_ns as f64 / 1e9)
-                .collect();
+            let mut walls: Vec<f64> = entry.samples.iter().map(wall_s).collect();
             walls.sort_by(f64::total_cmp);
             let (q1, q3) = quartiles(&walls);
             let median = entry.summary.wall_s.median;
@@ -116,31 +103,19 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
                 vec![(median, y - 0.36), (median, y + 0.36)],
                 INK.stroke_width(2),
             )])?;
-            let color = if entry.kind == copybench_result::EntryKind::Peer {
-                PEER
-            } else {
-                ENGINE
-            };
+            let color = entry_color(entry);
             let count = entry.samples.len().max(1) as f64;
             for (position, sample) in entry.samples.iter().enumerate() {
                 // Spread the dots over the row (by order, not at random: the chart is
                 // reproducible) so equal times stay visible.
                 let jitter = (position as f64 + 0.5) / count * 0.44 - 0.22;
-                let point = (sample.wall_ns as f64 / 1e9, y + jitter);
-                chart.draw_series(std::iter::once(Circle::new(point, 3, color.filled())))?;
+                let point = (wall_s(sample), y + jitter);
+                chart.draw_series([Circle::new(point, 3, color.filled())])?;
                 if sample.outlier {
-                    chart.draw_series(std::iter::once(Circle::new(
-                        point,
-                        6,
-                        WARNING.stroke_width(2),
-                    )))?;
+                    chart.draw_series([Circle::new(point, 6, WARNING.stroke_width(2))])?;
                 }
                 if sample.cache_evicted == Some(false) {
-                    chart.draw_series(std::iter::once(Circle::new(
-                        point,
-                        9,
-                        CACHE_KEPT.stroke_width(2),
-                    )))?;
+                    chart.draw_series([Circle::new(point, 9, CACHE_KEPT.stroke_width(2))])?;
                 }
             }
         }

@@ -4,13 +4,14 @@
 use copybench_result::ScenarioResult;
 use plotters::prelude::*;
 
-use super::{
-    caption_style, chart_height, label_style, render_svg, row_label, row_label_width, row_y,
-    rows_axis, LegendItem, Mark, SERIES, WIDTH,
-};
+use super::frame::{row_label_width, row_y, Frame};
+use super::legend::{LegendItem, Mark};
+use super::{chart_height, render_svg, SERIES, WIDTH};
 use crate::{format, ReportError};
 
 const PERCENTILES: [(&str, usize); 4] = [("p50", 4), ("p90", 5), ("p99", 1), ("max", 0)];
+/// The line from the median to the slowest file.
+const SPREAD: RGBColor = RGBColor(0xaa, 0xaa, 0xaa);
 
 /// The latency chart of `scenario`, or `None` when no entry recorded latencies.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
@@ -26,10 +27,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         .iter()
         .map(|&(name, color)| LegendItem::new(Mark::Dot(SERIES[color]), name))
         .collect();
-    legend.push(LegendItem::new(
-        Mark::Line(RGBColor(0xaa, 0xaa, 0xaa)),
-        "p50 to max",
-    ));
+    legend.push(LegendItem::new(Mark::Line(SPREAD), "p50 to max"));
     let names: Vec<String> = measured.iter().map(|(e, _)| e.id.clone()).collect();
     let rows = names.len();
     let seconds = |ns: u64| (ns.max(1)) as f64 / 1e9;
@@ -44,36 +42,21 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let x_range = (smallest / 2.0)..(largest * 3.0);
     let size = (WIDTH, chart_height(rows, &legend));
     let svg = render_svg("latency", &scenario.name, size, &legend, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(
-                "Per-file copy latency (all samples' files)",
-                caption_style(),
-            )
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(row_label_width(&names))
-            .build_cartesian_2d(x_range.log_scale(), rows_axis(rows))?;
-        let label = row_label(&names);
-        let time = |x: &f64| format::duration(*x);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_label_formatter(&time)
-            .x_desc("latency of one file's copy (log scale)")
-            .y_desc("entry")
-            .label_style(label_style())
-            .axis_desc_style(label_style())
-            .max_light_lines(2)
-            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-            .draw()?;
+        let mut chart = Frame {
+            caption: "Per-file copy latency (all samples' files)",
+            rows: &names,
+            label_width: row_label_width(&names),
+            x_desc: "latency of one file's copy (log scale)",
+            x_labels: &|x| format::duration(*x),
+            y_desc: "entry",
+        }
+        .draw(area, x_range.log_scale())?;
         for (index, (_, latency)) in measured.iter().enumerate() {
             let y = row_y(index, rows);
-            chart.draw_series(std::iter::once(PathElement::new(
+            chart.draw_series([PathElement::new(
                 vec![(seconds(latency.p50_ns), y), (seconds(latency.max_ns), y)],
-                RGBColor(0xaa, 0xaa, 0xaa).stroke_width(2),
-            )))?;
+                SPREAD.stroke_width(2),
+            )])?;
             let values = [
                 latency.p50_ns,
                 latency.p90_ns,
@@ -81,11 +64,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
                 latency.max_ns,
             ];
             for (&(_, color), value) in PERCENTILES.iter().zip(values) {
-                chart.draw_series(std::iter::once(Circle::new(
-                    (seconds(value), y),
-                    6,
-                    SERIES[color].filled(),
-                )))?;
+                chart.draw_series([Circle::new((seconds(value), y), 6, SERIES[color].filled())])?;
             }
         }
         Ok(())

@@ -1,20 +1,20 @@
 //! Speedup of each entry over the scenario's reference: a bar to the median ratio, the bootstrap
 //! 95 % CI as whiskers, and the reference line at 1.0. Engine entries and peers differ in colour.
 
-use copybench_result::{EntryKind, ScenarioResult};
+use copybench_result::{ScenarioResult, Speedup};
 use plotters::prelude::*;
 
-use super::{
-    annotation_style, axis_end, caption_style, chart_height, label_style, render_svg, row_label,
-    row_label_width, row_y, rows_axis, LegendItem, Mark, ENGINE, INK, PEER, REFERENCE, WIDTH,
+use super::frame::{
+    axis_end, bar, draw_reference_line, label_after, row_label_width, row_y, whisker, Frame,
 };
+use super::legend::{LegendItem, Mark};
+use super::{chart_height, entry_color, render_svg, ENGINE, INK, PEER, REFERENCE, WIDTH};
 use crate::{format, ReportError};
 
-/// One bar of the chart (one entry with a speedup, or the reference itself at 1.0).
-struct Bar {
+/// One bar of the chart: an entry with its speedup, or the reference itself (`None`, at 1.0).
+struct Bar<'a> {
     name: String,
-    median: f64,
-    interval: Option<(f64, f64)>,
+    speedup: Option<&'a Speedup>,
     color: RGBColor,
 }
 
@@ -24,22 +24,16 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         .entries
         .iter()
         .filter_map(|entry| {
-            if let Some(s) = &entry.speedup {
+            if let Some(speedup) = &entry.speedup {
                 Some(Bar {
                     name: entry.id.clone(),
-                    median: s.median,
-                    interval: Some((s.ci_low, s.ci_high)),
-                    color: if entry.kind == EntryKind::Peer {
-                        PEER
-                    } else {
-                        ENGINE
-                    },
+                    speedup: Some(speedup),
+                    color: entry_color(entry),
                 })
             } else if entry.id == scenario.reference {
                 Some(Bar {
                     name: format!("{} (reference)", entry.id),
-                    median: 1.0,
-                    interval: None,
+                    speedup: None,
                     color: REFERENCE,
                 })
             } else {
@@ -47,7 +41,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             }
         })
         .collect();
-    if bars.iter().all(|b| b.interval.is_none()) {
+    if bars.iter().all(|b| b.speedup.is_none()) {
         return Ok(None);
     }
     let legend = vec![
@@ -61,7 +55,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let rows = bars.len();
     let largest = bars
         .iter()
-        .map(|b| b.interval.map_or(b.median, |(_, high)| high.max(b.median)))
+        .map(|b| b.speedup.map_or(1.0, |s| s.ci_high.max(s.median)))
         .fold(1.0, f64::max);
     let x_end = axis_end(largest) * 1.12;
     let size = (WIDTH, chart_height(rows, &legend));
@@ -70,60 +64,29 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         scenario.reference
     );
     let svg = render_svg("speedup", &scenario.name, size, &legend, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, caption_style())
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(row_label_width(&names))
-            .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
-        let label = row_label(&names);
-        let ratio = |x: &f64| format!("{x:.1}×");
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_label_formatter(&ratio)
-            .x_desc("speedup over the reference (reference time ÷ entry time, median of pairs)")
-            .y_desc("entry")
-            .label_style(label_style())
-            .axis_desc_style(label_style())
-            .max_light_lines(2)
-            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-            .draw()?;
-        for (index, bar) in bars.iter().enumerate() {
-            let y = row_y(index, rows);
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y - 0.32), (bar.median, y + 0.32)],
-                bar.color.mix(0.85).filled(),
-            )))?;
-            let mut label_x = bar.median;
-            if let Some((low, high)) = bar.interval {
-                let whisker = INK.stroke_width(2);
-                chart.draw_series([
-                    PathElement::new(vec![(low, y), (high, y)], whisker),
-                    PathElement::new(vec![(low, y - 0.18), (low, y + 0.18)], whisker),
-                    PathElement::new(vec![(high, y - 0.18), (high, y + 0.18)], whisker),
-                ])?;
-                label_x = label_x.max(high);
-            }
-            let text = match bar.interval {
-                Some((low, high)) => format!("{} [{low:.2}, {high:.2}]", format::ratio(bar.median)),
-                None => "1.00× (reference)".to_string(),
-            };
-            chart.draw_series(std::iter::once(Text::new(
-                text,
-                (label_x + x_end * 0.01, y),
-                annotation_style(),
-            )))?;
+        let mut chart = Frame {
+            caption: &caption,
+            rows: &names,
+            label_width: row_label_width(&names),
+            x_desc: "speedup over the reference (reference time ÷ entry time, median of pairs)",
+            x_labels: &|x| format!("{x:.1}×"),
+            y_desc: "entry",
         }
-        let top = rows as f64 - 0.5;
-        chart.draw_series(DashedLineSeries::new(
-            vec![(1.0, -0.5), (1.0, top)],
-            6,
-            4,
-            REFERENCE.stroke_width(2),
-        ))?;
+        .draw(area, 0.0..x_end)?;
+        for (index, row) in bars.iter().enumerate() {
+            let y = row_y(index, rows);
+            let median = row.speedup.map_or(1.0, |s| s.median);
+            chart.draw_series([bar(y, 0.0, median, row.color.mix(0.85).filled())])?;
+            let (label_x, text) = match row.speedup {
+                Some(s) => {
+                    chart.draw_series(whisker(y, (s.ci_low, s.ci_high), 0.18))?;
+                    (median.max(s.ci_high), format::speedup(s))
+                }
+                None => (median, "1.00× (reference)".to_string()),
+            };
+            chart.draw_series([label_after(text, label_x, y, x_end)])?;
+        }
+        draw_reference_line(&mut chart, rows)?;
         Ok(())
     })?;
     Ok(Some(svg))

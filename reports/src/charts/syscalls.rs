@@ -1,13 +1,14 @@
 //! Syscalls per file (trees) or per copy (files) by syscall name: one stacked bar per entry,
 //! stat-family calls first so the share CPython 3.8 cut in copytree is visible at a glance.
 
-use copybench_result::ScenarioResult;
+use std::collections::BTreeMap;
+
+use copybench_result::{ScenarioResult, SyscallSummary};
 use plotters::prelude::*;
 
-use super::{
-    annotation_style, axis_end, caption_style, chart_height, label_style, render_svg, row_label,
-    row_label_width, row_y, rows_axis, LegendItem, Mark, SERIES, WIDTH,
-};
+use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
+use super::legend::{LegendItem, Mark};
+use super::{chart_height, render_svg, SERIES, WIDTH};
 use crate::table::{self, STAT_FAMILY};
 use crate::{format, ReportError};
 
@@ -20,12 +21,10 @@ const OTHER: &str = "other";
 /// Syscall names in the chart's stacking order: stat family first, then by total count; past
 /// [`MAX_SERIES`] the rarest non-stat calls are merged into `other` so colours stay distinct.
 fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
-    let mut totals: std::collections::BTreeMap<&str, u64> = Default::default();
+    let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
-        for (name, &calls) in &syscalls.per_copy {
-            if name != "path_stats" && name != "fd_stats" {
-                *totals.entry(name).or_default() += calls;
-            }
+        for (name, calls) in table::named_calls(syscalls) {
+            *totals.entry(name).or_default() += calls;
         }
     }
     let mut names: Vec<(&str, u64)> = totals.into_iter().collect();
@@ -39,21 +38,14 @@ fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
 }
 
 /// Calls of one copy in `series` (`other` gathers every call not named in `all`).
-fn calls_in(
-    series: &str,
-    all: &[String],
-    per_copy: &std::collections::BTreeMap<String, u64>,
-) -> u64 {
+fn calls_in(series: &str, all: &[String], syscalls: &SyscallSummary) -> u64 {
     if series == OTHER {
-        per_copy
-            .iter()
-            .filter(|(name, _)| {
-                !all.contains(name) && name.as_str() != "path_stats" && name.as_str() != "fd_stats"
-            })
+        table::named_calls(syscalls)
+            .filter(|(name, _)| !all.iter().any(|named| named == name))
             .map(|(_, calls)| calls)
             .sum()
     } else {
-        per_copy.get(series).copied().unwrap_or(0)
+        syscalls.per_copy.get(series).copied().unwrap_or(0)
     }
 }
 
@@ -68,11 +60,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         return Ok(None);
     }
     let unit = table::syscall_unit(scenario);
-    let divisor = if table::is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    };
+    let files_per_copy = table::files_per_copy(scenario);
     let syscall_names = series_in_order(scenario);
     let color_of = |index: usize| {
         if syscall_names.get(index).is_some_and(|n| n == OTHER) {
@@ -100,58 +88,40 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let rows = names.len();
     let largest = counted
         .iter()
-        .map(|(_, s)| table::total_syscalls(s) as f64 / divisor)
+        .map(|(_, s)| table::total_syscalls(s) as f64 / files_per_copy)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.25;
     let size = (WIDTH, chart_height(rows, &legend));
     let caption = format!("Syscalls per {unit} by name (stat family first)");
     let svg = render_svg("syscalls", &scenario.name, size, &legend, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, caption_style())
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(row_label_width(&names))
-            .build_cartesian_2d(0.0..x_end, rows_axis(rows))?;
-        let label = row_label(&names);
-        let calls = |x: &f64| format::count(*x);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&label)
-            .x_label_formatter(&calls)
-            .x_desc(format!("syscalls per {unit}"))
-            .y_desc("entry [counted by]")
-            .label_style(label_style())
-            .axis_desc_style(label_style())
-            .max_light_lines(2)
-            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
-            .draw()?;
+        let mut chart = Frame {
+            caption: &caption,
+            rows: &names,
+            label_width: row_label_width(&names),
+            x_desc: &format!("syscalls per {unit}"),
+            x_labels: &|x| format::count(*x),
+            y_desc: "entry [counted by]",
+        }
+        .draw(area, 0.0..x_end)?;
         for (index, (_, syscalls)) in counted.iter().enumerate() {
             let y = row_y(index, rows);
             let mut start = 0.0;
             for (series, name) in syscall_names.iter().enumerate() {
-                let calls = calls_in(name, &syscall_names, &syscalls.per_copy);
+                let calls = calls_in(name, &syscall_names, syscalls);
                 if calls == 0 {
                     continue;
                 }
-                let width = calls as f64 / divisor;
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(start, y - 0.32), (start + width, y + 0.32)],
-                    color_of(series).filled(),
-                )))?;
-                start += width;
+                let end = start + calls as f64 / files_per_copy;
+                chart.draw_series([bar(y, start, end, color_of(series).filled())])?;
+                start = end;
             }
             let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
-            chart.draw_series(std::iter::once(Text::new(
-                format!(
-                    "{} total, {} stat family",
-                    format::count(total),
-                    format::count(stat_family)
-                ),
-                (start + x_end * 0.01, y),
-                annotation_style(),
-            )))?;
+            let text = format!(
+                "{} total, {} stat family",
+                format::count(total),
+                format::count(stat_family)
+            );
+            chart.draw_series([label_after(text, start, y, x_end)])?;
         }
         Ok(())
     })?;
