@@ -126,6 +126,12 @@ fn json_lists_every_cell_with_its_oracle_use() {
         .expect("case 14");
     assert_eq!(case_14["verdict"], "pass", "{case_14}");
     assert_eq!(case_14["oracle_checked"], false);
+    // Case 16 changes process-wide state: it ran in a child copybench, and passed.
+    let case_16 = cells(&json)
+        .iter()
+        .find(|c| c["case"] == 16)
+        .expect("case 16");
+    assert_eq!(case_16["verdict"], "pass", "{case_16}");
     // A strategy that cannot work here is unsupported with the reason, never a pass.
     let fcopyfile = env_cells_for(&env, "fcopyfile");
     assert!(

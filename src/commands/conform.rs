@@ -41,6 +41,9 @@ pub struct ConformArgs {
     /// to see the suite catch it. For testing copybench itself.
     #[arg(long = "sabotage", value_name = "SPEC", hide = true)]
     pub sabotage: Vec<Sabotage>,
+    /// Run one check that changes process-wide state (in a child of `copybench conform`).
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub run_isolated: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -56,6 +59,16 @@ pub enum CatalogueChoice {
 }
 
 pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
+    if let Some(check) = &args.run_isolated {
+        let dir = args.dir.context("--run-isolated needs --dir")?;
+        return Ok(match conformance::run_isolated(check, &dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(why) => {
+                println!("{why}");
+                ExitCode::FAILURE
+            }
+        });
+    }
     let (strategies, walkers) = match (args.strategies.is_empty(), args.walkers.is_empty()) {
         (true, true) => (Strategy::ALL.to_vec(), Walker::ALL.to_vec()),
         _ => (args.strategies, args.walkers),
@@ -77,6 +90,8 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         max_file_size: args.max_size,
         sabotage: args.sabotage,
+        // Checks that change process-wide state (case 16) run in a child of this binary.
+        isolation_binary: std::env::current_exe().ok(),
     };
     let matrix = conformance::run_matrix_with(&options, &settings)?;
     if args.json {

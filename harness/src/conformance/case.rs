@@ -15,6 +15,9 @@ pub(crate) struct Case {
     pub variants: Vec<Variant>,
     /// Why the case cannot be run by this suite at all (every cell is skipped with it).
     pub not_run: Option<&'static str>,
+    /// A check that changes process-wide state, run in a child `copybench` for `auto` only
+    /// (the name the child is given; see `isolated.rs`).
+    pub isolated: Option<&'static str>,
 }
 
 impl Case {
@@ -25,6 +28,7 @@ impl Case {
             quick: false,
             variants,
             not_run: None,
+            isolated: None,
         }
     }
 
@@ -54,7 +58,16 @@ impl Case {
             quick: false,
             variants: vec![variant],
             not_run: Some(why),
+            isolated: None,
         }
+    }
+
+    /// A case run by the named check in a child process (it changes process-wide state).
+    pub(crate) fn isolated(number: u32, title: &'static str, check: &'static str) -> Case {
+        let mut case = Case::not_run(number, title, Target::File, "");
+        case.not_run = None;
+        case.isolated = Some(check);
+        case
     }
 }
 
@@ -180,8 +193,10 @@ pub(crate) enum FaultPlan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Requirement {
     None,
-    /// Permission bits must bind (root reads everything).
-    NotRoot,
+    /// Permission bits must bind. Root reads everything, so as root the fixture is given to
+    /// `nobody` and the engine's thread drops to it with `setfsuid` (CPython, run as root, is
+    /// then not comparable: the case is judged by CONFORMANCE.md).
+    Unprivileged,
     /// A system file the case reads (`/sys/...`), which not every kernel has.
     Exists(&'static str),
 }

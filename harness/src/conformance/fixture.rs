@@ -379,6 +379,37 @@ pub(crate) fn remove_tree(path: &Path) {
     let _ = std::fs::remove_dir_all(path);
 }
 
+/// Gives everything below and including `root` to `nobody`, not following links.
+pub(crate) fn give_to_nobody(root: &Path) -> std::io::Result<()> {
+    let nobody = super::subject::NOBODY;
+    std::os::unix::fs::lchown(root, Some(nobody), Some(nobody))?;
+    if std::fs::symlink_metadata(root)?.is_dir() {
+        for entry in std::fs::read_dir(root)? {
+            give_to_nobody(&entry?.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `nobody` can reach files below `dir` (every ancestor searchable by others).
+pub(crate) fn nobody_can_reach(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    for ancestor in dir.ancestors() {
+        let mode = std::fs::metadata(ancestor)
+            .map_err(|e| format!("cannot stat {}: {e}", ancestor.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o001 == 0 {
+            return Err(format!(
+                "needs an unprivileged user, and `nobody` cannot search {} (mode {:o})",
+                ancestor.display(),
+                mode & 0o7777
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// True when this process runs as root (mounts are possible, permission bits do not stop reads).
 pub(crate) fn is_root() -> bool {
     rustix::process::geteuid().is_root()

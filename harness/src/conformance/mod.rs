@@ -11,6 +11,7 @@
 mod case;
 mod cases;
 mod fixture;
+mod isolated;
 mod oracle;
 mod outcome;
 mod subject;
@@ -20,6 +21,8 @@ use std::path::{Path, PathBuf};
 
 use copybench_engine::{Fault, Strategy, Syscall, Walker};
 use copybench_result::{ConformanceCase, ConformanceCell, ConformanceMatrix, Verdict};
+
+pub use isolated::run_isolated;
 
 use case::{Case, FaultPlan, Requirement, SubjectId, Target, Variant};
 use outcome::{EngineTrace, Observed, Returned};
@@ -53,6 +56,9 @@ pub struct Settings {
     pub max_file_size: Option<u64>,
     /// Breaks subjects on purpose, to show the suite catches a broken strategy or walker.
     pub sabotage: Vec<Sabotage>,
+    /// A `copybench` binary to run checks that change process-wide state in a child process
+    /// (`copybench conform --run-isolated NAME --dir DIR`); without one they are skipped.
+    pub isolation_binary: Option<PathBuf>,
 }
 
 /// A fault injected into every copy one subject makes (a test-only knob).
@@ -150,6 +156,11 @@ pub fn run_matrix_with(
                 SubjectId::Walker(_) => Target::Tree,
             };
             if !case.variants.iter().any(|v| v.target == target) {
+                continue;
+            }
+            if let Some(check) = case.isolated {
+                let (verdict, detail) = runner.isolated(check, *subject);
+                cells.push(cell(case, *subject, verdict, detail, false));
                 continue;
             }
             if let Some(why) = case.not_run {
@@ -369,10 +380,10 @@ impl Runner<'_> {
     fn precondition(&self, variant: &Variant) -> Option<String> {
         let root = fixture::is_root();
         match variant.requirement {
-            Requirement::NotRoot if root => {
-                return Some(
-                    "runs as root, which reads any file: needs an unprivileged user".to_owned(),
-                )
+            Requirement::Unprivileged if root => {
+                if let Err(why) = fixture::nobody_can_reach(self.work) {
+                    return Some(why);
+                }
             }
             Requirement::Exists(path) if !Path::new(path).exists() => {
                 return Some(format!("{path} does not exist on this kernel"))
@@ -388,6 +399,57 @@ impl Runner<'_> {
                 variant.largest_file
             )),
             _ => None,
+        }
+    }
+
+    /// Runs an isolated check (`isolated.rs`) in a child `copybench`, for `auto` only.
+    fn isolated(&self, check: &str, subject: SubjectId) -> (Verdict, Option<String>) {
+        if subject != SubjectId::Strategy(Strategy::Auto) {
+            return (
+                Verdict::Unsupported,
+                Some(format!(
+                    "{} runs alone: the process-wide fallback state is auto's",
+                    subject.name()
+                )),
+            );
+        }
+        let Some(binary) = &self.settings.isolation_binary else {
+            return (
+                Verdict::Skipped,
+                Some(
+                    "changes process-wide state: `copybench conform` runs it in a child process"
+                        .to_owned(),
+                ),
+            );
+        };
+        self.next.set(self.next.get() + 1);
+        let dir = self.work.join(format!("isolated-{}", self.next.get()));
+        if let Err(e) = std::fs::create_dir(&dir) {
+            return (
+                Verdict::Fail,
+                Some(format!("cannot make {}: {e}", dir.display())),
+            );
+        }
+        let output = std::process::Command::new(binary)
+            .args(["conform", "--run-isolated", check, "--dir"])
+            .arg(&dir)
+            .stdin(std::process::Stdio::null())
+            .output();
+        fixture::remove_tree(&dir);
+        match output {
+            Ok(out) if out.status.success() => (Verdict::Pass, None),
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+                (
+                    Verdict::Fail,
+                    Some(if text.is_empty() { err } else { text }),
+                )
+            }
+            Err(e) => (
+                Verdict::Fail,
+                Some(format!("cannot run {}: {e}", binary.display())),
+            ),
         }
     }
 
@@ -410,11 +472,14 @@ impl Runner<'_> {
         let mut outcomes = HashMap::new();
         let mut built = Vec::new();
         for (ci, case) in cases.iter().enumerate() {
-            if case.not_run.is_some() {
+            if case.not_run.is_some() || case.isolated.is_some() {
                 continue;
             }
             for (vi, variant) in case.variants.iter().enumerate() {
-                if !variant.oracle || !wants(variant.target) || self.precondition(variant).is_some()
+                if !variant.oracle
+                    || !wants(variant.target)
+                    || self.precondition(variant).is_some()
+                    || as_nobody(variant)
                 {
                     continue;
                 }
@@ -483,6 +548,7 @@ impl Runner<'_> {
         }
         let copier = EngineCopier {
             subject,
+            as_nobody: as_nobody(variant),
             sabotage: self
                 .settings
                 .sabotage
@@ -578,6 +644,10 @@ impl Runner<'_> {
     ) -> Result<Observed, String> {
         let built = fixture::build(root, &variant.fixture, variant.plan.atime)
             .map_err(|e| format!("cannot build the fixture: {e}"))?;
+        if copier.as_nobody {
+            fixture::give_to_nobody(&built.root)
+                .map_err(|e| format!("cannot give the fixture to nobody: {e}"))?;
+        }
         let ran = copier
             .run(&[Job {
                 root: &built.root,
@@ -647,6 +717,12 @@ fn refused(variant: &Variant, subject: SubjectId, observed: &Observed) -> Option
             copybench_engine::errno::name(errno)
         )
     })
+}
+
+/// Whether the variant runs with the engine's thread as `nobody` (root running a case whose
+/// permission bits must bind).
+fn as_nobody(variant: &Variant) -> bool {
+    variant.requirement == Requirement::Unprivileged && fixture::is_root()
 }
 
 /// The syscall an in-kernel strategy copies with.
@@ -730,7 +806,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let settings = Settings {
             max_file_size: Some(1 << 20),
-            sabotage: Vec::new(),
+            ..Settings::default()
         };
         let runner = Runner {
             work: tmp.path(),

@@ -44,9 +44,14 @@ const FIFO_WATCHDOG: Duration = Duration::from_secs(2);
 /// How long any other copy may take before it is reported as hung.
 const WATCHDOG: Duration = Duration::from_secs(300);
 
+/// The uid of `nobody` on Debian.
+pub(crate) const NOBODY: u32 = 65534;
+
 /// The engine, with one strategy (file cases) or one walker (tree cases).
 pub(crate) struct EngineCopier {
     pub subject: SubjectId,
+    /// Run as `nobody` (filesystem uid), so that permission bits bind on a root run.
+    pub as_nobody: bool,
     /// Faults added to every job: the suite's own tests break a subject on purpose.
     pub sabotage: Vec<Fault>,
 }
@@ -69,11 +74,18 @@ impl EngineCopier {
         let root = job.root.to_owned();
         let op = job.op.clone();
         let subject = self.subject;
+        let as_nobody = self.as_nobody;
         let (tx, rx) = mpsc::channel();
         let thread_recorder = recorder.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("conform {}", subject.name()))
             .spawn(move || {
+                if as_nobody {
+                    // Per thread: the fsuid and the capabilities it drops (DAC override) are this
+                    // thread's, and threads it starts inherit them; the thread ends after.
+                    // SAFETY: setfsuid takes a plain integer and cannot fail unsafely.
+                    unsafe { libc::setfsuid(NOBODY) };
+                }
                 let result = thread_recorder.run(|| run_engine(subject, &root, &op));
                 let _ = tx.send(result);
             });

@@ -4,7 +4,7 @@
 
 use rustix::io::Errno;
 
-use crate::conformance::case::{Case, FaultPlan, Operation, Target, Variant};
+use crate::conformance::case::{Case, FaultPlan, Operation, Variant};
 use crate::conformance::fixture::Node;
 use crate::conformance::outcome::{ContentMark, PartialMark};
 
@@ -63,11 +63,10 @@ pub(crate) fn cases() -> Vec<Case> {
             .partial("dst", "src")
             .with_faults(FaultPlan::ContentLast(Errno::IO))],
         ),
-        Case::not_run(
+        Case::isolated(
             16,
             "sendfile fails with ENOTSOCK → sendfile disabled for the rest of the process (test_file2file_not_supported)",
-            Target::File,
-            "disabling sendfile is process-wide state: checking it here would change the strategies timed beside it",
+            super::super::isolated::SENDFILE_DISABLED,
         ),
     ]
 }

@@ -177,7 +177,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     o.same_content("dst/a.txt", "src/a.txt")
                 },
             )
-            .requires(Requirement::NotRoot)],
+            .requires(Requirement::Unprivileged)],
         ),
         Case::new(
             42,

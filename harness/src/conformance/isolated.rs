@@ -1,0 +1,102 @@
+//! Checks that change process-wide state, run in a child `copybench conform --run-isolated`
+//! so that the process that times strategies is left as it was.
+//!
+//! Case 16: CPython clears `shutil._USE_CP_SENDFILE` for the rest of the process the first time
+//! sendfile says ENOTSOCK; the engine's `auto` does the same, and there is no way back.
+
+use std::path::Path;
+
+use copybench_engine::{
+    copy_file, sendfile_disabled_for_process, CopyOptions, Fault, Strategy, Syscall,
+    SyscallRecorder,
+};
+use rustix::io::Errno;
+
+use super::fixture::{build, Content, Node, FIXTURE_ATIME};
+
+/// The name of case 16's check.
+pub(crate) const SENDFILE_DISABLED: &str = "sendfile-disabled";
+
+/// Runs the check called `name` below `dir`: `Err` says what went wrong.
+pub fn run_isolated(name: &str, dir: &Path) -> Result<(), String> {
+    match name {
+        SENDFILE_DISABLED => sendfile_disabled(dir),
+        other => Err(format!("no isolated check called `{other}`")),
+    }
+}
+
+fn sendfile_disabled(dir: &Path) -> Result<(), String> {
+    let built = build(
+        &dir.join("sendfile-disabled"),
+        &[Node::file(
+            "src",
+            Content::Random {
+                len: 100_000,
+                seed: 16,
+            },
+        )],
+        FIXTURE_ATIME,
+    )
+    .map_err(|e| format!("cannot build the fixture: {e}"))?;
+    let src = built.root.join("src");
+    let expected = std::fs::read(&src).map_err(|e| e.to_string())?;
+    if sendfile_disabled_for_process() {
+        return Err("sendfile was already disabled before the check".to_owned());
+    }
+    // Make auto reach sendfile: the steps before it give up as on a filesystem without them.
+    let before_sendfile = || {
+        vec![
+            Fault {
+                syscall: Syscall::Ioctl,
+                nth: 1,
+                errno: Errno::OPNOTSUPP,
+            },
+            Fault {
+                syscall: Syscall::CopyFileRange,
+                nth: 1,
+                errno: Errno::XDEV,
+            },
+        ]
+    };
+    let options = CopyOptions {
+        strategy: Strategy::Auto,
+        ..CopyOptions::default()
+    };
+    let copy = |faults: Vec<Fault>, dst: &str| {
+        let recorder = SyscallRecorder::with_faults(faults);
+        let dst = built.root.join(dst);
+        let report = recorder
+            .run(|| copy_file(&src, &dst, &options))
+            .map_err(|e| format!("copy to {}: {e}", dst.display()))?;
+        let content = std::fs::read(&dst).map_err(|e| e.to_string())?;
+        if content != expected {
+            return Err(format!("{} differs from its source", dst.display()));
+        }
+        Ok((report, recorder.counts()))
+    };
+    let mut first_faults = before_sendfile();
+    first_faults.push(Fault {
+        syscall: Syscall::Sendfile,
+        nth: 1,
+        errno: Errno::NOTSOCK,
+    });
+    let (report, _) = copy(first_faults, "first")?;
+    if !report
+        .fallbacks
+        .iter()
+        .any(|f| f.from == Strategy::Sendfile && f.errno == Some(Errno::NOTSOCK))
+    {
+        return Err(format!(
+            "auto did not give up sendfile on ENOTSOCK: fallbacks {:?}",
+            report.fallbacks
+        ));
+    }
+    if !sendfile_disabled_for_process() {
+        return Err("sendfile is not disabled after ENOTSOCK".to_owned());
+    }
+    let (_, counts) = copy(before_sendfile(), "second")?;
+    match counts.get(Syscall::Sendfile) {
+        0 => Ok(()),
+        n => Err(format!("the next copy still made {n} sendfile calls")),
+    }
+}
