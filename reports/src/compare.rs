@@ -5,16 +5,12 @@ use std::collections::BTreeSet;
 
 use copybench_result::{Environment, RunResult, ScenarioResult};
 
-use crate::format;
-use crate::table::{Column, Table, ABSENT};
+use crate::format::{self, ABSENT};
+use crate::table::{Column, Table};
 
 /// A short name for the `index`th result: `#1 bench-1 ec21be2`.
 pub fn result_label(index: usize, result: &RunResult) -> String {
-    let host = result
-        .environment
-        .hostname
-        .as_deref()
-        .unwrap_or("unknown host");
+    let host = format::host(&result.environment);
     let commit = result
         .copybench
         .git_commit
@@ -25,10 +21,9 @@ pub fn result_label(index: usize, result: &RunResult) -> String {
 }
 
 /// One line per environment property whose value differs between results:
-/// `kernel differs: #1 6.1.0 · #2 6.8.0`.
+/// `different kernel: #1 6.1.0 · #2 6.8.0`.
 pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
-    type Property = (&'static str, fn(&RunResult) -> String);
-    let properties: [Property; 9] = [
+    let properties: [Property<RunResult>; 9] = [
         ("CPU", |r| r.environment.cpu_model.clone()),
         ("logical cores", |r| r.environment.logical_cores.to_string()),
         ("memory", |r| format::bytes(r.environment.memory_bytes)),
@@ -45,14 +40,27 @@ pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
                 .unwrap_or_else(|| "unknown".to_string())
         }),
     ];
+    let all: Vec<Option<&RunResult>> = results.iter().map(Some).collect();
+    differences(&all, &properties)
+}
+
+/// A property compared across results: its name, and its value in one of them.
+type Property<T> = (&'static str, fn(&T) -> String);
+
+/// One line per property whose value differs between the `items` present, each value listed
+/// with its result's number (`None` items are results without it, skipped but still counted).
+fn differences<T>(items: &[Option<&T>], properties: &[Property<T>]) -> Vec<String> {
     let mut differences = vec![];
     for (name, value_of) in properties {
-        let values: Vec<String> = results.iter().map(value_of).collect();
-        let distinct: BTreeSet<&String> = values.iter().collect();
+        let values: Vec<(usize, String)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| item.map(|item| (i, value_of(item))))
+            .collect();
+        let distinct: BTreeSet<&String> = values.iter().map(|(_, v)| v).collect();
         if distinct.len() > 1 {
             let listed = values
                 .iter()
-                .enumerate()
                 .map(|(i, v)| format!("#{} {v}", i + 1))
                 .collect::<Vec<_>>()
                 .join(" · ");
@@ -115,8 +123,7 @@ pub fn entry_ids(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
 
 /// Warnings about the same scenario run differently (another size, reference, cache state).
 pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
-    type Property = (&'static str, fn(&ScenarioResult) -> String);
-    let properties: [Property; 6] = [
+    let properties: [Property<ScenarioResult>; 6] = [
         ("reference", |s| s.reference.clone()),
         ("fixture size", |s| {
             format::bytes(s.parameters.fixture.bytes)
@@ -126,24 +133,7 @@ pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
         ("cache", |s| s.parameters.cache.clone()),
         ("samples", |s| s.parameters.samples.to_string()),
     ];
-    let mut differences = vec![];
-    for (name, value_of) in properties {
-        let values: Vec<(usize, String)> = runs
-            .iter()
-            .enumerate()
-            .filter_map(|(i, run)| run.map(|s| (i, value_of(s))))
-            .collect();
-        let distinct: BTreeSet<&String> = values.iter().map(|(_, v)| v).collect();
-        if distinct.len() > 1 {
-            let listed = values
-                .iter()
-                .map(|(i, v)| format!("#{} {v}", i + 1))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            differences.push(format!("different {name}: {listed}"));
-        }
-    }
-    differences
+    differences(runs, &properties)
 }
 
 /// Entries (rows) × results (columns): the speedup with its CI in each.

@@ -1,12 +1,15 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
-use copybench_result::Speedup;
+use copybench_result::{Environment, Speedup, ToolInfo};
+
+/// Written where a figure is absent (every format says why next to the table, never `0`).
+pub const ABSENT: &str = "—";
 
 /// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
 /// `1.23 s`.
 pub fn duration(seconds: f64) -> String {
     if !seconds.is_finite() {
-        return "—".to_string();
+        return ABSENT.to_string();
     }
     if seconds == 0.0 {
         // A measured zero (CPU time below the kernel's accounting granularity), not an absence.
@@ -50,6 +53,16 @@ pub fn ratio(value: f64) -> String {
     format!("{value:.2}×")
 }
 
+/// A ratio on a chart's axis, whose ticks are round: `1.5×`.
+pub fn ratio_tick(value: f64) -> String {
+    format!("{value:.1}×")
+}
+
+/// A speedup's bootstrap 95 % confidence interval alone: `1.21 – 1.30`.
+pub fn speedup_ci(speedup: &Speedup) -> String {
+    format!("{:.2} – {:.2}", speedup.ci_low, speedup.ci_high)
+}
+
 /// A speedup with its bootstrap 95 % confidence interval: `1.26× [1.21, 1.30]`.
 pub fn speedup(speedup: &Speedup) -> String {
     format!(
@@ -89,6 +102,20 @@ pub fn cpu_per_gib(seconds: f64) -> String {
 /// A short commit hash for display.
 pub fn short_commit(commit: &str) -> &str {
     commit.get(..7).unwrap_or(commit)
+}
+
+/// The copybench that made a result: `0.1.0 (ec21be2)`, or the version alone when the commit
+/// is unknown.
+pub fn version(tool: &ToolInfo) -> String {
+    match &tool.git_commit {
+        Some(commit) => format!("{} ({})", tool.version, short_commit(commit)),
+        None => tool.version.clone(),
+    }
+}
+
+/// The machine a result was measured on.
+pub fn host(environment: &Environment) -> &str {
+    environment.hostname.as_deref().unwrap_or("unknown host")
 }
 
 /// `value` with `digits` significant digits, without exponent notation.

@@ -136,16 +136,10 @@ fn result_summary_line(index: usize, several: bool, result: &RunResult) -> Strin
     } else {
         String::new()
     };
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" ({})", format::short_commit(c)))
-        .unwrap_or_default();
     format!(
-        "{prefix}copybench {}{commit} on {}, {}, {} {}; {} to {}",
-        result.copybench.version,
-        env.hostname.as_deref().unwrap_or("unknown host"),
+        "{prefix}copybench {} on {}, {}, {} {}; {} to {}",
+        format::version(&result.copybench),
+        format::host(env),
         env.cpu_model,
         env.os,
         env.kernel,
@@ -583,11 +577,11 @@ fn write_environment(page: &mut Page, index: usize, level: usize, result: &RunRe
             name.clone(),
             tool.path
                 .clone()
-                .unwrap_or_else(|| table::ABSENT.to_string()),
+                .unwrap_or_else(|| format::ABSENT.to_string()),
             match (&tool.version, &tool.unavailable) {
                 (Some(version), _) => version.clone(),
                 (None, Some(why)) => format!("unavailable: {why}"),
-                (None, None) => table::ABSENT.to_string(),
+                (None, None) => format::ABSENT.to_string(),
             },
         ]);
     }

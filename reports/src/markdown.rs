@@ -42,12 +42,6 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
 
 fn render_result(out: &mut String, index: usize, count: usize, result: &RunResult) {
     let env = &result.environment;
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" ({})", format::short_commit(c)))
-        .unwrap_or_default();
     if count > 1 {
         let _ = writeln!(
             out,
@@ -57,9 +51,9 @@ fn render_result(out: &mut String, index: usize, count: usize, result: &RunResul
     }
     let _ = writeln!(
         out,
-        "copybench {}{commit} on {}: {}, {} logical cores, {} {}, started {}\n",
-        escape(&result.copybench.version),
-        escape(env.hostname.as_deref().unwrap_or("unknown host")),
+        "copybench {} on {}: {}, {} logical cores, {} {}, started {}\n",
+        escape(&format::version(&result.copybench)),
+        escape(format::host(env)),
         escape(&env.cpu_model),
         env.logical_cores,
         escape(&env.os),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use copybench_result::{EntryResult, FixtureKind, ScenarioResult, SyscallSummary};
 
-use crate::format;
+use crate::format::{self, ABSENT};
 
 /// How a column's cells line up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +51,6 @@ impl Table {
         self.rows.is_empty()
     }
 }
-
-/// Shown in a cell whose figure is absent; the reason goes into the notes.
-pub const ABSENT: &str = "—";
 
 /// Syscall names that read a file's status (the calls CPython 3.8 saved in copytree).
 pub const STAT_FAMILY: [&str; 6] = ["stat", "lstat", "fstat", "newfstatat", "fstatat64", "statx"];
@@ -162,41 +159,41 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
         ..Table::default()
     };
     for entry in &scenario.entries {
+        let s = &entry.summary;
+        let mut absent = |figure: &str| {
+            table.notes.push(absent_note(entry, figure, "not recorded"));
+            ABSENT.to_string()
+        };
         let mut row = vec![
             entry.id.clone(),
             kind_name(entry).to_string(),
-            format::duration(entry.summary.wall_s.median),
-            speedup_cell(scenario, entry, &mut table.notes),
-            format::duration(entry.summary.user_s.median),
-            format::duration(entry.summary.sys_s.median),
-            match entry.summary.cpu_s_per_gib {
-                Some(cpu) => format::significant(cpu, 3),
-                None => {
-                    table
-                        .notes
-                        .push(absent_note(entry, "cpu_s_per_gib", "not recorded"));
-                    ABSENT.to_string()
-                }
+            format::duration(s.wall_s.median),
+            match &entry.speedup {
+                Some(speedup) => format::speedup(speedup),
+                None if entry.id == scenario.reference => "reference".to_string(),
+                None => absent("speedup"),
             },
+            format::duration(s.user_s.median),
+            format::duration(s.sys_s.median),
+            s.cpu_s_per_gib.map_or_else(
+                || absent("cpu_s_per_gib"),
+                |cpu| format::significant(cpu, 3),
+            ),
         ];
-        match &entry.syscalls {
+        let (stat_family, total) = match &entry.syscalls {
             Some(syscalls) => {
                 let (_, stat_family, total) = syscall_totals(scenario, syscalls);
-                if tree {
-                    row.push(format::count(stat_family));
-                }
-                row.push(format::count(total));
+                (format::count(stat_family), format::count(total))
             }
             None => {
-                table
-                    .notes
-                    .push(absent_note(entry, "syscalls", "not recorded"));
-                if tree {
-                    row.push(ABSENT.to_string());
-                }
-                row.push(ABSENT.to_string());
+                let cell = absent("syscalls");
+                (cell.clone(), cell)
             }
+        };
+        if tree {
+            row.push(stat_family);
         }
+        row.push(total);
         table.rows.push(row);
     }
     table
@@ -219,7 +216,7 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
         let (median, interval, pairs) = match &entry.speedup {
             Some(s) => (
                 format::ratio(s.median),
-                format!("{:.2} – {:.2}", s.ci_low, s.ci_high),
+                format::speedup_ci(s),
                 s.pairs.to_string(),
             ),
             None if entry.id == scenario.reference => {
@@ -369,6 +366,8 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
         columns,
         ..Table::default()
     };
+    let span =
+        |low: f64, high: f64| format!("{} – {}", format::duration(low), format::duration(high));
     for entry in &scenario.entries {
         let s = &entry.summary;
         let mut absent = |figure: &str| {
@@ -378,7 +377,7 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
         let (speedup, speedup_ci) = match &entry.speedup {
             Some(sp) => (
                 format::ratio(sp.median),
-                format!("{:.2} – {:.2} ({} pairs)", sp.ci_low, sp.ci_high, sp.pairs),
+                format!("{} ({} pairs)", format::speedup_ci(sp), sp.pairs),
             ),
             None if entry.id == scenario.reference => ("reference".to_string(), String::new()),
             None => (absent("speedup"), String::new()),
@@ -392,16 +391,8 @@ pub fn figures(scenario: &ScenarioResult) -> Table {
             .to_string(),
             entry.samples.len().to_string(),
             format::duration(s.wall_s.median),
-            format!(
-                "{} – {}",
-                format::duration(s.wall_s.ci_low),
-                format::duration(s.wall_s.ci_high)
-            ),
-            format!(
-                "{} – {}",
-                format::duration(s.wall_s.min),
-                format::duration(s.wall_s.max)
-            ),
+            span(s.wall_s.ci_low, s.wall_s.ci_high),
+            span(s.wall_s.min, s.wall_s.max),
             speedup,
             speedup_ci,
             format::duration(s.user_s.median),
@@ -440,17 +431,6 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
         copybench_result::EntryKind::Strategy => "strategy",
         copybench_result::EntryKind::Walker => "walker",
         copybench_result::EntryKind::Peer => "peer",
-    }
-}
-
-fn speedup_cell(scenario: &ScenarioResult, entry: &EntryResult, notes: &mut Vec<String>) -> String {
-    match &entry.speedup {
-        Some(speedup) => format::speedup(speedup),
-        None if entry.id == scenario.reference => "reference".to_string(),
-        None => {
-            notes.push(absent_note(entry, "speedup", "not recorded"));
-            ABSENT.to_string()
-        }
     }
 }
 

@@ -51,17 +51,11 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
 
 fn render_result(out: &mut String, result: &RunResult) {
     let env = &result.environment;
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" ({})", format::short_commit(c)))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "copybench {}{commit} · {} · {} · {} ({} cores) · started {}",
-        result.copybench.version,
-        env.hostname.as_deref().unwrap_or("unknown host"),
+        "copybench {} · {} · {} · {} ({} cores) · started {}",
+        format::version(&result.copybench),
+        format::host(env),
         env.kernel,
         env.cpu_model,
         env.logical_cores,

@@ -1,13 +1,13 @@
 //! The same scenario across several results: each entry's speedup with its CI, one bar per
 //! result, so machines, filesystems or commits can be compared side by side.
 
-use copybench_result::ScenarioResult;
+use copybench_result::{ScenarioResult, Speedup};
 use plotters::prelude::*;
 
 use super::frame::{axis_end, draw_reference_line, row_label_width, row_y, whisker, Frame};
 use super::legend::{LegendItem, Mark};
 use super::{chart_height, render_svg, INK, REFERENCE, SERIES, WIDTH};
-use crate::ReportError;
+use crate::{format, ReportError};
 
 /// Colour of the `index`th result compared (the same in the chart and the tables).
 pub fn result_color(index: usize) -> RGBColor {
@@ -16,21 +16,20 @@ pub fn result_color(index: usize) -> RGBColor {
 }
 
 /// Speedups of `entries` (rows) in each of `runs` (`(label, scenario)`, bars within a row).
-pub fn chart(
+pub fn chart<'a>(
     name: &str,
     entries: &[String],
-    runs: &[(String, Option<&ScenarioResult>)],
+    runs: &[(String, Option<&'a ScenarioResult>)],
 ) -> Result<Option<String>, ReportError> {
     if entries.is_empty() || runs.is_empty() {
         return Ok(None);
     }
-    let speedup = |run: &Option<&ScenarioResult>, id: &str| {
-        run.and_then(|s| s.entries.iter().find(|e| e.id == id))
-            .and_then(|e| e.speedup.clone())
+    let speedup = |run: Option<&'a ScenarioResult>, id: &str| -> Option<&'a Speedup> {
+        run?.entries.iter().find(|e| e.id == id)?.speedup.as_ref()
     };
     let largest = entries
         .iter()
-        .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(run, id)))
+        .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(*run, id)))
         .map(|s| s.ci_high.max(s.median))
         .fold(1.0, f64::max);
     let mut legend: Vec<LegendItem> = runs
@@ -67,7 +66,7 @@ pub fn chart(
             // Room for the ` (reference)` the widest id may get.
             label_width: row_label_width(entries) + 80,
             x_desc: "speedup over the scenario's reference",
-            x_labels: &|x| format!("{x:.1}×"),
+            x_labels: &|x| format::ratio_tick(*x),
             y_desc: "entry",
         }
         .draw(area, 0.0..x_end)?;
@@ -75,7 +74,7 @@ pub fn chart(
         for (index, id) in entries.iter().enumerate() {
             let centre = row_y(index, rows);
             for (run_index, (_, run)) in runs.iter().enumerate() {
-                let Some(s) = speedup(run, id) else {
+                let Some(s) = speedup(*run, id) else {
                     continue;
                 };
                 let top = centre + 0.4 - band * run_index as f64;

@@ -69,7 +69,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             rows: &names,
             label_width: row_label_width(&names),
             x_desc: "speedup over the reference (reference time ÷ entry time, median of pairs)",
-            x_labels: &|x| format!("{x:.1}×"),
+            x_labels: &|x| format::ratio_tick(*x),
             y_desc: "entry",
         }
         .draw(area, 0.0..x_end)?;
