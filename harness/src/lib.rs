@@ -1,4 +1,23 @@
 //! copybench's harness: scenario files, fixtures, the runner and its measurements, statistics,
 //! the environment record, and the conformance suite.
+//!
+//! Data flows one way: a scenario file ([`scenario`]) names a fixture ([`fixture`]) and the
+//! entries to compare; the [`runner`] times them ([`measure`], [`cache`], [`peer`]) and
+//! summarises the samples ([`stats`]) into the result types of `copybench-result`.
 
+pub mod cache;
 pub mod conformance;
+pub mod environment;
+pub mod fixture;
+pub mod measure;
+pub mod peer;
+pub mod runner;
+pub mod scenario;
+pub mod size;
+pub mod stats;
+pub mod strace;
+pub mod timestamp;
+pub mod work_dir;
+
+pub use runner::{run, write_result, ConformLevel, RunError, RunOptions};
+pub use scenario::{load, parse, Scenario, ScenarioError, DEFAULT_SUITE, DEFAULT_SUITE_NAME};

@@ -1,0 +1,176 @@
+//! Cold cache without root: `fsync` then `posix_fadvise(POSIX_FADV_DONTNEED)` on every source
+//! file, and `mincore` on a mapping of it to check the pages really left the page cache (the
+//! kernel keeps pages that are dirty, mapped or locked elsewhere). Dentries and inodes stay
+//! cached; dropping those needs `/proc/sys/vm/drop_caches`, which needs root.
+
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+
+/// Pages of the fixture still in the page cache after an eviction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Residency {
+    pub resident_pages: u64,
+    pub total_pages: u64,
+}
+
+impl Residency {
+    /// True when no page stayed.
+    pub fn evicted(&self) -> bool {
+        self.resident_pages == 0
+    }
+}
+
+/// Why eviction could not even be tried.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {op} {path} to evict it from the page cache: {source}")]
+pub struct EvictError {
+    pub op: &'static str,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+fn err(op: &'static str, path: &Path) -> impl FnOnce(rustix::io::Errno) -> EvictError {
+    let path = path.to_owned();
+    move |e| EvictError {
+        op,
+        path,
+        source: e.into(),
+    }
+}
+
+/// Evicts every file in `files` and returns how many of their pages stayed.
+pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
+    let mut total = Residency::default();
+    for path in files {
+        let fd = rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+            .map_err(err("open", path))?;
+        rustix::fs::fsync(&fd).map_err(err("fsync", path))?;
+        rustix::fs::fadvise(&fd, 0, None, rustix::fs::Advice::DontNeed)
+            .map_err(err("fadvise", path))?;
+        let r = residency(fd.as_fd(), path)?;
+        total.resident_pages += r.resident_pages;
+        total.total_pages += r.total_pages;
+    }
+    Ok(total)
+}
+
+/// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
+/// `syncfs` has written them back. Freed at once, those pages are what the next sample's copy
+/// gets: left in the cache instead, every copy would take fresh pages, and free memory left idle
+/// is handed back to the host here, which makes taking it again slow (DESIGN.md, "Idle gaps").
+/// Files that are missing (a link, a copy that failed) are passed over.
+pub fn drop_cached(files: &[PathBuf]) {
+    for path in files {
+        if let Ok(fd) =
+            rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+        {
+            let _ = rustix::fs::fadvise(&fd, 0, None, rustix::fs::Advice::DontNeed);
+        }
+    }
+}
+
+/// Reads the files once so they are in the page cache (a warm start for the first sample).
+pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 1 << 20];
+    for path in files {
+        let mut file = std::fs::File::open(path).map_err(|source| EvictError {
+            op: "open",
+            path: path.clone(),
+            source,
+        })?;
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(source) => {
+                    return Err(EvictError {
+                        op: "read",
+                        path: path.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The page size (`sysconf(_SC_PAGESIZE)`), 4096 if it cannot be read.
+fn page_size() -> usize {
+    // SAFETY: sysconf only reads a constant.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 {
+        n as usize
+    } else {
+        4096
+    }
+}
+
+/// Pages of an open file present in the page cache (`mincore` over a read-only mapping).
+fn residency(fd: std::os::fd::BorrowedFd<'_>, path: &Path) -> Result<Residency, EvictError> {
+    let len = rustix::fs::fstat(fd).map_err(err("stat", path))?.st_size as usize;
+    if len == 0 {
+        return Ok(Residency::default());
+    }
+    let page = page_size();
+    let pages = len.div_ceil(page);
+    // SAFETY: a fresh read-only shared mapping chosen by the kernel, unmapped below; nothing
+    // reads through it (mincore only inspects the page tables' backing).
+    let ptr = unsafe {
+        rustix::mm::mmap(
+            std::ptr::null_mut(),
+            len,
+            rustix::mm::ProtFlags::READ,
+            rustix::mm::MapFlags::SHARED,
+            fd,
+            0,
+        )
+    }
+    .map_err(err("mmap", path))?;
+    let mut vec = vec![0u8; pages];
+    // SAFETY: `ptr..ptr+len` is the live mapping; `vec` has one byte per page of it.
+    let rc = unsafe { libc::mincore(ptr, len, vec.as_mut_ptr()) };
+    let mincore_error = std::io::Error::last_os_error();
+    // SAFETY: unmapping exactly the mapping made above, once.
+    let _ = unsafe { rustix::mm::munmap(ptr, len) };
+    if rc != 0 {
+        return Err(EvictError {
+            op: "mincore",
+            path: path.to_owned(),
+            source: mincore_error,
+        });
+    }
+    Ok(Residency {
+        resident_pages: vec.iter().filter(|b| *b & 1 == 1).count() as u64,
+        total_pages: pages as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_file_is_resident_and_eviction_is_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f");
+        std::fs::write(&path, vec![7u8; 256 * 1024]).unwrap();
+        warm(std::slice::from_ref(&path)).unwrap();
+        let fd =
+            rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty()).unwrap();
+        let before = residency(fd.as_fd(), &path).unwrap();
+        assert_eq!(before.total_pages, (256 * 1024 / page_size()) as u64);
+        assert_eq!(before.resident_pages, before.total_pages);
+        let after = evict(std::slice::from_ref(&path)).unwrap();
+        assert_eq!(after.total_pages, before.total_pages);
+        // tmpfs cannot drop its pages (they are the file); a disk filesystem must.
+        let on_tmpfs = crate::environment::filesystem("work", tmp.path())
+            .is_some_and(|fs| fs.fs_type == "tmpfs");
+        if on_tmpfs {
+            eprintln!("skipped the eviction check: the temp dir is on tmpfs");
+        } else {
+            assert!(after.evicted(), "{after:?}");
+        }
+    }
+}
