@@ -9,6 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// Where `scenario` and `conform` work unless `--work-dir` / `--dir` say otherwise: inside the
+/// project's own `target/`, which `cargo clean` and `.gitignore` already cover.
+pub const DEFAULT_WORK_DIR: &str = "target/copybench";
+
 /// Held for a whole run: the work directory's lock.
 #[derive(Debug)]
 pub struct RunLock {

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
 use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, Settings};
+use copybench_harness::size::ByteSize;
+use copybench_harness::work_dir::DEFAULT_WORK_DIR;
 use copybench_result::{ConformanceMatrix, Verdict};
 
 /// Arguments of `copybench conform`.
@@ -21,8 +23,9 @@ pub struct ConformArgs {
     /// are named).
     #[arg(long = "walker", value_name = "NAME")]
     pub walkers: Vec<Walker>,
-    /// A directory on the filesystem to check (default: the current directory). The cases'
-    /// files are made in a private directory below it and removed afterwards.
+    /// A directory on the filesystem to check (default: the work directory,
+    /// `target/copybench`). The cases' files are made in a private directory below it and
+    /// removed afterwards.
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
     /// Compare with CPython's shutil (`python3`), or judge by CONFORMANCE.md alone (`none`).
@@ -31,9 +34,9 @@ pub struct ConformArgs {
     /// `full`: all of CONFORMANCE.md; `quick`: the subset run beside every scenario.
     #[arg(long, value_enum, default_value_t = CatalogueChoice::Full)]
     pub catalogue: CatalogueChoice,
-    /// Skip variants that copy a file larger than this (`100MiB`, `64k`, bytes).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_size: Option<u64>,
+    /// Skip variants that copy a file larger than this (`100MiB`, `64KiB`, bytes).
+    #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse)]
+    pub max_size: Option<ByteSize>,
     /// Print the matrix as JSON (every cell) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -75,7 +78,12 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let dir = match args.dir {
         Some(dir) => dir,
-        None => std::env::current_dir().context("cannot read the current directory")?,
+        None => {
+            let dir = PathBuf::from(DEFAULT_WORK_DIR);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the work directory {}", dir.display()))?;
+            dir
+        }
     };
     let options = ConformOptions {
         strategies,
@@ -88,7 +96,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
         },
     };
     let settings = Settings {
-        max_file_size: args.max_size,
+        max_file_size: args.max_size.map(|size| size.0),
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
         isolation_binary: std::env::current_exe().ok(),
@@ -105,27 +113,6 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// `64k`, `1MiB`, `100M`, `4096` → bytes (binary multiples).
-fn parse_size(text: &str) -> Result<u64, String> {
-    let digits_end = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits_end);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}`: expected a size such as 4096, 64k or 100MiB"))?;
-    let shift = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kib" | "kb" => 10,
-        "m" | "mib" | "mb" => 20,
-        "g" | "gib" | "gb" => 30,
-        _ => return Err(format!("`{text}`: unknown unit `{unit}` (k, MiB, G)")),
-    };
-    number
-        .checked_mul(1 << shift)
-        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 fn symbol(verdict: Verdict) -> char {
@@ -228,18 +215,4 @@ fn render(matrix: &ConformanceMatrix) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_parse_with_binary_units() {
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert_eq!(parse_size("64k"), Ok(64 << 10));
-        assert_eq!(parse_size("100MiB"), Ok(100 << 20));
-        assert!(parse_size("12 parsecs").is_err());
-        assert!(parse_size("MiB").is_err());
-    }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use copybench_harness::work_dir::DEFAULT_WORK_DIR;
 use copybench_harness::{scenario, ConformLevel, RunOptions};
 use copybench_reports::Format;
 
@@ -15,7 +16,7 @@ pub struct ScenarioArgs {
     pub files: Vec<PathBuf>,
 
     /// Where fixtures, copies, the trash and results live; copybench writes nowhere else.
-    #[arg(long, default_value = "target/copybench")]
+    #[arg(long, default_value = DEFAULT_WORK_DIR)]
     pub work_dir: PathBuf,
 
     /// Multiplies each scenario's size (a file's bytes, a tree's file count): 0.1 for a quick look.
