@@ -613,7 +613,7 @@ fn write_warnings(page: &mut Page, heading: &str, warnings: &[String]) {
     page.line(&format!("<strong>{}</strong>", escape(heading)));
     page.line("<ul>");
     for warning in warnings {
-        page.line(&format!("<li>{}</li>", escape(warning)));
+        page.line(&format!("<li>{}</li>", prose(warning)));
     }
     page.line("</ul>");
     page.line("</div>");
@@ -692,9 +692,36 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
+/// Escapes a sentence from the result and sets its `backticked` names (entry ids, programs) as
+/// code, as the terminal shows them; unbalanced backticks are left as they are.
+fn prose(text: &str) -> String {
+    let escaped = escape(text);
+    let parts: Vec<&str> = escaped.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escaped;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => format!("<code>{part}</code>"),
+            _ => (*part).to_owned(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{escape, prose};
+
+    #[test]
+    fn prose_sets_backticked_names_as_code_after_escaping() {
+        assert_eq!(
+            prose("`lean <2>`: wide CI"),
+            "<code>lean &lt;2&gt;</code>: wide CI"
+        );
+        assert_eq!(prose("one ` alone"), "one ` alone");
+    }
 
     #[test]
     fn escape_covers_content_and_attributes() {
