@@ -57,8 +57,8 @@ pub struct Timing {
     pub peak_rss_bytes: Option<u64>,
 }
 
-/// Runs `copy` in this process and times it. `after` runs inside the timing too (an fsync the
-/// scenario asks for).
+/// Runs `copy` in this process and times it: wall time and the CPU time of `scope`. Anything the
+/// scenario wants inside the timing (its fsync) belongs inside `copy`.
 pub fn time_in_process<T, E>(
     scope: CpuScope,
     copy: impl FnOnce() -> Result<T, E>,
