@@ -24,15 +24,13 @@ pub fn environment() -> Environment {
         .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| "unknown".to_owned());
-    let logical_cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
+    let logical_cores = std::thread::available_parallelism().map(|n| n.get()).ok();
     Environment {
         hostname: System::host_name().ok(),
         cpu_model,
         logical_cores,
         physical_cores: System::physical_core_count().ok(),
-        memory_bytes: system.as_ref().map(|s| s.total_memory()).unwrap_or(0),
+        memory_bytes: system.as_ref().map(|s| s.total_memory()),
         os: System::long_os_version()
             .or_else(|_| System::name())
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),

@@ -25,8 +25,12 @@ pub fn result_label(index: usize, result: &RunResult) -> String {
 pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
     let properties: [Property<RunResult>; 9] = [
         ("CPU", |r| r.environment.cpu_model.clone()),
-        ("logical cores", |r| r.environment.logical_cores.to_string()),
-        ("memory", |r| format::bytes(r.environment.memory_bytes)),
+        ("logical cores", |r| {
+            format::optional(r.environment.logical_cores)
+        }),
+        ("memory", |r| {
+            format::optional(r.environment.memory_bytes.map(format::bytes))
+        }),
         ("OS", |r| r.environment.os.clone()),
         ("kernel", |r| r.environment.kernel.clone()),
         ("filesystems", |r| filesystems(&r.environment)),

@@ -5,6 +5,11 @@ use copybench_result::{Environment, Speedup, ToolInfo};
 /// Written where a figure is absent (every format says why next to the table, never `0`).
 pub const ABSENT: &str = "—";
 
+/// A figure that may be absent: its own text, or [`ABSENT`].
+pub fn optional<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| ABSENT.to_string(), |v| v.to_string())
+}
+
 /// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
 /// `1.23 s`.
 pub fn duration(seconds: f64) -> String {

@@ -510,11 +510,17 @@ fn write_environment(page: &mut Page, index: usize, level: usize, result: &RunRe
         (
             "cores",
             match env.physical_cores {
-                Some(physical) => format!("{} logical, {physical} physical", env.logical_cores),
-                None => format!("{} logical", env.logical_cores),
+                Some(physical) => format!(
+                    "{} logical, {physical} physical",
+                    format::optional(env.logical_cores)
+                ),
+                None => format!("{} logical", format::optional(env.logical_cores)),
             },
         ),
-        ("memory", format::bytes(env.memory_bytes)),
+        (
+            "memory",
+            format::optional(env.memory_bytes.map(format::bytes)),
+        ),
         ("OS", env.os.clone()),
         ("kernel", env.kernel.clone()),
         (

@@ -55,7 +55,7 @@ fn render_result(out: &mut String, index: usize, count: usize, result: &RunResul
         escape(&format::version(&result.copybench)),
         escape(format::host(env)),
         escape(&env.cpu_model),
-        env.logical_cores,
+        format::optional(env.logical_cores),
         escape(&env.os),
         escape(&env.kernel),
         escape(&result.started_at),

@@ -58,7 +58,7 @@ fn render_result(out: &mut String, result: &RunResult) {
         format::host(env),
         env.kernel,
         env.cpu_model,
-        env.logical_cores,
+        format::optional(env.logical_cores),
         result.started_at,
     );
     for scenario in &result.scenarios {

@@ -75,9 +75,11 @@ pub struct ToolInfo {
 pub struct Environment {
     pub hostname: Option<String>,
     pub cpu_model: String,
-    pub logical_cores: usize,
+    /// `None` when the OS would not say (never a made-up 0).
+    pub logical_cores: Option<usize>,
     pub physical_cores: Option<usize>,
-    pub memory_bytes: u64,
+    /// `None` when sysinfo could not read it.
+    pub memory_bytes: Option<u64>,
     pub os: String,
     pub kernel: String,
     /// Filesystems of the work directory, the sources and the targets.

@@ -4,7 +4,9 @@ use copybench_engine::{Mode, Strategy, Syscall, Walker};
 use rustix::io::Errno;
 
 use super::fixture::Node;
-use super::outcome::{show, ContentMark, EntryState, Kind, Observed, Returned, SnapshotPlan};
+use super::outcome::{
+    describe_mode, show, ContentMark, EntryState, Kind, Observed, Returned, SnapshotPlan,
+};
 
 /// A case of CONFORMANCE.md: one or more variants, all of which must pass.
 pub(crate) struct Case {
@@ -482,8 +484,8 @@ impl Observed {
             Ok(())
         } else {
             Err(format!(
-                "{path}: mode {:o}, expected {mode:o}",
-                e.mode.unwrap_or(0)
+                "{path}: mode {}, expected {mode:o}",
+                describe_mode(e.mode)
             ))
         }
     }

@@ -431,9 +431,9 @@ fn compare_entry(path: &[u8], want: &EntryState, got: &EntryState, diffs: &mut V
     }
     if want.mode != got.mode {
         diffs.push(format!(
-            "{p}: mode {:o}, CPython {:o}",
-            got.mode.unwrap_or(0),
-            want.mode.unwrap_or(0)
+            "{p}: mode {}, CPython {}",
+            describe_mode(got.mode),
+            describe_mode(want.mode)
         ));
     }
     if want.target != got.target {
@@ -452,9 +452,9 @@ fn compare_entry(path: &[u8], want: &EntryState, got: &EntryState, diffs: &mut V
     }
     if want.nlink != got.nlink {
         diffs.push(format!(
-            "{p}: {} links, CPython {}",
-            got.nlink.unwrap_or(0),
-            want.nlink.unwrap_or(0)
+            "{p}: links {}, CPython {}",
+            describe_count(got.nlink),
+            describe_count(want.nlink)
         ));
     }
     if want.mtime != got.mtime {
@@ -489,6 +489,15 @@ fn compare_entry(path: &[u8], want: &EntryState, got: &EntryState, diffs: &mut V
             }
         }
     }
+}
+
+/// Mode bits in octal, or `none` where the entry has none to compare (never a made-up 0).
+pub(crate) fn describe_mode(mode: Option<u32>) -> String {
+    mode.map_or_else(|| "none".to_owned(), |m| format!("{m:o}"))
+}
+
+fn describe_count(count: Option<u64>) -> String {
+    count.map_or_else(|| "none".to_owned(), |n| n.to_string())
 }
 
 fn describe_content(content: &Option<ContentMark>) -> String {
