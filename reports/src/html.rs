@@ -8,9 +8,10 @@ use std::fmt::Write;
 
 use copybench_result::{ConformanceMatrix, RunResult, ScenarioResult, Verdict};
 
-use crate::charts::{self, comparison::result_color};
+use crate::charts::{self, palette::result_color};
+use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Html`].
 pub struct HtmlRenderer;
@@ -20,28 +21,36 @@ const STYLE: &str = r#"
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #222; background: #fafafa; margin: 0; line-height: 1.45; }
 main { max-width: 1120px; margin: 0 auto; padding: 1rem 1.5rem 3rem; background: #fff; }
 header { border-bottom: 2px solid #1f77b4; margin-bottom: 1rem; }
-h1 { font-size: 1.7rem; margin: 0.6rem 0 0.2rem; }
+h1 { font-size: 1.7rem; margin: 0.6rem 0 0.2rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
 h3 { font-size: 1.15rem; margin-top: 1.6rem; }
 h4 { font-size: 1rem; margin-top: 1.2rem; }
-p.meta, p.params { color: #555; margin: 0.2rem 0; }
+p.meta, p.params { color: #555; margin: 0.2rem 0; overflow-wrap: anywhere; }
 nav ul { columns: 2; padding-left: 1.2rem; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.92em; }
-table { border-collapse: collapse; margin: 0.5rem 0 0.8rem; font-size: 0.88rem; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; vertical-align: top; }
+section.headline { background: #f3f8fc; border: 1px solid #cfe0ef; border-radius: 4px; padding: 0.2rem 1rem 0.6rem; margin: 1rem 0; }
+section.headline h2 { margin-top: 0.6rem; border: none; }
+section.headline h3 { margin: 0.8rem 0 0.2rem; font-size: 1.05rem; }
+section.headline p { margin: 0.15rem 0; }
+p.winner { font-size: 1.1rem; }
+p.winner code.winner { color: #1b5e20; font-weight: bold; }
+p.tied, p.unranked { color: #444; }
+table { border-collapse: collapse; margin: 0.5rem 0 0.8rem; font-size: 0.88rem; max-width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; vertical-align: top; overflow-wrap: anywhere; }
 thead th { background: #f0f3f7; text-align: left; }
-tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
-td { white-space: nowrap; }
-table.conformance tbody th { white-space: normal; min-width: 16rem; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.scroll { overflow-x: auto; }
+tbody th { text-align: left; font-weight: normal; }
+table.conformance tbody th { min-width: 14rem; }
+table.conformance thead code { overflow-wrap: normal; }
+table.conformance td.verdict { white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 figure.chart { margin: 1rem 0; }
 figure.chart svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.88rem; }
-.warnings { background: #fff4e5; border-left: 4px solid #ff7f0e; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
+.warnings { background: #fff4e5; border-left: 4px solid #ff7f0e; padding: 0.4rem 0.8rem; margin: 0.8rem 0; overflow-wrap: anywhere; }
 .warnings ul { margin: 0.2rem 0; padding-left: 1.2rem; }
-ul.notes { color: #555; font-size: 0.88rem; }
-.verdict { text-align: center; white-space: nowrap; }
+ul.notes { color: #555; font-size: 0.88rem; overflow-wrap: anywhere; }
+.verdict { text-align: center; }
 .verdict.pass { background: #dff3df; color: #1b5e20; }
 .verdict.fail { background: #fbd5d5; color: #8b1a1a; font-weight: bold; }
 .verdict.unsupported { background: #ececec; color: #555; }
@@ -51,10 +60,21 @@ ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0
 ul.legend span.verdict { display: inline-block; min-width: 6.5rem; padding: 0.05rem 0.4rem; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: -0.1em; margin-right: 0.3em; }
 footer { margin-top: 3rem; color: #777; font-size: 0.85rem; border-top: 1px solid #ddd; }
+@media print {
+  body { background: #fff; font-size: 10pt; }
+  main { max-width: none; margin: 0; padding: 0; }
+  nav, footer { display: none; }
+  a { color: inherit; text-decoration: none; }
+  h2, h3, h4 { break-after: avoid; }
+  section.headline, figure.chart, .warnings, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  figure.chart svg { border: none; }
+  .verdict, .swatch, section.headline { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
 "#;
 
 impl Renderer for HtmlRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(&self, results: &[RunResult], _: &RenderOptions) -> Result<String, ReportError> {
         let mut page = Page::default();
         let several = results.len() > 1;
         let title = page_title(results);
@@ -77,10 +97,11 @@ impl Renderer for HtmlRenderer {
             ));
         }
         page.line("</header>");
-        write_nav(&mut page, results);
-        if several {
-            write_comparison(&mut page, results)?;
+        match results {
+            [result] => write_headlines(&mut page, 0, 2, result),
+            several => write_comparison(&mut page, several)?,
         }
+        write_nav(&mut page, results);
         for (index, result) in results.iter().enumerate() {
             write_result(&mut page, index, several, result)?;
         }
@@ -132,7 +153,7 @@ fn page_title(results: &[RunResult]) -> String {
 fn result_summary_line(index: usize, several: bool, result: &RunResult) -> String {
     let env = &result.environment;
     let prefix = if several {
-        format!("{}: ", compare::result_label(index, result))
+        format!("{}: ", compare::result_number(index))
     } else {
         String::new()
     };
@@ -158,6 +179,8 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("<ul>");
     if results.len() > 1 {
         page.line(r##"<li><a href="#comparison">Comparison</a></li>"##);
+    } else {
+        page.line(r##"<li><a href="#r1-summary">Summary</a></li>"##);
     }
     for (r, result) in results.iter().enumerate() {
         let prefix = if results.len() > 1 {
@@ -183,6 +206,73 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
+/// The answer first: per scenario, the winner line, the entries tied with it and those that
+/// could not be ranked (the same words as the terminal and Markdown, from [`headline`]).
+fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResult) {
+    let sub = level + 1;
+    page.line(&format!(
+        r#"<section class="headline" id="r{}-summary">"#,
+        index + 1
+    ));
+    page.line(&format!("<h{level}>Summary</h{level}>"));
+    for (s, scenario) in result.scenarios.iter().enumerate() {
+        page.line(&format!(
+            r##"<h{sub}><a href="#{}">{}</a></h{sub}>"##,
+            scenario_id(index, s),
+            escape(&format::scenario_title(scenario))
+        ));
+        let Some(headline) = headline::headline(scenario) else {
+            page.line("<p>Nothing to compare: fewer than two entries have a speedup.</p>");
+            continue;
+        };
+        let wording = headline.wording();
+        let winner = headline.winner.id;
+        let margins: Vec<String> = wording
+            .margins
+            .iter()
+            .map(|m| parts_html(m, winner))
+            .collect();
+        page.line(&format!(
+            r#"<p class="winner">{} {}.</p>"#,
+            parts_html(&wording.lead, winner),
+            margins.join(" and ")
+        ));
+        for (class, line) in [("tied", &wording.tied), ("unranked", &wording.unranked)] {
+            if let Some(line) = line {
+                page.line(&format!(
+                    r#"<p class="{class}">{}.</p>"#,
+                    capitalized(&parts_html(line, winner))
+                ));
+            }
+        }
+    }
+    page.line("</section>");
+}
+
+/// A headline line in HTML: names as code (the winner's marked), figures strong.
+fn parts_html(parts: &[Part], winner: &str) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => escape(text),
+            Part::Name(name) if name == winner => {
+                format!(r#"<code class="winner">{}</code>"#, escape(name))
+            }
+            Part::Name(name) => format!("<code>{}</code>", escape(name)),
+            Part::Figure(figure) => format!("<strong>{}</strong>", escape(figure)),
+        })
+        .collect()
+}
+
+/// `text` with its first letter upper-case (a headline line that starts a sentence).
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), ReportError> {
     page.line(r#"<section id="comparison">"#);
     page.line("<h2>Comparison</h2>");
@@ -191,7 +281,7 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
         page.line(&format!(
             r#"<li><span class="swatch" style="background: {}"></span>{}</li>"#,
             css_color(result_color(index)),
-            escape(&result_summary_line(index, true, result))
+            escape(&compare::result_label(index, result))
         ));
     }
     page.line("</ul>");
@@ -208,6 +298,13 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
             "This scenario was run differently",
             &compare::parameter_differences(&runs),
         );
+        let winners = compare::winners(results, &name);
+        if !winners.is_empty() {
+            page.line(&format!(
+                r#"<p class="winner">Fastest: {}</p>"#,
+                escape(&winners.join(" · "))
+            ));
+        }
         let entries = compare::entry_ids(&runs);
         let labelled: Vec<(String, Option<&ScenarioResult>)> = runs
             .iter()
@@ -223,7 +320,9 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                  bootstrap 95% CI.",
             );
         }
-        write_table(page, &compare::speedup_table(results, &name));
+        let table = compare::comparison_table(results, &name);
+        write_table(page, &table);
+        write_notes(page, "", &table::grouped_notes(&table.notes));
     }
     page.line("</section>");
     Ok(())
@@ -243,6 +342,7 @@ fn write_result(
             "<h2>Result {}</h2>",
             escape(&compare::result_label(index, result))
         ));
+        write_headlines(page, index, level, result);
     }
     for (s, scenario) in result.scenarios.iter().enumerate() {
         write_scenario(page, &scenario_id(index, s), level, scenario)?;
@@ -263,7 +363,10 @@ fn write_scenario(
     let sub = level + 1;
     let p = &scenario.parameters;
     page.line(&format!(r#"<section class="scenario" id="{id}">"#));
-    page.line(&format!("<h{level}>{}</h{level}>", escape(&scenario.name)));
+    page.line(&format!(
+        "<h{level}>{}</h{level}>",
+        escape(&format::scenario_title(scenario))
+    ));
     if let Some(description) = &scenario.description {
         page.line(&format!("<p>{}</p>", escape(description)));
     }
@@ -306,6 +409,7 @@ fn write_scenario(
         None => page.line("<p>No speedups were measured.</p>"),
     }
     write_table(page, &table::summary(scenario));
+    write_notes(page, "not measured: ", &table::scenario_notes(scenario));
 
     page.line(&format!(r#"<h{sub} id="{id}-cpu">CPU time</h{sub}>"#));
     if let Some(svg) = charts::cpu::chart(scenario)? {
@@ -328,8 +432,9 @@ fn write_scenario(
                 page,
                 "syscalls",
                 &svg,
-                "Calls by syscall name, stat family first; counted by copybench's syscall layer \
-                 or by strace, as labelled.",
+                "Calls by syscall name, stat family first, fewest calls at the top; counted by \
+                 copybench's own syscall layer, or by strace in a separate untimed run where \
+                 marked [strace].",
             );
             write_table(page, &table::syscall_totals_table(scenario));
             write_table(page, &table::syscalls_by_name(scenario));
@@ -372,7 +477,10 @@ fn write_scenario(
     page.line(&format!(
         r#"<h{sub} id="{id}-figures">All figures</h{sub}>"#
     ));
-    write_table(page, &table::figures(scenario));
+    // Two tables of about eight columns each fit the page; one of sixteen would not.
+    let (time, cost) = table::figures(scenario);
+    write_table(page, &time);
+    write_table(page, &cost);
 
     if !scenario.skipped.is_empty() {
         page.line(&format!(r#"<h{sub} id="{id}-skipped">Skipped</h{sub}>"#));
@@ -419,34 +527,31 @@ fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
         ));
     }
     page.line("<li>◆ compared with the oracle's outcome</li>");
+    page.line("<li>— the case does not apply to this subject</li>");
     page.line("</ul>");
-    page.line(r#"<div class="scroll">"#);
+    let subjects = conformance::subjects(matrix);
     page.line(r#"<table class="conformance">"#);
     page.line("<thead>");
     let mut header = String::from(r#"<tr><th scope="col">case</th>"#);
-    for subject in &matrix.subjects {
+    for subject in &subjects {
         let _ = write!(
             header,
             r#"<th scope="col"><code>{}</code></th>"#,
-            escape(subject)
+            breakable(subject)
         );
     }
     header.push_str("</tr>");
     page.line(&header);
     page.line("</thead>");
     page.line("<tbody>");
-    for case in &matrix.cases {
+    for case in conformance::cases(matrix) {
         let mut row = format!(
             r#"<tr><th scope="row">{}. {}</th>"#,
             case.number,
             escape(&case.title)
         );
-        for subject in &matrix.subjects {
-            let cell = matrix
-                .cells
-                .iter()
-                .find(|c| c.case == case.number && &c.subject == subject);
-            match cell {
+        for subject in &subjects {
+            match conformance::cell(matrix, case.number, subject) {
                 Some(cell) => {
                     let mut title = format!(
                         "case {}, {}: {}",
@@ -469,8 +574,9 @@ fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
                         if cell.oracle_checked { " ◆" } else { "" }
                     );
                 }
-                None => row
-                    .push_str(r#"<td class="verdict missing" title="no verdict recorded">—</td>"#),
+                None => row.push_str(
+                    r#"<td class="verdict missing" title="does not apply to this subject">—</td>"#,
+                ),
             }
         }
         row.push_str("</tr>");
@@ -478,7 +584,23 @@ fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
     }
     page.line("</tbody>");
     page.line("</table>");
-    page.line("</div>");
+    let shown = conformance::cases(matrix);
+    let left_out: Vec<String> = matrix
+        .cases
+        .iter()
+        .filter(|case| !shown.iter().any(|c| c.number == case.number))
+        .map(|case| case.number.to_string())
+        .collect();
+    if let [first @ .., last] = left_out.as_slice() {
+        let (cases, apply) = if first.is_empty() {
+            (format!("case {last}"), "applies")
+        } else {
+            (format!("cases {} and {last}", first.join(", ")), "apply")
+        };
+        page.line(&format!(
+            r#"<p class="notes">Not shown: {cases}, which {apply} to none of this scenario's subjects.</p>"#
+        ));
+    }
 }
 
 fn verdict_text(verdict: Verdict) -> &'static str {
@@ -625,10 +747,10 @@ fn write_warnings(page: &mut Page, heading: &str, warnings: &[String]) {
     page.line("</div>");
 }
 
-/// A table from the shared table model; the first column heads its row.
+/// A table from the shared table model; the first column heads its row. Cells wrap, so a table
+/// fits the page rather than scrolling sideways (and prints whole).
 fn write_table(page: &mut Page, table: &Table) {
     if !table.is_empty() {
-        page.line(r#"<div class="scroll">"#);
         page.line("<table>");
         let mut header = String::from("<thead><tr>");
         for column in &table.columns {
@@ -660,15 +782,19 @@ fn write_table(page: &mut Page, table: &Table) {
         }
         page.line("</tbody>");
         page.line("</table>");
-        page.line("</div>");
     }
-    if !table.notes.is_empty() {
-        page.line(r#"<ul class="notes">"#);
-        for note in &table.notes {
-            page.line(&format!("<li>not measured: {}</li>", escape(note)));
-        }
-        page.line("</ul>");
+}
+
+/// Notes (grouped, see [`table::grouped_notes`]), each after `prefix`.
+fn write_notes(page: &mut Page, prefix: &str, notes: &[String]) {
+    if notes.is_empty() {
+        return;
     }
+    page.line(r#"<ul class="notes">"#);
+    for note in notes {
+        page.line(&format!("<li>{}{}</li>", escape(prefix), prose(note)));
+    }
+    page.line("</ul>");
 }
 
 fn class_of(align: Align) -> &'static str {
@@ -696,6 +822,12 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// An escaped name that may wrap after `_` and `-` (`copy_file_range` in a narrow column
+/// head), and nowhere else.
+fn breakable(name: &str) -> String {
+    escape(name).replace('_', "_<wbr/>").replace('-', "-<wbr/>")
 }
 
 /// Escapes a sentence from the result and sets its `backticked` names (entry ids, programs) as
