@@ -1,11 +1,11 @@
-//! The conformance catalogue (CONFORMANCE.md) run against strategies and walkers, with CPython's
+//! The conformance catalogue (docs/conformance.md) run against strategies and walkers, with CPython's
 //! `shutil` as the oracle where `python3` is present.
 //!
 //! Every case builds its fixture afresh for each subject and for the oracle, runs the same call
 //! on it, and observes the outcome the same way (`outcome.rs`): what was returned or raised, and
 //! the state of every file afterwards. With the oracle, a cell passes when the engine's outcome
 //! equals CPython's; cases CPython cannot express (faults injected into our syscall layer) and
-//! runs without `python3` are judged by the expectation written from CONFORMANCE.md, and say so
+//! runs without `python3` are judged by the expectation written from docs/conformance.md, and say so
 //! (`oracle_checked: false`).
 
 mod case;
@@ -33,7 +33,7 @@ use subject::{Copier, EngineCopier, Job};
 pub enum Catalogue {
     /// A few cases per subject, fast enough to run beside every scenario.
     Quick,
-    /// All of CONFORMANCE.md.
+    /// All of docs/conformance.md.
     Full,
 }
 
@@ -127,7 +127,7 @@ pub fn run_matrix_with(
                 let name = match failure {
                     None => oracle.describe(),
                     Some(why) => format!(
-                        "{} failed ({why}); cells judged by CONFORMANCE.md",
+                        "{} failed ({why}); cells judged by docs/conformance.md",
                         oracle.describe()
                     ),
                 };
@@ -792,7 +792,7 @@ fn resolve_faults(plan: FaultPlan, trace: Option<&EngineTrace>) -> Result<Vec<Fa
 mod tests {
     use super::*;
 
-    /// The CONFORMANCE.md expectations written here hold for CPython's own outcomes: they were
+    /// The docs/conformance.md expectations written here hold for CPython's own outcomes: they were
     /// not copied from the engine, and they judge fairly when `python3` is absent.
     #[test]
     fn expectations_hold_for_cpython() {

@@ -1,7 +1,7 @@
 //! The run loop: fixtures, warmup, then samples in a shuffled round-robin across every entry,
 //! and the summaries of each scenario.
 //!
-//! Traps of this kind of machine it avoids by design (DESIGN.md, "Measuring honestly"):
+//! Traps of this kind of machine it avoids by design (docs/design.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
 //!   end of the run (deleting a tree slows inode creation for about a minute);
 //! - no sleeps between samples: they follow each other (idle memory is handed back to the
