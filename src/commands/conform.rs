@@ -28,10 +28,10 @@ pub struct ConformArgs {
     /// removed afterwards.
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// Compare with CPython's shutil (`python3`), or judge by CONFORMANCE.md alone (`none`).
+    /// Compare with CPython's shutil (`python3`), or judge by docs/conformance.md alone (`none`).
     #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]
     pub oracle: OracleChoice,
-    /// `full`: all of CONFORMANCE.md; `quick`: the subset run beside every scenario.
+    /// `full`: all of docs/conformance.md; `quick`: the subset run beside every scenario.
     #[arg(long, value_enum, default_value_t = CatalogueChoice::Full)]
     pub catalogue: CatalogueChoice,
     /// Skip variants that copy a file larger than this (`100MiB`, `64KiB`, bytes).

@@ -8,7 +8,7 @@ use super::outcome::{
     describe_mode, show, ContentMark, EntryState, Kind, Observed, Returned, SnapshotPlan,
 };
 
-/// A case of CONFORMANCE.md: one or more variants, all of which must pass.
+/// A case of docs/conformance.md: one or more variants, all of which must pass.
 pub(crate) struct Case {
     pub number: u32,
     pub title: &'static str,
@@ -197,7 +197,7 @@ pub(crate) enum Requirement {
     None,
     /// Permission bits must bind. Root reads everything, so as root the fixture is given to
     /// `nobody` and the engine's thread drops to it with `setfsuid` (CPython, run as root, is
-    /// then not comparable: the case is judged by CONFORMANCE.md).
+    /// then not comparable: the case is judged by docs/conformance.md).
     Unprivileged,
     /// A system file the case reads (`/sys/...`), which not every kernel has.
     Exists(&'static str),
@@ -205,7 +205,7 @@ pub(crate) enum Requirement {
 
 /// A judgement: `Err` says what is wrong.
 pub(crate) type Check = Result<(), String>;
-/// An expectation from CONFORMANCE.md, applied to an outcome.
+/// An expectation from docs/conformance.md, applied to an outcome.
 pub(crate) type Expect = Box<dyn Fn(&Observed, SubjectId) -> Check>;
 /// Whether a variant applies to a subject; `Err` is why not (the cell is unsupported).
 pub(crate) type Applies = Box<dyn Fn(SubjectId) -> Check>;
@@ -224,7 +224,7 @@ pub(crate) struct Variant {
     pub oracle: bool,
     pub faults: FaultPlan,
     pub requirement: Requirement,
-    /// The CONFORMANCE.md expectation: the judge when the oracle cannot be, and held against
+    /// The docs/conformance.md expectation: the judge when the oracle cannot be, and held against
     /// CPython's own outcome by the tests so it cannot drift from CPython.
     pub expect: Expect,
     /// What only the engine can show (fallbacks, syscall counts), checked beside the oracle.

@@ -30,7 +30,7 @@ pub fn run_matrix(options: &ConformOptions) -> Result<ConformanceMatrix, Conform
                 let name = match failure {
                     None => oracle.describe(),
                     Some(why) => format!(
-                        "{} failed ({why}); cells judged by CONFORMANCE.md",
+                        "{} failed ({why}); cells judged by docs/conformance.md",
                         oracle.describe()
                     ),
                 };

@@ -1,4 +1,4 @@
-//! Cases 1–12, 17–20 and 23–31 of CONFORMANCE.md: `copyfile`, `copy` and `copy2` of one file.
+//! Cases 1–12, 17–20 and 23–31 of docs/conformance.md: `copyfile`, `copy` and `copy2` of one file.
 //! The source named in each title is the CPython test the behaviour comes from.
 
 use copybench_engine::{Strategy, Syscall};
