@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use copybench_result::{RunResult, ScenarioResult};
 
+use crate::figures;
 use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
 use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
@@ -123,7 +124,7 @@ fn parts(parts: &[Part]) -> String {
 
 fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     let p = &scenario.parameters;
-    let fixture = if table::is_tree(scenario) {
+    let fixture = if figures::is_tree(scenario) {
         format!(
             "tree of {} files, {}",
             p.fixture.files,
@@ -151,7 +152,7 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
         let _ = writeln!(
             out,
             "<details><summary>Syscalls per {}</summary>\n",
-            table::syscall_unit(scenario)
+            figures::syscall_unit(scenario)
         );
         write_table(out, &syscalls);
         let _ = writeln!(out, "</details>\n");

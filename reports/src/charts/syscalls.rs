@@ -11,7 +11,7 @@ use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
 use super::palette::{OTHER_CALLS, RARE_CALLS, STAT_CALLS};
 use super::{chart_height, render_svg, WIDTH};
-use crate::table::{self, STAT_FAMILY};
+use crate::figures::{self, STAT_FAMILY};
 use crate::{format, ReportError};
 
 const OTHER: &str = "other";
@@ -27,7 +27,7 @@ struct Series {
 fn series_in_order(scenario: &ScenarioResult) -> Vec<Series> {
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
-        for (name, calls) in table::named_calls(syscalls) {
+        for (name, calls) in figures::named_calls(syscalls) {
             *totals.entry(name).or_default() += calls;
         }
     }
@@ -71,7 +71,7 @@ fn series_in_order(scenario: &ScenarioResult) -> Vec<Series> {
 /// Calls of one copy in `series` (`other` gathers every call not named in `all`).
 fn calls_in(series: &str, all: &[Series], syscalls: &SyscallSummary) -> u64 {
     if series == OTHER {
-        table::named_calls(syscalls)
+        figures::named_calls(syscalls)
             .filter(|(name, _)| !all.iter().any(|named| named.name == *name))
             .map(|(_, calls)| calls)
             .sum()
@@ -91,9 +91,9 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         return Ok(None);
     }
     // Fewest calls at the top.
-    counted.sort_by_key(|(_, s)| table::total_syscalls(s));
-    let unit = table::syscall_unit(scenario);
-    let files_per_copy = table::files_per_copy(scenario);
+    counted.sort_by_key(|(_, s)| figures::total_syscalls(s));
+    let unit = figures::syscall_unit(scenario);
+    let files_per_copy = figures::files_per_copy(scenario);
     let series = series_in_order(scenario);
     let legend: Vec<LegendItem> = series
         .iter()
@@ -117,7 +117,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let rows = names.len();
     let largest = counted
         .iter()
-        .map(|(_, s)| table::total_syscalls(s) as f64 / files_per_copy)
+        .map(|(_, s)| figures::total_syscalls(s) as f64 / files_per_copy)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.25;
     let size = (WIDTH, chart_height(rows, &legend));
@@ -144,7 +144,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
                 chart.draw_series([bar(y, start, end, s.color.filled())])?;
                 start = end;
             }
-            let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
+            let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);
             let text = format!(
                 "{} total, {} stat family",
                 format::count(total),
