@@ -50,7 +50,7 @@ fn tools() -> BTreeMap<String, ToolVersion> {
             Err(why) => ToolVersion {
                 path: None,
                 version: None,
-                unavailable: Some(why),
+                unavailable: Some(why.to_string()),
             },
         };
         tools.insert(peer.program().to_owned(), entry);
