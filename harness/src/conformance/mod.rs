@@ -669,10 +669,11 @@ impl Runner<'_> {
     }
 }
 
-/// A named strategy that refused these files before writing a byte, with an errno on which
-/// CPython gives up its fast path and copies another way (`_GiveupOnFastCopy`: EXDEV across
-/// filesystems, ENODEV for mmap of sysfs, …). A named strategy runs alone, without fallback,
-/// so for it the case is unsupported, not failed: where CPython copied, saying why.
+/// A named strategy that refused these files before writing a byte, with an errno on which its
+/// own give-up rule hands over to another way (`Strategy::give_up`: CPython's
+/// `_GiveupOnFastCopy` for the fast paths, EXDEV across filesystems, ENODEV for mmap of sysfs,
+/// …). A named strategy runs alone, without fallback, so for it the case is unsupported, not
+/// failed: where CPython copied, saying why.
 fn refused(variant: &Variant, subject: SubjectId, observed: &Observed) -> Option<String> {
     let SubjectId::Strategy(strategy) = subject else {
         return None;
@@ -687,16 +688,7 @@ fn refused(variant: &Variant, subject: SubjectId, observed: &Observed) -> Option
         return None;
     };
     let errno = rustix::io::Errno::from_raw_os_error(errno);
-    let gives_up = [
-        rustix::io::Errno::XDEV,
-        rustix::io::Errno::INVAL,
-        rustix::io::Errno::NOSYS,
-        rustix::io::Errno::OPNOTSUPP,
-        rustix::io::Errno::NODEV,
-        rustix::io::Errno::NOTSOCK,
-        rustix::io::Errno::BADF,
-    ];
-    if !gives_up.contains(&errno) || variant.faults_injected() {
+    if !strategy.give_up(errno, 0).falls_back() || variant.faults_injected() {
         return None;
     }
     let case::Operation::File { dst, .. } = &variant.op else {
@@ -725,22 +717,11 @@ fn as_nobody(variant: &Variant) -> bool {
     variant.requirement == Requirement::Unprivileged && fixture::is_root()
 }
 
-/// The syscall an in-kernel strategy copies with.
-fn fast_syscall(strategy: Option<Strategy>) -> Option<Syscall> {
-    match strategy? {
-        Strategy::Sendfile => Some(Syscall::Sendfile),
-        Strategy::CopyFileRange => Some(Syscall::CopyFileRange),
-        Strategy::Splice => Some(Syscall::Splice),
-        Strategy::Reflink => Some(Syscall::Ioctl),
-        _ => None,
-    }
-}
-
 /// Turns a fault plan into faults for this subject, from what its clean run did.
 fn resolve_faults(plan: FaultPlan, trace: Option<&EngineTrace>) -> Result<Vec<Fault>, String> {
     let trace = trace.ok_or("no syscall counts from the clean run")?;
     let made = |call: Syscall| trace.counts.get(call);
-    let fast = fast_syscall(trace.strategy_used);
+    let fast = trace.strategy_used.and_then(Strategy::syscall);
     let used = trace
         .strategy_used
         .map(|s| s.name().to_owned())
