@@ -9,7 +9,7 @@ mod charts;
 mod compare;
 mod conformance;
 mod figures;
-mod format;
+pub mod format;
 mod headline;
 mod html;
 mod markdown;
