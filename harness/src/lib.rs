@@ -6,9 +6,11 @@
 //! summarises the samples ([`stats`]) into the result types of `copybench-result`.
 
 pub mod cache;
+pub mod claim;
 pub mod conformance;
 pub mod environment;
 pub mod fixture;
+pub mod interpreters;
 pub mod measure;
 pub mod peer;
 pub mod runner;

@@ -421,7 +421,7 @@ impl Validator<'_> {
         for peer in raw.peers.iter().flat_map(|p| p.get_ref()) {
             entries.push(EntrySpec {
                 id: peer.entry_id(),
-                subject: Subject::Peer(*peer),
+                subject: Subject::Peer(peer.clone()),
                 timed_as: TimedAs::ChildProcess,
             });
         }

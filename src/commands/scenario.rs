@@ -43,6 +43,11 @@ pub struct ScenarioArgs {
     /// No progress bars on stderr.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// A CPython interpreter to use for the python peers, preferred over those found on PATH
+    /// and in pyenv's versions directory (repeatable).
+    #[arg(long = "python", value_name = "PATH")]
+    pub pythons: Vec<PathBuf>,
 }
 
 /// `--conform`.
@@ -80,6 +85,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     };
     options.copybench_exe = std::env::current_exe().ok();
     options.progress = !args.no_progress;
+    options.pythons = args.pythons;
 
     let result = copybench_harness::run(&scenarios, &options)?;
     let path =

@@ -30,32 +30,14 @@ pub(crate) struct Oracle {
 impl Oracle {
     /// Finds `python3` on PATH and resolves it to the real interpreter once.
     pub(crate) fn find() -> Result<Oracle, String> {
-        let output = Command::new("python3")
-            .args([
-                "-c",
-                "import platform, sys; print(sys.executable); \
-                 print(platform.python_implementation(), platform.python_version())",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                format!("`python3` not found ({e}); install the Debian package `python3`")
-            })?;
-        if !output.status.success() {
-            return Err(format!(
-                "`python3` failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut lines = text.lines();
-        match (lines.next(), lines.next()) {
-            (Some(exe), Some(version)) if !exe.is_empty() => Ok(Oracle {
-                executable: PathBuf::from(exe),
-                version: version.to_owned(),
-            }),
-            _ => Err(format!("`python3` printed no interpreter path: {text:?}")),
-        }
+        let python3 = crate::peer::find_on_path("python3")
+            .ok_or("`python3` not found on PATH (install the Debian package `python3`)")?;
+        let interpreter = crate::interpreters::resolve(&python3, crate::interpreters::Origin::Path)
+            .map_err(|e| e.to_string())?;
+        Ok(Oracle {
+            executable: interpreter.executable,
+            version: format!("CPython {}", interpreter.version),
+        })
     }
 
     /// How the matrix names it.

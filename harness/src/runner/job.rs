@@ -12,6 +12,7 @@ use copybench_result::{FixtureKind, TimedAs};
 
 use super::{Active, RunOptions};
 use crate::fixture::Fixture;
+use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope, Timing};
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
@@ -30,6 +31,7 @@ pub(super) fn prepare_job(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
+    interpreters: &Interpreters,
     kind: FixtureKind,
 ) -> Result<Job, String> {
     let mode = scenario.mode;
@@ -86,7 +88,7 @@ pub(super) fn prepare_job(
         (Subject::Peer(peer_kind), _) => {
             let peer = peer_kind.peer();
             // Resolved once per scenario (a pyenv shim becomes its real interpreter here).
-            let program = peer.resolve()?.path;
+            let program = peer.resolve(interpreters)?.path;
             Ok(Job::Child(Box::new(move |src: &Path, dst: &Path| {
                 peer.command(&program, kind, src, dst)
             })))

@@ -39,6 +39,7 @@ use crate::cache;
 use crate::conformance::{self, Catalogue, ConformOptions};
 use crate::environment;
 use crate::fixture::{self, Fixture};
+use crate::interpreters::{self, Interpreters, Origin};
 use crate::measure;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject, Target};
 use crate::timestamp::rfc3339;
@@ -73,6 +74,9 @@ pub struct RunOptions {
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
     /// `None`: a quarter of the work directory's free space, at most 16 GiB.
     pub trash_budget_bytes: Option<u64>,
+    /// CPython interpreters named with `--python`, preferred over those found on PATH and in
+    /// pyenv's versions directory.
+    pub pythons: Vec<PathBuf>,
 }
 
 impl RunOptions {
@@ -89,6 +93,7 @@ impl RunOptions {
             version: version.to_owned(),
             progress: true,
             trash_budget_bytes: None,
+            pythons: Vec::new(),
         }
     }
 }
@@ -107,6 +112,8 @@ pub enum RunError {
     Scenario { scenario: String, message: String },
     #[error("cannot encode the result: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("--python {path}: {reason}")]
+    Python { path: PathBuf, reason: String },
 }
 
 /// How long ext4 (no journal) avoids reusing a deleted inode (`RECENTCY_MIN`).
@@ -119,7 +126,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let work = WorkDir::open(&options.work_dir)?;
     let _lock = work.lock()?;
     let run_id = run_id();
-    let mut environment = environment::environment();
+    let interpreters = discover_interpreters(scenarios, options)?;
+    let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
     // ext4 without a journal skips inodes deleted less than 60 s ago, reading each one's dtime
     // (fs/ext4/ialloc.c, recently_deleted): right after the previous run emptied its trash,
@@ -157,6 +165,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         match run_scenario(
             scenario,
             options,
+            &interpreters,
             &work,
             &run_id,
             &mut trash,
@@ -220,6 +229,31 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     })
 }
 
+/// Every CPython on the machine, `--python` ones first. One named with `--python` that is not
+/// a usable CPython stops the run: it was asked for by name, so nothing stands in for it.
+fn discover_interpreters(
+    _scenarios: &[Scenario],
+    options: &RunOptions,
+) -> Result<Interpreters, RunError> {
+    let explicit: Vec<(PathBuf, Origin)> = options
+        .pythons
+        .iter()
+        .map(|p| (p.clone(), Origin::CommandLine))
+        .collect();
+    let found = interpreters::discover(&explicit);
+    if let Some((path, _, reason)) = found
+        .refused
+        .iter()
+        .find(|(_, origin, _)| *origin == Origin::CommandLine)
+    {
+        return Err(RunError::Python {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+    }
+    Ok(found)
+}
+
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.
 pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunError> {
     let work = WorkDir::open(work_dir)?;
@@ -264,6 +298,7 @@ struct Active {
 fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
+    interpreters: &Interpreters,
     work: &WorkDir,
     run_id: &str,
     main_trash: &mut Trash,
@@ -307,7 +342,7 @@ fn run_scenario(
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match prepare_job(entry, scenario, options, fixture.info.kind) {
+        match prepare_job(entry, scenario, options, interpreters, fixture.info.kind) {
             Ok(job) => active.push(Active {
                 spec: entry.clone(),
                 job,
@@ -459,6 +494,7 @@ fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
+        claims: Vec::new(),
     };
     Ok((result, own_trash))
 }
