@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
-use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, Settings};
+use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
 use copybench_harness::work_dir::DEFAULT_WORK_DIR;
 use copybench_result::{ConformanceMatrix, Verdict};
@@ -94,14 +94,12 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
             CatalogueChoice::Quick => Catalogue::Quick,
             CatalogueChoice::Full => Catalogue::Full,
         },
-    };
-    let settings = Settings {
         max_file_size: args.max_size.map(|size| size.0),
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
         isolation_binary: std::env::current_exe().ok(),
     };
-    let matrix = conformance::run_matrix_with(&options, &settings)?;
+    let matrix = conformance::run_matrix(&options)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&matrix)?);
     } else {

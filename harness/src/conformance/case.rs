@@ -40,11 +40,11 @@ impl Case {
         self
     }
 
-    /// A case this suite cannot run, with why; its cells are skipped (`target` says for whom).
+    /// A case this suite cannot run, with why; its cells are skipped (`copies` says for whom).
     pub(crate) fn not_run(
         number: u32,
         title: &'static str,
-        target: Target,
+        copies: Copies,
         why: &'static str,
     ) -> Case {
         let mut variant = Variant::file(
@@ -53,7 +53,7 @@ impl Case {
             Operation::copyfile("src", "dst"),
             |_, _| Ok(()),
         );
-        variant.target = target;
+        variant.copies = copies;
         Case {
             number,
             title,
@@ -66,16 +66,16 @@ impl Case {
 
     /// A case run by the named check in a child process (it changes process-wide state).
     pub(crate) fn isolated(number: u32, title: &'static str, check: &'static str) -> Case {
-        let mut case = Case::not_run(number, title, Target::File, "");
+        let mut case = Case::not_run(number, title, Copies::File, "");
         case.not_run = None;
         case.isolated = Some(check);
         case
     }
 }
 
-/// Which subjects a variant is for.
+/// What a variant copies, which decides the subjects it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Target {
+pub(crate) enum Copies {
     /// Strategies copying one file (copyfile / copy / copy2).
     File,
     /// Walkers copying a tree (copytree).
@@ -216,7 +216,7 @@ pub(crate) type Note = Box<dyn Fn(&Observed) -> Option<String>>;
 pub(crate) struct Variant {
     /// Tells variants of a case apart in a failure's detail.
     pub name: String,
-    pub target: Target,
+    pub copies: Copies,
     pub fixture: Vec<Node>,
     pub op: Operation,
     pub plan: SnapshotPlan,
@@ -268,9 +268,9 @@ impl Variant {
         };
         Variant {
             name: name.into(),
-            target: match op {
-                Operation::File { .. } => Target::File,
-                Operation::Tree(_) => Target::Tree,
+            copies: match op {
+                Operation::File { .. } => Copies::File,
+                Operation::Tree(_) => Copies::Tree,
             },
             fixture,
             op,

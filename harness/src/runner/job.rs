@@ -10,7 +10,8 @@ use copybench_engine::{
 };
 use copybench_result::{FixtureKind, TimedAs};
 
-use super::{Active, RunOptions};
+use super::rounds::Active;
+use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope, Timing};

@@ -8,7 +8,9 @@ use copybench_result::{
 };
 
 use super::job::Job;
-use super::{fnv, Active, RunOptions};
+use super::rounds::Active;
+use super::seed::seed;
+use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure;
 use crate::scenario::{Scenario, Subject};
@@ -98,7 +100,7 @@ pub(super) fn summarize(
     mut unmeasured: BTreeMap<String, String>,
     warnings: &mut Vec<String>,
 ) -> EntryResult {
-    let seed = fnv(format!("{}/{}", scenario.name, entry.spec.id).as_bytes());
+    let seed = seed(&format!("{}/{}", scenario.name, entry.spec.id));
     let wall: Vec<f64> = entry
         .samples
         .iter()
