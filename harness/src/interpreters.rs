@@ -340,7 +340,9 @@ impl Interpreters {
             .as_ref()
             .map(|d| format!(", {}", d.display()))
             .unwrap_or_default();
-        let found: Vec<String> = self.found.iter().map(|i| i.version.to_string()).collect();
+        let mut versions: Vec<PythonVersion> = self.found.iter().map(|i| i.version).collect();
+        versions.sort();
+        let found: Vec<String> = versions.iter().map(ToString::to_string).collect();
         let found = if found.is_empty() {
             "none".to_owned()
         } else {

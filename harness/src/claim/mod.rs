@@ -241,10 +241,11 @@ fn describe(spec: &ClaimSpec, verdict: ClaimVerdict, m: &MeasuredFigure) -> Stri
         ClaimVerdict::Inconclusive => "cannot tell the claim from no change: more samples needed",
         ClaimVerdict::NotChecked => "not checked",
     };
-    format!(
-        "measured {measured} against the claimed {}: {why}",
-        spec.claim.text
-    )
+    let claimed = match kind {
+        FigureKind::Speedup => format!("{}×", spec.claim.text),
+        FigureKind::Change => spec.claim.text.clone(),
+    };
+    format!("measured {measured} against the claimed {claimed}: {why}")
 }
 
 #[cfg(test)]

@@ -202,16 +202,23 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     })
 }
 
-/// Every CPython on the machine, `--python` ones first. One named with `--python` that is not
-/// a usable CPython stops the run: it was asked for by name, so nothing stands in for it.
+/// Every CPython on the machine, `--python` ones first, then the scenarios' `pythons`. One
+/// named with `--python` that is not a usable CPython stops the run: it was asked for by name,
+/// so nothing stands in for it. A scenario's (written for some other machine, perhaps) is a
+/// warning of that scenario instead.
 fn discover_interpreters(
-    _scenarios: &[Scenario],
+    scenarios: &[Scenario],
     options: &RunOptions,
 ) -> Result<Interpreters, RunError> {
     let explicit: Vec<(PathBuf, Origin)> = options
         .pythons
         .iter()
         .map(|p| (p.clone(), Origin::CommandLine))
+        .chain(
+            scenarios
+                .iter()
+                .flat_map(|s| s.pythons.iter().map(|p| (p.clone(), Origin::Scenario))),
+        )
         .collect();
     let found = interpreters::discover(&explicit);
     if let Some((path, _, reason)) = found

@@ -22,8 +22,9 @@ use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
 use super::{push_filesystem, RunError, RunOptions};
 use crate::cache;
+use crate::claim;
 use crate::fixture;
-use crate::interpreters::Interpreters;
+use crate::interpreters::{Interpreters, Origin};
 use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
 use crate::work_dir::{Trash, WorkDir};
 
@@ -85,6 +86,13 @@ pub(super) fn run_scenario(
     let source_fd = std::fs::File::open(&fixture.path)
         .map_err(|e| fail(format!("cannot open {}: {e}", fixture.path.display())))?;
 
+    for (path, _, why) in interpreters
+        .refused
+        .iter()
+        .filter(|(path, origin, _)| *origin == Origin::Scenario && scenario.pythons.contains(path))
+    {
+        warnings.push(format!("`pythons`: {} is not used: {why}", path.display()));
+    }
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
@@ -198,6 +206,7 @@ pub(super) fn run_scenario(
         let mut unmeasured = BTreeMap::new();
         let syscalls = syscall_summary(
             &entry,
+            scenario,
             &fixture,
             options,
             strace_path.as_deref(),
@@ -217,6 +226,17 @@ pub(super) fn run_scenario(
         entries.push(result);
     }
 
+    let claims = scenario
+        .claims
+        .iter()
+        .map(|c| {
+            let seed = seed(&format!(
+                "{}/{} vs {}",
+                scenario.name, c.subject, c.baseline
+            ));
+            claim::judge(c, &entries, &skipped, seed)
+        })
+        .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -237,7 +257,7 @@ pub(super) fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
-        claims: Vec::new(),
+        claims,
     };
     Ok((result, own_trash))
 }

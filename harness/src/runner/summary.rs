@@ -26,9 +26,10 @@ pub(super) fn walls(samples: &[Sample]) -> Vec<(u32, f64)> {
 }
 
 /// Syscalls per copy and per file: the engine's counted layer for in-process entries; strace
-/// (only with `--count-syscalls`) for child processes.
+/// (only with `--count-syscalls` or the scenario's `count_syscalls`) for child processes.
 pub(super) fn syscall_summary(
     entry: &Active,
+    scenario: &Scenario,
     fixture: &Fixture,
     options: &RunOptions,
     strace_path: Option<&Path>,
@@ -44,8 +45,8 @@ pub(super) fn syscall_summary(
             counts.fd_stats,
         ),
         (Job::Child(command), _) => {
-            if !options.count_syscalls {
-                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls (a separate, untimed run under strace)".to_owned());
+            if !(options.count_syscalls || scenario.count_syscalls) {
+                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls or `count_syscalls = true` (a separate, untimed run under strace)".to_owned());
                 return None;
             }
             let Some(strace_path) = strace_path else {
