@@ -158,6 +158,10 @@ pub trait Peer {
     fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, String>;
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
+    /// The same program started to do nothing: its time is the program's start-up cost.
+    fn noop_command(&self, program: &Path) -> Vec<OsString> {
+        vec![program.into(), "--version".into()]
+    }
 }
 
 /// A program found and the first line of its version output.
@@ -238,6 +242,9 @@ impl Peer for Python {
             path: interpreter.executable.clone(),
             version: Some(format!("Python {}", interpreter.version)),
         })
+    }
+    fn noop_command(&self, program: &Path) -> Vec<OsString> {
+        vec![program.into(), "-c".into(), "pass".into()]
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         // Written for 2.7 as for 3.x, so every interpreter pyenv holds runs the same line.

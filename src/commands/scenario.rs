@@ -83,7 +83,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         Conform::Full => ConformLevel::Full,
         Conform::None => ConformLevel::None,
     };
-    options.copybench_exe = std::env::current_exe().ok();
+    options.copybench = crate::child::this_program();
     options.progress = !args.no_progress;
     options.pythons = args.pythons;
 
