@@ -7,7 +7,7 @@ use copybench_result::{RunResult, ScenarioResult};
 
 use crate::figures;
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{claims, compare, conformance, format, Renderer, ReportError};
 
 /// Renders [`crate::Format::Markdown`].
 pub struct MarkdownRenderer;
@@ -62,8 +62,26 @@ fn render_result(out: &mut String, index: usize, count: usize, result: &RunResul
         escape(&result.started_at),
     );
     let level = if count > 1 { "####" } else { "###" };
+    render_claims(out, level, result);
     for scenario in &result.scenarios {
         render_scenario(out, level, scenario);
+    }
+}
+
+/// The claims' verdicts, before the scenarios.
+fn render_claims(out: &mut String, level: &str, result: &RunResult) {
+    if !claims::any(result) {
+        return;
+    }
+    let mut table = claims::table(result, true);
+    let not_checked = std::mem::take(&mut table.notes);
+    let _ = writeln!(out, "{level} Claims\n");
+    write_table(out, &table);
+    for note in &not_checked {
+        let _ = writeln!(out, "- not checked: {}", escape(note));
+    }
+    if !not_checked.is_empty() {
+        out.push('\n');
     }
 }
 

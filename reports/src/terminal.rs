@@ -6,7 +6,7 @@ use std::fmt::Write;
 use copybench_result::{RunResult, ScenarioResult};
 
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{claims, compare, conformance, format, Renderer, ReportError};
 
 /// Renders [`crate::Format::Terminal`].
 pub struct TerminalRenderer;
@@ -61,9 +61,23 @@ fn render_result(out: &mut String, result: &RunResult) {
         format::optional(env.logical_cores),
         result.started_at,
     );
+    render_claims(out, result);
     for scenario in &result.scenarios {
         out.push('\n');
         render_scenario(out, scenario);
+    }
+}
+
+/// The claims' verdicts, before everything else.
+fn render_claims(out: &mut String, result: &RunResult) {
+    if !claims::any(result) {
+        return;
+    }
+    let table = claims::table(result, false);
+    let _ = writeln!(out, "\nclaims\n");
+    write_table(out, &table, "  ");
+    for note in &table.notes {
+        let _ = writeln!(out, "    not checked: {note}");
     }
 }
 

@@ -267,6 +267,16 @@ pub enum FigureKind {
     Change,
 }
 
+impl FigureKind {
+    /// A figure in these terms as people write it: `1.34×`, `-29.9 %`.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            FigureKind::Speedup => format!("{value:.2}×"),
+            FigureKind::Change => format!("{:+.1} %", value * 100.0),
+        }
+    }
+}
+
 /// A claimed figure as measured, in the claim's own terms (a speedup or a change).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeasuredFigure {
@@ -304,6 +314,18 @@ pub enum ClaimVerdict {
 }
 
 impl ClaimVerdict {
+    /// As the JSON writes it: `smaller-effect`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimVerdict::Reproduces => "reproduces",
+            ClaimVerdict::SmallerEffect => "smaller-effect",
+            ClaimVerdict::NoEffect => "no-effect",
+            ClaimVerdict::Opposite => "opposite",
+            ClaimVerdict::Inconclusive => "inconclusive",
+            ClaimVerdict::NotChecked => "not-checked",
+        }
+    }
+
     /// As a person reads it.
     pub fn label(self) -> &'static str {
         match self {

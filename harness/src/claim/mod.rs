@@ -201,35 +201,28 @@ fn metric_noun(metric: ClaimMetric) -> &'static str {
     }
 }
 
-/// A figure in the claim's terms: `1.34×` or `-29.9 %`.
-pub fn show(kind: FigureKind, value: f64) -> String {
-    match kind {
-        FigureKind::Speedup => format!("{value:.3}×"),
-        FigureKind::Change => format!("{:+.1} %", value * 100.0),
-    }
-}
-
 /// The verdict in words: what was measured, against what was claimed.
 fn describe(spec: &ClaimSpec, verdict: ClaimVerdict, m: &MeasuredFigure) -> String {
+    let show = |value: f64| spec.claim.kind.show(value);
     let kind = spec.claim.kind;
     let measured = match (m.exact, m.ci_low, m.ci_high) {
         (true, _, _) => format!(
             "{} ({:.2} → {:.2} {} per file, exact)",
-            show(kind, m.value),
+            show(m.value),
             m.baseline_value,
             m.subject_value,
             metric_noun(spec.metric)
         ),
         (false, Some(low), Some(high)) => format!(
             "{} (95 % CI {} to {}, {} pairs)",
-            show(kind, m.value),
-            show(kind, low),
-            show(kind, high),
+            show(m.value),
+            show(low),
+            show(high),
             m.pairs.unwrap_or(0)
         ),
         (false, _, _) => format!(
             "{} ({} pairs, too few for a 95 % interval)",
-            show(kind, m.value),
+            show(m.value),
             m.pairs.unwrap_or(0)
         ),
     };

@@ -216,9 +216,8 @@ pub(super) fn run_scenario(
         let mut unmeasured = BTreeMap::new();
         let syscalls = syscall_summary(
             &entry,
-            scenario,
             &fixture,
-            options,
+            options.count_syscalls || scenario.count_syscalls,
             strace_path.as_deref(),
             &target_dir,
             own_trash.as_mut().unwrap_or(&mut *main_trash),

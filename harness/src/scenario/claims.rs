@@ -159,6 +159,15 @@ source = "What's New In Python 3.8"
     }
 
     #[test]
+    fn the_shipped_cpython_claims_are_valid() {
+        let text = include_str!("../../../scenarios/cpython-3.8-claims.toml");
+        let scenarios = parse(text, "cpython-3.8-claims.toml").unwrap();
+        let claims: usize = scenarios.iter().map(|s| s.claims.len()).sum();
+        assert_eq!(claims, 10);
+        assert!(scenarios.iter().all(|s| s.count_syscalls));
+    }
+
+    #[test]
     fn claims_parse_with_their_figures_as_written() {
         let scenario = &parse(CLAIMS, "c.toml").unwrap()[0];
         assert!(scenario.count_syscalls);

@@ -4,6 +4,7 @@
 //! The page is kept XHTML-compatible (every element closed, only XML's five entities) so tests
 //! can parse it with an XML parser. Every text that comes from a result is escaped.
 
+mod claims;
 mod conformance;
 mod environment;
 mod markup;
@@ -135,6 +136,13 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
         } else {
             String::new()
         };
+        if crate::claims::any(result) {
+            page.line(&format!(
+                r##"<li><a href="#r{}-claims">{}Claims</a></li>"##,
+                r + 1,
+                escape(&prefix)
+            ));
+        }
         for (s, scenario) in result.scenarios.iter().enumerate() {
             page.line(&format!(
                 r##"<li><a href="#{}">{}{}</a></li>"##,
@@ -214,6 +222,7 @@ fn write_result(
             escape(&compare::result_label(index, result))
         ));
     }
+    claims::write_claims(page, index, level, result);
     for (s, scenario) in result.scenarios.iter().enumerate() {
         write_scenario(page, &scenario_id(index, s), level, scenario)?;
     }
