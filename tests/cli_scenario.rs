@@ -270,19 +270,21 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
 
-    // The last line names the result, inside the work directory.
-    let last = stdout.lines().last().expect("some output");
-    let path = Path::new(last);
+    // The last line names the result and the report, inside the work directory.
+    let path = common::result_file(&stdout);
     assert!(
         path.is_file(),
-        "last line `{last}` is not the result file\n{stderr}"
+        "{} is not the result file\n{stderr}",
+        path.display()
     );
+    assert!(path.with_file_name("report.html").is_file());
     assert!(
         path.starts_with(env.path("wd").canonicalize().unwrap()),
-        "{last}"
+        "{}",
+        path.display()
     );
 
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
     let typed = RunResult::from_json(&text).expect("the result reads back with the schema types");
     check_against_doc(&serde_json::from_str(&text).unwrap());
 
@@ -391,11 +393,9 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         Some(2),
         "{wall:?}"
     );
-    // And shown before the scenarios.
-    assert!(
-        stdout.find("\nclaims\n") < stdout.find("\ntiny-file\n"),
-        "{stdout}"
-    );
+    // And shown first, at the top of the summary.
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
+    assert!(claims_at < stdout.find("tiny-file").unwrap(), "{stdout}");
 
     // Engine walkers timed as `copybench copytree` children: their command and wait4 rusage.
     let children = &typed.scenarios[2];
@@ -474,8 +474,9 @@ fn a_second_run_reuses_the_cached_fixture() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout.lines().last().unwrap();
-    let result = RunResult::from_json(&std::fs::read_to_string(last).unwrap()).unwrap();
+    let result =
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
+            .unwrap();
     assert!(result.scenarios[0].conformance.is_none());
     assert!(result.scenarios[0]
         .warnings
@@ -574,7 +575,7 @@ fn a_missing_peer_is_skipped_naming_its_program_and_package() {
         String::from_utf8_lossy(&output.stderr)
     );
     let result =
-        RunResult::from_json(&std::fs::read_to_string(stdout.lines().last().unwrap()).unwrap())
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
             .unwrap();
     let file = &result.scenarios[0];
     let reason = |id: &str| {
@@ -646,7 +647,7 @@ source = "a claim about an interpreter this machine does not have"
         String::from_utf8_lossy(&output.stderr)
     );
     let result =
-        RunResult::from_json(&std::fs::read_to_string(stdout.lines().last().unwrap()).unwrap())
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
             .unwrap();
     let scenario = &result.scenarios[0];
     let [claim] = &scenario.claims[..] else {
@@ -673,9 +674,9 @@ source = "a claim about an interpreter this machine does not have"
         scenario.skipped
     );
     // The summary leads with it.
-    let claims_at = stdout.find("\nclaims\n").expect("a claims block");
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
     assert!(
-        claims_at < stdout.find("\nmissing-python\n").unwrap(),
+        claims_at < stdout.find("missing-python").unwrap(),
         "{stdout}"
     );
     assert!(stdout.contains("not checked"), "{stdout}");

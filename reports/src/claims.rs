@@ -9,8 +9,8 @@ use crate::table::{Column, Table};
 /// The column of [`table`] that holds the verdict.
 pub const VERDICT_COLUMN: usize = 4;
 
-/// One row per claim of every scenario, in file order; claims not checked get a note with why.
-/// The source is a last column where there is room for it (not in a terminal).
+/// One row per claim of every scenario, in file order (why a claim was not checked is in
+/// [`not_checked`]). The source is a last column where there is room for it (not in a terminal).
 pub fn table(result: &RunResult, with_source: bool) -> Table {
     let mut columns = vec![
         Column::left("claim"),
@@ -45,14 +45,20 @@ pub fn table(result: &RunResult, with_source: bool) -> Table {
                 row.push(claim.source.clone());
             }
             table.rows.push(row);
-            if claim.verdict == ClaimVerdict::NotChecked {
-                table
-                    .notes
-                    .push(format!("{}: {}", name(claim), claim.detail));
-            }
         }
     }
     table
+}
+
+/// `claim: why`, for every claim that was not checked.
+pub fn not_checked(result: &RunResult) -> Vec<String> {
+    result
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.claims)
+        .filter(|c| c.verdict == ClaimVerdict::NotChecked)
+        .map(|c| format!("{}: {}", name(c), c.detail))
+        .collect()
 }
 
 /// `subject vs baseline`.

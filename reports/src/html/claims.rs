@@ -57,9 +57,10 @@ pub(super) fn write_claims(page: &mut Page, index: usize, level: usize, result: 
     page.line("</tbody>");
     page.line("</table>");
     page.line("</div>");
-    if !table.notes.is_empty() {
+    let not_checked = claims::not_checked(result);
+    if !not_checked.is_empty() {
         page.line(r#"<ul class="notes">"#);
-        for note in &table.notes {
+        for note in &not_checked {
             page.line(&format!("<li>not checked: {}</li>", escape(note)));
         }
         page.line("</ul>");
