@@ -165,6 +165,50 @@ pub enum InterpreterError {
     Script { path: PathBuf, executable: PathBuf },
 }
 
+/// Why a CPython peer has no interpreter to run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoInterpreter {
+    #[error("`python3` not found on PATH (install the Debian package `python3`)")]
+    NoPython3,
+    /// `python3` is there but not a usable CPython (the probe's error, as text: it is kept in
+    /// [`Interpreters`] and handed to every peer that asks).
+    #[error("`python3` is not usable: {0}")]
+    Python3(String),
+    #[error("{}", missing_version(selector, pyenv_versions.as_deref(), found))]
+    Version {
+        selector: VersionSelector,
+        /// The pyenv versions directory looked in.
+        pyenv_versions: Option<PathBuf>,
+        /// The versions that were found.
+        found: Vec<PythonVersion>,
+    },
+}
+
+/// The version, where it was looked for, what was found instead, and how to get it.
+fn missing_version(
+    selector: &VersionSelector,
+    pyenv_versions: Option<&Path>,
+    found: &[PythonVersion],
+) -> String {
+    let pyenv = pyenv_versions
+        .map(|d| format!(", {}", d.display()))
+        .unwrap_or_default();
+    let mut found = found.to_vec();
+    found.sort();
+    let found = match found.is_empty() {
+        true => "none".to_owned(),
+        false => found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    format!(
+        "CPython {selector} not found (looked on PATH for python{}.{}{pyenv}, and --python; found: {found}): install it with `pyenv install {selector}`, or name it with --python PATH",
+        selector.major, selector.minor
+    )
+}
+
 /// A candidate whose probe is running.
 struct Probe {
     path: PathBuf,
@@ -261,7 +305,7 @@ pub struct Interpreters {
     /// In order of preference; each executable once.
     pub found: Vec<Interpreter>,
     /// `python3` on PATH, resolved, or why there is none.
-    pub default: Result<Interpreter, String>,
+    pub default: Result<Interpreter, NoInterpreter>,
     /// Candidates given explicitly (`--python`, `pythons`) that are not usable, with why.
     pub refused: Vec<(PathBuf, Origin, String)>,
     /// The pyenv versions directory looked in.
@@ -289,8 +333,7 @@ pub fn discover(explicit: &[(PathBuf, Origin)]) -> Interpreters {
             probes.push(Probe::start(&path, Origin::Pyenv));
         }
     }
-    let mut default =
-        Err("`python3` not found on PATH (install the Debian package `python3`)".to_owned());
+    let mut default = Err(NoInterpreter::NoPython3);
     let mut found: Vec<Interpreter> = Vec::new();
     let mut refused = Vec::new();
     for (index, probe) in probes.into_iter().enumerate() {
@@ -300,7 +343,7 @@ pub fn discover(explicit: &[(PathBuf, Origin)]) -> Interpreters {
             default = outcome
                 .as_ref()
                 .map(Clone::clone)
-                .map_err(ToString::to_string);
+                .map_err(|e| NoInterpreter::Python3(e.to_string()));
         }
         match outcome {
             Ok(interpreter) => {
@@ -327,31 +370,15 @@ pub fn discover(explicit: &[(PathBuf, Origin)]) -> Interpreters {
 impl Interpreters {
     /// The first interpreter `selector` matches, or why there is none: the version, where it was
     /// looked for, and how to get it.
-    pub fn find(&self, selector: VersionSelector) -> Result<&Interpreter, String> {
+    pub fn find(&self, selector: VersionSelector) -> Result<&Interpreter, NoInterpreter> {
         self.found
             .iter()
             .find(|i| selector.matches(i.version))
-            .ok_or_else(|| self.not_found(selector))
-    }
-
-    fn not_found(&self, selector: VersionSelector) -> String {
-        let pyenv = self
-            .pyenv_versions
-            .as_ref()
-            .map(|d| format!(", {}", d.display()))
-            .unwrap_or_default();
-        let mut versions: Vec<PythonVersion> = self.found.iter().map(|i| i.version).collect();
-        versions.sort();
-        let found: Vec<String> = versions.iter().map(ToString::to_string).collect();
-        let found = if found.is_empty() {
-            "none".to_owned()
-        } else {
-            found.join(", ")
-        };
-        format!(
-            "CPython {selector} not found (looked on PATH for python{}.{}{pyenv}, and --python; found: {found}): install it with `pyenv install {selector}`, or name it with --python PATH",
-            selector.major, selector.minor
-        )
+            .ok_or_else(|| NoInterpreter::Version {
+                selector,
+                pyenv_versions: self.pyenv_versions.clone(),
+                found: self.found.iter().map(|i| i.version).collect(),
+            })
     }
 
     /// The environment's record of them; the default python3 is marked.
@@ -512,11 +539,11 @@ mod tests {
     fn a_missing_version_names_itself_and_how_to_get_it() {
         let none = Interpreters {
             found: Vec::new(),
-            default: Err("no python3".to_owned()),
+            default: Err(NoInterpreter::NoPython3),
             refused: Vec::new(),
             pyenv_versions: Some(PathBuf::from("/home/u/.pyenv/versions")),
         };
-        let why = none.find("3.99".parse().unwrap()).unwrap_err();
+        let why = none.find("3.99".parse().unwrap()).unwrap_err().to_string();
         assert!(why.contains("CPython 3.99 not found"), "{why}");
         assert!(why.contains("`pyenv install 3.99`"), "{why}");
         assert!(why.contains("/home/u/.pyenv/versions"), "{why}");

@@ -14,7 +14,7 @@ use std::str::FromStr;
 use copybench_result::{FixtureKind, ToolVersion};
 use serde::Deserialize;
 
-use crate::interpreters::{Interpreters, VersionSelector};
+use crate::interpreters::{Interpreters, NoInterpreter, VersionSelector};
 use crate::size::ByteSize;
 
 /// A peer as named in scenario files: `cp`, `cp-reflink-never`, `rsync`, and CPython's
@@ -129,7 +129,7 @@ impl FromStr for PeerKind {
             }),
             other => match other.strip_prefix("python-copyfileobj-") {
                 Some(size) => {
-                    let buffer = ByteSize::parse(size)?.0;
+                    let buffer = ByteSize::parse(size).map_err(|e| e.to_string())?.0;
                     if buffer == 0 {
                         return Err(format!("`{text}`: a buffer of 0 bytes copies nothing"));
                     }
@@ -151,11 +151,24 @@ impl TryFrom<String> for PeerKind {
     }
 }
 
+/// Why a peer's program cannot be run here.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("`{program}` not found on PATH (install the Debian package `{package}`)")]
+    NotFound {
+        program: &'static str,
+        package: &'static str,
+    },
+    /// A CPython peer's interpreter: missing (naming the version and how to get it) or unusable.
+    #[error(transparent)]
+    Python(#[from] NoInterpreter),
+}
+
 /// An external command that copies a file or a tree.
 pub trait Peer {
     /// The program to run and its version, after resolving shims; the python peers pick theirs
     /// from the interpreters found.
-    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, String>;
+    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, PeerError>;
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
     /// The same program started to do nothing: its time is the program's start-up cost.
@@ -173,10 +186,8 @@ pub struct ResolvedProgram {
 
 impl ResolvedProgram {
     /// `program` on PATH and what its `--version` says, or why it is missing.
-    fn on_path(program: &str, debian_package: &str) -> Result<ResolvedProgram, String> {
-        let path = find_on_path(program).ok_or_else(|| {
-            format!("`{program}` not found on PATH (install the Debian package `{debian_package}`)")
-        })?;
+    fn on_path(program: &'static str, package: &'static str) -> Result<ResolvedProgram, PeerError> {
+        let path = find_on_path(program).ok_or(PeerError::NotFound { program, package })?;
         let version = first_line_of(&path, &["--version"]);
         Ok(ResolvedProgram { path, version })
     }
@@ -196,7 +207,7 @@ struct GnuCp {
 }
 
 impl Peer for GnuCp {
-    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, String> {
+    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, PeerError> {
         ResolvedProgram::on_path("cp", "coreutils")
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
@@ -233,7 +244,7 @@ struct Python {
 }
 
 impl Peer for Python {
-    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, String> {
+    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, PeerError> {
         let interpreter = match self.version {
             None => interpreters.default.as_ref().map_err(Clone::clone)?,
             Some(selector) => interpreters.find(selector)?,
@@ -278,7 +289,7 @@ impl Peer for Python {
 struct Rsync;
 
 impl Peer for Rsync {
-    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, String> {
+    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, PeerError> {
         ResolvedProgram::on_path("rsync", "rsync")
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
@@ -428,17 +439,18 @@ mod tests {
     fn a_python_peer_names_the_missing_version() {
         let none = Interpreters {
             found: Vec::new(),
-            default: Err("`python3` not found on PATH".to_owned()),
+            default: Err(NoInterpreter::NoPython3),
             refused: Vec::new(),
             pyenv_versions: None,
         };
         let kind: PeerKind = "python-shutil@3.99".parse().unwrap();
-        let why = kind.peer().resolve(&none).unwrap_err();
+        let why = kind.peer().resolve(&none).unwrap_err().to_string();
         assert!(why.contains("CPython 3.99 not found"), "{why}");
         let why = PeerKind::PythonShutil { python: None }
             .peer()
             .resolve(&none)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(why.contains("`python3`"), "{why}");
     }
 }

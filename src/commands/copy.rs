@@ -48,6 +48,13 @@ pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
         mode: args.mode,
         follow_symlinks: !args.no_follow_symlinks,
     };
+    if let Some(why) = args
+        .inject_fault
+        .iter()
+        .find_map(|f| args.strategy.unreachable_fault(f))
+    {
+        anyhow::bail!("--inject-fault: {why}");
+    }
     let recorder = SyscallRecorder::with_faults(args.inject_fault.clone());
     let result = recorder.run(|| {
         let mut last = copy_file(&args.src, &args.dst, &options);

@@ -113,9 +113,9 @@ pub(super) fn run_scenario(
                 counts: None,
                 failed: None,
             }),
-            Err(reason) => skipped.push(Skipped {
+            Err(why) => skipped.push(Skipped {
                 id: entry.id.clone(),
-                reason,
+                reason: why.to_string(),
             }),
         }
     }

@@ -10,7 +10,7 @@ use super::{Executor, Measured, SampleError, Setting};
 use crate::child::{ChildProgram, ChildRequest};
 use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope};
-use crate::peer::{Peer, PeerKind};
+use crate::peer::{Peer, PeerError, PeerKind};
 
 /// Builds the request for one copy of (source, destination).
 type RequestFor = Box<dyn Fn(&Path, &Path) -> ChildRequest>;
@@ -69,7 +69,7 @@ impl PeerProgram {
         peer: &PeerKind,
         interpreters: &Interpreters,
         kind: FixtureKind,
-    ) -> Result<PeerProgram, String> {
+    ) -> Result<PeerProgram, PeerError> {
         let peer = peer.peer();
         let program = peer.resolve(interpreters)?.path;
         Ok(PeerProgram {
