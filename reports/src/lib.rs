@@ -6,6 +6,7 @@
 //! HTML page's SVG charts are drawn by `charts`, one file per chart.
 
 mod charts;
+mod claims;
 mod compare;
 mod conformance;
 mod figures;

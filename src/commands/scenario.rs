@@ -63,6 +63,11 @@ pub struct ScenarioArgs {
     /// No progress line on stderr (notes that explain a pause are still printed).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// A CPython interpreter to use for the python peers, preferred over those found on PATH
+    /// and in pyenv's versions directory (repeatable).
+    #[arg(long = "python", value_name = "PATH")]
+    pub pythons: Vec<PathBuf>,
 }
 
 /// `--conform`.
@@ -106,6 +111,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     };
     options.copybench = crate::child::this_program();
     options.progress = progress_display(terminal, args.no_progress);
+    options.pythons = args.pythons;
 
     let result = copybench_harness::run(&scenarios, &options)?;
     let path =
