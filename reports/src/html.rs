@@ -220,7 +220,7 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                 "comparison",
                 &svg,
                 "Speedup of each entry over the scenario's reference in each result, with its \
-                 bootstrap 95% CI.",
+                 distribution-free 95% CI.",
             );
         }
         write_table(page, &compare::speedup_table(results, &name));
@@ -301,7 +301,7 @@ fn write_scenario(
             "speedup",
             &svg,
             "Wall-time speedup over the reference: reference time ÷ entry time, paired within \
-             each round; whiskers are the bootstrap 95% CI. Above 1.0 is faster.",
+             each round; whiskers are the distribution-free 95% CI. Above 1.0 is faster.",
         ),
         None => page.line("<p>No speedups were measured.</p>"),
     }

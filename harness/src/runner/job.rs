@@ -167,7 +167,7 @@ pub(super) fn measure_one(
                 }
                 copied.map_err(|e| e.to_string())
             })
-            .map_err(|e| format!("getrusage: {e}"))?;
+            .map_err(|e| format!("cannot start the sample's thread: {e}"))?;
             let report = outcome?;
             // A named strategy must time its own syscall: one that handed over to another is
             // not measured under its name (auto's chain is its point, so it may).
@@ -205,7 +205,7 @@ pub(super) fn measure_one(
                 }
                 copied.map_err(|e| e.to_string())
             })
-            .map_err(|e| format!("getrusage: {e}"))?;
+            .map_err(|e| format!("cannot start the sample's thread: {e}"))?;
             let report = outcome?;
             if let Some(first) = report.errors.first() {
                 return Err(format!(
@@ -232,11 +232,9 @@ pub(super) fn measure_one(
                 let (synced, sync_timing) = measure::time_in_process(CpuScope::Thread, || {
                     copybench_engine::sys::syncfs(target.as_fd())
                 })
-                .map_err(|e| format!("getrusage: {e}"))?;
+                .map_err(|e| format!("cannot start the sample's thread: {e}"))?;
                 synced.map_err(|e| format!("syncfs: {e}"))?;
-                timing.wall += sync_timing.wall;
-                timing.user += sync_timing.user;
-                timing.sys += sync_timing.sys;
+                timing = timing.then(sync_timing);
             }
             Ok(Measured {
                 timing,

@@ -258,6 +258,8 @@ struct Active {
     latencies: Vec<u64>,
     /// Counts of the first measured sample (engine entries in-process).
     counts: Option<SyscallCounts>,
+    /// Why some sample has no user/system split (the first reason seen).
+    split_unavailable: Option<String>,
     failed: Option<String>,
 }
 
@@ -314,6 +316,7 @@ fn run_scenario(
                 samples: Vec::new(),
                 latencies: Vec::new(),
                 counts: None,
+                split_unavailable: None,
                 failed: None,
             }),
             Err(reason) => skipped.push(Skipped {
@@ -424,7 +427,8 @@ fn run_scenario(
             own_trash.as_mut().unwrap_or(&mut *main_trash),
             &mut unmeasured,
         );
-        let result = summarize(
+        let id = entry.spec.id.clone();
+        match summarize(
             entry,
             scenario,
             &fixture,
@@ -432,8 +436,10 @@ fn run_scenario(
             syscalls,
             unmeasured,
             &mut warnings,
-        );
-        entries.push(result);
+        ) {
+            Ok(result) => entries.push(result),
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
     }
 
     let result = ScenarioResult {
@@ -518,11 +524,21 @@ impl Bench<'_> {
                     entry.counts = m.counts;
                 }
                 entry.latencies.extend_from_slice(&m.latencies);
+                let split = match &m.timing.split {
+                    Ok(split) => Some(split),
+                    Err(why) => {
+                        entry
+                            .split_unavailable
+                            .get_or_insert_with(|| why.to_string());
+                        None
+                    }
+                };
                 entry.samples.push(Sample {
                     round: round - warmup,
                     wall_ns: m.timing.wall.as_nanos() as u64,
-                    user_ns: m.timing.user.as_nanos() as u64,
-                    sys_ns: m.timing.sys.as_nanos() as u64,
+                    cpu_ns: m.timing.cpu.as_nanos() as u64,
+                    user_ns: split.map(|s| s.user.as_nanos() as u64),
+                    sys_ns: split.map(|s| s.sys.as_nanos() as u64),
                     bytes: m.bytes,
                     files: fixture.info.files,
                     peak_rss_bytes: m.timing.peak_rss_bytes,

@@ -11,6 +11,7 @@ use crate::{format, ReportError};
 
 const USER_CPU: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
 const SYSTEM_CPU: RGBColor = RGBColor(0xff, 0x7f, 0x0e);
+const TOTAL_CPU: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
 
 /// The CPU chart of `scenario`, or `None` when it has no entries.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
@@ -20,13 +21,14 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let legend = vec![
         LegendItem::new(Mark::Bar(USER_CPU), "user CPU (median)"),
         LegendItem::new(Mark::Bar(SYSTEM_CPU), "system CPU (median)"),
+        LegendItem::new(Mark::Bar(TOTAL_CPU), "CPU, split unknown (median)"),
     ];
     let names: Vec<String> = scenario.entries.iter().map(|e| e.id.clone()).collect();
     let rows = names.len();
     let largest = scenario
         .entries
         .iter()
-        .map(|e| e.summary.user_s.median + e.summary.sys_s.median)
+        .map(|e| e.summary.cpu_s.median)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.3;
     let size = (WIDTH, chart_height(rows, &legend));
@@ -42,12 +44,15 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         .draw(area, 0.0..x_end)?;
         for (index, entry) in scenario.entries.iter().enumerate() {
             let y = row_y(index, rows);
-            let user = entry.summary.user_s.median;
-            let total = user + entry.summary.sys_s.median;
-            chart.draw_series([
-                bar(y, 0.0, user, USER_CPU.filled()),
-                bar(y, user, total, SYSTEM_CPU.filled()),
-            ])?;
+            let total = entry.summary.cpu_s.median;
+            match (&entry.summary.user_s, &entry.summary.sys_s) {
+                (Some(user), Some(_)) => chart.draw_series([
+                    bar(y, 0.0, user.median, USER_CPU.filled()),
+                    bar(y, user.median, total, SYSTEM_CPU.filled()),
+                ])?,
+                // The split is below the accounting resolution: the exact total alone.
+                _ => chart.draw_series([bar(y, 0.0, total, TOTAL_CPU.filled())])?,
+            };
             let per_gib = entry
                 .summary
                 .cpu_s_per_gib
