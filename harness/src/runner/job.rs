@@ -10,7 +10,8 @@ use copybench_engine::{
 };
 use copybench_result::{FixtureKind, TimedAs};
 
-use super::{Active, RunOptions};
+use super::rounds::Active;
+use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure::{self, CpuScope, Timing};
 use crate::scenario::{EntrySpec, Scenario, Subject};
@@ -280,7 +281,7 @@ pub(super) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 /// Checks a copy against the fixture, outside the timing: sizes always; content too in debug
-/// builds (DESIGN.md: byte-identical output checked after every sample in debug builds).
+/// builds (docs/design.md: byte-identical output checked after every sample in debug builds).
 pub(super) fn check_copy(fixture: &Fixture, dst: &Path) -> Result<(), String> {
     let copies = destination_files(fixture, dst);
     for (src, copy) in fixture.files.iter().zip(&copies) {

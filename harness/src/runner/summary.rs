@@ -8,7 +8,8 @@ use copybench_result::{
 };
 
 use super::job::Job;
-use super::{Active, RunOptions};
+use super::rounds::Active;
+use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure;
 use crate::scenario::{Scenario, Subject};

@@ -1,0 +1,254 @@
+//! One scenario: its fixture and target, warmup and sample rounds in a shuffled round-robin,
+//! then the summaries of its entries.
+//!
+//! Each round runs every entry once, in a new shuffled order, so drift hits all alike and
+//! speedups can be taken pair by pair within a round. No sleeps between samples: they follow
+//! each other (idle memory is handed back to the host, and the next copy pays to get it back).
+
+use std::collections::BTreeMap;
+
+use copybench_engine::SyscallCounts;
+use copybench_result::{
+    Environment, FixtureKind, Sample, ScenarioParameters, ScenarioResult, Skipped,
+};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::job::{prepare_job, Job};
+use super::progress::progress_bar;
+use super::sample::{flush, Bench};
+use super::seed::seed;
+use super::summary::{summarize, syscall_summary, walls};
+use super::{push_filesystem, RunError, RunOptions};
+use crate::cache;
+use crate::fixture;
+use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
+use crate::work_dir::{Trash, WorkDir};
+
+/// An entry being measured.
+pub(super) struct Active {
+    pub(super) spec: EntrySpec,
+    pub(super) job: Job,
+    pub(super) samples: Vec<Sample>,
+    /// Per-sample per-file latencies (trees copied in-process).
+    pub(super) latencies: Vec<u64>,
+    /// Counts of the first measured sample (engine entries in-process).
+    pub(super) counts: Option<SyscallCounts>,
+    /// Why some sample has no user/system split (the first reason seen).
+    pub(super) split_unavailable: Option<String>,
+    pub(super) failed: Option<String>,
+}
+
+/// Runs one scenario. Returns its result (conformance not yet checked) and the trash on its own
+/// target filesystem, if it has one, to be emptied after every scenario's timing.
+pub(super) fn run_scenario(
+    scenario: &Scenario,
+    options: &RunOptions,
+    work: &WorkDir,
+    run_id: &str,
+    main_trash: &mut Trash,
+    environment: &mut Environment,
+) -> Result<(ScenarioResult, Option<Trash>), RunError> {
+    let fail = |message: String| RunError::Scenario {
+        scenario: scenario.name.clone(),
+        message,
+    };
+    let scale = scenario.scale * options.scale;
+    let spec = scenario.fixture.scaled(scale);
+    let samples = options.samples.unwrap_or(scenario.samples).max(2);
+    let warmup = options.warmup.unwrap_or(scenario.warmup);
+    let mut warnings = Vec::new();
+
+    eprintln!(
+        "copybench: scenario `{}`: preparing the fixture",
+        scenario.name
+    );
+    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
+        scenario: scenario.name.clone(),
+        source,
+    })?;
+    let (target_dir, mut own_trash) = match &scenario.target {
+        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
+        Target::Dir(dir) => {
+            let base = dir.join(format!("copybench-{run_id}"));
+            let trash = Trash::new(base.join("trash"))?;
+            (base.join(&scenario.name), Some(trash))
+        }
+    };
+    std::fs::create_dir_all(&target_dir)
+        .map_err(|e| fail(format!("cannot create {}: {e}", target_dir.display())))?;
+    push_filesystem(environment, "source", &fixture.path);
+    push_filesystem(environment, "target", &target_dir);
+    let target_fd = std::fs::File::open(&target_dir)
+        .map_err(|e| fail(format!("cannot open {}: {e}", target_dir.display())))?;
+    let source_fd = std::fs::File::open(&fixture.path)
+        .map_err(|e| fail(format!("cannot open {}: {e}", fixture.path.display())))?;
+
+    let mut skipped = Vec::new();
+    let mut active: Vec<Active> = Vec::new();
+    for entry in &scenario.entries {
+        match prepare_job(entry, scenario, options, fixture.info.kind) {
+            Ok(job) => active.push(Active {
+                spec: entry.clone(),
+                job,
+                samples: Vec::new(),
+                latencies: Vec::new(),
+                counts: None,
+                split_unavailable: None,
+                failed: None,
+            }),
+            Err(reason) => skipped.push(Skipped {
+                id: entry.id.clone(),
+                reason,
+            }),
+        }
+    }
+
+    if scenario.cache == CacheState::Warm {
+        cache::warm(&fixture.files).map_err(|e| fail(e.to_string()))?;
+    }
+
+    let bench = Bench {
+        fixture: &fixture,
+        cache: scenario.cache,
+        fsync: scenario.fsync,
+        source_fd,
+        target_fd,
+    };
+    let rounds = warmup + samples;
+    let progress = progress_bar(
+        options.progress,
+        &scenario.name,
+        u64::from(rounds) * active.len() as u64,
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
+    let mut evictions_failed = 0u32;
+    let mut early_empties = 0u32;
+    for round in 0..rounds {
+        let mut order: Vec<usize> = (0..active.len()).collect();
+        order.shuffle(&mut rng);
+        for index in order {
+            progress.inc(1);
+            if active[index].failed.is_some() {
+                continue;
+            }
+            let entry = &mut active[index];
+            progress.set_message(entry.spec.id.clone());
+            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
+            let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
+            let evicted = bench
+                .sample(entry, &dst, round, warmup, trash)
+                .map_err(fail)?;
+            if evicted == Some(false) {
+                evictions_failed += 1;
+            }
+        }
+        // Only between rounds, and only when the disk would otherwise fill.
+        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
+        let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
+        if trash.held_bytes() > budget && round + 1 < rounds {
+            trash.empty().map_err(|e| fail(e.to_string()))?;
+            flush(&bench.target_fd);
+            early_empties += 1;
+        }
+    }
+    progress.finish_and_clear();
+
+    if evictions_failed > 0 {
+        warnings.push(format!(
+            "cold cache: {evictions_failed} samples started with some of the source's pages still cached (posix_fadvise(DONTNEED) did not drop them; the samples are marked cache_evicted = false)"
+        ));
+    }
+    if scenario.cache == CacheState::Cold && fixture.info.kind == FixtureKind::Tree {
+        warnings.push("cold cache evicts file content only: directory entries and inodes stay cached (dropping them needs root)".to_owned());
+    }
+    if early_empties > 0 {
+        // A few big files deleted cost little; thousands of inodes slow ext4's next creations.
+        let consequence = match fixture.info.kind {
+            FixtureKind::File => "outside the timing",
+            FixtureKind::Tree => "outside the timing, but on ext4 creating files within a minute of deleting many is slower: the rounds after each emptying may be slow (free disk space, or fewer samples, avoids it)",
+        };
+        warnings.push(format!(
+            "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",
+            options.trash_budget_bytes.unwrap_or(0) >> 20
+        ));
+    }
+
+    let mut entries = Vec::new();
+    let reference_walls: Vec<(u32, f64)> = active
+        .iter()
+        .find(|a| a.spec.id == scenario.reference && a.failed.is_none())
+        .map(|a| walls(&a.samples))
+        .unwrap_or_default();
+    if reference_walls.is_empty() {
+        warnings.push(format!(
+            "the reference `{}` was not measured, so there are no speedups",
+            scenario.reference
+        ));
+    }
+    let strace_path = crate::peer::find_on_path("strace");
+    for entry in active {
+        if let Some(reason) = entry.failed {
+            skipped.push(Skipped {
+                id: entry.spec.id.clone(),
+                reason,
+            });
+            continue;
+        }
+        let mut unmeasured = BTreeMap::new();
+        let syscalls = syscall_summary(
+            &entry,
+            &fixture,
+            options,
+            strace_path.as_deref(),
+            &target_dir,
+            own_trash.as_mut().unwrap_or(&mut *main_trash),
+            &mut unmeasured,
+        );
+        let id = entry.spec.id.clone();
+        match summarize(
+            entry,
+            scenario,
+            &fixture,
+            &reference_walls,
+            syscalls,
+            unmeasured,
+            &mut warnings,
+        ) {
+            Ok(result) => entries.push(result),
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
+    }
+
+    let result = ScenarioResult {
+        name: scenario.name.clone(),
+        file: scenario.file.clone(),
+        description: scenario.description.clone(),
+        parameters: ScenarioParameters {
+            fixture: fixture.info.clone(),
+            target: target_name(&scenario.target),
+            cache: scenario.cache.name().to_owned(),
+            fsync: scenario.fsync,
+            warmup,
+            samples,
+            scale,
+        },
+        reference: scenario.reference.clone(),
+        entries,
+        skipped,
+        // Checked after every scenario's timing: its files are made and deleted, and a
+        // deletion must not land right before another scenario's samples.
+        conformance: None,
+        warnings,
+    };
+    Ok((result, own_trash))
+}
+
+/// How the result names a target.
+fn target_name(target: &Target) -> String {
+    match target {
+        Target::SameFs => "same-fs".to_owned(),
+        Target::Dir(d) => d.display().to_string(),
+    }
+}
