@@ -97,7 +97,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
         max_file_size: args.max_size.map(|size| size.0),
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
-        isolation_binary: std::env::current_exe().ok(),
+        isolation: crate::child::this_program(),
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {

@@ -18,6 +18,7 @@ use copybench_result::Verdict;
 use super::case::SubjectId;
 use super::case_runner::CaseRunner;
 use super::fixture::{self, build, Content, Node, FIXTURE_ATIME};
+use crate::child::ChildRequest;
 
 /// The name of case 16's check.
 pub(crate) const SENDFILE_DISABLED: &str = "sendfile-disabled";
@@ -118,7 +119,7 @@ impl CaseRunner<'_> {
                 )),
             );
         }
-        let Some(binary) = &self.options.isolation_binary else {
+        let Some(program) = &self.options.isolation else {
             return (
                 Verdict::Skipped,
                 Some(
@@ -134,9 +135,11 @@ impl CaseRunner<'_> {
                 Some(format!("cannot make {}: {e}", dir.display())),
             );
         }
-        let output = std::process::Command::new(binary)
-            .args(["conform", "--run-isolated", check, "--dir"])
-            .arg(&dir)
+        let output = program
+            .command(&ChildRequest::RunIsolated {
+                check: check.to_owned(),
+                dir: dir.clone(),
+            })
             .stdin(std::process::Stdio::null())
             .output();
         fixture::remove_tree(&dir);
@@ -152,7 +155,7 @@ impl CaseRunner<'_> {
             }
             Err(e) => (
                 Verdict::Fail,
-                Some(format!("cannot run {}: {e}", binary.display())),
+                Some(format!("cannot run {}: {e}", program.exe.display())),
             ),
         }
     }

@@ -32,6 +32,8 @@ use std::path::PathBuf;
 
 use copybench_engine::{Fault, Strategy, Walker};
 
+use crate::child::ChildProgram;
+
 pub use isolated::run_isolated;
 pub use matrix::run_matrix;
 
@@ -59,9 +61,9 @@ pub struct ConformOptions {
     pub max_file_size: Option<u64>,
     /// Breaks subjects on purpose, to show the suite catches a broken strategy or walker.
     pub sabotage: Vec<Sabotage>,
-    /// A `copybench` binary to run checks that change process-wide state in a child process
-    /// (`copybench conform --run-isolated NAME --dir DIR`); without one they are skipped.
-    pub isolation_binary: Option<PathBuf>,
+    /// A child `copybench` to run checks that change process-wide state in
+    /// ([`ChildRequest::RunIsolated`](crate::child::ChildRequest)); without one they are skipped.
+    pub isolation: Option<ChildProgram>,
 }
 
 impl ConformOptions {
@@ -81,7 +83,7 @@ impl ConformOptions {
             catalogue,
             max_file_size: None,
             sabotage: Vec::new(),
-            isolation_binary: None,
+            isolation: None,
         }
     }
 }

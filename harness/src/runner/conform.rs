@@ -4,7 +4,7 @@
 
 use copybench_result::ConformanceMatrix;
 
-use super::job::catch;
+use super::catch::catch;
 use super::{ConformLevel, RunOptions};
 use crate::conformance::{self, Catalogue, ConformOptions};
 use crate::scenario::{Scenario, Subject};
@@ -60,7 +60,7 @@ pub(super) fn conformance_of(
     let why = match outcome {
         Ok(Ok(matrix)) => return Some(matrix),
         Ok(Err(e)) => e.to_string(),
-        Err(e) => e,
+        Err(panic) => format!("the engine panicked: {panic}"),
     };
     warnings.push(format!(
         "conformance of the timed strategies not checked: {why}"

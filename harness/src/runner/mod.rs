@@ -3,8 +3,10 @@
 //!
 //! One file per concern: this one owns a run's lifecycle (the work directory, its lock, the
 //! trash, the result); `ext4_wait` the one wait; `rounds` one scenario's rounds; `sample` one
-//! sample; `job` how an entry copies; `summary` the figures of an entry; `conform` the
-//! conformance matrix beside the timing; `progress` the bars; `seed` stable seeds.
+//! sample; `executor` the measuring seam (how an entry copies, in process or as a child);
+//! `check` the check of every copy; `summary` the figures of an entry; `conform` the
+//! conformance matrix beside the timing; `progress` the bars; `seed` stable seeds; `catch`
+//! engine panics as errors.
 //!
 //! Traps of this kind of machine it avoids by design (docs/design.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
@@ -22,15 +24,20 @@ use std::time::SystemTime;
 
 use copybench_result::{Environment, RunResult, SCHEMA_VERSION};
 
+mod catch;
+mod check;
 mod conform;
+mod executor;
 mod ext4_wait;
-mod job;
 mod progress;
 mod rounds;
 mod sample;
 mod seed;
 mod summary;
+#[cfg(test)]
+mod tests;
 
+use crate::child::ChildProgram;
 use crate::environment;
 use crate::fixture;
 use crate::scenario::Scenario;
@@ -57,8 +64,8 @@ pub struct RunOptions {
     /// Count the syscalls of child-process entries with a separate, untimed strace run.
     pub count_syscalls: bool,
     pub conform: ConformLevel,
-    /// The `copybench` executable, for engine entries timed as child processes.
-    pub copybench_exe: Option<PathBuf>,
+    /// A child `copybench`, for engine entries timed as child processes.
+    pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
     /// Progress bars on stderr.
@@ -78,7 +85,7 @@ impl RunOptions {
             warmup: None,
             count_syscalls: false,
             conform: ConformLevel::Quick,
-            copybench_exe: None,
+            copybench: None,
             version: version.to_owned(),
             progress: true,
             trash_budget_bytes: None,
@@ -96,8 +103,23 @@ pub enum RunError {
         scenario: String,
         source: fixture::FixtureError,
     },
-    #[error("scenario `{scenario}`: {message}")]
-    Scenario { scenario: String, message: String },
+    #[error("scenario `{scenario}`: cannot {action} {}: {source}", path.display())]
+    Io {
+        scenario: String,
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("scenario `{scenario}`: {source}")]
+    Cache {
+        scenario: String,
+        source: crate::cache::EvictError,
+    },
+    #[error("scenario `{scenario}`: {source}")]
+    Trash {
+        scenario: String,
+        source: WorkDirError,
+    },
     #[error("cannot encode the result: {0}")]
     Encode(#[from] serde_json::Error),
 }
@@ -105,7 +127,7 @@ pub enum RunError {
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
-    job::install_quiet_panic_hook();
+    catch::install_quiet_panic_hook();
     let work = WorkDir::open(&options.work_dir)?;
     let _lock = work.lock()?;
     let run_id = run_id();

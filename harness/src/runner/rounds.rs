@@ -6,6 +6,7 @@
 //! each other (idle memory is handed back to the host, and the next copy pays to get it back).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use copybench_engine::SyscallCounts;
 use copybench_result::{
@@ -15,7 +16,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::job::{prepare_job, Job};
+use super::executor::{self, Executor};
 use super::progress::progress_bar;
 use super::sample::{flush, Bench};
 use super::seed::seed;
@@ -29,7 +30,7 @@ use crate::work_dir::{Trash, WorkDir};
 /// An entry being measured.
 pub(super) struct Active {
     pub(super) spec: EntrySpec,
-    pub(super) job: Job,
+    pub(super) executor: Box<dyn Executor>,
     pub(super) samples: Vec<Sample>,
     /// Per-sample per-file latencies (trees copied in-process).
     pub(super) latencies: Vec<u64>,
@@ -50,9 +51,19 @@ pub(super) fn run_scenario(
     main_trash: &mut Trash,
     environment: &mut Environment,
 ) -> Result<(ScenarioResult, Option<Trash>), RunError> {
-    let fail = |message: String| RunError::Scenario {
+    let io = |action: &'static str, path: &Path| {
+        let path = path.to_owned();
+        let scenario = scenario.name.clone();
+        move |source| RunError::Io {
+            scenario,
+            action,
+            path,
+            source,
+        }
+    };
+    let trash_error = |source| RunError::Trash {
         scenario: scenario.name.clone(),
-        message,
+        source,
     };
     let scale = scenario.scale * options.scale;
     let spec = scenario.fixture.scaled(scale);
@@ -76,22 +87,19 @@ pub(super) fn run_scenario(
             (base.join(&scenario.name), Some(trash))
         }
     };
-    std::fs::create_dir_all(&target_dir)
-        .map_err(|e| fail(format!("cannot create {}: {e}", target_dir.display())))?;
+    std::fs::create_dir_all(&target_dir).map_err(io("create", &target_dir))?;
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
-    let target_fd = std::fs::File::open(&target_dir)
-        .map_err(|e| fail(format!("cannot open {}: {e}", target_dir.display())))?;
-    let source_fd = std::fs::File::open(&fixture.path)
-        .map_err(|e| fail(format!("cannot open {}: {e}", fixture.path.display())))?;
+    let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
+    let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match prepare_job(entry, scenario, options, fixture.info.kind) {
-            Ok(job) => active.push(Active {
+        match executor::for_entry(entry, scenario, options, fixture.info.kind) {
+            Ok(executor) => active.push(Active {
                 spec: entry.clone(),
-                job,
+                executor,
                 samples: Vec::new(),
                 latencies: Vec::new(),
                 counts: None,
@@ -106,10 +114,14 @@ pub(super) fn run_scenario(
     }
 
     if scenario.cache == CacheState::Warm {
-        cache::warm(&fixture.files).map_err(|e| fail(e.to_string()))?;
+        cache::warm(&fixture.files).map_err(|source| RunError::Cache {
+            scenario: scenario.name.clone(),
+            source,
+        })?;
     }
 
     let bench = Bench {
+        scenario: &scenario.name,
         fixture: &fixture,
         cache: scenario.cache,
         fsync: scenario.fsync,
@@ -125,32 +137,30 @@ pub(super) fn run_scenario(
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
-    for round in 0..rounds {
-        let mut order: Vec<usize> = (0..active.len()).collect();
-        order.shuffle(&mut rng);
-        for index in order {
-            progress.inc(1);
-            if active[index].failed.is_some() {
-                continue;
-            }
-            let entry = &mut active[index];
-            progress.set_message(entry.spec.id.clone());
-            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-            let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-            let evicted = bench
-                .sample(entry, &dst, round, warmup, trash)
-                .map_err(fail)?;
-            if evicted == Some(false) {
-                evictions_failed += 1;
-            }
-        }
-        // Only between rounds, and only when the disk would otherwise fill.
+    for step in schedule(active.len(), rounds, &mut rng) {
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
-        if trash.held_bytes() > budget && round + 1 < rounds {
-            trash.empty().map_err(|e| fail(e.to_string()))?;
-            flush(&bench.target_fd);
-            early_empties += 1;
+        match step {
+            Step::Sample { round, index } => {
+                progress.inc(1);
+                let entry = &mut active[index];
+                if entry.failed.is_some() {
+                    continue;
+                }
+                progress.set_message(entry.spec.id.clone());
+                let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
+                if bench.sample(entry, &dst, round, warmup, trash)? == Some(false) {
+                    evictions_failed += 1;
+                }
+            }
+            // Only between rounds, and only when the disk would otherwise fill.
+            Step::BetweenRounds => {
+                let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
+                if trash.held_bytes() > budget {
+                    trash.empty().map_err(trash_error)?;
+                    flush(&bench.target_fd);
+                    early_empties += 1;
+                }
+            }
         }
     }
     progress.finish_and_clear();
@@ -243,6 +253,29 @@ pub(super) fn run_scenario(
         warnings,
     };
     Ok((result, own_trash))
+}
+
+/// One step of a scenario's rounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Step {
+    /// Sample entry `index` in `round`.
+    Sample { round: u32, index: usize },
+    /// Between two rounds (never after the last): where the trash may be emptied.
+    BetweenRounds,
+}
+
+/// `rounds` rounds of `entries` entries, each round every entry once in a new shuffled order.
+pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for round in 0..rounds {
+        if round > 0 {
+            steps.push(Step::BetweenRounds);
+        }
+        let mut order: Vec<usize> = (0..entries).collect();
+        order.shuffle(rng);
+        steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
+    }
+    steps
 }
 
 /// How the result names a target.
