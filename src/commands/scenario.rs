@@ -10,7 +10,7 @@ use copybench_harness::work_dir::{write_atomically, DEFAULT_WORK_DIR};
 use copybench_harness::{scenario, ConformLevel, RunOptions};
 use copybench_reports::{Format, RenderOptions};
 
-use crate::terminal::Terminal;
+use crate::terminal::{printable_path, Terminal};
 
 /// Arguments of `copybench scenario`.
 #[derive(Debug, clap::Args)]
@@ -63,6 +63,11 @@ pub struct ScenarioArgs {
     /// No progress line on stderr (notes that explain a pause are still printed).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// A CPython interpreter to use for the python peers, preferred over those found on PATH
+    /// and in pyenv's versions directory (repeatable).
+    #[arg(long = "python", value_name = "PATH")]
+    pub pythons: Vec<PathBuf>,
 }
 
 /// `--conform`.
@@ -106,6 +111,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     };
     options.copybench = crate::child::this_program();
     options.progress = progress_display(terminal, args.no_progress);
+    options.pythons = args.pythons;
 
     let result = copybench_harness::run(&scenarios, &options)?;
     let path =
@@ -152,10 +158,11 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     // The last line says where everything went: a newcomer opens the report from here, and a
     // script finds the directory after the fixed words (`--export-json` gives a fixed path).
     let dir = path.parent().unwrap_or(&path);
+    let dir = printable_path(dir);
     if report_written {
-        println!("wrote result.json and report.html to {}", dir.display());
+        println!("wrote result.json and report.html to {dir}");
     } else {
-        println!("wrote result.json to {}", dir.display());
+        println!("wrote result.json to {dir}");
     }
     Ok(ExitCode::SUCCESS)
 }
