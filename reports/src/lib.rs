@@ -10,7 +10,7 @@ mod claims;
 mod compare;
 mod conformance;
 mod figures;
-mod format;
+pub mod format;
 mod headline;
 mod html;
 mod markdown;

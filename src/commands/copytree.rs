@@ -7,7 +7,10 @@ use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, Sysc
 use copybench_engine::{TreeOptions, TreeReport, Walker};
 use serde::Serialize;
 
-use crate::terminal::Terminal;
+use copybench_reports::format;
+
+use super::counts;
+use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
@@ -117,13 +120,15 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         record_latencies: false,
     };
     let recorder = SyscallRecorder::new();
+    let started = std::time::Instant::now();
     let result = recorder.run(|| copy_tree(&args.src, &args.dst, &options));
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let report = match result {
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, error.message);
+            eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
             return Ok(ExitCode::from(1));
         }
         Err(error) => {
@@ -135,10 +140,10 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
                 }],
                 ..TreeReport::default()
             };
-            return print(&args, terminal, &failed, counts);
+            return print(&args, terminal, &failed, counts, elapsed);
         }
     };
-    print(&args, terminal, &report, counts)
+    print(&args, terminal, &report, counts, elapsed)
 }
 
 fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
@@ -157,6 +162,7 @@ fn print(
     terminal: &Terminal,
     report: &TreeReport,
     counts: SyscallCounts,
+    elapsed: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
@@ -177,43 +183,27 @@ fn print(
     } else {
         if !terminal.quiet {
             println!(
-                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
+                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
                 report.files,
                 report.dirs,
                 report.symlinks,
                 report.bytes,
                 args.walker,
                 args.jobs,
-                if args.jobs == 1 { "" } else { "s" }
+                if args.jobs == 1 { "" } else { "s" },
+                format::duration(elapsed.as_secs_f64())
             );
         }
         if args.syscalls {
-            for (name, n) in &counts.calls {
-                println!("  {name:<18} {n}");
-            }
-            println!(
-                "  {:<18} {}\n  {:<18} {}\n  {:<18} {}",
-                "path_stats",
-                counts.path_stats,
-                "fd_stats",
-                counts.fd_stats,
-                "total",
-                counts.total()
-            );
-            if let Some(p) = &per_file {
-                println!(
-                    "  per file: {:.2} path stats, {:.2} stat-family calls, {:.2} syscalls",
-                    p.path_stats, p.stat_family, p.total
-                );
-            }
+            print!("{}", counts::syscall_table(&counts, Some(report.files)));
         }
         for e in &report.errors {
             eprintln!(
                 "copybench: {}: {} -> {}: {}",
                 e.error.kind,
-                e.src.display(),
-                e.dst.display(),
-                e.error.message
+                printable_path(&e.src),
+                printable_path(&e.dst),
+                printable(&e.error.message)
             );
         }
     }

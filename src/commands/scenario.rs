@@ -10,7 +10,7 @@ use copybench_harness::work_dir::{write_atomically, DEFAULT_WORK_DIR};
 use copybench_harness::{scenario, ConformLevel, RunOptions};
 use copybench_reports::{Format, RenderOptions};
 
-use crate::terminal::Terminal;
+use crate::terminal::{printable_path, Terminal};
 
 /// Arguments of `copybench scenario`.
 #[derive(Debug, clap::Args)]
@@ -158,10 +158,11 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     // The last line says where everything went: a newcomer opens the report from here, and a
     // script finds the directory after the fixed words (`--export-json` gives a fixed path).
     let dir = path.parent().unwrap_or(&path);
+    let dir = printable_path(dir);
     if report_written {
-        println!("wrote result.json and report.html to {}", dir.display());
+        println!("wrote result.json and report.html to {dir}");
     } else {
-        println!("wrote result.json to {}", dir.display());
+        println!("wrote result.json to {dir}");
     }
     Ok(ExitCode::SUCCESS)
 }
