@@ -1,16 +1,15 @@
 //! The command line (clap derive). Each subcommand's arguments live beside its code in
 //! `commands/`.
 
-use std::process::ExitCode;
-
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::exit::{self, Exit};
 
 /// Benchmark and check file-copy strategies: sendfile, copy_file_range, reflink, splice,
 /// buffered loops, mmap, std::fs::copy; CPython shutil is the reference for correct behaviour.
 #[derive(Debug, Parser)]
-#[command(name = "copybench", version, propagate_version = true)]
+#[command(name = "copybench", version, propagate_version = true, after_help = exit::HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -33,7 +32,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn run(self) -> anyhow::Result<ExitCode> {
+    pub fn run(self) -> anyhow::Result<Exit> {
         match self {
             Command::Scenario(args) => commands::scenario::run(args),
             Command::Copy(args) => commands::copy::run(args),

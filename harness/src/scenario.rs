@@ -35,10 +35,10 @@ pub struct ScenarioError {
 /// Why a scenario file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read scenario file {path}: {source}")]
+    #[error("cannot read scenario file {path}: {}", copybench_engine::errno::describe_io(error))]
     Read {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Invalid(#[from] ScenarioError),
@@ -158,7 +158,11 @@ pub struct EntrySpec {
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Checked by [`crate::scenario_name`]: one safe directory name, unique in a run.
     pub name: String,
+    /// Where `name` is written in `file` (1-based), and which `[[scenario]]` of it this is.
+    pub name_line: usize,
+    pub index_in_file: usize,
     pub description: Option<String>,
     /// The file it came from (or [`DEFAULT_SUITE_NAME`]).
     pub file: String,
@@ -221,9 +225,9 @@ struct FixtureToml {
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Vec<Scenario>, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     Ok(parse(&text, &path.display().to_string())?)
 }
@@ -259,6 +263,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Scenario>, ScenarioError> {
             origin,
             index,
         };
+        crate::scenario_name::ScenarioName::parse(raw.name.get_ref())
+            .map_err(|why| v.error(raw.name.span(), "name", why))?;
         if !names.insert(raw.name.get_ref().clone()) {
             return Err(v.error(
                 raw.name.span(),
@@ -464,6 +470,8 @@ impl Validator<'_> {
         let cache = raw.cache.unwrap_or_default();
         let fsync = raw.fsync.as_ref().map(|f| *f.get_ref()).unwrap_or(false);
         Ok(Scenario {
+            name_line: locate(self.text, raw.name.span().start).0,
+            index_in_file: self.index,
             name: raw.name.into_inner(),
             description: raw.description,
             file: self.origin.to_owned(),

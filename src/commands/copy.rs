@@ -1,13 +1,15 @@
 //! `copybench copy`: one file, one strategy, and what it cost in syscalls.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use copybench_engine::{
     copy_file, CopyError, CopyOptions, CopyReport, Fault, Mode, Strategy, SyscallCounts,
     SyscallRecorder,
 };
 use serde::Serialize;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench copy`.
 #[derive(Debug, clap::Args)]
@@ -42,7 +44,7 @@ pub struct CopyArgs {
     pub dst: PathBuf,
 }
 
-pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopyArgs) -> anyhow::Result<Exit> {
     let options = CopyOptions {
         strategy: args.strategy,
         mode: args.mode,
@@ -64,25 +66,27 @@ pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
     match result {
         Ok(report) => {
             if args.json {
-                println!("{}", success_json(&report, &counts, uncounted)?);
+                output::println(&success_json(&report, &counts, uncounted)?)?;
             } else {
-                println!("{}", success_line(&args.src, &report));
+                let mut text = success_line(&args.src, &report);
+                text.push('\n');
                 if args.syscalls {
-                    print!("{}", syscall_table(&counts, uncounted));
+                    text.push_str(&syscall_table(&counts, uncounted));
                 }
+                output::print(&text)?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Err(error) => {
             if args.json {
-                println!("{}", failure_json(&error)?);
+                output::println(&failure_json(&error)?)?;
             } else {
-                eprintln!("copybench: {}: {}", error.kind, error.message);
+                eprintln!("copybench: error: {}: {}", error.kind, error.message);
                 if args.syscalls {
                     eprint!("{}", syscall_table(&counts, uncounted));
                 }
             }
-            Ok(ExitCode::FAILURE)
+            Ok(Exit::Failure)
         }
     }
 }

@@ -1,11 +1,14 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
 use serde::Serialize;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
@@ -94,7 +97,7 @@ struct CopytreeJson {
     syscalls: SyscallsJson,
 }
 
-pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -113,8 +116,17 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, error.message);
-            return Ok(ExitCode::from(1));
+            // shutil.copytree refuses an existing destination; `dirs_exist_ok=True` copies
+            // into it.
+            let hint = if error.kind == copybench_engine::ErrorKind::FileExistsError
+                && !args.dirs_exist_ok
+            {
+                " (to copy into an existing directory, add --dirs-exist-ok)"
+            } else {
+                ""
+            };
+            eprintln!("copybench: error: {}: {}{hint}", error.kind, error.message);
+            return Ok(Exit::Failure);
         }
         Err(error) => {
             let failed = TreeReport {
@@ -146,7 +158,7 @@ fn print(
     args: &CopytreeArgs,
     report: &TreeReport,
     counts: SyscallCounts,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
     if args.json {
@@ -162,9 +174,11 @@ fn print(
                 .collect(),
             syscalls: SyscallsJson { counts, per_file },
         };
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {
-        println!(
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
             "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
             report.files,
             report.dirs,
@@ -176,9 +190,10 @@ fn print(
         );
         if args.syscalls {
             for (name, n) in &counts.calls {
-                println!("  {name:<18} {n}");
+                let _ = writeln!(text, "  {name:<18} {n}");
             }
-            println!(
+            let _ = writeln!(
+                text,
                 "  {:<18} {}\n  {:<18} {}\n  {:<18} {}",
                 "path_stats",
                 counts.path_stats,
@@ -188,15 +203,17 @@ fn print(
                 counts.total()
             );
             if let Some(p) = &per_file {
-                println!(
+                let _ = writeln!(
+                    text,
                     "  per file: {:.2} path stats, {:.2} stat-family calls, {:.2} syscalls",
                     p.path_stats, p.stat_family, p.total
                 );
             }
         }
+        output::print(&text)?;
         for e in &report.errors {
             eprintln!(
-                "copybench: {}: {} -> {}: {}",
+                "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
                 e.src.display(),
                 e.dst.display(),
@@ -204,9 +221,5 @@ fn print(
             );
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::failure_if(!ok))
 }

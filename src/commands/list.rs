@@ -1,10 +1,13 @@
 //! `copybench list`: every strategy, and whether it works on the filesystem of a directory.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::fmt::Write as _;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
 use serde::Serialize;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench list`.
 #[derive(Debug, clap::Args)]
@@ -17,13 +20,12 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
     let statfs = copybench_engine::sys::statfs(&args.dir).map_err(|errno| {
         anyhow::anyhow!(
-            "cannot probe {}: {} ({})",
+            "cannot probe {}: {}",
             args.dir.display(),
-            copybench_engine::errno_text(errno),
-            copybench_engine::errno::name(errno)
+            copybench_engine::errno::describe(errno)
         )
     })?;
     let filesystem = filesystem_name(statfs.f_type as i64);
@@ -44,19 +46,21 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string(&listing)?);
+        output::println(&serde_json::to_string(&listing)?)?;
     } else {
-        println!("strategies for {} ({filesystem}):", args.dir.display());
+        let mut text = String::new();
+        let _ = writeln!(text, "strategies for {} ({filesystem}):", args.dir.display());
         for (s, support) in &rows {
             let verdict = if support.supported {
                 "supported"
             } else {
                 "unsupported"
             };
-            println!("  {:<16}{:<13}{}", s.name(), verdict, support.reason);
+            let _ = writeln!(text, "  {:<16}{:<13}{}", s.name(), verdict, support.reason);
         }
+        output::print(&text)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// `copybench list --json`.

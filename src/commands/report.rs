@@ -1,11 +1,14 @@
 //! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table.
 
+use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_reports::Format;
 use copybench_result::RunResult;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench report`.
 #[derive(Debug, clap::Args)]
@@ -45,7 +48,10 @@ impl From<ReportFormat> for Format {
     }
 }
 
-pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
+    if let Some(output) = &args.output {
+        refuse_to_overwrite_an_input(output, &args.results)?;
+    }
     let results = args
         .results
         .iter()
@@ -57,17 +63,44 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| format_for(args.output.as_deref()));
     let report = copybench_reports::render(&results, format)?;
     match &args.output {
-        Some(path) => std::fs::write(path, report)
+        // Atomically: a reader (a browser reloading it) never sees half a report.
+        Some(path) => copybench_harness::work_dir::write_atomically(path, report.as_bytes())
             .with_context(|| format!("cannot write the report to `{}`", path.display()))?,
-        None => print!("{report}"),
+        None => output::print(&report)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
+}
+
+/// `report R.json -o R.json` would replace the result with its own report: refused when the
+/// output is the same file as an input (device and inode, so through symlinks and other
+/// spellings of the path too).
+fn refuse_to_overwrite_an_input(output: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    let Ok(out) = std::fs::metadata(output) else {
+        return Ok(()); // a new file cannot be an input
+    };
+    for input in inputs {
+        if let Ok(meta) = std::fs::metadata(input) {
+            if (meta.dev(), meta.ino()) == (out.dev(), out.ino()) {
+                anyhow::bail!(
+                    "the output `{}` is the input `{}`: writing the report there would destroy the result; name another file with -o",
+                    output.display(),
+                    input.display()
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads one result file; the error names the file and says in one line what is wrong.
 fn read_result(path: &Path) -> anyhow::Result<RunResult> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the result file `{}`", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the result file `{}`: {}",
+            path.display(),
+            copybench_engine::errno::describe_io(&e)
+        )
+    })?;
     RunResult::from_json(&text).with_context(|| format!("`{}`", path.display()))
 }
 

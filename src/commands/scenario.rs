@@ -2,12 +2,14 @@
 //! write the result JSON and an HTML report into the work directory, print a summary.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_harness::work_dir::DEFAULT_WORK_DIR;
 use copybench_harness::{scenario, ConformLevel, RunOptions};
 use copybench_reports::Format;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench scenario`.
 #[derive(Debug, clap::Args)]
@@ -53,7 +55,7 @@ pub enum Conform {
     None,
 }
 
-pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ScenarioArgs) -> anyhow::Result<Exit> {
     if !(args.scale.is_finite() && args.scale > 0.0) {
         anyhow::bail!("--scale must be a number above 0, not {}", args.scale);
     }
@@ -82,29 +84,28 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     options.progress = !args.no_progress;
 
     let result = copybench_harness::run(&scenarios, &options)?;
-    let path =
+    let written =
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
 
     let results = std::slice::from_ref(&result);
     match copybench_reports::render(results, Format::Html) {
         Ok(html) => {
-            let report = path.with_file_name("report.html");
-            if let Err(e) = std::fs::write(&report, html) {
-                eprintln!("copybench: warning: cannot write {}: {e}", report.display());
+            if let Err(e) = written.write_beside("report.html", html.as_bytes()) {
+                eprintln!("copybench: warning: no HTML report: {e}");
             }
         }
         Err(e) => eprintln!("copybench: warning: no HTML report: {e}"),
     }
     match copybench_reports::render(results, Format::Terminal) {
-        Ok(table) => println!("{}", table.trim_end()),
+        Ok(table) => output::println(table.trim_end())?,
         Err(e) => {
             // Without the table, skips and warnings still reach the user.
             eprintln!("copybench: warning: no summary table: {e}");
             print_diagnostics(&result);
         }
     }
-    println!("{}", path.display());
-    Ok(ExitCode::SUCCESS)
+    output::println(&written.path.display().to_string())?;
+    Ok(Exit::Success)
 }
 
 /// Skipped entries and warnings, on stderr, for when the summary table could not show them.

@@ -89,10 +89,10 @@ impl std::str::FromStr for Sabotage {
 pub enum ConformError {
     #[error("the conformance suite is not available: {0}")]
     Unavailable(String),
-    #[error("cannot prepare {path}: {source}")]
+    #[error("cannot prepare {path}: {}", copybench_engine::errno::describe_io(error))]
     Setup {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -335,9 +335,9 @@ struct WorkDir {
 
 impl WorkDir {
     fn create(parent: &Path) -> Result<WorkDir, ConformError> {
-        let setup = |source| ConformError::Setup {
+        let setup = |error| ConformError::Setup {
             path: parent.to_owned(),
-            source,
+            error,
         };
         let parent = std::fs::canonicalize(parent).map_err(setup)?;
         let stamp = std::time::SystemTime::now()

@@ -28,6 +28,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 mod job;
+mod room;
 mod summary;
 
 use job::{
@@ -42,7 +43,7 @@ use crate::fixture::{self, Fixture};
 use crate::measure;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject, Target};
 use crate::timestamp::rfc3339;
-use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
+use crate::work_dir::{Dir, Trash, WorkDir, WorkDirError};
 
 /// How much conformance checking to run beside the timing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,15 +99,26 @@ impl RunOptions {
 pub enum RunError {
     #[error(transparent)]
     WorkDir(#[from] WorkDirError),
-    #[error("scenario `{scenario}`: {source}")]
+    #[error(transparent)]
+    Invalid(#[from] crate::scenario::ScenarioError),
+    #[error("interrupted by {0}: the run's copies were removed and no result was written")]
+    Interrupted(crate::interrupt::Signal),
+    // Not a `source`: the message already says it, and a chain would say it twice.
+    #[error("scenario `{scenario}`: {error}")]
     Fixture {
         scenario: String,
-        source: fixture::FixtureError,
+        error: fixture::FixtureError,
     },
     #[error("scenario `{scenario}`: {message}")]
     Scenario { scenario: String, message: String },
     #[error("cannot encode the result: {0}")]
-    Encode(#[from] serde_json::Error),
+    Encode(serde_json::Error),
+}
+
+impl From<serde_json::Error> for RunError {
+    fn from(error: serde_json::Error) -> RunError {
+        RunError::Encode(error)
+    }
 }
 
 /// How long ext4 (no journal) avoids reusing a deleted inode (`RECENTCY_MIN`).
@@ -115,9 +127,15 @@ const RECENTLY_DELETED: Duration = Duration::from_secs(60);
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
+    crate::scenario_name::check_run(scenarios)?;
     install_quiet_panic_hook();
+    crate::interrupt::install().map_err(|e| RunError::Scenario {
+        scenario: "(all)".to_owned(),
+        message: format!("cannot handle SIGINT and SIGTERM: {e}"),
+    })?;
     let work = WorkDir::open(&options.work_dir)?;
-    let _lock = work.lock()?;
+    let lock = work.lock()?;
+    work.remove_leftovers(&lock)?;
     let run_id = run_id();
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
@@ -141,14 +159,12 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     let mut options = options.clone();
     let budget = options.trash_budget_bytes.unwrap_or_else(|| {
-        let free = rustix::fs::statvfs(work.root())
-            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
-            .unwrap_or(0);
+        let free = work.dir().free_space().map(|f| f.bytes).unwrap_or(0);
         (free / 4).min(16 << 30)
     });
     options.trash_budget_bytes = Some(budget);
     let options = &options;
-    let mut trash = Trash::new(work.trash().join(&run_id))?;
+    let mut trash = Trash::new(work.trash()?.child(&run_id)?);
     let mut results = Vec::new();
     let mut outcome = Ok(());
     // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
@@ -180,6 +196,10 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     if outcome.is_ok() {
         for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
+            if let Err(signal) = crate::interrupt::check() {
+                outcome = Err(RunError::Interrupted(signal));
+                break;
+            }
             result.conformance = conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
@@ -191,24 +211,23 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 dir.display()
             );
         }
-        // The run's directory on that filesystem: `<target>/copybench-<run id>/`.
-        if let Some(base) = dir.parent() {
-            let _ = std::fs::remove_dir_all(base);
-        }
     }
     // Deleting happens only now, after every timing (and also takes trash left by runs that
     // were interrupted).
-    let trash_root = work.trash();
     drop(trash);
-    if let Ok(mut all) = Trash::new(trash_root) {
-        match all.empty() {
-            Ok(()) => work.note_trash_emptied(),
-            Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
+    match work.trash().and_then(|all| all.empty()) {
+        Ok(()) => {
+            if let Err(e) = work.note_trash_emptied() {
+                eprintln!("copybench: warning: {e}");
+            }
         }
+        Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
     }
-    // This run's destination directories, and any an interrupted run left (the lock says no
-    // other run is using them).
-    let _ = std::fs::remove_dir_all(work.runs());
+    // This run's destination directories (the lock says no other run is using them).
+    if let Err(e) = work.dir().remove("runs") {
+        eprintln!("copybench: warning: {e}");
+    }
+    drop(lock);
     outcome?;
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
@@ -220,8 +239,23 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     })
 }
 
+/// A result written into the work directory, and its directory for the files beside it.
+#[derive(Debug)]
+pub struct WrittenResult {
+    /// `…/results/<started_at>-<pid>/result.json`.
+    pub path: PathBuf,
+    dir: Dir,
+}
+
+impl WrittenResult {
+    /// Writes `name` (the HTML report) atomically beside the result.
+    pub fn write_beside(&self, name: &str, bytes: &[u8]) -> Result<(), WorkDirError> {
+        self.dir.write_atomically(name, bytes)
+    }
+}
+
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.
-pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunError> {
+pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<WrittenResult, RunError> {
     let work = WorkDir::open(work_dir)?;
     let stamp: String = result
         .started_at
@@ -229,12 +263,14 @@ pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunE
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let dir = work
-        .results()
-        .join(format!("{stamp}-{}", std::process::id()));
-    let path = dir.join("result.json");
+        .results()?
+        .child(format!("{stamp}-{}", std::process::id()))?;
     let json = serde_json::to_vec_pretty(result)?;
-    write_atomically(&path, &json)?;
-    Ok(path)
+    dir.write_atomically("result.json", &json)?;
+    Ok(WrittenResult {
+        path: dir.join("result.json"),
+        dir,
+    })
 }
 
 fn push_filesystem(environment: &mut Environment, role: &str, path: &Path) {
@@ -274,33 +310,48 @@ fn run_scenario(
         message,
     };
     let scale = scenario.scale * options.scale;
+    if !scale.is_finite() {
+        return Err(fail(format!(
+            "the scale {} × --scale {} is too large to count",
+            scenario.scale, options.scale
+        )));
+    }
     let spec = scenario.fixture.scaled(scale);
     let samples = options.samples.unwrap_or(scenario.samples).max(2);
     let warmup = options.warmup.unwrap_or(scenario.warmup);
+    let rounds = warmup.checked_add(samples).ok_or_else(|| {
+        fail(format!(
+            "{warmup} warmup rounds and {samples} samples are more rounds than copybench counts ({})",
+            u32::MAX
+        ))
+    })?;
     let mut warnings = Vec::new();
 
     eprintln!(
         "copybench: scenario `{}`: preparing the fixture",
         scenario.name
     );
-    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
-        scenario: scenario.name.clone(),
-        source,
+    let fixture = fixture::prepare(&spec, work).map_err(|error| match error {
+        fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+        error => RunError::Fixture {
+            scenario: scenario.name.clone(),
+            error,
+        },
     })?;
-    let (target_dir, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
+    let (target, mut own_trash) = match &scenario.target {
+        Target::SameFs => (work.runs()?.child(run_id)?.child(&scenario.name)?, None),
         Target::Dir(dir) => {
-            let base = dir.join(format!("copybench-{run_id}"));
-            let trash = Trash::new(base.join("trash"))?;
-            (base.join(&scenario.name), Some(trash))
+            let named = Dir::open_named(dir)?;
+            let base_name = format!("copybench-{run_id}");
+            let base = named.child(&base_name)?;
+            let trash = Trash::new(base.child("trash")?).removed_with(named, base_name);
+            (base.child(&scenario.name)?, Some(trash))
         }
     };
-    std::fs::create_dir_all(&target_dir)
-        .map_err(|e| fail(format!("cannot create {}: {e}", target_dir.display())))?;
+    let target_dir = target.path().to_owned();
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
-    let target_fd = std::fs::File::open(&target_dir)
-        .map_err(|e| fail(format!("cannot open {}: {e}", target_dir.display())))?;
+    let target_fd = target.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path)
         .map_err(|e| fail(format!("cannot open {}: {e}", fixture.path.display())))?;
 
@@ -334,7 +385,7 @@ fn run_scenario(
         source_fd,
         target_fd,
     };
-    let rounds = warmup + samples;
+    room::check(&fixture, active.len(), &target).map_err(fail)?;
     let progress = progress_bar(
         options.progress,
         &scenario.name,
@@ -347,6 +398,7 @@ fn run_scenario(
         let mut order: Vec<usize> = (0..active.len()).collect();
         order.shuffle(&mut rng);
         for index in order {
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
             progress.inc(1);
             if active[index].failed.is_some() {
                 continue;
@@ -355,9 +407,10 @@ fn run_scenario(
             progress.set_message(entry.spec.id.clone());
             let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
             let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-            let evicted = bench
-                .sample(entry, &dst, round, warmup, trash)
-                .map_err(fail)?;
+            let evicted = bench.sample(entry, &dst, round, warmup, trash);
+            // A sample an interrupt cut short is not a failure of its entry.
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
+            let evicted = evicted.map_err(fail)?;
             if evicted == Some(false) {
                 evictions_failed += 1;
             }
@@ -596,21 +649,27 @@ fn conformance_of(
             Subject::Peer(_) => {}
         }
     }
-    let dir = work.conformance().join(&scenario.name);
-    let outcome = std::fs::create_dir_all(&dir)
+    let parent = work.conformance();
+    let outcome = parent
+        .as_ref()
         .map_err(|e| e.to_string())
-        .and_then(|()| {
+        .and_then(|p| p.child(&scenario.name).map_err(|e| e.to_string()))
+        .and_then(|dir| {
             catch(|| {
                 conformance::run_matrix(&ConformOptions {
                     strategies,
                     walkers,
-                    dir: dir.clone(),
+                    dir: dir.path().to_owned(),
                     use_oracle: true,
                     catalogue,
                 })
             })
         });
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Ok(parent) = &parent {
+        if let Err(e) = parent.remove(&scenario.name) {
+            warnings.push(format!("conformance files not removed: {e}"));
+        }
+    }
     match outcome {
         Ok(Ok(matrix)) => Some(matrix),
         Ok(Err(e)) => {
