@@ -27,9 +27,10 @@ fn run() -> anyhow::Result<Exit> {
 
 /// Says in one line why the command failed (`copybench: error: …`), and which status that is.
 fn fail(error: &anyhow::Error) -> Exit {
-    let closed_pipe = error
-        .chain()
-        .any(|c| c.downcast_ref::<StdoutError>().is_some_and(StdoutError::is_broken_pipe));
+    let closed_pipe = error.chain().any(|c| {
+        c.downcast_ref::<StdoutError>()
+            .is_some_and(StdoutError::is_broken_pipe)
+    });
     if closed_pipe {
         // As `cat` and `grep` end when their reader goes away: by SIGPIPE, silently (Rust
         // ignores SIGPIPE, so the write failed with EPIPE instead; the cleanup has run).

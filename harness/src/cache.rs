@@ -22,7 +22,10 @@ impl Residency {
 
 /// Why eviction could not even be tried.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot {op} {path} to evict it from the page cache: {}", copybench_engine::errno::describe_io(error))]
+#[error(
+    "cannot {op} {path} to evict it from the page cache: {}",
+    copybench_engine::errno::describe_io(error)
+)]
 pub struct EvictError {
     pub op: &'static str,
     pub path: PathBuf,

@@ -551,7 +551,10 @@ mod tests {
         let e = prepare(&spec, &work).unwrap_err();
         let text = e.to_string();
         assert!(matches!(e, FixtureError::NoSpace { .. }), "{text}");
-        assert!(text.contains("`fixture.size`") && text.contains("free"), "{text}");
+        assert!(
+            text.contains("`fixture.size`") && text.contains("free"),
+            "{text}"
+        );
         assert!(work.fixtures().unwrap().names().unwrap().is_empty());
         let tree = FixtureSpec::Tree {
             files: u64::MAX / 2,

@@ -35,7 +35,10 @@ pub struct ScenarioError {
 /// Why a scenario file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read scenario file {path}: {}", copybench_engine::errno::describe_io(error))]
+    #[error(
+        "cannot read scenario file {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Read {
         path: std::path::PathBuf,
         error: std::io::Error,

@@ -26,13 +26,10 @@ impl ScenarioName {
             Some("a name cannot contain `/`: it is used as one directory name".to_owned())
         } else if name.starts_with('.') {
             Some("a name cannot start with `.` (`.`, `..` and hidden names are not scenario directories)".to_owned())
-        } else if let Some(c) = name.chars().find(|c| c.is_control()) {
-            Some(format!(
-                "a name cannot contain the control character {:?}",
-                c
-            ))
         } else {
-            None
+            name.chars()
+                .find(|c| c.is_control())
+                .map(|c| format!("a name cannot contain the control character {c:?}"))
         };
         match why {
             Some(why) => Err(format!("`{}`: {why}", name.escape_default())),
@@ -87,7 +84,13 @@ mod tests {
             assert!(ScenarioName::parse(bad).is_err(), "{bad:?} accepted");
         }
         assert!(ScenarioName::parse(&"x".repeat(MAX_LEN + 1)).is_err());
-        for good in ["tree-8000", "single-512mib", "cold file 64 MiB", "a..b", "é"] {
+        for good in [
+            "tree-8000",
+            "single-512mib",
+            "cold file 64 MiB",
+            "a..b",
+            "é",
+        ] {
             assert_eq!(ScenarioName::parse(good).unwrap().as_str(), good);
         }
     }

@@ -429,7 +429,7 @@ fn chromium_renders_the_page() {
             })
         })
     else {
-        eprintln!("skipped: `chromium` not found (install the Debian package `chromium`)");
+        copybench_testkit::skip("`chromium` not found (install the Debian package `chromium`)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -154,11 +154,7 @@ fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
     })
 }
 
-fn print(
-    args: &CopytreeArgs,
-    report: &TreeReport,
-    counts: SyscallCounts,
-) -> anyhow::Result<Exit> {
+fn print(args: &CopytreeArgs, report: &TreeReport, counts: SyscallCounts) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
     if args.json {

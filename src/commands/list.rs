@@ -1,7 +1,7 @@
 //! `copybench list`: every strategy, and whether it works on the filesystem of a directory.
 
-use std::path::PathBuf;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
 use serde::Serialize;
@@ -49,7 +49,11 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
         output::println(&serde_json::to_string(&listing)?)?;
     } else {
         let mut text = String::new();
-        let _ = writeln!(text, "strategies for {} ({filesystem}):", args.dir.display());
+        let _ = writeln!(
+            text,
+            "strategies for {} ({filesystem}):",
+            args.dir.display()
+        );
         for (s, support) in &rows {
             let verdict = if support.supported {
                 "supported"

@@ -117,3 +117,94 @@ fn format_for(output: Option<&Path>) -> Format {
         (Some(_), _) => Format::Html,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../reports/tests/fixtures/result.json");
+
+    /// The fixture result with the value at one JSON path replaced by `replacement`.
+    fn mutate(path: &[usize], replacement: serde_json::Value) -> String {
+        let mut value: serde_json::Value = serde_json::from_str(FIXTURE).expect("the fixture");
+        // A JSON pointer to the value reached by taking child `step % len` at each level.
+        let mut pointer = String::new();
+        let mut at = &value;
+        for &step in path {
+            let next = match at {
+                serde_json::Value::Object(map) if !map.is_empty() => map
+                    .iter()
+                    .nth(step % map.len())
+                    .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)),
+                serde_json::Value::Array(items) if !items.is_empty() => {
+                    let i = step % items.len();
+                    Some((i.to_string(), &items[i]))
+                }
+                _ => None,
+            };
+            let Some((token, next)) = next else { break };
+            pointer.push('/');
+            pointer.push_str(&token);
+            at = next;
+        }
+        if let Some(slot) = value.pointer_mut(&pointer) {
+            *slot = replacement;
+        }
+        value.to_string()
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            ".{0,8}".prop_map(serde_json::Value::from),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!({})),
+        ]
+    }
+
+    /// Reads and renders like `copybench report`: an error names the file; nothing panics.
+    fn read_and_render(text: &[u8]) -> Result<(), String> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, text).expect("the input");
+        match read_result(&path) {
+            Ok(result) => {
+                for format in [Format::Terminal, Format::Markdown, Format::Html] {
+                    let _ = copybench_reports::render(std::slice::from_ref(&result), format);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let text = format!("{e:#}");
+                if text.contains(&*path.to_string_lossy()) {
+                    Ok(())
+                } else {
+                    Err(text)
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_are_refused_naming_the_file(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            prop_assert_eq!(read_and_render(&bytes), Ok(()));
+        }
+
+        #[test]
+        fn a_result_with_any_one_value_changed_never_panics(
+            path in prop::collection::vec(any::<usize>(), 0..8),
+            replacement in json_value(),
+        ) {
+            prop_assert_eq!(read_and_render(mutate(&path, replacement).as_bytes()), Ok(()));
+        }
+    }
+}

@@ -89,7 +89,10 @@ impl std::str::FromStr for Sabotage {
 pub enum ConformError {
     #[error("the conformance suite is not available: {0}")]
     Unavailable(String),
-    #[error("cannot prepare {path}: {}", copybench_engine::errno::describe_io(error))]
+    #[error(
+        "cannot prepare {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Setup {
         path: PathBuf,
         error: std::io::Error,

@@ -10,8 +10,8 @@ pub(super) fn check(fixture: &Fixture, entries: usize, target: &Dir) -> Result<(
     let free = target.free_space().map_err(|e| e.to_string())?;
     let copies = entries as u64;
     let bytes = fixture.info.bytes.saturating_mul(copies);
-    let inodes = (fixture.info.files + fixture.info.dirs + fixture.info.symlinks + 1)
-        .saturating_mul(copies);
+    let inodes =
+        (fixture.info.files + fixture.info.dirs + fixture.info.symlinks + 1).saturating_mul(copies);
     if bytes > free.bytes || free.inodes.is_some_and(|free| inodes > free) {
         return Err(format!(
             "one round of samples writes {copies} copies of the fixture ({} and {inodes} files), \

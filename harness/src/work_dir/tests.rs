@@ -84,7 +84,10 @@ fn a_new_or_empty_directory_is_marked_and_a_foreign_one_refused() {
     let new = tmp.path().join("new/work");
     WorkDir::open(&new).unwrap();
     let marker = std::fs::read_to_string(new.join(MARKER)).unwrap();
-    assert!(marker.starts_with("copybench work directory, layout 1"), "{marker}");
+    assert!(
+        marker.starts_with("copybench work directory, layout 1"),
+        "{marker}"
+    );
     // Marked: reused, even with content.
     std::fs::write(new.join("results-of-mine"), b"x").unwrap();
     WorkDir::open(&new).unwrap();
@@ -139,7 +142,9 @@ fn planted_symlinks_are_errors_naming_them_and_are_never_followed() {
     symlink(sentinel.dir.join("keep"), root.join("trash-emptied-at")).unwrap();
     let e = work.trash().unwrap_err();
     assert!(matches!(e, WorkDirError::Symlink { .. }), "{e}");
-    assert!(e.to_string().contains(&*root.join("trash").to_string_lossy()));
+    assert!(e
+        .to_string()
+        .contains(&*root.join("trash").to_string_lossy()));
     assert!(work.runs().is_err() && work.results().is_err() && work.fixtures().is_err());
     assert!(work.conformance().is_err());
     let e = work.note_trash_emptied().unwrap_err();
@@ -149,7 +154,14 @@ fn planted_symlinks_are_errors_naming_them_and_are_never_followed() {
     let e = work.remove_leftovers(&lock).unwrap_err();
     assert!(matches!(e, WorkDirError::Symlink { .. }), "{e}");
     // Removing a link as an entry removes the link, not what it points at.
-    for name in ["trash", "runs", "results", "fixtures", "conformance", "trash-emptied-at"] {
+    for name in [
+        "trash",
+        "runs",
+        "results",
+        "fixtures",
+        "conformance",
+        "trash-emptied-at",
+    ] {
         work.dir().remove(name).unwrap();
     }
     work.remove_leftovers(&lock).unwrap();
