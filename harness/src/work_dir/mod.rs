@@ -126,7 +126,11 @@ impl WorkDir {
                 path: root.to_owned(),
             });
         }
-        let dir = Dir::open_named(root)?;
+        // Absolute, so the paths handed to the engine, to children and to the user hold from
+        // any directory.
+        let root =
+            std::fs::canonicalize(root).map_err(|e| WorkDirError::from_io("resolve", root, &e))?;
+        let dir = Dir::open_named(&root)?;
         claim(&dir)?;
         Ok(WorkDir { root: dir })
     }
