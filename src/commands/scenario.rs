@@ -80,7 +80,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<Exit> {
         Conform::Full => ConformLevel::Full,
         Conform::None => ConformLevel::None,
     };
-    options.copybench_exe = std::env::current_exe().ok();
+    options.copybench = crate::child::this_program();
     options.progress = !args.no_progress;
 
     let result = copybench_harness::run(&scenarios, &options)?;
@@ -88,14 +88,19 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<Exit> {
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
 
     let results = std::slice::from_ref(&result);
-    match copybench_reports::render(results, Format::Html) {
-        Ok(html) => {
-            if let Err(e) = written.write_beside("report.html", html.as_bytes()) {
+    let report_written = match copybench_reports::render(results, Format::Html) {
+        Ok(html) => match written.write_beside("report.html", html.as_bytes()) {
+            Ok(()) => true,
+            Err(e) => {
                 eprintln!("copybench: warning: no HTML report: {e}");
+                false
             }
+        },
+        Err(e) => {
+            eprintln!("copybench: warning: no HTML report: {e}");
+            false
         }
-        Err(e) => eprintln!("copybench: warning: no HTML report: {e}"),
-    }
+    };
     match copybench_reports::render(results, Format::Terminal) {
         Ok(table) => output::println(table.trim_end())?,
         Err(e) => {
@@ -104,7 +109,17 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<Exit> {
             print_diagnostics(&result);
         }
     }
-    output::println(&written.path.display().to_string())?;
+    // The last line says where everything went: a newcomer opens the report from here, and a
+    // script finds the directory after the fixed words (`--export-json` gives a fixed path).
+    let dir = written.path.parent().unwrap_or(&written.path);
+    if report_written {
+        output::println(&format!(
+            "wrote result.json and report.html to {}",
+            dir.display()
+        ))?;
+    } else {
+        output::println(&format!("wrote result.json to {}", dir.display()))?;
+    }
     Ok(Exit::Success)
 }
 
