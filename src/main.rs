@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -23,7 +24,8 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<Exit> {
     let cli = cli::Cli::parse();
-    cli.command.run()
+    let terminal = terminal::Terminal::new(&cli.global);
+    cli.command.run(&terminal)
 }
 
 /// Says in one line why the command failed (`copybench: error: …`), and which status that is.

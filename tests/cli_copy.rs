@@ -164,6 +164,19 @@ fn bad_arguments_are_usage_errors_that_say_why() {
     for (args, says) in [
         (&["--inject-fault", "sendfile:0:EINVAL"][..], "N must"),
         (&["--inject-fault", "nosuch:1:EINVAL"][..], "nosuch"),
+        (
+            &["--inject-fault", "read:18446744073709551616:EIO"][..],
+            "too big",
+        ),
+        (
+            &[
+                "--strategy",
+                "buffered-64k",
+                "--inject-fault",
+                "copy_file_range:1:EXDEV",
+            ][..],
+            "can never fire",
+        ),
         (&["--strategy", "warp"][..], "copy_file_range"),
         (&["--mode", "copy3"][..], "copy2"),
     ] {

@@ -454,6 +454,114 @@ fn a_second_run_reuses_the_cached_fixture() {
         .any(|w| w.contains("--conform none")));
 }
 
+/// `--export-json` and `--export-markdown` put the result where CI wants it; `--quiet` prints
+/// only the line saying where everything went.
+#[test]
+fn exports_go_where_asked_and_quiet_prints_one_line() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let output = env
+        .copybench()
+        .args([
+            "--quiet",
+            "scenario",
+            "tiny.toml",
+            "-d",
+            "wd",
+            "-n",
+            "2",
+            "-w",
+            "0",
+            "--conform",
+            "none",
+            "--export-json",
+            "ci/result.json",
+            "--export-markdown",
+            "ci/summary.md",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read(common::result_file(&stdout)).unwrap();
+    assert_eq!(std::fs::read(env.path("ci/result.json")).unwrap(), written);
+    let summary = std::fs::read_to_string(env.path("ci/summary.md")).unwrap();
+    assert!(summary.starts_with("## copybench results"));
+    assert!(summary.contains("tiny-file"));
+    // An export never overwrites the scenario file it read.
+    let output = env.run([
+        "scenario",
+        "tiny.toml",
+        "-d",
+        "wd",
+        "--export-json",
+        "tiny.toml",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the scenario file"));
+}
+
+/// Without a terminal on stderr the progress line is hidden and only the notes that explain a
+/// pause are printed; `--verbose` prints a plain line per sample.
+#[test]
+fn progress_is_hidden_without_a_terminal_and_lines_with_verbose() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let run = |verbose: bool| {
+        let mut command = env.copybench();
+        if verbose {
+            command.arg("-v");
+        }
+        let output = command
+            .args([
+                "scenario",
+                "tiny.toml",
+                "-d",
+                "wd",
+                "-n",
+                "2",
+                "-w",
+                "1",
+                "--conform",
+                "none",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let quiet = run(false);
+    assert!(
+        quiet.contains("[1/1] tiny-file: preparing the fixture"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains("round "), "{quiet}");
+    assert!(
+        !quiet.contains('\r') && !quiet.contains('\u{1b}'),
+        "no redrawn line: {quiet:?}"
+    );
+    let verbose = run(true);
+    for line in ["warmup 1/1 · sendfile", "round 2/2 · sendfile", "(median "] {
+        assert!(verbose.contains(line), "{line} in {verbose}");
+    }
+}
+
 #[test]
 fn scenario_file_errors_name_the_file_line_and_key() {
     let env = TestEnv::new();

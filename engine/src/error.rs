@@ -103,7 +103,7 @@ impl CopyError {
 
     /// `strategy` cannot run on this platform at all (fcopyfile off macOS).
     pub fn unsupported(
-        strategy: crate::Strategy,
+        strategy: impl std::fmt::Display,
         reason: &str,
         src: &Path,
         dst: &Path,

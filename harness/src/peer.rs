@@ -63,6 +63,23 @@ impl PeerKind {
     }
 }
 
+/// Why a peer's program cannot be run here.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("`{program}` not found on PATH (install the Debian package `{package}`)")]
+    NotFound {
+        program: &'static str,
+        package: &'static str,
+    },
+    #[error("cannot run {}: {source}", path.display())]
+    Spawn {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} did not report sys.executable: {stderr}", path.display())]
+    NoExecutable { path: PathBuf, stderr: String },
+}
+
 /// An external command that copies a file or a tree.
 pub trait Peer {
     /// The program looked up on PATH (`cp`, `python3`, `rsync`).
@@ -70,13 +87,10 @@ pub trait Peer {
     /// The Debian package that provides it, for the skip message.
     fn debian_package(&self) -> &'static str;
     /// The program to run and what `--version` says, after resolving shims.
-    fn resolve(&self) -> Result<ResolvedProgram, String> {
-        let path = find_on_path(self.program()).ok_or_else(|| {
-            format!(
-                "`{}` not found on PATH (install the Debian package `{}`)",
-                self.program(),
-                self.debian_package()
-            )
+    fn resolve(&self) -> Result<ResolvedProgram, PeerError> {
+        let path = find_on_path(self.program()).ok_or(PeerError::NotFound {
+            program: self.program(),
+            package: self.debian_package(),
         })?;
         let version = first_line_of(&path, &["--version"]);
         Ok(ResolvedProgram { path, version })
@@ -146,9 +160,10 @@ impl Peer for PythonShutil {
     }
     /// A pyenv shim is a shell script that adds ~66 ms to every start: ask the interpreter for
     /// `sys.executable` once and time that program instead.
-    fn resolve(&self) -> Result<ResolvedProgram, String> {
-        let shim = find_on_path("python3").ok_or_else(|| {
-            "`python3` not found on PATH (install the Debian package `python3`)".to_owned()
+    fn resolve(&self) -> Result<ResolvedProgram, PeerError> {
+        let shim = find_on_path(self.program()).ok_or(PeerError::NotFound {
+            program: self.program(),
+            package: self.debian_package(),
         })?;
         let output = Command::new(&shim)
             .args([
@@ -156,7 +171,10 @@ impl Peer for PythonShutil {
                 "import sys; print(sys.executable); print('Python ' + sys.version.split()[0])",
             ])
             .output()
-            .map_err(|e| format!("cannot run {}: {e}", shim.display()))?;
+            .map_err(|source| PeerError::Spawn {
+                path: shim.clone(),
+                source,
+            })?;
         let text = String::from_utf8_lossy(&output.stdout);
         let mut lines = text.lines();
         match (output.status.success(), lines.next(), lines.next()) {
@@ -164,11 +182,10 @@ impl Peer for PythonShutil {
                 path: PathBuf::from(exe),
                 version: Some(version.to_owned()),
             }),
-            _ => Err(format!(
-                "{} did not report sys.executable: {}",
-                shim.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            )),
+            _ => Err(PeerError::NoExecutable {
+                path: shim.clone(),
+                stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            }),
         }
     }
     fn noop_command(&self, program: &Path) -> Vec<OsString> {

@@ -10,16 +10,17 @@ use serde::Serialize;
 
 use crate::exit::Exit;
 use crate::output;
+use crate::terminal::Terminal;
 
 /// Arguments of `copybench copy`.
 #[derive(Debug, clap::Args)]
 pub struct CopyArgs {
     /// How to copy the content (`copybench list` shows which work here).
-    #[arg(long, default_value = "auto", value_name = "NAME")]
+    #[arg(short, long, default_value = "auto", value_name = "STRATEGY")]
     pub strategy: Strategy,
     /// Which CPython function to match: copyfile (content), copy (+ mode), copy2 (+ times,
     /// xattrs, mode).
-    #[arg(long, default_value = "copyfile", value_name = "copyfile|copy|copy2")]
+    #[arg(short, long, default_value = "copyfile", value_name = "MODE")]
     pub mode: Mode,
     /// Copy a symlink source as a symlink (CPython's follow_symlinks=False).
     #[arg(long)]
@@ -39,17 +40,26 @@ pub struct CopyArgs {
     #[arg(long, default_value_t = 1, hide = true)]
     pub repeat: u32,
     /// The file to copy.
+    #[arg(value_name = "SRC")]
     pub src: PathBuf,
     /// Where to copy it (with --mode copy or copy2, a directory gets the source's name inside).
+    #[arg(value_name = "DST")]
     pub dst: PathBuf,
 }
 
-pub fn run(args: CopyArgs) -> anyhow::Result<Exit> {
+pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = CopyOptions {
         strategy: args.strategy,
         mode: args.mode,
         follow_symlinks: !args.no_follow_symlinks,
     };
+    if let Some(why) = args
+        .inject_fault
+        .iter()
+        .find_map(|f| args.strategy.unreachable_fault(f))
+    {
+        anyhow::bail!("--inject-fault: {why}");
+    }
     let recorder = SyscallRecorder::with_faults(args.inject_fault.clone());
     let result = recorder.run(|| {
         let mut last = copy_file(&args.src, &args.dst, &options);
@@ -68,8 +78,11 @@ pub fn run(args: CopyArgs) -> anyhow::Result<Exit> {
             if args.json {
                 output::println(&success_json(&report, &counts, uncounted)?)?;
             } else {
-                let mut text = success_line(&args.src, &report);
-                text.push('\n');
+                let mut text = String::new();
+                if !terminal.quiet {
+                    text.push_str(&success_line(&args.src, &report));
+                    text.push('\n');
+                }
                 if args.syscalls {
                     text.push_str(&syscall_table(&counts, uncounted));
                 }

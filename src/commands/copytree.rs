@@ -9,22 +9,29 @@ use serde::Serialize;
 
 use crate::exit::Exit;
 use crate::output;
+use crate::terminal::Terminal;
 
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
 pub struct CopytreeArgs {
     /// How the tree is read and checked: `lean` (ours), `scandir` (CPython 3.8+), `listdir`
     /// (CPython 3.7).
-    #[arg(long, default_value = "lean")]
+    #[arg(long, default_value = "lean", value_name = "WALKER")]
     pub walker: Walker,
     /// Threads copying files (directories stay ordered).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(
+        short,
+        long,
+        default_value_t = 1,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
     pub jobs: u16,
     /// How each file's content is copied.
-    #[arg(long, default_value = "auto")]
+    #[arg(short, long, default_value = "auto", value_name = "STRATEGY")]
     pub strategy: Strategy,
     /// The copy function: `copyfile` (content), `copy` (+ mode), `copy2` (+ times, xattrs).
-    #[arg(long, default_value = "copy2")]
+    #[arg(short, long, default_value = "copy2", value_name = "MODE")]
     pub mode: Mode,
     /// Recreate symlinks as links instead of copying what they point to.
     #[arg(long)]
@@ -45,8 +52,10 @@ pub struct CopytreeArgs {
     #[arg(long)]
     pub json: bool,
     /// The directory to copy.
+    #[arg(value_name = "SRC")]
     pub src: PathBuf,
     /// Where to copy it (must not exist, unless --dirs-exist-ok).
+    #[arg(value_name = "DST")]
     pub dst: PathBuf,
 }
 
@@ -97,7 +106,7 @@ struct CopytreeJson {
     syscalls: SyscallsJson,
 }
 
-pub fn run(args: CopytreeArgs) -> anyhow::Result<Exit> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -137,10 +146,10 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<Exit> {
                 }],
                 ..TreeReport::default()
             };
-            return print(&args, &failed, counts);
+            return print(&args, terminal, &failed, counts);
         }
     };
-    print(&args, &report, counts)
+    print(&args, terminal, &report, counts)
 }
 
 fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
@@ -154,7 +163,12 @@ fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
     })
 }
 
-fn print(args: &CopytreeArgs, report: &TreeReport, counts: SyscallCounts) -> anyhow::Result<Exit> {
+fn print(
+    args: &CopytreeArgs,
+    terminal: &Terminal,
+    report: &TreeReport,
+    counts: SyscallCounts,
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
     if args.json {
@@ -173,17 +187,19 @@ fn print(args: &CopytreeArgs, report: &TreeReport, counts: SyscallCounts) -> any
         output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {
         let mut text = String::new();
-        let _ = writeln!(
-            text,
-            "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
-            report.files,
-            report.dirs,
-            report.symlinks,
-            report.bytes,
-            args.walker,
-            args.jobs,
-            if args.jobs == 1 { "" } else { "s" }
-        );
+        if !terminal.quiet {
+            let _ = writeln!(
+                text,
+                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
+                report.files,
+                report.dirs,
+                report.symlinks,
+                report.bytes,
+                args.walker,
+                args.jobs,
+                if args.jobs == 1 { "" } else { "s" }
+            );
+        }
         if args.syscalls {
             for (name, n) in &counts.calls {
                 let _ = writeln!(text, "  {name:<18} {n}");

@@ -13,7 +13,7 @@ use crate::output;
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
     /// Probe the filesystem of this directory (two small files are created there and removed).
-    #[arg(long, default_value = ".", value_name = "PATH")]
+    #[arg(short, long, default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
     /// Print one JSON object on stdout.
     #[arg(long)]

@@ -1,14 +1,14 @@
 //! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table.
 
-use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use copybench_reports::Format;
+use copybench_reports::{Format, RenderOptions};
 use copybench_result::RunResult;
 
 use crate::exit::Exit;
 use crate::output;
+use crate::terminal::Terminal;
 
 /// Arguments of `copybench report`.
 #[derive(Debug, clap::Args)]
@@ -23,7 +23,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Output format [default: from the extension of -o (.html, .md), else terminal].
-    #[arg(long, value_enum)]
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReportFormat>,
 }
 
@@ -33,6 +33,7 @@ pub enum ReportFormat {
     /// One self-contained page with SVG charts, readable offline.
     Html,
     /// A compact summary for a CI job summary or a pull-request comment.
+    #[value(alias = "md")]
     Markdown,
     /// Plain-text tables, as printed after `copybench scenario`.
     Terminal,
@@ -48,9 +49,9 @@ impl From<ReportFormat> for Format {
     }
 }
 
-pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
-    if let Some(output) = &args.output {
-        refuse_to_overwrite_an_input(output, &args.results)?;
+pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.output {
+        output::refuse_to_overwrite_an_input(path, &args.results, "input")?;
     }
     let results = args
         .results
@@ -61,7 +62,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
         .format
         .map(Format::from)
         .unwrap_or_else(|| format_for(args.output.as_deref()));
-    let report = copybench_reports::render(&results, format)?;
+    // Colour only where it is read: a terminal on standard output, not a file.
+    let options = RenderOptions {
+        color: terminal.color && args.output.is_none(),
+    };
+    let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {
         // Atomically: a reader (a browser reloading it) never sees half a report.
         Some(path) => copybench_harness::work_dir::write_atomically(path, report.as_bytes())
@@ -69,27 +74,6 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
         None => output::print(&report)?,
     }
     Ok(Exit::Success)
-}
-
-/// `report R.json -o R.json` would replace the result with its own report: refused when the
-/// output is the same file as an input (device and inode, so through symlinks and other
-/// spellings of the path too).
-fn refuse_to_overwrite_an_input(output: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
-    let Ok(out) = std::fs::metadata(output) else {
-        return Ok(()); // a new file cannot be an input
-    };
-    for input in inputs {
-        if let Ok(meta) = std::fs::metadata(input) {
-            if (meta.dev(), meta.ino()) == (out.dev(), out.ino()) {
-                anyhow::bail!(
-                    "the output `{}` is the input `{}`: writing the report there would destroy the result; name another file with -o",
-                    output.display(),
-                    input.display()
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Reads one result file; the error names the file and says in one line what is wrong.

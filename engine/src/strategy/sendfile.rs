@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::io::Errno;
 
-use super::{kernel_block_size, ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
-use crate::sys;
+use super::{kernel_block_size, ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, GiveUp, Side, StrategyError};
+use crate::sys::{self, Syscall};
 
 /// CPython's `_USE_CP_SENDFILE`: cleared for the rest of the process the first time sendfile
 /// says ENOTSOCK (a kernel that only sends to sockets), after which `auto` no longer tries it.
@@ -41,6 +41,23 @@ impl ContentStrategy for Sendfile {
                     return Err(StrategyError::new("sendfile", errno, Side::Both, written));
                 }
             }
+        }
+    }
+
+    fn syscall(&self) -> Option<Syscall> {
+        Some(Syscall::Sendfile)
+    }
+
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[Syscall::Sendfile]
+    }
+
+    /// CPython's rule, and ENOTSOCK at any point is for good: `_USE_CP_SENDFILE = False`
+    /// (a kernel that sends only to sockets will not send this file either).
+    fn give_up(&self, errno: Errno, written: u64) -> GiveUp {
+        match errno {
+            Errno::NOTSOCK => GiveUp::ForGood,
+            _ => super::cpython_give_up(errno, written),
         }
     }
 

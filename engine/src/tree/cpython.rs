@@ -18,9 +18,10 @@ use rustix::io::Errno;
 
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
+use crate::error::CopyError;
 use crate::metadata::timestamps;
+use crate::metadata::Mode;
 use crate::sys::{self, DirEntry, Fd};
-use crate::{CopyError, Mode};
 
 /// Which CPython's `shutil` to reproduce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

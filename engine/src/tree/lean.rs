@@ -25,10 +25,10 @@ use rustix::io::Errno;
 use super::cpython::{copyxattr, file_type};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::file::ContentError;
-use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps};
+use crate::content::ContentError;
+use crate::error::CopyError;
+use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps, Mode};
 use crate::sys::{self, DirEntry, Fd};
-use crate::{CopyError, Mode};
 
 /// A directory being copied: both ends open, their paths kept for error messages only.
 struct Dir {

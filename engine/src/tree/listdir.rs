@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::cpython::{exists, isdir, islink, read_directory, readlink, Copytree, Python, SrcObj};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::CopyError;
+use crate::error::CopyError;
 
 pub(crate) fn copy_tree<'s>(
     run: &'s Run<'s>,

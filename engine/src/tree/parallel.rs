@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use crate::SyscallRecorder;
+use crate::sys::SyscallRecorder;
 
 /// A unit of work for a worker: one file's copy.
 pub(crate) type Job<'s> = Box<dyn FnOnce() + Send + 's>;
@@ -186,6 +186,6 @@ mod tests {
                 }
             })
         });
-        assert_eq!(recorder.counts().get(crate::Syscall::Fstat), 10);
+        assert_eq!(recorder.counts().get(crate::sys::Syscall::Fstat), 10);
     }
 }

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use super::cpython::{exists, read_directory, readlink, Copytree, PyDirEntry, Python, SrcObj};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::{CopyError, Mode};
+use crate::error::CopyError;
+use crate::metadata::Mode;
 
 pub(crate) fn copy_tree<'s>(
     run: &'s Run<'s>,

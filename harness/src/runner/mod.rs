@@ -31,6 +31,8 @@ mod executor;
 mod ext4_wait;
 mod progress;
 mod room;
+
+pub use progress::ProgressDisplay;
 mod rounds;
 mod sample;
 mod seed;
@@ -69,8 +71,8 @@ pub struct RunOptions {
     pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
-    /// Progress bars on stderr.
-    pub progress: bool,
+    /// What is shown on stderr while the run works.
+    pub progress: ProgressDisplay,
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
     /// `None`: a quarter of the work directory's free space, at most 16 GiB.
     pub trash_budget_bytes: Option<u64>,
@@ -88,7 +90,7 @@ impl RunOptions {
             conform: ConformLevel::Quick,
             copybench: None,
             version: version.to_owned(),
-            progress: true,
+            progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
         }
     }
@@ -159,7 +161,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let run_id = run_id();
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
-    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios);
+    let mut progress = progress::Progress::new(options.progress, scenarios.len());
+    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
     let mut options = options.clone();
     let budget = options.trash_budget_bytes.unwrap_or_else(|| {
         let free = work.dir().free_space().map(|f| f.bytes).unwrap_or(0);
@@ -180,6 +183,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             &run_id,
             &mut trash,
             &mut environment,
+            &mut progress,
         ) {
             Ok((mut result, own_trash)) => {
                 other_trashes.extend(own_trash);
@@ -197,10 +201,13 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         }
     }
     if outcome.is_ok() {
-        for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
+        for (index, (scenario, result)) in scenarios.iter().zip(results.iter_mut()).enumerate() {
             if let Err(signal) = crate::interrupt::check() {
                 outcome = Err(RunError::Interrupted(signal));
                 break;
+            }
+            if options.conform != ConformLevel::None {
+                progress.conformance(index, &scenario.name);
             }
             result.conformance =
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
@@ -217,6 +224,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
+    progress.finish();
     match work.trash().and_then(|all| all.empty()) {
         Ok(()) => {
             if let Err(e) = work.note_trash_emptied() {

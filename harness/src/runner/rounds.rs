@@ -17,7 +17,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::executor::{self, Executor};
-use super::progress::progress_bar;
+use super::progress::{Progress, SampleStep, StepOutcome};
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
@@ -48,6 +48,7 @@ pub(super) fn run_scenario(
     run_id: &str,
     main_trash: &mut Trash,
     environment: &mut Environment,
+    progress: &mut Progress,
 ) -> Result<(ScenarioResult, Option<Trash>), RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
@@ -85,10 +86,8 @@ pub(super) fn run_scenario(
     })?;
     let mut warnings = Vec::new();
 
-    eprintln!(
-        "copybench: scenario `{}`: preparing the fixture",
-        scenario.name
-    );
+    progress.scenario(&scenario.name, scale);
+    progress.note("preparing the fixture");
     let fixture = fixture::prepare(&spec, work).map_err(|error| match error {
         fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
         error => RunError::Fixture {
@@ -126,9 +125,9 @@ pub(super) fn run_scenario(
                 counts: None,
                 failed: None,
             }),
-            Err(reason) => skipped.push(Skipped {
+            Err(why) => skipped.push(Skipped {
                 id: entry.id.clone(),
-                reason,
+                reason: why.to_string(),
             }),
         }
     }
@@ -149,11 +148,7 @@ pub(super) fn run_scenario(
         target_fd,
     };
     super::room::check(&fixture, active.len(), &target).map_err(invalid)?;
-    let progress = progress_bar(
-        options.progress,
-        &scenario.name,
-        u64::from(rounds) * active.len() as u64,
-    );
+    progress.rounds(u64::from(rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
@@ -162,19 +157,35 @@ pub(super) fn run_scenario(
         match step {
             Step::Sample { round, index } => {
                 crate::interrupt::check().map_err(RunError::Interrupted)?;
-                progress.inc(1);
                 let entry = &mut active[index];
+                let mut step = |entry: &Active, outcome| {
+                    progress.sample(&SampleStep {
+                        entry: &entry.spec.id,
+                        round,
+                        warmup,
+                        rounds,
+                        outcome,
+                        median_s: median_wall(&entry.samples),
+                    })
+                };
                 if entry.failed.is_some() {
+                    step(entry, StepOutcome::Failed);
                     continue;
                 }
-                progress.set_message(entry.spec.id.clone());
                 let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
+                let kept = entry.samples.len();
                 let evicted = bench.sample(entry, &dst, round, warmup, trash);
                 // A sample an interrupt cut short is not a failure of its entry.
                 crate::interrupt::check().map_err(RunError::Interrupted)?;
                 if evicted? == Some(false) {
                     evictions_failed += 1;
                 }
+                let outcome = match (entry.samples.get(kept), &entry.failed) {
+                    (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
+                    (None, Some(_)) => StepOutcome::Failed,
+                    (None, None) => StepOutcome::Warmup,
+                };
+                step(entry, outcome);
             }
             // Only between rounds, and only when the disk would otherwise fill.
             Step::BetweenRounds => {
@@ -187,7 +198,7 @@ pub(super) fn run_scenario(
             }
         }
     }
-    progress.finish_and_clear();
+    progress.note("summarising the samples");
 
     if evictions_failed > 0 {
         warnings.push(format!(
@@ -297,6 +308,20 @@ pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec
         steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
     steps
+}
+
+/// The median wall time of `samples` so far, for the progress line (the result's figures are
+/// computed once at the end, by `summary`).
+fn median_wall(samples: &[Sample]) -> Option<f64> {
+    let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_ns).collect();
+    walls.sort_unstable();
+    let middle = walls.len() / 2;
+    let median = match walls.len() {
+        0 => return None,
+        n if n % 2 == 1 => walls[middle] as f64,
+        _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
+    };
+    Some(median / 1e9)
 }
 
 /// How the result names a target.

@@ -9,7 +9,7 @@ use copybench_result::FixtureKind;
 use super::{Executor, Measured, SampleError, Setting};
 use crate::child::{ChildProgram, ChildRequest};
 use crate::measure::{self, CpuScope};
-use crate::peer::{Peer, PeerKind};
+use crate::peer::{Peer, PeerError, PeerKind};
 
 /// Builds the request for one copy of (source, destination).
 type RequestFor = Box<dyn Fn(&Path, &Path) -> ChildRequest>;
@@ -67,7 +67,7 @@ impl PeerProgram {
     pub(in crate::runner) fn resolve(
         peer: PeerKind,
         kind: FixtureKind,
-    ) -> Result<PeerProgram, String> {
+    ) -> Result<PeerProgram, PeerError> {
         let peer = peer.peer();
         let program = peer.resolve()?.path;
         Ok(PeerProgram {

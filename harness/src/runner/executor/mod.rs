@@ -115,20 +115,24 @@ pub(super) enum SampleError {
     Check(#[from] super::check::CheckError),
 }
 
-/// The executor for `entry`, or the reason it cannot run here (the entry is skipped).
+/// Why an entry cannot be sampled here (it is skipped with this as the reason).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Unavailable {
+    #[error("no copybench executable to time as a child process")]
+    NoChildProgram,
+    #[error(transparent)]
+    Peer(#[from] crate::peer::PeerError),
+}
+
+/// The executor for `entry`, or why it cannot run here.
 pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
     kind: FixtureKind,
-) -> Result<Box<dyn Executor>, String> {
+) -> Result<Box<dyn Executor>, Unavailable> {
     let mode = scenario.mode;
-    let child = || {
-        options
-            .copybench
-            .clone()
-            .ok_or_else(|| "no copybench executable to time as a child process".to_owned())
-    };
+    let child = || options.copybench.clone().ok_or(Unavailable::NoChildProgram);
     Ok(match (&entry.subject, entry.timed_as) {
         (Subject::Strategy(strategy), TimedAs::InProcess) => Box::new(FileCopy(CopyOptions {
             strategy: *strategy,
