@@ -172,11 +172,21 @@ pub fn from_name(name: &str) -> Option<Errno> {
     table().find(|(n, _)| *n == wanted).map(|(_, e)| e)
 }
 
+/// The C library's text for an errno ("No space left on device").
+pub fn text(errno: Errno) -> String {
+    let text = std::io::Error::from_raw_os_error(errno.raw_os_error()).to_string();
+    // std appends " (os error N)"; the errno name is printed beside it instead.
+    match text.rfind(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
 /// One line for a person: the C library's text and the name, `No such device or address
 /// (ENXIO)`. Every error message that shows an errno uses this, so the cause reads the same
 /// everywhere and is said once.
 pub fn describe(errno: Errno) -> String {
-    format!("{} ({})", crate::errno_text(errno), name(errno))
+    format!("{} ({})", text(errno), name(errno))
 }
 
 /// [`describe`] for a `std::io::Error`: by its errno when it has one, else its own text.
