@@ -72,9 +72,41 @@ fn wants_color(when: ColorWhen, is_terminal: bool, no_color: bool) -> bool {
     }
 }
 
+/// `text` with control characters written as escapes (`\n`, `\u{1b}`): a file name holding an
+/// escape sequence must not recolour or rewrite the terminal it is printed to (as `ls`
+/// quotes such names). JSON output escapes them itself.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// [`printable`] of a path as it is displayed.
+pub fn printable_path(path: &std::path::Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("plain name"), "plain name");
+        assert_eq!(printable("a\nb\u{1b}[31mred"), "a\\nb\\u{1b}[31mred");
+        assert_eq!(printable("tab\there\u{7f}"), "tab\\there\\u{7f}");
+    }
 
     #[test]
     fn auto_colours_a_terminal_unless_no_color_is_set() {

@@ -8,9 +8,12 @@ use copybench_engine::{
 };
 use serde::Serialize;
 
+use copybench_reports::format;
+
+use super::counts;
 use crate::exit::Exit;
 use crate::output;
-use crate::terminal::Terminal;
+use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copy`.
 #[derive(Debug, clap::Args)]
@@ -61,6 +64,7 @@ pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         anyhow::bail!("--inject-fault: {why}");
     }
     let recorder = SyscallRecorder::with_faults(args.inject_fault.clone());
+    let started = std::time::Instant::now();
     let result = recorder.run(|| {
         let mut last = copy_file(&args.src, &args.dst, &options);
         for _ in 1..args.repeat {
@@ -71,6 +75,7 @@ pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         }
         last
     });
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let uncounted = args.strategy.uncounted_reason();
     match result {
@@ -80,7 +85,7 @@ pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
             } else {
                 let mut text = String::new();
                 if !terminal.quiet {
-                    text.push_str(&success_line(&args.src, &report));
+                    text.push_str(&success_line(&args.src, &report, elapsed));
                     text.push('\n');
                 }
                 if args.syscalls {
@@ -94,7 +99,11 @@ pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
             if args.json {
                 output::println(&failure_json(&error)?)?;
             } else {
-                eprintln!("copybench: error: {}: {}", error.kind, error.message);
+                eprintln!(
+                    "copybench: error: {}: {}",
+                    error.kind,
+                    printable(&error.message)
+                );
                 if args.syscalls {
                     eprint!("{}", syscall_table(&counts, uncounted));
                 }
@@ -185,37 +194,39 @@ fn failure_json(error: &CopyError) -> anyhow::Result<String> {
     Ok(serde_json::to_string(&failure)?)
 }
 
-fn success_line(src: &Path, report: &CopyReport) -> String {
-    let mut line = format!(
-        "copied {} bytes: {} -> {} with {}",
+/// `copied 9482 bytes: a -> b with copy_file_range (after reflink gave up: EOPNOTSUPP) in
+/// 84.2 µs`.
+fn success_line(src: &Path, report: &CopyReport, elapsed: std::time::Duration) -> String {
+    let gave_up: Vec<String> = report
+        .fallbacks
+        .iter()
+        .map(|f| match f.errno {
+            Some(errno) => format!(
+                "{} gave up: {}",
+                f.from,
+                copybench_engine::errno::name(errno)
+            ),
+            None => format!("{} returned 0 at offset 0", f.from),
+        })
+        .collect();
+    let after = if gave_up.is_empty() {
+        String::new()
+    } else {
+        format!(" (after {})", gave_up.join(", "))
+    };
+    format!(
+        "copied {} bytes: {} -> {} with {}{after} in {}",
         report.bytes,
-        src.display(),
-        report.dst.display(),
-        report.strategy_used
-    );
-    if !report.fallbacks.is_empty() {
-        let gave_up: Vec<String> = report
-            .fallbacks
-            .iter()
-            .map(|f| match f.errno {
-                Some(errno) => format!("{} ({})", f.from, copybench_engine::errno::name(errno)),
-                None => format!("{} (returned 0 at offset 0)", f.from),
-            })
-            .collect();
-        line.push_str(&format!(" after {} gave up", gave_up.join(", ")));
-    }
-    line
+        printable_path(src),
+        printable_path(&report.dst),
+        report.strategy_used,
+        format::duration(elapsed.as_secs_f64())
+    )
 }
 
 fn syscall_table(counts: &SyscallCounts, uncounted: Option<&str>) -> String {
-    if let Some(reason) = uncounted {
-        return format!("syscalls: not counted: {reason}\n");
+    match uncounted {
+        Some(reason) => format!("syscalls: not counted: {reason}\n"),
+        None => counts::syscall_table(counts, None),
     }
-    let mut table = String::from("syscalls:\n");
-    for (name, n) in &counts.calls {
-        table.push_str(&format!("  {name:<18}{n:>8}\n"));
-    }
-    table.push_str(&format!("  {:<18}{:>8}\n", "path_stats", counts.path_stats));
-    table.push_str(&format!("  {:<18}{:>8}\n", "fd_stats", counts.fd_stats));
-    table
 }

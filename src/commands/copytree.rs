@@ -1,15 +1,17 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
 use serde::Serialize;
 
+use copybench_reports::format;
+
+use super::counts;
 use crate::exit::Exit;
 use crate::output;
-use crate::terminal::Terminal;
+use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
@@ -119,7 +121,9 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         record_latencies: false,
     };
     let recorder = SyscallRecorder::new();
+    let started = std::time::Instant::now();
     let result = recorder.run(|| copy_tree(&args.src, &args.dst, &options));
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let report = match result {
         Ok(report) => report,
@@ -134,7 +138,11 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
             } else {
                 ""
             };
-            eprintln!("copybench: error: {}: {}{hint}", error.kind, error.message);
+            eprintln!(
+                "copybench: error: {}: {}{hint}",
+                error.kind,
+                printable(&error.message)
+            );
             return Ok(Exit::Failure);
         }
         Err(error) => {
@@ -146,10 +154,10 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
                 }],
                 ..TreeReport::default()
             };
-            return print(&args, terminal, &failed, counts);
+            return print(&args, terminal, &failed, counts, elapsed);
         }
     };
-    print(&args, terminal, &report, counts)
+    print(&args, terminal, &report, counts, elapsed)
 }
 
 fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
@@ -168,6 +176,7 @@ fn print(
     terminal: &Terminal,
     report: &TreeReport,
     counts: SyscallCounts,
+    elapsed: std::time::Duration,
 ) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
@@ -188,48 +197,30 @@ fn print(
     } else {
         let mut text = String::new();
         if !terminal.quiet {
-            let _ = writeln!(
-                text,
-                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
+            text.push_str(&format!(
+                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
                 report.files,
                 report.dirs,
                 report.symlinks,
                 report.bytes,
                 args.walker,
                 args.jobs,
-                if args.jobs == 1 { "" } else { "s" }
-            );
+                if args.jobs == 1 { "" } else { "s" },
+                format::duration(elapsed.as_secs_f64())
+            ));
+            text.push('\n');
         }
         if args.syscalls {
-            for (name, n) in &counts.calls {
-                let _ = writeln!(text, "  {name:<18} {n}");
-            }
-            let _ = writeln!(
-                text,
-                "  {:<18} {}\n  {:<18} {}\n  {:<18} {}",
-                "path_stats",
-                counts.path_stats,
-                "fd_stats",
-                counts.fd_stats,
-                "total",
-                counts.total()
-            );
-            if let Some(p) = &per_file {
-                let _ = writeln!(
-                    text,
-                    "  per file: {:.2} path stats, {:.2} stat-family calls, {:.2} syscalls",
-                    p.path_stats, p.stat_family, p.total
-                );
-            }
+            text.push_str(&counts::syscall_table(&counts, Some(report.files)));
         }
         output::print(&text)?;
         for e in &report.errors {
             eprintln!(
                 "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
-                e.src.display(),
-                e.dst.display(),
-                e.error.message
+                printable_path(&e.src),
+                printable_path(&e.dst),
+                printable(&e.error.message)
             );
         }
     }

@@ -1,7 +1,7 @@
 //! `copybench scenario`: run scenario files (the embedded default suite when none is given),
 //! write the result JSON and an HTML report into the work directory, print a summary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use copybench_harness::runner::ProgressDisplay;
@@ -11,7 +11,7 @@ use copybench_reports::{Format, RenderOptions};
 
 use crate::exit::Exit;
 use crate::output;
-use crate::terminal::Terminal;
+use crate::terminal::{printable_path, Terminal};
 
 /// Arguments of `copybench scenario`.
 #[derive(Debug, clap::Args)]
@@ -64,6 +64,11 @@ pub struct ScenarioArgs {
     /// No progress line on stderr (notes that explain a pause are still printed).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// A CPython interpreter to use for the python peers, preferred over those found on PATH
+    /// and in pyenv's versions directory (repeatable).
+    #[arg(long = "python", value_name = "PATH")]
+    pub pythons: Vec<PathBuf>,
 }
 
 /// `--conform`.
@@ -107,10 +112,12 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     };
     options.copybench = crate::child::this_program();
     options.progress = progress_display(terminal, args.no_progress);
+    options.pythons = args.pythons;
 
     let result = copybench_harness::run(&scenarios, &options)?;
     let written =
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
+    let path = &written.path;
 
     let results = std::slice::from_ref(&result);
     let report_written = match copybench_reports::render(results, Format::Html) {
@@ -127,7 +134,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         }
     };
     if let Some(export) = &args.export_json {
-        let json = std::fs::read(&written.path).context("reading the result back to export it")?;
+        let json = std::fs::read(path).context("reading the result back to export it")?;
         export_to(export, &json)
             .with_context(|| format!("cannot export the result to `{}`", export.display()))?;
     }
@@ -151,14 +158,12 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     }
     // The last line says where everything went: a newcomer opens the report from here, and a
     // script finds the directory after the fixed words (`--export-json` gives a fixed path).
-    let dir = written.path.parent().unwrap_or(&written.path);
+    let dir = path.parent().unwrap_or(path);
+    let dir = printable_path(dir);
     if report_written {
-        output::println(&format!(
-            "wrote result.json and report.html to {}",
-            dir.display()
-        ))?;
+        output::println(&format!("wrote result.json and report.html to {dir}"))?;
     } else {
-        output::println(&format!("wrote result.json to {}", dir.display()))?;
+        output::println(&format!("wrote result.json to {dir}"))?;
     }
     Ok(Exit::Success)
 }
@@ -178,7 +183,7 @@ fn progress_display(terminal: &Terminal, no_progress: bool) -> ProgressDisplay {
 }
 
 /// Writes an export atomically, making its directory (`ci/`) if needed.
-fn export_to(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+fn export_to(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
             anyhow::anyhow!(

@@ -43,6 +43,7 @@ mod tests;
 use crate::child::ChildProgram;
 use crate::environment;
 use crate::fixture;
+use crate::interpreters::{self, Interpreters, Origin};
 use crate::scenario::Scenario;
 use crate::timestamp::rfc3339;
 use crate::work_dir::{Dir, Trash, WorkDir, WorkDirError};
@@ -76,6 +77,9 @@ pub struct RunOptions {
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
     /// `None`: a quarter of the work directory's free space, at most 16 GiB.
     pub trash_budget_bytes: Option<u64>,
+    /// CPython interpreters named with `--python`, preferred over those found on PATH and in
+    /// pyenv's versions directory.
+    pub pythons: Vec<PathBuf>,
 }
 
 impl RunOptions {
@@ -92,6 +96,7 @@ impl RunOptions {
             version: version.to_owned(),
             progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
+            pythons: Vec::new(),
         }
     }
 }
@@ -135,6 +140,8 @@ pub enum RunError {
     TooLarge { scenario: String, message: String },
     #[error("cannot encode the result: {0}")]
     Encode(serde_json::Error),
+    #[error("--python {path}: {reason}")]
+    Python { path: PathBuf, reason: String },
 }
 
 impl From<serde_json::Error> for RunError {
@@ -159,7 +166,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     // What an interrupted run left (the lock says no other run is using it).
     work.remove_leftovers(&lock)?;
     let run_id = run_id();
-    let mut environment = environment::environment();
+    let interpreters = discover_interpreters(scenarios, options)?;
+    let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
     let mut progress = progress::Progress::new(options.progress, scenarios.len());
     let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
@@ -175,12 +183,16 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut outcome = Ok(());
     // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
     let mut other_trashes = Vec::new();
+    let context = RunContext {
+        options,
+        interpreters: &interpreters,
+        work: &work,
+        run_id: &run_id,
+    };
     for scenario in scenarios {
         match rounds::run_scenario(
             scenario,
-            options,
-            &work,
-            &run_id,
+            &context,
             &mut trash,
             &mut environment,
             &mut progress,
@@ -262,6 +274,48 @@ impl WrittenResult {
     pub fn write_beside(&self, name: &str, bytes: &[u8]) -> Result<(), WorkDirError> {
         self.dir.write_atomically(name, bytes)
     }
+}
+
+/// What every scenario of a run shares.
+#[derive(Clone, Copy)]
+pub(super) struct RunContext<'a> {
+    pub(super) options: &'a RunOptions,
+    pub(super) interpreters: &'a Interpreters,
+    pub(super) work: &'a WorkDir,
+    /// Names this run's directories.
+    pub(super) run_id: &'a str,
+}
+
+/// Every CPython on the machine, `--python` ones first, then the scenarios' `pythons`. One
+/// named with `--python` that is not a usable CPython stops the run: it was asked for by name,
+/// so nothing stands in for it. A scenario's (written for some other machine, perhaps) is a
+/// warning of that scenario instead.
+fn discover_interpreters(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+) -> Result<Interpreters, RunError> {
+    let explicit: Vec<(PathBuf, Origin)> = options
+        .pythons
+        .iter()
+        .map(|p| (p.clone(), Origin::CommandLine))
+        .chain(
+            scenarios
+                .iter()
+                .flat_map(|s| s.pythons.iter().map(|p| (p.clone(), Origin::Scenario))),
+        )
+        .collect();
+    let found = interpreters::discover(&explicit);
+    if let Some((path, _, reason)) = found
+        .refused
+        .iter()
+        .find(|(_, origin, _)| *origin == Origin::CommandLine)
+    {
+        return Err(RunError::Python {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+    }
+    Ok(found)
 }
 
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.

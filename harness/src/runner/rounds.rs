@@ -21,11 +21,13 @@ use super::progress::{Progress, SampleStep, StepOutcome};
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
-use super::{push_filesystem, RunError, RunOptions};
+use super::{push_filesystem, RunContext, RunError};
 use crate::cache;
+use crate::claim;
 use crate::fixture;
+use crate::interpreters::Origin;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
-use crate::work_dir::{Dir, Trash, WorkDir};
+use crate::work_dir::{Dir, Trash};
 
 /// An entry being measured.
 pub(super) struct Active {
@@ -43,9 +45,7 @@ pub(super) struct Active {
 /// target filesystem, if it has one, to be emptied after every scenario's timing.
 pub(super) fn run_scenario(
     scenario: &Scenario,
-    options: &RunOptions,
-    work: &WorkDir,
-    run_id: &str,
+    run: &RunContext<'_>,
     main_trash: &mut Trash,
     environment: &mut Environment,
     progress: &mut Progress,
@@ -60,6 +60,12 @@ pub(super) fn run_scenario(
             error,
         }
     };
+    let RunContext {
+        options,
+        interpreters,
+        work,
+        run_id,
+    } = *run;
     let trash_error = |error| RunError::Trash {
         scenario: scenario.name.clone(),
         error,
@@ -113,10 +119,17 @@ pub(super) fn run_scenario(
     let target_fd = target.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
+    for (path, _, why) in interpreters
+        .refused
+        .iter()
+        .filter(|(path, origin, _)| *origin == Origin::Scenario && scenario.pythons.contains(path))
+    {
+        warnings.push(format!("`pythons`: {} is not used: {why}", path.display()));
+    }
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match executor::for_entry(entry, scenario, options, fixture.info.kind) {
+        match executor::for_entry(entry, scenario, options, interpreters, fixture.info.kind) {
             Ok(executor) => active.push(Active {
                 spec: entry.clone(),
                 executor,
@@ -245,7 +258,7 @@ pub(super) fn run_scenario(
         let syscalls = syscall_summary(
             &entry,
             &fixture,
-            options,
+            options.count_syscalls || scenario.count_syscalls,
             strace_path.as_deref(),
             &target_dir,
             own_trash.as_mut().unwrap_or(&mut *main_trash),
@@ -263,6 +276,17 @@ pub(super) fn run_scenario(
         entries.push(result);
     }
 
+    let claims = scenario
+        .claims
+        .iter()
+        .map(|c| {
+            let seed = seed(&format!(
+                "{}/{} vs {}",
+                scenario.name, c.subject, c.baseline
+            ));
+            claim::judge(c, &entries, &skipped, seed)
+        })
+        .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -283,6 +307,7 @@ pub(super) fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
+        claims,
     };
     Ok((result, own_trash))
 }
