@@ -63,7 +63,9 @@ impl Exit {
             if let Some(run) = cause.downcast_ref::<RunError>() {
                 return match run {
                     RunError::Interrupted(signal) => Exit::Interrupted(*signal),
-                    RunError::WorkDir(_) | RunError::Invalid(_) => Exit::Usage,
+                    RunError::WorkDir(_) | RunError::Invalid(_) | RunError::Python { .. } => {
+                        Exit::Usage
+                    }
                     _ => Exit::Failure,
                 };
             }

@@ -72,6 +72,7 @@ pub fn copy_with(strategy: Strategy, src: &Path, dst: &Path) -> CopyReport {
         .unwrap_or_else(|e| panic!("{strategy}: {} -> {}: {e}", src.display(), dst.display()))
 }
 
-/// True when running as root; otherwise skips, or fails under `CI=true`.
+/// True when running as root, or when `program` is on PATH (naming its Debian package);
+/// otherwise the test skips, or fails under `CI=true` (a CI whose install step broke).
 #[allow(unused_imports)] // each test binary uses a different part
-pub use copybench_testkit::require_root;
+pub use copybench_testkit::{require_program, require_root};
