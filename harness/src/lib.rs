@@ -14,6 +14,7 @@ pub mod fixture;
 pub mod interpreters;
 pub mod interrupt;
 pub mod measure;
+pub mod os;
 pub mod peer;
 pub mod runner;
 pub mod scenario;
