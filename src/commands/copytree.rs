@@ -1,7 +1,6 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
@@ -10,6 +9,8 @@ use serde::Serialize;
 use copybench_reports::format;
 
 use super::counts;
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
@@ -107,7 +108,7 @@ struct CopytreeJson {
     syscalls: SyscallsJson,
 }
 
-pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -128,8 +129,21 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
-            return Ok(ExitCode::from(1));
+            // shutil.copytree refuses an existing destination; `dirs_exist_ok=True` copies
+            // into it.
+            let hint = if error.kind == copybench_engine::ErrorKind::FileExistsError
+                && !args.dirs_exist_ok
+            {
+                " (to copy into an existing directory, add --dirs-exist-ok)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "copybench: error: {}: {}{hint}",
+                error.kind,
+                printable(&error.message)
+            );
+            return Ok(Exit::Failure);
         }
         Err(error) => {
             let failed = TreeReport {
@@ -163,7 +177,7 @@ fn print(
     report: &TreeReport,
     counts: SyscallCounts,
     elapsed: std::time::Duration,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let per_file = per_file(&counts, report.files);
     if args.json {
@@ -179,10 +193,11 @@ fn print(
                 .collect(),
             syscalls: SyscallsJson { counts, per_file },
         };
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {
+        let mut text = String::new();
         if !terminal.quiet {
-            println!(
+            text.push_str(&format!(
                 "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
                 report.files,
                 report.dirs,
@@ -192,14 +207,16 @@ fn print(
                 args.jobs,
                 if args.jobs == 1 { "" } else { "s" },
                 format::duration(elapsed.as_secs_f64())
-            );
+            ));
+            text.push('\n');
         }
         if args.syscalls {
-            print!("{}", counts::syscall_table(&counts, Some(report.files)));
+            text.push_str(&counts::syscall_table(&counts, Some(report.files)));
         }
+        output::print(&text)?;
         for e in &report.errors {
             eprintln!(
-                "copybench: {}: {} -> {}: {}",
+                "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
                 printable_path(&e.src),
                 printable_path(&e.dst),
@@ -207,9 +224,5 @@ fn print(
             );
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::failure_if(!ok))
 }
