@@ -127,7 +127,7 @@ fn a_file_that_is_not_a_result_is_named_in_one_line() {
         "notes.txt",
         "these are not the results\nyou are looking for\n",
     );
-    env.file("other.json", r#"{"schema_version": 1, "hello": "world"}"#);
+    env.file("other.json", r#"{"schema_version": 2, "hello": "world"}"#);
     env.file("future.json", r#"{"schema_version": 99}"#);
     for (file, wanted) in [
         ("notes.txt", "not a copybench result"),

@@ -10,6 +10,13 @@ pub fn optional<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| ABSENT.to_string(), |v| v.to_string())
 }
 
+/// The median of an estimate as a duration, or `—` when there is none.
+pub fn median_duration(estimate: &Option<copybench_result::Estimate>) -> String {
+    estimate
+        .as_ref()
+        .map_or_else(|| ABSENT.to_string(), |e| duration(e.median))
+}
+
 /// A duration in seconds with three significant digits and a unit that fits: `812 µs`, `32.5 ms`,
 /// `1.23 s`.
 pub fn duration(seconds: f64) -> String {

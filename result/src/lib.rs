@@ -6,13 +6,21 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod single;
+
+pub use single::{
+    CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
+    OperationError, StrategySupport, SyscallCountsJson, TreeSyscallsJson,
+};
+
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     pub schema_version: u32,
     pub copybench: ToolInfo,
@@ -42,28 +50,22 @@ impl RunResult {
 }
 
 /// Why a result document could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
+    #[error("not a copybench result: {0}")]
     Json(serde_json::Error),
+    #[error("result schema version {found}, but this copybench reads version {expected}")]
     Version { found: u32, expected: u32 },
 }
 
-impl std::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SchemaError::Json(e) => write!(f, "not a copybench result: {e}"),
-            SchemaError::Version { found, expected } => write!(
-                f,
-                "result schema version {found}, but this copybench reads version {expected}"
-            ),
-        }
-    }
+/// The JSON Schema of [`RunResult`], generated from these types (the document
+/// `docs/result-schema.md` describes, checked against it by a test).
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(RunResult)
 }
 
-impl std::error::Error for SchemaError {}
-
 /// Which copybench produced the result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     pub version: String,
     /// `None` when built outside a git checkout.
@@ -71,17 +73,20 @@ pub struct ToolInfo {
 }
 
 /// The machine and software a result was measured on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     pub hostname: Option<String>,
-    pub cpu_model: String,
+    /// `None` when sysinfo found no CPU brand string.
+    pub cpu_model: Option<String>,
     /// `None` when the OS would not say (never a made-up 0).
     pub logical_cores: Option<usize>,
     pub physical_cores: Option<usize>,
     /// `None` when sysinfo could not read it.
     pub memory_bytes: Option<u64>,
+    /// The OS release, or the build's target OS when it cannot be read.
     pub os: String,
-    pub kernel: String,
+    /// `None` when the OS would not say.
+    pub kernel: Option<String>,
     /// Filesystems of the work directory, the sources and the targets.
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
@@ -89,20 +94,21 @@ pub struct Environment {
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FilesystemInfo {
     /// `work`, `source`, `target`.
     pub role: String,
     pub path: String,
     /// `ext4`, `tmpfs`, `btrfs`, `fuse.smbnetfs`, …
     pub fs_type: String,
-    pub mount_point: String,
-    pub mount_options: String,
+    /// `None` without a mountinfo line for it (a container without `/proc`).
+    pub mount_point: Option<String>,
+    pub mount_options: Option<String>,
     pub device: String,
 }
 
 /// A program found (or not) on this machine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolVersion {
     /// Resolved path of the real program (a pyenv shim resolved to its interpreter).
     pub path: Option<String>,
@@ -112,7 +118,7 @@ pub struct ToolVersion {
 }
 
 /// Whether a scenario copies one file or a tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FixtureKind {
     File,
@@ -120,7 +126,7 @@ pub enum FixtureKind {
 }
 
 /// The fixture a scenario copies, after `--scale`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FixtureInfo {
     pub kind: FixtureKind,
     /// Total content bytes.
@@ -137,7 +143,7 @@ pub struct FixtureInfo {
 }
 
 /// A scenario's settings as they were run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
     /// `same-fs`, or the target directory.
@@ -152,7 +158,7 @@ pub struct ScenarioParameters {
 }
 
 /// One scenario's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     pub name: String,
     /// The scenario file (or `<embedded default>`).
@@ -171,7 +177,7 @@ pub struct ScenarioResult {
 }
 
 /// What is being compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// An engine strategy copying one file.
@@ -183,7 +189,7 @@ pub enum EntryKind {
 }
 
 /// How an entry's samples were timed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimedAs {
     /// Inside copybench's process: `getrusage(RUSAGE_THREAD/SELF)` around the call.
@@ -193,7 +199,7 @@ pub enum TimedAs {
 }
 
 /// One thing compared in a scenario, with its samples and summaries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EntryResult {
     /// Unique in the scenario: `sendfile`, `lean jobs=2`, `peer:cp`.
     pub id: String,
@@ -211,7 +217,7 @@ pub struct EntryResult {
 }
 
 /// One timed copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
@@ -230,7 +236,7 @@ pub struct Sample {
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     pub count: u64,
     pub p50_ns: u64,
@@ -240,7 +246,7 @@ pub struct LatencySummary {
 }
 
 /// Median, range and a bootstrap 95 % confidence interval of the median.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
@@ -250,11 +256,12 @@ pub struct Estimate {
 }
 
 /// Summaries of an entry's samples.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
-    pub wall_s: Estimate,
-    pub user_s: Estimate,
-    pub sys_s: Estimate,
+    /// `None` (with the reason in `unmeasured`) when there are too few samples for one.
+    pub wall_s: Option<Estimate>,
+    pub user_s: Option<Estimate>,
+    pub sys_s: Option<Estimate>,
     pub throughput_mib_s: Option<Estimate>,
     /// (user + system) CPU seconds per GiB copied, median.
     pub cpu_s_per_gib: Option<f64>,
@@ -266,7 +273,7 @@ pub struct Summary {
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
 /// round, then the median and bootstrap CI of those ratios. Above 1 is faster.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
     pub median: f64,
     pub ci_low: f64,
@@ -274,33 +281,88 @@ pub struct Speedup {
     pub pairs: u32,
 }
 
-/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file. The totals
+/// are computed once, by the harness, from the counter that classified each call: readers take
+/// them from here and never recount them from names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SyscallSummary {
-    /// `counted` (the engine's layer) or `strace` (a separate, untimed run).
-    pub source: String,
-    /// Calls by name for one copy, plus `path_stats` and `fd_stats` where known.
-    pub per_copy: BTreeMap<String, u64>,
+    pub source: SyscallSource,
+    /// Calls of one copy by the name strace prints.
+    pub calls: BTreeMap<String, u64>,
+    /// The names in `calls` that read a file's status (the stat family), as the counter
+    /// classified them.
+    pub stat_family_calls: Vec<String>,
+    pub per_copy: CopySyscalls,
+    /// Trees: the same totals per regular file.
     pub per_file: Option<PerFileSyscalls>,
 }
 
-/// Syscalls per regular file of a tree copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Who counted an entry's syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyscallSource {
+    /// The engine's counted layer, during the first measured sample.
+    Counted,
+    /// A separate, untimed `strace -f` run of the same command.
+    Strace,
+}
+
+impl SyscallSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyscallSource::Counted => "counted",
+            SyscallSource::Strace => "strace",
+        }
+    }
+}
+
+/// Syscall totals of one copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CopySyscalls {
+    /// Every call counted.
+    pub total: u64,
+    /// Stat-family calls: `path_stats + fd_stats`.
+    pub stat_family: u64,
+    /// Stat-family calls that resolved a path.
+    pub path_stats: u64,
+    /// Stat-family calls on an open descriptor.
+    pub fd_stats: u64,
+}
+
+/// Syscall totals per regular file of a tree copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PerFileSyscalls {
-    pub path_stats: f64,
-    pub stat_family: f64,
     pub total: f64,
+    pub stat_family: f64,
+    pub path_stats: f64,
+    pub fd_stats: f64,
+}
+
+impl PerFileSyscalls {
+    /// `copy`'s totals spread over `files` regular files (the directories' own calls
+    /// included); `None` when no file was copied.
+    pub fn of(copy: &CopySyscalls, files: u64) -> Option<PerFileSyscalls> {
+        (files > 0).then(|| {
+            let n = files as f64;
+            PerFileSyscalls {
+                total: copy.total as f64 / n,
+                stat_family: copy.stat_family as f64 / n,
+                path_stats: copy.path_stats as f64 / n,
+                fd_stats: copy.fd_stats as f64 / n,
+            }
+        })
+    }
 }
 
 /// An entry that was not run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Skipped {
     pub id: String,
     pub reason: String,
 }
 
 /// Conformance of strategies and walkers: cases × subjects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceMatrix {
     pub cases: Vec<ConformanceCase>,
     /// Strategies and walkers, as named in `EntryResult::id`.
@@ -311,7 +373,7 @@ pub struct ConformanceMatrix {
 }
 
 /// A case of docs/conformance.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCase {
     /// The number in docs/conformance.md.
     pub number: u32,
@@ -319,7 +381,7 @@ pub struct ConformanceCase {
 }
 
 /// The outcome of one case for one subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -329,7 +391,7 @@ pub enum Verdict {
 }
 
 /// One cell of the matrix.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCell {
     pub case: u32,
     pub subject: String,

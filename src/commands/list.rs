@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
-use serde::Serialize;
+use copybench_result::{ListOutput, StrategySupport};
 
 /// Arguments of `copybench list`.
 #[derive(Debug, clap::Args)]
@@ -32,15 +32,15 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
         .map(|s| (*s, s.support(&args.dir)))
         .collect();
     if args.json {
-        let listing = Listing {
+        let listing = ListOutput {
             dir: args.dir.to_string_lossy().into_owned(),
             filesystem,
             strategies: rows
                 .iter()
-                .map(|(s, support)| Row {
-                    name: s.name(),
+                .map(|(s, support)| StrategySupport {
+                    name: s.name().to_owned(),
                     supported: support.supported,
-                    reason: &support.reason,
+                    reason: support.reason.clone(),
                 })
                 .collect(),
         };
@@ -57,19 +57,4 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `copybench list --json`.
-#[derive(Serialize)]
-struct Listing<'a> {
-    dir: String,
-    filesystem: String,
-    strategies: Vec<Row<'a>>,
-}
-
-#[derive(Serialize)]
-struct Row<'a> {
-    name: &'static str,
-    supported: bool,
-    reason: &'a str,
 }

@@ -79,6 +79,9 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         Conform::None => ConformLevel::None,
     };
     options.copybench = crate::child::this_program();
+    options.git_commit = Some(env!("COPYBENCH_GIT_COMMIT"))
+        .filter(|commit| !commit.is_empty())
+        .map(str::to_owned);
     options.progress = !args.no_progress;
 
     let result = copybench_harness::run(&scenarios, &options)?;

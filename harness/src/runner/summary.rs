@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use copybench_result::{
-    EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary, SyscallSummary,
+    CopySyscalls, EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary,
+    SyscallSource, SyscallSummary,
 };
 
 use super::rounds::Active;
@@ -41,7 +42,7 @@ pub(super) fn syscall_summary(
         entry.executor.command_line(&fixture.path, &dst),
     ) {
         (Some(counts), _) => (
-            "counted",
+            SyscallSource::Counted,
             counts.calls.clone(),
             counts.path_stats,
             counts.fd_stats,
@@ -61,7 +62,7 @@ pub(super) fn syscall_summary(
             let traced = strace::trace(strace_path, &argv, &target_dir.join("strace.out"));
             let _ = trash.take(&dst, fixture.info.bytes);
             match traced {
-                Ok(t) => ("strace", t.calls, t.path_stats, t.fd_stats),
+                Ok(t) => (SyscallSource::Strace, t.calls, t.path_stats, t.fd_stats),
                 Err(why) => {
                     unmeasured.insert("syscalls".to_owned(), why.to_string());
                     return None;
@@ -73,20 +74,24 @@ pub(super) fn syscall_summary(
             return None;
         }
     };
-    let total: u64 = calls.values().sum();
-    let mut per_copy = calls;
-    per_copy.insert("path_stats".to_owned(), path_stats);
-    per_copy.insert("fd_stats".to_owned(), fd_stats);
-    let per_file = (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0).then(|| {
-        let files = fixture.info.files as f64;
-        PerFileSyscalls {
-            path_stats: path_stats as f64 / files,
-            stat_family: (path_stats + fd_stats) as f64 / files,
-            total: total as f64 / files,
-        }
-    });
+    let per_copy = CopySyscalls {
+        total: calls.values().sum(),
+        stat_family: path_stats + fd_stats,
+        path_stats,
+        fd_stats,
+    };
+    let per_file = match fixture.info.kind {
+        FixtureKind::Tree => PerFileSyscalls::of(&per_copy, fixture.info.files),
+        FixtureKind::File => None,
+    };
     Some(SyscallSummary {
-        source: source.to_owned(),
+        source,
+        stat_family_calls: calls
+            .keys()
+            .filter(|name| strace::is_stat_family(name))
+            .cloned()
+            .collect(),
+        calls,
         per_copy,
         per_file,
     })
@@ -125,13 +130,23 @@ pub(super) fn summarize(
     let throughput: Vec<f64> = wall.iter().filter(|w| **w > 0.0).map(|w| mib / w).collect();
     let gib = fixture.info.bytes as f64 / (1u64 << 30) as f64;
     let cpu_per_gib: Vec<f64> = user.iter().zip(&sys).map(|(u, s)| (u + s) / gib).collect();
-    let empty = copybench_result::Estimate {
-        median: 0.0,
-        min: 0.0,
-        max: 0.0,
-        ci_low: 0.0,
-        ci_high: 0.0,
+    // An estimate that cannot be made is absent with the reason, never zeros.
+    let mut estimate = |figure: &str, values: &[f64], seed: u64| {
+        let made = stats::estimate(values, seed);
+        if made.is_none() {
+            unmeasured.insert(
+                figure.to_owned(),
+                format!(
+                    "{} samples: too few for a median and its interval",
+                    values.len()
+                ),
+            );
+        }
+        made
     };
+    let wall_s = estimate("wall_s", &wall, seed);
+    let user_s = estimate("user_s", &user, seed ^ 1);
+    let sys_s = estimate("sys_s", &sys, seed ^ 2);
     let peak_rss_bytes = entry.samples.iter().filter_map(|s| s.peak_rss_bytes).max();
     if peak_rss_bytes.is_none() {
         unmeasured.insert("peak_rss_bytes".to_owned(), "in-process: ru_maxrss is the whole process's lifetime peak, not this copy's (time it as a child process to measure it)".to_owned());
@@ -174,9 +189,9 @@ pub(super) fn summarize(
         timed_as: entry.spec.timed_as,
         command,
         summary: Summary {
-            wall_s: stats::estimate(&wall, seed).unwrap_or(empty.clone()),
-            user_s: stats::estimate(&user, seed ^ 1).unwrap_or(empty.clone()),
-            sys_s: stats::estimate(&sys, seed ^ 2).unwrap_or(empty),
+            wall_s,
+            user_s,
+            sys_s,
             throughput_mib_s: stats::estimate(&throughput, seed ^ 3),
             cpu_s_per_gib: (gib > 0.0).then(|| stats::median(&cpu_per_gib)).flatten(),
             peak_rss_bytes,

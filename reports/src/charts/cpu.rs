@@ -20,8 +20,20 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         LegendItem::new(Mark::Bar(USER_CPU), "user CPU (median)"),
         LegendItem::new(Mark::Bar(SYSTEM_CPU), "system CPU (median)"),
     ];
-    let cpu = |e: &EntryResult| e.summary.user_s.median + e.summary.sys_s.median;
-    let mut entries: Vec<&EntryResult> = scenario.entries.iter().collect();
+    // Entries without a CPU estimate are left out of the chart (the tables say why).
+    let split = |e: &EntryResult| match (&e.summary.user_s, &e.summary.sys_s) {
+        (Some(user), Some(sys)) => Some((user.median, sys.median)),
+        _ => None,
+    };
+    let cpu = |e: &EntryResult| split(e).map_or(0.0, |(user, sys)| user + sys);
+    let mut entries: Vec<&EntryResult> = scenario
+        .entries
+        .iter()
+        .filter(|e| split(e).is_some())
+        .collect();
+    if entries.is_empty() {
+        return Ok(None);
+    }
     entries.sort_by(|a, b| cpu(a).total_cmp(&cpu(b)));
     let names: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let rows = names.len();
@@ -40,8 +52,8 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         .draw(area, 0.0..x_end)?;
         for (index, entry) in entries.iter().enumerate() {
             let y = row_y(index, rows);
-            let user = entry.summary.user_s.median;
-            let total = user + entry.summary.sys_s.median;
+            let (user, sys) = split(entry).unwrap_or_default();
+            let total = user + sys;
             chart.draw_series([
                 bar(y, 0.0, user, USER_CPU.filled()),
                 bar(y, user, total, SYSTEM_CPU.filled()),
