@@ -3,6 +3,7 @@
 mod child;
 mod cli;
 mod commands;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -20,5 +21,6 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = cli::Cli::parse();
-    cli.command.run()
+    let terminal = terminal::Terminal::new(&cli.global);
+    cli.command.run(&terminal)
 }

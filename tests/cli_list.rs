@@ -184,3 +184,25 @@ fn on_btrfs_reflink_is_supported_and_auto_clones() {
         content
     );
 }
+
+/// Strategies are grouped by where the copy happens, those of another platform apart, and the
+/// two userspace loop families are told apart once.
+#[test]
+fn the_listing_groups_strategies_and_explains_the_loops() {
+    let env = TestEnv::new();
+    let out = env.run(["list", "-d", "."]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let kernel = text.find("In the kernel").expect("the in-kernel group");
+    let memory = text
+        .find("Through copybench's memory")
+        .expect("the userspace group");
+    let other = text
+        .find("Not in this build")
+        .expect("the other platforms' group");
+    assert!(kernel < memory && memory < other, "{text}");
+    // On Linux, fcopyfile (macOS) is in the last group only.
+    assert!(text[other..].contains("fcopyfile"), "{text}");
+    assert!(!text[..other].contains("fcopyfile"), "{text}");
+    assert!(text.contains("readinto-* reuse one buffer"), "{text}");
+}

@@ -117,6 +117,30 @@ impl CopyError {
         }
     }
 
+    /// Only `started` of the `wanted` worker threads of a parallel copy could be started
+    /// (`error` is why the next one could not): nothing was copied.
+    pub fn threads(
+        started: usize,
+        wanted: usize,
+        error: &std::io::Error,
+        src: &Path,
+        dst: &Path,
+    ) -> CopyError {
+        let errno = Errno::from_io_error(error).unwrap_or(Errno::AGAIN);
+        CopyError {
+            kind: ErrorKind::from_errno(errno),
+            errno: Some(errno),
+            message: format!(
+                "could start only {started} of {wanted} worker threads to copy {}: {} ({}); try fewer jobs",
+                src.display(),
+                errno_text(errno),
+                crate::errno::name(errno)
+            ),
+            src: src.to_owned(),
+            dst: Some(dst.to_owned()),
+        }
+    }
+
     /// `shutil.SameFileError`.
     pub fn same_file(src: &Path, dst: &Path) -> CopyError {
         CopyError {

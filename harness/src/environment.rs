@@ -8,10 +8,12 @@ use std::path::Path;
 
 use copybench_result::{Environment, FilesystemInfo, ToolInfo, ToolVersion};
 
+use crate::interpreters::Interpreters;
 use crate::peer::{find_on_path, first_line_of, PeerKind};
 
-/// The hardware, OS and tools (filesystems are added per scenario with [`filesystem`]).
-pub fn environment() -> Environment {
+/// The hardware, OS, tools and CPython interpreters (filesystems are added per scenario with
+/// [`filesystem`]).
+pub fn environment(interpreters: &Interpreters) -> Environment {
     use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
     let system = System::new_with_specifics(
         RefreshKind::nothing()
@@ -36,16 +38,20 @@ pub fn environment() -> Environment {
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
         kernel: System::kernel_version().ok(),
         filesystems: Vec::new(),
-        tools: tools(),
+        tools: tools(interpreters),
+        interpreters: interpreters.infos(),
     }
 }
 
-/// Versions of the peers' programs and of strace.
-fn tools() -> BTreeMap<String, ToolVersion> {
+/// Versions of the peers' programs (`python3`: the default interpreter) and of strace.
+fn tools(interpreters: &Interpreters) -> BTreeMap<String, ToolVersion> {
     let mut tools = BTreeMap::new();
-    for kind in PeerKind::ALL {
-        let peer = kind.peer();
-        let entry = match peer.resolve() {
+    for (program, kind) in [
+        ("cp", PeerKind::Cp),
+        ("python3", PeerKind::PythonShutil { python: None }),
+        ("rsync", PeerKind::Rsync),
+    ] {
+        let entry = match kind.peer().resolve(interpreters) {
             Ok(resolved) => resolved.tool_version(),
             Err(why) => ToolVersion {
                 path: None,
@@ -53,7 +59,7 @@ fn tools() -> BTreeMap<String, ToolVersion> {
                 unavailable: Some(why.to_string()),
             },
         };
-        tools.insert(peer.program().to_owned(), entry);
+        tools.insert(program.to_owned(), entry);
     }
     let strace = match find_on_path("strace") {
         Some(path) => ToolVersion {

@@ -7,9 +7,11 @@
 
 pub mod cache;
 pub mod child;
+pub mod claim;
 pub mod conformance;
 pub mod environment;
 pub mod fixture;
+pub mod interpreters;
 pub mod measure;
 pub mod peer;
 pub mod runner;

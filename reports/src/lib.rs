@@ -6,10 +6,11 @@
 //! HTML page's SVG charts are drawn by `charts`, one file per chart.
 
 mod charts;
+mod claims;
 mod compare;
 mod conformance;
 mod figures;
-mod format;
+pub mod format;
 mod headline;
 mod html;
 mod markdown;

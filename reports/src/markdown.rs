@@ -9,7 +9,7 @@ use copybench_result::{RunResult, ScenarioResult};
 use crate::figures;
 use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
+use crate::{claims, compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Markdown`].
 pub struct MarkdownRenderer;
@@ -75,16 +75,17 @@ fn render_result(out: &mut String, result: &RunResult, level: &str) {
         escape(&format::optional(env.kernel.as_deref())),
         escape(&result.started_at),
     );
-    render_headlines(out, level, &result.scenarios);
+    render_headlines(out, level, result);
     for scenario in &result.scenarios {
         render_scenario(out, level, scenario);
     }
 }
 
-/// The answer first: one bullet per scenario with its winner line.
-fn render_headlines(out: &mut String, level: &str, scenarios: &[ScenarioResult]) {
+/// The answer first: the claims' verdicts, then one bullet per scenario with its winner line.
+fn render_headlines(out: &mut String, level: &str, result: &RunResult) {
     let _ = writeln!(out, "{level} Summary\n");
-    for scenario in scenarios {
+    render_claims(out, result);
+    for scenario in &result.scenarios {
         let title = escape(&format::scenario_title(scenario));
         let Some(headline) = headline::headline(scenario) else {
             let _ = writeln!(
@@ -120,6 +121,20 @@ fn parts(parts: &[Part]) -> String {
             Part::Figure(figure) => format!("**{}**", escape(figure)),
         })
         .collect()
+}
+
+/// The claims' verdicts, at the top of the summary.
+fn render_claims(out: &mut String, result: &RunResult) {
+    if !claims::any(result) {
+        return;
+    }
+    let _ = writeln!(out, "**Claims**\n");
+    write_table(out, &claims::table(result, true));
+    let not_checked = claims::not_checked(result);
+    write_notes(out, "not checked: ", &not_checked);
+    if !not_checked.is_empty() {
+        out.push('\n');
+    }
 }
 
 fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {

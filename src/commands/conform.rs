@@ -16,16 +16,16 @@ use copybench_result::Verdict;
 pub struct ConformArgs {
     /// A strategy to check (repeat for several; default: every strategy, unless only walkers
     /// are named).
-    #[arg(long = "strategy", value_name = "NAME")]
+    #[arg(short, long = "strategy", value_name = "STRATEGY")]
     pub strategies: Vec<Strategy>,
     /// A walker to check (repeat for several; default: every walker, unless only strategies
     /// are named).
-    #[arg(long = "walker", value_name = "NAME")]
+    #[arg(long = "walker", value_name = "WALKER")]
     pub walkers: Vec<Walker>,
     /// A directory on the filesystem to check (default: the work directory,
     /// `target/copybench`). The cases' files are made in a private directory below it and
     /// removed afterwards.
-    #[arg(long, value_name = "PATH")]
+    #[arg(short, long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Compare with CPython's shutil (`python3`), or judge by docs/conformance.md alone (`none`).
     #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]

@@ -7,21 +7,32 @@ use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, Sysc
 use copybench_engine::{TreeOptions, TreeReport, Walker};
 use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls, TreeSyscallsJson};
 
+use copybench_reports::format;
+
+use super::counts;
+use crate::terminal::{printable, printable_path, Terminal};
+
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
 pub struct CopytreeArgs {
     /// How the tree is read and checked: `lean` (ours), `scandir` (CPython 3.8+), `listdir`
     /// (CPython 3.7).
-    #[arg(long, default_value = "lean")]
+    #[arg(long, default_value = "lean", value_name = "WALKER")]
     pub walker: Walker,
     /// Threads copying files (directories stay ordered).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(
+        short,
+        long,
+        default_value_t = 1,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
     pub jobs: u16,
     /// How each file's content is copied.
-    #[arg(long, default_value = "auto")]
+    #[arg(short, long, default_value = "auto", value_name = "STRATEGY")]
     pub strategy: Strategy,
     /// The copy function: `copyfile` (content), `copy` (+ mode), `copy2` (+ times, xattrs).
-    #[arg(long, default_value = "copy2")]
+    #[arg(short, long, default_value = "copy2", value_name = "MODE")]
     pub mode: Mode,
     /// Recreate symlinks as links instead of copying what they point to.
     #[arg(long)]
@@ -42,8 +53,10 @@ pub struct CopytreeArgs {
     #[arg(long)]
     pub json: bool,
     /// The directory to copy.
+    #[arg(value_name = "SRC")]
     pub src: PathBuf,
     /// Where to copy it (must not exist, unless --dirs-exist-ok).
+    #[arg(value_name = "DST")]
     pub dst: PathBuf,
 }
 
@@ -58,7 +71,7 @@ fn error_json(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -
     }
 }
 
-pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -71,13 +84,15 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
         record_latencies: false,
     };
     let recorder = SyscallRecorder::new();
+    let started = std::time::Instant::now();
     let result = recorder.run(|| copy_tree(&args.src, &args.dst, &options));
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let report = match result {
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, error.message);
+            eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
             return Ok(ExitCode::from(1));
         }
         Err(error) => {
@@ -89,20 +104,22 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
                 }],
                 ..TreeReport::default()
             };
-            return print(&args, &failed, counts);
+            return print(&args, terminal, &failed, counts, elapsed);
         }
     };
-    print(&args, &report, counts)
+    print(&args, terminal, &report, counts, elapsed)
 }
 
 fn print(
     args: &CopytreeArgs,
+    terminal: &Terminal,
     report: &TreeReport,
     counts: SyscallCounts,
+    elapsed: std::time::Duration,
 ) -> anyhow::Result<ExitCode> {
     let ok = report.errors.is_empty();
-    let counts = super::copy::counts_json(&counts);
-    let per_file = PerFileSyscalls::of(&counts.totals(), report.files);
+    let counts_json = super::copy::counts_json(&counts);
+    let per_file = PerFileSyscalls::of(&counts_json.totals(), report.files);
     if args.json {
         let json = CopytreeOutcome {
             ok,
@@ -114,47 +131,36 @@ fn print(
                 .iter()
                 .map(|e| error_json(&e.src, &e.dst, &e.error))
                 .collect(),
-            syscalls: TreeSyscallsJson { counts, per_file },
+            syscalls: TreeSyscallsJson {
+                counts: counts_json,
+                per_file,
+            },
         };
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
-        println!(
-            "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
-            report.files,
-            report.dirs,
-            report.symlinks,
-            report.bytes,
-            args.walker,
-            args.jobs,
-            if args.jobs == 1 { "" } else { "s" }
-        );
-        if args.syscalls {
-            for (name, n) in &counts.calls {
-                println!("  {name:<18} {n}");
-            }
+        if !terminal.quiet {
             println!(
-                "  {:<18} {}\n  {:<18} {}\n  {:<18} {}",
-                "path_stats",
-                counts.path_stats,
-                "fd_stats",
-                counts.fd_stats,
-                "total",
-                counts.totals().total
+                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
+                report.files,
+                report.dirs,
+                report.symlinks,
+                report.bytes,
+                args.walker,
+                args.jobs,
+                if args.jobs == 1 { "" } else { "s" },
+                format::duration(elapsed.as_secs_f64())
             );
-            if let Some(p) = &per_file {
-                println!(
-                    "  per file: {:.2} path stats, {:.2} stat-family calls, {:.2} syscalls",
-                    p.path_stats, p.stat_family, p.total
-                );
-            }
+        }
+        if args.syscalls {
+            print!("{}", counts::syscall_table(&counts, Some(report.files)));
         }
         for e in &report.errors {
             eprintln!(
                 "copybench: {}: {} -> {}: {}",
                 e.error.kind,
-                e.src.display(),
-                e.dst.display(),
-                e.error.message
+                printable_path(&e.src),
+                printable_path(&e.dst),
+                printable(&e.error.message)
             );
         }
     }

@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use copybench_reports::Format;
+use copybench_reports::{Format, RenderOptions};
 use copybench_result::RunResult;
+
+use crate::terminal::Terminal;
 
 /// Arguments of `copybench report`.
 #[derive(Debug, clap::Args)]
@@ -20,7 +22,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Output format [default: from the extension of -o (.html, .md), else terminal].
-    #[arg(long, value_enum)]
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReportFormat>,
 }
 
@@ -30,6 +32,7 @@ pub enum ReportFormat {
     /// One self-contained page with SVG charts, readable offline.
     Html,
     /// A compact summary for a CI job summary or a pull-request comment.
+    #[value(alias = "md")]
     Markdown,
     /// Plain-text tables, as printed after `copybench scenario`.
     Terminal,
@@ -45,7 +48,7 @@ impl From<ReportFormat> for Format {
     }
 }
 
-pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
     let results = args
         .results
         .iter()
@@ -55,7 +58,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .format
         .map(Format::from)
         .unwrap_or_else(|| format_for(args.output.as_deref()));
-    let report = copybench_reports::render(&results, format)?;
+    // Colour only where it is read: a terminal on standard output, not a file.
+    let options = RenderOptions {
+        color: terminal.color && args.output.is_none(),
+    };
+    let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {
         Some(path) => std::fs::write(path, report)
             .with_context(|| format!("cannot write the report to `{}`", path.display()))?,

@@ -99,7 +99,7 @@ impl Strategy {
     }
 
     /// What it means when this strategy failed with `errno` after writing `written` bytes:
-    /// the rule each strategy states for itself (see [`ContentStrategy::give_up`]). `auto`
+    /// the rule each strategy states for itself (each implementation's `give_up`). `auto`
     /// moves on to its next step, and a tree copy stops trying a step, on its say.
     pub fn give_up(self, errno: Errno, written: u64) -> GiveUp {
         self.content_strategy().give_up(errno, written)
@@ -132,7 +132,7 @@ impl Strategy {
         ))
     }
 
-    /// The content syscalls this strategy can make ([`ContentStrategy::content_syscalls`]; for
+    /// The content syscalls this strategy can make (each implementation's `content_syscalls`; for
     /// `auto`, those of every step of its chain).
     pub fn content_syscalls(self) -> Vec<Syscall> {
         if self == Strategy::Auto {

@@ -70,6 +70,10 @@ pub fn fcopyfile(_src: &Fd, _dst: &Fd) -> rustix::io::Result<()> {
     Err(rustix::io::Errno::NOSYS)
 }
 
+/// The longest path the kernel takes, with its NUL: a path of this many bytes or more fails
+/// with ENAMETOOLONG (4096 on Linux).
+pub const PATH_MAX: usize = libc::PATH_MAX as usize;
+
 /// One entry of a directory as `getdents64` (or the platform's equivalent) returns it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {

@@ -141,7 +141,8 @@ pub fn copy_tree(src: &Path, dst: &Path, options: &TreeOptions) -> Result<TreeRe
         Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
         Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
         Walker::Lean => lean::copy_tree(&run, executor, src, dst),
-    })?;
+    })
+    .map_err(|e| CopyError::threads(e.started, e.wanted, &e.error, src, dst))??;
     Ok(run.into_report())
 }
 

@@ -31,12 +31,10 @@ pub(crate) struct Oracle {
 /// Why CPython could not serve as the oracle, for the whole batch.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum OracleError {
-    #[error("`python3` not found ({0}); install the Debian package `python3`")]
-    NotFound(std::io::Error),
-    #[error("`python3` failed: {0}")]
-    Failed(String),
-    #[error("`python3` printed no interpreter path: {0:?}")]
-    NoInterpreter(String),
+    #[error("`python3` not found on PATH; install the Debian package `python3`")]
+    NoPython3,
+    #[error(transparent)]
+    Interpreter(#[from] crate::interpreters::InterpreterError),
     #[error("cannot start {}: {source}", path.display())]
     Spawn {
         path: PathBuf,
@@ -68,29 +66,13 @@ pub(crate) enum OracleError {
 impl Oracle {
     /// Finds `python3` on PATH and resolves it to the real interpreter once.
     pub(crate) fn find() -> Result<Oracle, OracleError> {
-        let output = Command::new("python3")
-            .args([
-                "-c",
-                "import platform, sys; print(sys.executable); \
-                 print(platform.python_implementation(), platform.python_version())",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(OracleError::NotFound)?;
-        if !output.status.success() {
-            return Err(OracleError::Failed(
-                String::from_utf8_lossy(&output.stderr).trim().to_owned(),
-            ));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut lines = text.lines();
-        match (lines.next(), lines.next()) {
-            (Some(exe), Some(version)) if !exe.is_empty() => Ok(Oracle {
-                executable: PathBuf::from(exe),
-                version: version.to_owned(),
-            }),
-            _ => Err(OracleError::NoInterpreter(text.into_owned())),
-        }
+        let python3 = crate::peer::find_on_path("python3").ok_or(OracleError::NoPython3)?;
+        let interpreter =
+            crate::interpreters::resolve(&python3, crate::interpreters::Origin::Path)?;
+        Ok(Oracle {
+            executable: interpreter.executable,
+            version: format!("CPython {}", interpreter.version),
+        })
     }
 
     /// How the matrix names it.

@@ -30,6 +30,8 @@ mod conform;
 mod executor;
 mod ext4_wait;
 mod progress;
+
+pub use progress::ProgressDisplay;
 mod rounds;
 mod sample;
 mod seed;
@@ -40,6 +42,7 @@ mod tests;
 use crate::child::ChildProgram;
 use crate::environment;
 use crate::fixture;
+use crate::interpreters::{self, Interpreters, Origin};
 use crate::scenario::Scenario;
 use crate::timestamp::rfc3339;
 use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
@@ -70,11 +73,14 @@ pub struct RunOptions {
     pub version: String,
     /// The commit copybench was built from (`-dirty` with uncommitted changes), for the result.
     pub git_commit: Option<String>,
-    /// Progress bars on stderr.
-    pub progress: bool,
+    /// What is shown on stderr while the run works.
+    pub progress: ProgressDisplay,
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
     /// `None`: a quarter of the work directory's free space, at most 16 GiB.
     pub trash_budget_bytes: Option<u64>,
+    /// CPython interpreters named with `--python`, preferred over those found on PATH and in
+    /// pyenv's versions directory.
+    pub pythons: Vec<PathBuf>,
 }
 
 impl RunOptions {
@@ -90,8 +96,9 @@ impl RunOptions {
             copybench: None,
             version: version.to_owned(),
             git_commit: None,
-            progress: true,
+            progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
+            pythons: Vec::new(),
         }
     }
 }
@@ -125,6 +132,8 @@ pub enum RunError {
     },
     #[error("cannot encode the result: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error("--python {path}: {reason}")]
+    Python { path: PathBuf, reason: String },
 }
 
 /// Runs `scenarios` and returns the result (not yet written).
@@ -134,9 +143,11 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let work = WorkDir::open(&options.work_dir)?;
     let _lock = work.lock()?;
     let run_id = run_id();
-    let mut environment = environment::environment();
+    let interpreters = discover_interpreters(scenarios, options)?;
+    let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
-    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios);
+    let mut progress = progress::Progress::new(options.progress, scenarios.len());
+    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
     let mut options = options.clone();
     // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
     // rather than a budget of 0, which would empty it every round and change what is measured.
@@ -158,14 +169,19 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut outcome = Ok(());
     // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
     let mut other_trashes = Vec::new();
+    let context = RunContext {
+        options,
+        interpreters: &interpreters,
+        work: &work,
+        run_id: &run_id,
+    };
     for scenario in scenarios {
         match rounds::run_scenario(
             scenario,
-            options,
-            &work,
-            &run_id,
+            &context,
             &mut trash,
             &mut environment,
+            &mut progress,
         ) {
             Ok((mut result, own_trash)) => {
                 other_trashes.extend(own_trash);
@@ -186,7 +202,10 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         }
     }
     if outcome.is_ok() {
-        for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
+        for (index, (scenario, result)) in scenarios.iter().zip(results.iter_mut()).enumerate() {
+            if options.conform != ConformLevel::None {
+                progress.conformance(index, &scenario.name);
+            }
             result.conformance =
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
@@ -208,6 +227,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     // were interrupted).
     let trash_root = work.trash();
     drop(trash);
+    progress.finish();
     if let Ok(mut all) = Trash::new(trash_root) {
         match all.empty() {
             Ok(()) => work.note_trash_emptied(),
@@ -226,6 +246,48 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         environment,
         scenarios: results,
     })
+}
+
+/// What every scenario of a run shares.
+#[derive(Clone, Copy)]
+pub(super) struct RunContext<'a> {
+    pub(super) options: &'a RunOptions,
+    pub(super) interpreters: &'a Interpreters,
+    pub(super) work: &'a WorkDir,
+    /// Names this run's directories.
+    pub(super) run_id: &'a str,
+}
+
+/// Every CPython on the machine, `--python` ones first, then the scenarios' `pythons`. One
+/// named with `--python` that is not a usable CPython stops the run: it was asked for by name,
+/// so nothing stands in for it. A scenario's (written for some other machine, perhaps) is a
+/// warning of that scenario instead.
+fn discover_interpreters(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+) -> Result<Interpreters, RunError> {
+    let explicit: Vec<(PathBuf, Origin)> = options
+        .pythons
+        .iter()
+        .map(|p| (p.clone(), Origin::CommandLine))
+        .chain(
+            scenarios
+                .iter()
+                .flat_map(|s| s.pythons.iter().map(|p| (p.clone(), Origin::Scenario))),
+        )
+        .collect();
+    let found = interpreters::discover(&explicit);
+    if let Some((path, _, reason)) = found
+        .refused
+        .iter()
+        .find(|(_, origin, _)| *origin == Origin::CommandLine)
+    {
+        return Err(RunError::Python {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+    }
+    Ok(found)
 }
 
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.

@@ -17,15 +17,17 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::executor::{self, Executor};
-use super::progress::progress_bar;
+use super::progress::{Progress, SampleStep, StepOutcome};
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
-use super::{push_filesystem, RunError, RunOptions};
+use super::{push_filesystem, RunContext, RunError};
 use crate::cache;
+use crate::claim;
 use crate::fixture;
+use crate::interpreters::Origin;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
-use crate::work_dir::{Trash, WorkDir};
+use crate::work_dir::Trash;
 
 /// An entry being measured.
 pub(super) struct Active {
@@ -43,11 +45,10 @@ pub(super) struct Active {
 /// target filesystem, if it has one, to be emptied after every scenario's timing.
 pub(super) fn run_scenario(
     scenario: &Scenario,
-    options: &RunOptions,
-    work: &WorkDir,
-    run_id: &str,
+    run: &RunContext<'_>,
     main_trash: &mut Trash,
     environment: &mut Environment,
+    progress: &mut Progress,
 ) -> Result<(ScenarioResult, Option<Trash>), RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
@@ -59,6 +60,12 @@ pub(super) fn run_scenario(
             source,
         }
     };
+    let RunContext {
+        options,
+        interpreters,
+        work,
+        run_id,
+    } = *run;
     let trash_error = |source| RunError::Trash {
         scenario: scenario.name.clone(),
         source,
@@ -69,10 +76,8 @@ pub(super) fn run_scenario(
     let warmup = options.warmup.unwrap_or(scenario.warmup);
     let mut warnings = Vec::new();
 
-    eprintln!(
-        "copybench: scenario `{}`: preparing the fixture",
-        scenario.name
-    );
+    progress.scenario(&scenario.name, scale);
+    progress.note("preparing the fixture");
     let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
         scenario: scenario.name.clone(),
         source,
@@ -91,10 +96,17 @@ pub(super) fn run_scenario(
     let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
+    for (path, _, why) in interpreters
+        .refused
+        .iter()
+        .filter(|(path, origin, _)| *origin == Origin::Scenario && scenario.pythons.contains(path))
+    {
+        warnings.push(format!("`pythons`: {} is not used: {why}", path.display()));
+    }
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match executor::for_entry(entry, scenario, options, fixture.info.kind) {
+        match executor::for_entry(entry, scenario, options, interpreters, fixture.info.kind) {
             Ok(executor) => active.push(Active {
                 spec: entry.clone(),
                 executor,
@@ -126,11 +138,7 @@ pub(super) fn run_scenario(
         target_fd,
     };
     let rounds = warmup + samples;
-    let progress = progress_bar(
-        options.progress,
-        &scenario.name,
-        u64::from(rounds) * active.len() as u64,
-    );
+    progress.rounds(u64::from(rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
@@ -138,16 +146,32 @@ pub(super) fn run_scenario(
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
         match step {
             Step::Sample { round, index } => {
-                progress.inc(1);
                 let entry = &mut active[index];
+                let mut step = |entry: &Active, outcome| {
+                    progress.sample(&SampleStep {
+                        entry: &entry.spec.id,
+                        round,
+                        warmup,
+                        rounds,
+                        outcome,
+                        median_s: median_wall(&entry.samples),
+                    })
+                };
                 if entry.failed.is_some() {
+                    step(entry, StepOutcome::Failed);
                     continue;
                 }
-                progress.set_message(entry.spec.id.clone());
                 let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
+                let kept = entry.samples.len();
                 if bench.sample(entry, &dst, round, warmup, trash)? == Some(false) {
                     evictions_failed += 1;
                 }
+                let outcome = match (entry.samples.get(kept), &entry.failed) {
+                    (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
+                    (None, Some(_)) => StepOutcome::Failed,
+                    (None, None) => StepOutcome::Warmup,
+                };
+                step(entry, outcome);
             }
             // Only between rounds, and only when the disk would otherwise fill.
             Step::BetweenRounds => {
@@ -160,7 +184,7 @@ pub(super) fn run_scenario(
             }
         }
     }
-    progress.finish_and_clear();
+    progress.note("summarising the samples");
 
     if evictions_failed > 0 {
         warnings.push(format!(
@@ -207,7 +231,7 @@ pub(super) fn run_scenario(
         let syscalls = syscall_summary(
             &entry,
             &fixture,
-            options,
+            options.count_syscalls || scenario.count_syscalls,
             strace_path.as_deref(),
             &target_dir,
             own_trash.as_mut().unwrap_or(&mut *main_trash),
@@ -225,6 +249,17 @@ pub(super) fn run_scenario(
         entries.push(result);
     }
 
+    let claims = scenario
+        .claims
+        .iter()
+        .map(|c| {
+            let seed = seed(&format!(
+                "{}/{} vs {}",
+                scenario.name, c.subject, c.baseline
+            ));
+            claim::judge(c, &entries, &skipped, seed)
+        })
+        .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -245,6 +280,7 @@ pub(super) fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
+        claims,
     };
     Ok((result, own_trash))
 }
@@ -270,6 +306,20 @@ pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec
         steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
     steps
+}
+
+/// The median wall time of `samples` so far, for the progress line (the result's figures are
+/// computed once at the end, by `summary`).
+fn median_wall(samples: &[Sample]) -> Option<f64> {
+    let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_ns).collect();
+    walls.sort_unstable();
+    let middle = walls.len() / 2;
+    let median = match walls.len() {
+        0 => return None,
+        n if n % 2 == 1 => walls[middle] as f64,
+        _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
+    };
+    Some(median / 1e9)
 }
 
 /// How the result names a target.

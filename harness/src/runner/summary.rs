@@ -10,7 +10,6 @@ use copybench_result::{
 
 use super::rounds::Active;
 use super::seed::seed;
-use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure;
 use crate::scenario::{Scenario, Subject};
@@ -26,11 +25,12 @@ pub(super) fn walls(samples: &[Sample]) -> Vec<(u32, f64)> {
 }
 
 /// Syscalls per copy and per file: the engine's counted layer for in-process entries; strace
-/// (only with `--count-syscalls`) for child processes.
+/// for child processes when `count_children` (`--count-syscalls` or the scenario's
+/// `count_syscalls`).
 pub(super) fn syscall_summary(
     entry: &Active,
     fixture: &Fixture,
-    options: &RunOptions,
+    count_children: bool,
     strace_path: Option<&Path>,
     target_dir: &Path,
     trash: &mut Trash,
@@ -48,8 +48,8 @@ pub(super) fn syscall_summary(
             counts.fd_stats,
         ),
         (None, Some(argv)) => {
-            if !options.count_syscalls {
-                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls (a separate, untimed run under strace)".to_owned());
+            if !count_children {
+                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls or `count_syscalls = true` (a separate, untimed run under strace)".to_owned());
                 return None;
             }
             let Some(strace_path) = strace_path else {

@@ -8,6 +8,7 @@
 //! This file holds the validated types; `parse` reads the TOML, `validate` checks it, `expand`
 //! turns its lists into entries.
 
+mod claims;
 mod expand;
 mod parse;
 mod validate;
@@ -20,6 +21,7 @@ use copybench_engine::{Mode, Strategy, Walker};
 use copybench_result::{FixtureKind, TimedAs};
 use serde::Deserialize;
 
+use crate::claim::ClaimSpec;
 use crate::peer::PeerKind;
 
 /// The embedded default suite (`scenarios/default.toml`), so `copybench scenario` works anywhere.
@@ -181,6 +183,12 @@ pub struct Scenario {
     pub samples: u32,
     /// The file's `scale` times the command line's `--scale`.
     pub scale: f64,
+    /// Count peers' and child entries' syscalls (strace), as `--count-syscalls` does.
+    pub count_syscalls: bool,
+    /// CPython interpreters the file names, beside those found on PATH and in pyenv's.
+    pub pythons: Vec<std::path::PathBuf>,
+    /// Its `[[scenario.claim]]` tables, in file order.
+    pub claims: Vec<ClaimSpec>,
 }
 
 /// Reads and validates a scenario file.

@@ -4,6 +4,7 @@
 //! The page is kept XHTML-compatible (every element closed, only XML's five entities) so tests
 //! can parse it with an XML parser. Every text that comes from a result is escaped.
 
+mod claims;
 mod conformance;
 mod environment;
 mod markup;
@@ -139,6 +140,13 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
         } else {
             String::new()
         };
+        if crate::claims::any(result) {
+            page.line(&format!(
+                r##"<li><a href="#r{}-claims">{}Claims</a></li>"##,
+                r + 1,
+                escape(&prefix)
+            ));
+        }
         for (s, scenario) in result.scenarios.iter().enumerate() {
             page.line(&format!(
                 r##"<li><a href="#{}">{}{}</a></li>"##,
@@ -157,7 +165,7 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
-/// The answer first: per scenario, the winner line, the entries tied with it and those that
+/// The answer first: the claims' verdicts, then per scenario the winner line, the entries tied with it and those that
 /// could not be ranked (the same words as the terminal and Markdown, from [`headline`]).
 fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResult) {
     let sub = level + 1;
@@ -166,6 +174,7 @@ fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResu
         index + 1
     ));
     page.line(&format!("<h{level}>Summary</h{level}>"));
+    claims::write_claims(page, index, sub, result);
     for (s, scenario) in result.scenarios.iter().enumerate() {
         page.line(&format!(
             r##"<h{sub}><a href="#{}">{}</a></h{sub}>"##,

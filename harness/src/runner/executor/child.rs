@@ -8,6 +8,7 @@ use copybench_result::FixtureKind;
 
 use super::{Executor, Measured, SampleError, Setting};
 use crate::child::{ChildProgram, ChildRequest};
+use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope};
 use crate::peer::{Peer, PeerError, PeerKind};
 
@@ -65,11 +66,12 @@ pub(in crate::runner) struct PeerProgram {
 impl PeerProgram {
     /// Finds the peer's program, or says why it is not here (the entry is skipped).
     pub(in crate::runner) fn resolve(
-        peer: PeerKind,
+        peer: &PeerKind,
+        interpreters: &Interpreters,
         kind: FixtureKind,
     ) -> Result<PeerProgram, PeerError> {
         let peer = peer.peer();
-        let program = peer.resolve()?.path;
+        let program = peer.resolve(interpreters)?.path;
         Ok(PeerProgram {
             peer,
             program,

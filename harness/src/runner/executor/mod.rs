@@ -23,6 +23,7 @@ pub(super) use in_process::{FileCopy, TreeCopy};
 
 use super::RunOptions;
 use crate::child::ChildRequest;
+use crate::interpreters::Interpreters;
 use crate::measure::Timing;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
@@ -126,6 +127,7 @@ pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
+    interpreters: &Interpreters,
     kind: FixtureKind,
 ) -> Result<Box<dyn Executor>, Unavailable> {
     let mode = scenario.mode;
@@ -184,6 +186,8 @@ pub(super) fn for_entry(
                 }
             }))
         }
-        (Subject::Peer(peer_kind), _) => Box::new(PeerProgram::resolve(*peer_kind, kind)?),
+        (Subject::Peer(peer_kind), _) => {
+            Box::new(PeerProgram::resolve(peer_kind, interpreters, kind)?)
+        }
     })
 }
