@@ -649,7 +649,7 @@ fn a_python_that_is_not_an_interpreter_is_refused_by_name() {
         "wd",
         "--no-progress",
     ]);
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "an input error");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("--python") && stderr.contains("python3.9"),

@@ -13,6 +13,7 @@ pub mod environment;
 pub mod fixture;
 pub mod interpreters;
 pub mod measure;
+pub mod os;
 pub mod peer;
 pub mod runner;
 pub mod scenario;

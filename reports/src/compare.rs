@@ -253,7 +253,7 @@ pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
             _ => None,
         };
         let wall_of = |cell: &Cell| match cell {
-            Cell::Measured(entry, _) => entry.summary.wall_s.as_ref().map(|w| w.median),
+            Cell::Measured(entry, _) => Some(entry.summary.wall_s.median),
             _ => None,
         };
         let change =
@@ -267,7 +267,7 @@ pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
         row.extend(
             cells
                 .iter()
-                .map(|c| text(c, &|e, _| format::median_duration(&e.summary.wall_s))),
+                .map(|c| text(c, &|e, _| format::duration(e.summary.wall_s.median))),
         );
         row.extend(cells.iter().skip(1).map(|c| change(&wall_of, c)));
         table.rows.push(row);

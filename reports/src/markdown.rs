@@ -155,7 +155,7 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     );
     let _ = writeln!(
         out,
-        "{fixture}, target {}, {} cache, {} samples; speedups against {} (95% bootstrap CI)\n",
+        "{fixture}, target {}, {} cache, {} samples; speedups against {} (distribution-free 95% CI)\n",
         escape(&p.target),
         escape(&p.cache),
         p.samples,

@@ -162,14 +162,18 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
         let mut row = vec![
             entry.id.clone(),
             kind_name(entry).to_string(),
-            format::median_duration(&s.wall_s),
+            format::duration(s.wall_s.median),
             match &entry.speedup {
                 Some(speedup) => format::speedup(speedup),
                 None if entry.id == scenario.reference => "reference".to_string(),
                 None => absent("speedup"),
             },
-            format::median_duration(&s.user_s),
-            format::median_duration(&s.sys_s),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.cpu_s_per_gib.map_or_else(
                 || absent("cpu_s_per_gib"),
                 |cpu| format::significant(cpu, 3),
@@ -230,7 +234,7 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
             median,
             interval,
             pairs,
-            format::median_duration(&entry.summary.wall_s),
+            format::duration(entry.summary.wall_s.median),
         ]);
     }
     table
@@ -428,17 +432,20 @@ fn all_figures(scenario: &ScenarioResult) -> Table {
             }
             .to_string(),
             entry.samples.len().to_string(),
-            format::median_duration(&s.wall_s),
+            format::duration(s.wall_s.median),
             s.wall_s
+                .ci
                 .as_ref()
-                .map_or_else(|| absent("wall_s"), |w| span(w.ci_low, w.ci_high)),
-            s.wall_s
-                .as_ref()
-                .map_or_else(|| absent("wall_s"), |w| span(w.min, w.max)),
+                .map_or_else(|| absent("ci"), |ci| span(ci.low, ci.high)),
+            span(s.wall_s.min, s.wall_s.max),
             speedup,
             speedup_ci,
-            format::median_duration(&s.user_s),
-            format::median_duration(&s.sys_s),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.throughput_mib_s.as_ref().map_or_else(
                 || absent("throughput_mib_s"),
                 |t| format::throughput(t.median),

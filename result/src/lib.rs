@@ -17,7 +17,7 @@ pub use single::{
 };
 
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -391,8 +391,12 @@ pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
     pub wall_ns: u64,
-    pub user_ns: u64,
-    pub sys_ns: u64,
+    /// User plus system CPU time, exact (CPU clocks in process, `wait4` for children).
+    pub cpu_ns: u64,
+    /// The tick-sampled split of `cpu_ns`; `None` where it is below the accounting resolution
+    /// (the entry's `unmeasured` says why).
+    pub user_ns: Option<u64>,
+    pub sys_ns: Option<u64>,
     pub bytes: u64,
     pub files: u64,
     pub peak_rss_bytes: Option<u64>,
@@ -414,21 +418,34 @@ pub struct LatencySummary {
     pub max_ns: u64,
 }
 
-/// Median, range and a bootstrap 95 % confidence interval of the median.
+/// Median, range and a distribution-free 95 % confidence interval of the median.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
     pub max: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` with fewer than 6 samples, where no 95 % interval exists (the entry's
+    /// `unmeasured` says why).
+    pub ci: Option<Interval>,
+}
+
+/// A confidence interval of a median from two order statistics of the sample: it holds the true
+/// median with probability `coverage` (at least 0.95) whatever the distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// Exact for any continuous distribution (binomial), higher with ties.
+    pub coverage: f64,
 }
 
 /// Summaries of an entry's samples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
-    /// `None` (with the reason in `unmeasured`) when there are too few samples for one.
-    pub wall_s: Option<Estimate>,
+    pub wall_s: Estimate,
+    /// User plus system CPU, exact.
+    pub cpu_s: Estimate,
+    /// `None` unless every sample has a user/system split.
     pub user_s: Option<Estimate>,
     pub sys_s: Option<Estimate>,
     pub throughput_mib_s: Option<Estimate>,
@@ -441,13 +458,19 @@ pub struct Summary {
 }
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
-/// round, then the median and bootstrap CI of those ratios. Above 1 is faster.
+/// round, then the median of those ratios and its distribution-free interval. Above 1 is faster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
+    /// The median of the paired ratios.
     pub median: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` below 6 pairs, where no 95 % interval exists (the entry's `unmeasured` says why).
+    pub ci: Option<Interval>,
     pub pairs: u32,
+    /// The reference's median wall time over the entry's.
+    pub ratio_of_medians: f64,
+    /// Set when the paired ratios and the medians point in opposite directions: says which
+    /// way each points.
+    pub direction_conflict: Option<String>,
 }
 
 /// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file. The totals

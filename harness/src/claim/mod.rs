@@ -30,15 +30,9 @@ pub struct ClaimSpec {
     pub source: String,
 }
 
-/// Judges `spec` against a scenario's measured entries and its skipped ones; `seed` makes the
-/// interval of a timed metric repeat.
-pub fn judge(
-    spec: &ClaimSpec,
-    entries: &[EntryResult],
-    skipped: &[Skipped],
-    seed: u64,
-) -> ClaimResult {
-    let outcome = measure(spec, entries, skipped, seed);
+/// Judges `spec` against a scenario's measured entries and its skipped ones.
+pub fn judge(spec: &ClaimSpec, entries: &[EntryResult], skipped: &[Skipped]) -> ClaimResult {
+    let outcome = measure(spec, entries, skipped);
     let (verdict, measured, detail) = match outcome {
         Err(why) => (ClaimVerdict::NotChecked, None, why),
         Ok(measured) => {
@@ -69,7 +63,6 @@ fn measure(
     spec: &ClaimSpec,
     entries: &[EntryResult],
     skipped: &[Skipped],
-    seed: u64,
 ) -> Result<MeasuredFigure, String> {
     let find = |id: &str| -> Result<&EntryResult, String> {
         entries.iter().find(|e| e.id == id).ok_or_else(|| {
@@ -82,8 +75,8 @@ fn measure(
     let subject = find(&spec.subject)?;
     let baseline = find(&spec.baseline)?;
     match spec.metric {
-        ClaimMetric::WallTime => timed(spec, baseline, subject, seed, |s| s.wall_ns),
-        ClaimMetric::CpuTime => timed(spec, baseline, subject, seed, |s| s.user_ns + s.sys_ns),
+        ClaimMetric::WallTime => timed(spec, baseline, subject, |s| s.wall_ns),
+        ClaimMetric::CpuTime => timed(spec, baseline, subject, |s| s.cpu_ns),
         ClaimMetric::StatCallsPerFile | ClaimMetric::SyscallsPerFile => {
             let per_file = |entry: &EntryResult| -> Result<f64, String> {
                 let syscalls = entry.syscalls.as_ref().ok_or_else(|| {
@@ -126,7 +119,6 @@ fn timed(
     spec: &ClaimSpec,
     baseline: &EntryResult,
     subject: &EntryResult,
-    seed: u64,
     metric_ns: impl Fn(&copybench_result::Sample) -> u64,
 ) -> Result<MeasuredFigure, String> {
     let series = |entry: &EntryResult| -> Vec<(u32, f64)> {
@@ -138,15 +130,13 @@ fn timed(
     };
     let (b, s) = (series(baseline), series(subject));
     let median_of = |values: &[(u32, f64)]| {
-        stats::median(&values.iter().map(|(_, v)| *v).collect::<Vec<_>>()).unwrap_or(0.0)
+        stats::Sample::new(values.iter().map(|(_, v)| *v).collect::<Vec<_>>())
+            .map_or(0.0, |s| s.median())
     };
     // baseline ÷ subject, per round.
-    let Some(Speedup {
-        median,
-        ci_low,
-        ci_high,
-        pairs,
-    }) = stats::speedup(&b, &s, seed)
+    let Ok(Speedup {
+        median, ci, pairs, ..
+    }) = stats::speedup(&b, &s)
     else {
         return Err(format!(
             "`{}` and `{}` have no round in which both were measured with a {} above 0",
@@ -157,11 +147,15 @@ fn timed(
     };
     // A speedup is ratio⁻¹, a change ratio − 1: both monotonic, so the interval maps over.
     let convert = |speedup: f64| in_terms(spec.claim.kind, 1.0 / speedup);
-    let (low, high) = (convert(ci_low), convert(ci_high));
+    // Below 6 pairs there is no 95 % interval, and the verdict has none to judge.
+    let interval = ci.map(|ci| {
+        let (low, high) = (convert(ci.low), convert(ci.high));
+        (low.min(high), low.max(high))
+    });
     Ok(MeasuredFigure {
         value: convert(median),
-        ci_low: Some(low.min(high)),
-        ci_high: Some(low.max(high)),
+        ci_low: interval.map(|(low, _)| low),
+        ci_high: interval.map(|(_, high)| high),
         exact: false,
         pairs: Some(pairs),
         baseline_value: median_of(&b),
@@ -248,8 +242,7 @@ mod tests {
             median: 0.0,
             min: 0.0,
             max: 0.0,
-            ci_low: 0.0,
-            ci_high: 0.0,
+            ci: None,
         };
         EntryResult {
             id: id.to_owned(),
@@ -262,8 +255,9 @@ mod tests {
                 .map(|(round, ms)| Sample {
                     round: round as u32,
                     wall_ns: ms * 1_000_000,
-                    user_ns: ms * 500_000,
-                    sys_ns: ms * 250_000,
+                    cpu_ns: ms * 750_000,
+                    user_ns: Some(ms * 500_000),
+                    sys_ns: Some(ms * 250_000),
                     bytes: 1,
                     files,
                     peak_rss_bytes: None,
@@ -273,9 +267,10 @@ mod tests {
                 })
                 .collect(),
             summary: Summary {
-                wall_s: Some(zero.clone()),
-                user_s: Some(zero.clone()),
-                sys_s: Some(zero),
+                wall_s: zero.clone(),
+                cpu_s: zero,
+                user_s: None,
+                sys_s: None,
                 throughput_mib_s: None,
                 cpu_s_per_gib: None,
                 peak_rss_bytes: None,
@@ -325,7 +320,7 @@ mod tests {
         );
         let new = entry("new", &[100, 200, 100, 99, 101, 300, 100, 99, 100], None, 1);
         let spec = spec(ClaimMetric::WallTime, Claim::speedup("1.3").unwrap());
-        let result = judge(&spec, &[old, new], &[], 7);
+        let result = judge(&spec, &[old, new], &[]);
         assert_eq!(
             result.verdict,
             ClaimVerdict::Reproduces,
@@ -347,7 +342,7 @@ mod tests {
             ClaimMetric::StatCallsPerFile,
             Claim::change("-38%").unwrap(),
         );
-        let result = judge(&spec, &[old, new], &[], 1);
+        let result = judge(&spec, &[old, new], &[]);
         assert_eq!(
             result.verdict,
             ClaimVerdict::SmallerEffect,
@@ -369,7 +364,7 @@ mod tests {
             reason: "CPython 3.99 not found: install it with `pyenv install 3.99`".to_owned(),
         }];
         let wall = spec(ClaimMetric::WallTime, Claim::speedup("1.09").unwrap());
-        let result = judge(&wall, std::slice::from_ref(&old), &skipped, 1);
+        let result = judge(&wall, std::slice::from_ref(&old), &skipped);
         assert_eq!(result.verdict, ClaimVerdict::NotChecked);
         assert!(result.measured.is_none());
         assert!(
@@ -383,7 +378,7 @@ mod tests {
             ClaimMetric::StatCallsPerFile,
             Claim::change("-38%").unwrap(),
         );
-        let result = judge(&stats, &[old, new], &[], 1);
+        let result = judge(&stats, &[old, new], &[]);
         assert_eq!(result.verdict, ClaimVerdict::NotChecked);
         assert!(
             result.detail.contains("not with strace"),

@@ -38,6 +38,8 @@ pub(super) struct Active {
     pub(super) latencies: Vec<u64>,
     /// Counts of the first measured sample (engine entries in-process).
     pub(super) counts: Option<SyscallCounts>,
+    /// Why some sample has no user/system split (the first reason seen).
+    pub(super) split_unavailable: Option<String>,
     pub(super) failed: Option<String>,
 }
 
@@ -113,6 +115,7 @@ pub(super) fn run_scenario(
                 samples: Vec::new(),
                 latencies: Vec::new(),
                 counts: None,
+                split_unavailable: None,
                 failed: None,
             }),
             Err(why) => skipped.push(Skipped {
@@ -237,7 +240,8 @@ pub(super) fn run_scenario(
             own_trash.as_mut().unwrap_or(&mut *main_trash),
             &mut unmeasured,
         );
-        let result = summarize(
+        let id = entry.spec.id.clone();
+        match summarize(
             entry,
             scenario,
             &fixture,
@@ -245,20 +249,16 @@ pub(super) fn run_scenario(
             syscalls,
             unmeasured,
             &mut warnings,
-        );
-        entries.push(result);
+        ) {
+            Ok(result) => entries.push(result),
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
     }
 
     let claims = scenario
         .claims
         .iter()
-        .map(|c| {
-            let seed = seed(&format!(
-                "{}/{} vs {}",
-                scenario.name, c.subject, c.baseline
-            ));
-            claim::judge(c, &entries, &skipped, seed)
-        })
+        .map(|c| claim::judge(c, &entries, &skipped))
         .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),

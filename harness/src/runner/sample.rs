@@ -99,11 +99,21 @@ pub(super) fn record(
                 entry.counts = m.counts;
             }
             entry.latencies.extend_from_slice(&m.latencies);
+            let split = match &m.timing.split {
+                Ok(split) => Some(split),
+                Err(why) => {
+                    entry
+                        .split_unavailable
+                        .get_or_insert_with(|| why.to_string());
+                    None
+                }
+            };
             entry.samples.push(Sample {
                 round: round - warmup,
                 wall_ns: m.timing.wall.as_nanos() as u64,
-                user_ns: m.timing.user.as_nanos() as u64,
-                sys_ns: m.timing.sys.as_nanos() as u64,
+                cpu_ns: m.timing.cpu.as_nanos() as u64,
+                user_ns: split.map(|s| s.user.as_nanos() as u64),
+                sys_ns: split.map(|s| s.sys.as_nanos() as u64),
                 bytes: m.bytes,
                 files: fixture.info.files,
                 peak_rss_bytes: m.timing.peak_rss_bytes,

@@ -73,12 +73,12 @@ pub fn sample_warnings(entry: &EntryResult) -> Vec<String> {
 
 /// The distribution chart of `scenario`, or `None` when no entry has samples.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    // (entry, its median wall time): entries with samples and an estimate of them.
+    // (entry, its median wall time) for every entry with samples.
     let mut entries: Vec<(&EntryResult, f64)> = scenario
         .entries
         .iter()
         .filter(|e| !e.samples.is_empty())
-        .filter_map(|e| e.summary.wall_s.as_ref().map(|w| (e, w.median)))
+        .map(|e| (e, e.summary.wall_s.median))
         .collect();
     if entries.is_empty() {
         return Ok(None);

@@ -277,7 +277,7 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                 "comparison",
                 &svg,
                 "Speedup of each entry over the scenario's reference in each result, with its \
-                 bootstrap 95% CI.",
+                 distribution-free 95% CI.",
             );
         }
         let table = compare::comparison_table(results, &name);

@@ -122,9 +122,7 @@ fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, Sa
         })
         .map_err(SampleError::Rusage)?;
         synced.map_err(SampleError::Syncfs)?;
-        timing.wall += sync_timing.wall;
-        timing.user += sync_timing.user;
-        timing.sys += sync_timing.sys;
+        timing = timing.then(sync_timing);
     }
     Ok(Measured {
         timing,

@@ -2,7 +2,7 @@
 //! `Executor`), so the round loop neither knows nor cares how an entry copies.
 //!
 //! Four kinds: an in-process file copy and an in-process tree copy (`in_process.rs`, timed with
-//! `getrusage` around the engine and counted by its syscall layer), a child `copybench` and a
+//! the CPU clocks around the engine and counted by its syscall layer), a child `copybench` and a
 //! peer program (`child.rs`, reaped with `wait4`). The runner's tests use a mock that touches no
 //! filesystem. A child's start-up cost belongs here too: [`Executor::startup_command`] is the
 //! no-op invocation of the same program, timed the same way as the copies.
@@ -70,7 +70,7 @@ pub(super) struct Setting<'a> {
 }
 
 /// What one sample measured.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct Measured {
     pub(super) timing: Timing,
     pub(super) bytes: u64,
@@ -83,7 +83,7 @@ pub(super) struct Measured {
 /// Why one sample failed (the entry is then skipped with this as its reason).
 #[derive(Debug, thiserror::Error)]
 pub(super) enum SampleError {
-    #[error("getrusage: {0}")]
+    #[error("cannot start the sample's thread: {0}")]
     Rusage(std::io::Error),
     #[error("syncfs: {0}")]
     Syncfs(rustix::io::Errno),
