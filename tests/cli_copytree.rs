@@ -307,7 +307,7 @@ fn real_python() -> Option<PathBuf> {
         .ok()?;
     let path = String::from_utf8(out.stdout).ok()?.trim().to_owned();
     if path.is_empty() {
-        eprintln!("skipped: python3 is older than 3.8");
+        common::skip("python3 is older than 3.8 (install the Debian package `python3`)");
         return None;
     }
     Some(PathBuf::from(path))

@@ -232,7 +232,9 @@ fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+            // `[` alone cannot open a link once escaped, so `]` is left as it is; `#` matters
+            // only at the start of a line, where no escaped text is put.
+            '\\' | '`' | '*' | '_' | '[' | '|' | '~' => {
                 escaped.push('\\');
                 escaped.push(c);
             }

@@ -2,14 +2,16 @@
 //! CPython's shutil as the oracle.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
 use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
-use copybench_harness::work_dir::DEFAULT_WORK_DIR;
+use copybench_harness::work_dir::{WorkDir, DEFAULT_WORK_DIR};
 use copybench_result::Verdict;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench conform`.
 #[derive(Debug, clap::Args)]
@@ -60,14 +62,14 @@ pub enum CatalogueChoice {
     Full,
 }
 
-pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
     if let Some(check) = &args.run_isolated {
         let dir = args.dir.context("--run-isolated needs --dir")?;
         return Ok(match conformance::run_isolated(check, &dir) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => Exit::Success,
             Err(why) => {
-                println!("{why}");
-                ExitCode::FAILURE
+                output::println(&why)?;
+                Exit::Failure
             }
         });
     }
@@ -77,12 +79,11 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let dir = match args.dir {
         Some(dir) => dir,
-        None => {
-            let dir = PathBuf::from(DEFAULT_WORK_DIR);
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create the work directory {}", dir.display()))?;
-            dir
-        }
+        // The work directory is copybench's own (marked, never followed through a symlink).
+        None => WorkDir::open(&PathBuf::from(DEFAULT_WORK_DIR))?
+            .conformance()?
+            .path()
+            .to_owned(),
     };
     let options = ConformOptions {
         strategies,
@@ -100,14 +101,10 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&matrix)?);
+        output::println(&serde_json::to_string_pretty(&matrix)?)?;
     } else {
-        print!("{}", copybench_reports::conformance_matrix(&matrix));
+        output::print(&copybench_reports::conformance_matrix(&matrix))?;
     }
     let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Exit::failure_if(failed))
 }

@@ -1,7 +1,6 @@
 //! `copybench copy`: one file, one strategy, and what it cost in syscalls.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use copybench_engine::{
     copy_file, CopyError, CopyOptions, CopyReport, Fault, Mode, Strategy, SyscallCounts,
@@ -14,6 +13,8 @@ use copybench_result::{
 use copybench_reports::format;
 
 use super::counts;
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copy`.
@@ -51,7 +52,7 @@ pub struct CopyArgs {
     pub dst: PathBuf,
 }
 
-pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = CopyOptions {
         strategy: args.strategy,
         mode: args.mode,
@@ -82,27 +83,34 @@ pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
     match result {
         Ok(report) => {
             if args.json {
-                println!("{}", success_json(&report, &counts, uncounted)?);
+                output::println(&success_json(&report, &counts, uncounted)?)?;
             } else {
+                let mut text = String::new();
                 if !terminal.quiet {
-                    println!("{}", success_line(&args.src, &report, elapsed));
+                    text.push_str(&success_line(&args.src, &report, elapsed));
+                    text.push('\n');
                 }
                 if args.syscalls {
-                    print!("{}", syscall_table(&counts, uncounted));
+                    text.push_str(&syscall_table(&counts, uncounted));
                 }
+                output::print(&text)?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Err(error) => {
             if args.json {
-                println!("{}", failure_json(&error)?);
+                output::println(&failure_json(&error)?)?;
             } else {
-                eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
+                eprintln!(
+                    "copybench: error: {}: {}",
+                    error.kind,
+                    printable(&error.message)
+                );
                 if args.syscalls {
                     eprint!("{}", syscall_table(&counts, uncounted));
                 }
             }
-            Ok(ExitCode::FAILURE)
+            Ok(Exit::Failure)
         }
     }
 }

@@ -1,7 +1,6 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
@@ -10,6 +9,8 @@ use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls, TreeSysc
 use copybench_reports::format;
 
 use super::counts;
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
@@ -71,7 +72,7 @@ fn error_json(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -
     }
 }
 
-pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -92,8 +93,21 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
-            return Ok(ExitCode::from(1));
+            // shutil.copytree refuses an existing destination; `dirs_exist_ok=True` copies
+            // into it.
+            let hint = if error.kind == copybench_engine::ErrorKind::FileExistsError
+                && !args.dirs_exist_ok
+            {
+                " (to copy into an existing directory, add --dirs-exist-ok)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "copybench: error: {}: {}{hint}",
+                error.kind,
+                printable(&error.message)
+            );
+            return Ok(Exit::Failure);
         }
         Err(error) => {
             let failed = TreeReport {
@@ -116,7 +130,7 @@ fn print(
     report: &TreeReport,
     counts: SyscallCounts,
     elapsed: std::time::Duration,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
     let counts_json = super::copy::counts_json(&counts);
     let per_file = PerFileSyscalls::of(&counts_json.totals(), report.files);
@@ -136,10 +150,11 @@ fn print(
                 per_file,
             },
         };
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {
+        let mut text = String::new();
         if !terminal.quiet {
-            println!(
+            text.push_str(&format!(
                 "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
                 report.files,
                 report.dirs,
@@ -149,14 +164,16 @@ fn print(
                 args.jobs,
                 if args.jobs == 1 { "" } else { "s" },
                 format::duration(elapsed.as_secs_f64())
-            );
+            ));
+            text.push('\n');
         }
         if args.syscalls {
-            print!("{}", counts::syscall_table(&counts, Some(report.files)));
+            text.push_str(&counts::syscall_table(&counts, Some(report.files)));
         }
+        output::print(&text)?;
         for e in &report.errors {
             eprintln!(
-                "copybench: {}: {} -> {}: {}",
+                "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
                 printable_path(&e.src),
                 printable_path(&e.dst),
@@ -164,9 +181,5 @@ fn print(
             );
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::failure_if(!ok))
 }

@@ -1,11 +1,12 @@
 //! `copybench list`: every strategy, and whether it works on the filesystem of a directory.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
 use copybench_result::{ListOutput, StrategySupport};
 
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::printable;
 
 /// Arguments of `copybench list`.
@@ -19,7 +20,7 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
     let statfs = copybench_engine::sys::statfs(&args.dir).map_err(|errno| {
         anyhow::anyhow!(
             "cannot probe {}: {} ({})",
@@ -46,11 +47,11 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string(&listing)?);
+        output::println(&serde_json::to_string(&listing)?)?;
     } else {
-        print!("{}", listing_text(&args.dir, &filesystem, &rows));
+        output::print(&listing_text(&args.dir, &filesystem, &rows))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// How `list` groups the strategies for a person: by where the copy happens, and those this
