@@ -298,7 +298,7 @@ fn traced_copy(
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() && stderr.contains("ptrace") {
-        eprintln!("skipped: strace cannot trace here: {stderr}");
+        common::skip(format!("strace cannot trace here: {stderr}"));
         return None;
     }
     assert!(output.status.success(), "{stderr}");
@@ -421,7 +421,7 @@ fn mmap_strategy_file_mappings_agree_with_strace() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() && stderr.contains("ptrace") {
-            eprintln!("skipped: strace cannot trace here: {stderr}");
+            common::skip(format!("strace cannot trace here: {stderr}"));
             return;
         }
         let layer = json_of(&output);

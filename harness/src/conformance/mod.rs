@@ -126,10 +126,13 @@ impl std::str::FromStr for Sabotage {
 pub enum ConformError {
     #[error("the conformance suite is not available: {0}")]
     Unavailable(String),
-    #[error("cannot prepare {path}: {source}")]
+    #[error(
+        "cannot prepare {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Setup {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

@@ -116,6 +116,8 @@ impl Validator<'_> {
         let cache = raw.cache.unwrap_or_default();
         let fsync = raw.fsync.as_ref().map(|f| *f.get_ref()).unwrap_or(false);
         Ok(Scenario {
+            name_line: line_of(self.text, raw.name.span().start),
+            index_in_file: self.index,
             name: raw.name.into_inner(),
             description: raw.description,
             file: self.origin.to_owned(),

@@ -102,10 +102,13 @@ pub(super) enum SampleError {
     },
     #[error("{count} errors, the first: {first}")]
     TreeErrors { count: usize, first: String },
-    #[error("cannot run {program:?}: {source}")]
+    #[error(
+        "cannot run {program:?}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Spawn {
         program: OsString,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{program}: {detail}")]
     ChildFailed { program: String, detail: String },
