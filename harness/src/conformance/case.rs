@@ -464,7 +464,7 @@ impl Observed {
     pub(crate) fn content_is(&self, path: &str, bytes: &[u8]) -> Check {
         let want = Some(ContentMark::Digest {
             len: bytes.len() as u64,
-            fnv: super::outcome::fnv1a(bytes),
+            digest: super::outcome::digest(bytes),
         });
         let e = self.entry(path)?;
         if e.content == want {
