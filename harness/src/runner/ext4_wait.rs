@@ -75,9 +75,11 @@ fn applies(dir: &Path) -> Result<String, String> {
     let device = block_device_name(dir);
     let journaled = device.as_deref().is_some_and(|name| {
         std::fs::read_dir("/proc/fs/jbd2").is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with(&format!("{name}-")))
+            entries.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{name}-"))
+            })
         })
     });
     if journaled {

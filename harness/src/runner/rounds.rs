@@ -187,8 +187,8 @@ pub(super) fn run_scenario(
     let mut round = 0u32;
     // The rounds planned so far, for the progress line: the fewest, then one more at a time.
     let mut planned = warmup + min_samples;
+    let mut round_started = started;
     let (stopped, short) = loop {
-        let round_started = Instant::now();
         for index in shuffled_round(active.len(), &mut rng) {
             let entry = &mut active[index];
             let mut step = |entry: &Active, outcome| {
@@ -221,6 +221,7 @@ pub(super) fn run_scenario(
         round += 1;
         if round.saturating_sub(warmup) >= min_samples {
             let short = short_of_target(&active, scenario, target);
+            // The round just run (with the trash emptied before it) estimates the next one.
             let next_round_fits = started.elapsed() + round_started.elapsed() <= budget;
             if let Some(stop) = stop(short.as_deref(), next_round_fits) {
                 break (stop, short.unwrap_or_default());
@@ -228,6 +229,7 @@ pub(super) fn run_scenario(
             planned += 1;
             progress.more(active.len() as u64);
         }
+        round_started = Instant::now();
         // Only between rounds, and only when the disk would otherwise fill.
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
         let trash_budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
