@@ -1,17 +1,16 @@
 //! The command line (clap derive). Each subcommand's arguments live beside its code in
 //! `commands/`; the flags every command takes are in `terminal`.
 
-use std::process::ExitCode;
-
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::exit::{self, Exit};
 use crate::terminal::{GlobalArgs, Terminal};
 
 /// Benchmark and check file-copy strategies: sendfile, copy_file_range, reflink, splice,
 /// buffered loops, mmap, std::fs::copy; CPython shutil is the reference for correct behaviour.
 #[derive(Debug, Parser)]
-#[command(name = "copybench", version, propagate_version = true)]
+#[command(name = "copybench", version, propagate_version = true, after_help = exit::HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -41,7 +40,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn run(self, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+    pub fn run(self, terminal: &Terminal) -> anyhow::Result<Exit> {
         match self {
             Command::Scenario(args) => commands::scenario::run(args, terminal),
             Command::Copy(args) => commands::copy::run(args, terminal),

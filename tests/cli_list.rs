@@ -117,10 +117,10 @@ impl Btrfs {
             .output()
             .ok()?;
         if !mkfs.status.success() {
-            eprintln!(
-                "skipped: mkfs.btrfs failed: {}",
+            common::skip(format!(
+                "mkfs.btrfs failed: {}",
                 String::from_utf8_lossy(&mkfs.stderr)
-            );
+            ));
             return None;
         }
         let mountpoint = dir.path().join("mnt");
@@ -132,10 +132,10 @@ impl Btrfs {
             .output()
             .ok()?;
         if !mount.status.success() {
-            eprintln!(
-                "skipped: cannot loop-mount a btrfs image here: {}",
+            common::skip(format!(
+                "cannot loop-mount a btrfs image here: {}",
                 String::from_utf8_lossy(&mount.stderr)
-            );
+            ));
             return None;
         }
         Some(Btrfs {

@@ -61,6 +61,7 @@ pub enum Strategy {
     #[strum(serialize = "buffered-1m")]
     Buffered1m,
     Mmap,
+    Dontcache,
     Std,
 }
 
@@ -81,6 +82,7 @@ impl Strategy {
         Strategy::Buffered64k,
         Strategy::Buffered1m,
         Strategy::Mmap,
+        Strategy::Dontcache,
         Strategy::Std,
     ];
 
@@ -144,12 +146,37 @@ pub(crate) struct ContentJob<'a> {
     pub dst: &'a Fd,
     /// The source's size from an earlier stat, if any (in-kernel loops size blocks from it).
     pub src_size: Option<u64>,
+    /// Stop once `src_size` bytes are copied instead of making one more call to be told it
+    /// is the end of the file. Only for a regular file's size read from the open source just
+    /// before (the lean walker's `fstat`), and never a size of 0, which `/proc` files report
+    /// although they have content: see [`ContentJob::complete_at`].
+    pub trust_size: bool,
 }
 
 impl<'a> ContentJob<'a> {
     /// A job that runs every loop until its call says end of file.
     pub(crate) fn new(src: &'a Fd, dst: &'a Fd, src_size: Option<u64>) -> ContentJob<'a> {
-        ContentJob { src, dst, src_size }
+        ContentJob {
+            src,
+            dst,
+            src_size,
+            trust_size: false,
+        }
+    }
+
+    /// Whether `written` bytes complete the copy without asking the kernel for the end of file.
+    ///
+    /// CPython's loops run until their call returns 0, which costs one more syscall per file
+    /// (`shutil._fastcopy_sendfile`: "sendfile() is called in a loop 'till EOF is reached").
+    /// The outcome differs only for a source that grows while it is copied (CPython copies the
+    /// bytes appended before its last call, this stops at the size it read) and for a size
+    /// that under-reports the content, which `trust_size` is never set for: a size of 0
+    /// (`/proc`) or anything but a regular file.
+    pub(crate) fn complete_at(&self, written: u64) -> bool {
+        self.trust_size
+            && self
+                .src_size
+                .is_some_and(|size| size > 0 && written >= size)
     }
 }
 
@@ -213,6 +240,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_trusted_size_completes_only_when_it_is_not_zero() {
+        let fd = crate::sys::open(
+            Path::new("/"),
+            rustix::fs::OFlags::RDONLY,
+            rustix::fs::Mode::empty(),
+        )
+        .unwrap();
+        let mut job = ContentJob::new(&fd, &fd, Some(10));
+        assert!(!job.complete_at(10), "not trusted: loop to the end of file");
+        job.trust_size = true;
+        assert!(job.complete_at(10));
+        assert!(!job.complete_at(9));
+        job.src_size = Some(0);
+        assert!(
+            !job.complete_at(0),
+            "st_size 0 may be a /proc file with content"
+        );
+    }
+
+    #[test]
     fn all_is_the_declaration_order() {
         assert_eq!(Strategy::iter().collect::<Vec<_>>(), Strategy::ALL);
     }
@@ -236,6 +283,7 @@ mod tests {
                 "buffered-64k",
                 "buffered-1m",
                 "mmap",
+                "dontcache",
                 "std",
             ]
         );

@@ -169,15 +169,8 @@ impl CopyError {
     }
 }
 
-/// The C library's text for an errno ("No space left on device").
-pub fn errno_text(errno: Errno) -> String {
-    let text = std::io::Error::from_raw_os_error(errno.raw_os_error()).to_string();
-    // std appends " (os error N)"; the errno name is printed beside it instead.
-    match text.rfind(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
-}
+/// The C library's text for an errno ("No space left on device"); lives with the names.
+pub use crate::errno::text as errno_text;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{FileType, Mode as FileMode, OFlags, Stat, CWD};
 use rustix::io::Errno;
 
-use crate::content::{Fallback, Strategy};
+use crate::content::{ContentJob, Fallback, Strategy};
 use crate::error::{CopyError, ErrorKind};
 use crate::metadata::{copy_metadata_fd, copy_metadata_symlink, Mode};
 use crate::strategy::{copy_content, GivenUp};
@@ -86,14 +86,10 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
     }
     let (dst, dst_fd) = open_destination(src, &src_stat, dst, options.mode)?;
     let dst = dst.as_path();
-    let content = copy_content(
-        options.strategy,
-        &src_fd,
-        &dst_fd,
-        Some(src_stat.st_size as u64),
-        &GivenUp::default(),
-    )
-    .map_err(|e| e.into_copy_error(src, dst))?;
+    // CPython's loops run until their call says end of file: the size is not trusted here.
+    let job = ContentJob::new(&src_fd, &dst_fd, Some(src_stat.st_size as u64));
+    let content = copy_content(options.strategy, &job, &GivenUp::default())
+        .map_err(|e| e.into_copy_error(src, dst))?;
     copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode)
         .map_err(|e| e.into_copy_error(src, dst))?;
     // close(2) is where some filesystems (NFS, FUSE) report a failed write-back: not ignored.

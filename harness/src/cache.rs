@@ -22,11 +22,15 @@ impl Residency {
 
 /// Why eviction could not even be tried.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot {op} {path} to evict it from the page cache: {source}")]
+#[error(
+    "cannot {op} {path} to evict it from the page cache: {}",
+    copybench_engine::errno::describe_io(error)
+)]
 pub struct EvictError {
     pub op: &'static str,
     pub path: PathBuf,
-    pub source: std::io::Error,
+    /// Not a `source`: the message already says it (once).
+    pub error: std::io::Error,
 }
 
 fn err(op: &'static str, path: &Path) -> impl FnOnce(rustix::io::Errno) -> EvictError {
@@ -34,7 +38,7 @@ fn err(op: &'static str, path: &Path) -> impl FnOnce(rustix::io::Errno) -> Evict
     move |e| EvictError {
         op,
         path,
-        source: e.into(),
+        error: e.into(),
     }
 }
 
@@ -52,6 +56,14 @@ pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
         total.total_pages += r.total_pages;
     }
     Ok(total)
+}
+
+/// How many of `path`'s pages are in the page cache now, without evicting or reading any (for
+/// the `dontcache` strategy's proof that it leaves its destination out of the cache).
+pub fn resident(path: &Path) -> Result<Residency, EvictError> {
+    let fd = rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+        .map_err(err("open", path))?;
+    residency(fd.as_fd(), path)
 }
 
 /// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
@@ -74,20 +86,20 @@ pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
     use std::io::Read;
     let mut buf = vec![0u8; 1 << 20];
     for path in files {
-        let mut file = std::fs::File::open(path).map_err(|source| EvictError {
+        let mut file = std::fs::File::open(path).map_err(|error| EvictError {
             op: "open",
             path: path.clone(),
-            source,
+            error,
         })?;
         loop {
             match file.read(&mut buf) {
                 Ok(0) => break,
                 Ok(_) => {}
-                Err(source) => {
+                Err(error) => {
                     return Err(EvictError {
                         op: "read",
                         path: path.clone(),
-                        source,
+                        error,
                     })
                 }
             }
@@ -96,54 +108,18 @@ pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
     Ok(())
 }
 
-/// The page size (`sysconf(_SC_PAGESIZE)`), 4096 if it cannot be read.
-fn page_size() -> usize {
-    // SAFETY: sysconf only reads a constant.
-    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if n > 0 {
-        n as usize
-    } else {
-        4096
-    }
-}
-
 /// Pages of an open file present in the page cache (`mincore` over a read-only mapping).
 fn residency(fd: std::os::fd::BorrowedFd<'_>, path: &Path) -> Result<Residency, EvictError> {
-    let len = rustix::fs::fstat(fd).map_err(err("stat", path))?.st_size as usize;
-    if len == 0 {
-        return Ok(Residency::default());
-    }
-    let page = page_size();
-    let pages = len.div_ceil(page);
-    // SAFETY: a fresh read-only shared mapping chosen by the kernel, unmapped below; nothing
-    // reads through it (mincore only inspects the page tables' backing).
-    let ptr = unsafe {
-        rustix::mm::mmap(
-            std::ptr::null_mut(),
-            len,
-            rustix::mm::ProtFlags::READ,
-            rustix::mm::MapFlags::SHARED,
-            fd,
-            0,
-        )
-    }
-    .map_err(err("mmap", path))?;
-    let mut vec = vec![0u8; pages];
-    // SAFETY: `ptr..ptr+len` is the live mapping; `vec` has one byte per page of it.
-    let rc = unsafe { libc::mincore(ptr, len, vec.as_mut_ptr()) };
-    let mincore_error = std::io::Error::last_os_error();
-    // SAFETY: unmapping exactly the mapping made above, once.
-    let _ = unsafe { rustix::mm::munmap(ptr, len) };
-    if rc != 0 {
-        return Err(EvictError {
+    let len = rustix::fs::fstat(fd).map_err(err("stat", path))?.st_size;
+    let (resident_pages, total_pages) =
+        crate::os::resident_pages(fd, len.max(0) as u64).map_err(|error| EvictError {
             op: "mincore",
             path: path.to_owned(),
-            source: mincore_error,
-        });
-    }
+            error,
+        })?;
     Ok(Residency {
-        resident_pages: vec.iter().filter(|b| *b & 1 == 1).count() as u64,
-        total_pages: pages as u64,
+        resident_pages,
+        total_pages,
     })
 }
 
@@ -160,7 +136,10 @@ mod tests {
         let fd =
             rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty()).unwrap();
         let before = residency(fd.as_fd(), &path).unwrap();
-        assert_eq!(before.total_pages, (256 * 1024 / page_size()) as u64);
+        assert_eq!(
+            before.total_pages,
+            (256 * 1024 / rustix::param::page_size()) as u64
+        );
         assert_eq!(before.resident_pages, before.total_pages);
         let after = evict(std::slice::from_ref(&path)).unwrap();
         assert_eq!(after.total_pages, before.total_pages);

@@ -214,14 +214,18 @@ pub fn time_child(argv: &[OsString]) -> std::io::Result<(ChildOutcome, Timing)> 
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "empty command"))?;
+    use std::os::unix::process::CommandExt as _;
     let mut command = Command::new(program);
     command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        // A group of its own, which an interrupt kills whole (a shell peer's own children too).
+        .process_group(0);
     let start = Instant::now();
     let mut child = command.spawn()?;
+    let _group = crate::interrupt::ChildGroup::enter(child.id());
     // Drain stderr before reaping so a chatty child cannot block on a full pipe.
     let mut stderr = String::new();
     if let Some(mut pipe) = child.stderr.take() {

@@ -108,6 +108,24 @@ fn binary_unit_like(unit: &str) -> Option<&'static str> {
     }
 }
 
+impl ByteSize {
+    /// For messages: rounded to a tenth in the largest binary unit it reaches, with the exact
+    /// byte count beside it (`1.5 GiB (1610612736 bytes)`).
+    pub fn human(self) -> String {
+        let (name, m) = UNITS
+            .iter()
+            .rev()
+            .find(|(_, m)| self.0 >= *m)
+            .copied()
+            .unwrap_or(("B", 1));
+        if m == 1 {
+            format!("{} bytes", self.0)
+        } else {
+            format!("{:.1} {name} ({} bytes)", self.0 as f64 / m as f64, self.0)
+        }
+    }
+}
+
 impl std::fmt::Display for ByteSize {
     /// The largest binary unit that divides the size exactly, so it parses back unchanged.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

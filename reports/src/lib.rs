@@ -15,10 +15,13 @@ pub mod format;
 mod headline;
 mod html;
 mod markdown;
+mod matrix;
 mod table;
 mod terminal;
 
 use copybench_result::RunResult;
+
+pub use matrix::conformance_matrix;
 
 /// An output format of `copybench report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

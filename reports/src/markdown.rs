@@ -69,10 +69,10 @@ fn render_result(out: &mut String, result: &RunResult, level: &str) {
         "copybench {} on {}: {}, {} logical cores, {} {}, started {}\n",
         escape(&format::version(&result.copybench)),
         escape(format::host(env)),
-        escape(&env.cpu_model),
+        escape(&format::optional(env.cpu_model.as_deref())),
         format::optional(env.logical_cores),
         escape(&env.os),
-        escape(&env.kernel),
+        escape(&format::optional(env.kernel.as_deref())),
         escape(&result.started_at),
     );
     render_headlines(out, level, result);
@@ -239,7 +239,9 @@ fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+            // `[` alone cannot open a link once escaped, so `]` is left as it is; `#` matters
+            // only at the start of a line, where no escaped text is put.
+            '\\' | '`' | '*' | '_' | '[' | '|' | '~' => {
                 escaped.push('\\');
                 escaped.push(c);
             }

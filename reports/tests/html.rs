@@ -339,7 +339,7 @@ fn text_from_the_result_cannot_inject_markup() {
     if let Some(matrix) = &mut scenario.conformance {
         matrix.cells[0].detail = Some("\"><script>alert(2)</script>".into());
     }
-    result.environment.cpu_model = "</td></tr></table><script>x</script>".into();
+    result.environment.cpu_model = Some("</td></tr></table><script>x</script>".into());
     let page = html(&[result]);
     assert!(!page.contains("<script"));
     assert!(!page.contains("<img"));
@@ -429,9 +429,7 @@ fn chromium() -> Option<std::path::PathBuf> {
             })
         });
     if found.is_none() {
-        let why = "`chromium` not found (install the Debian package `chromium`)";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-        eprintln!("skipped: {why}");
+        copybench_testkit::skip("`chromium` not found (install the Debian package `chromium`)");
     }
     found
 }

@@ -6,13 +6,21 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod single;
+
+pub use single::{
+    CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
+    OperationError, StrategySupport, SyscallCountsJson,
+};
+
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     pub schema_version: u32,
     pub copybench: ToolInfo,
@@ -28,7 +36,7 @@ pub struct RunResult {
 }
 
 /// A wait for ext4's slow minute after the previous run deleted its copies.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeleteWait {
     /// How long the wait was, or would have been.
     pub wait_s: f64,
@@ -57,28 +65,22 @@ impl RunResult {
 }
 
 /// Why a result document could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
+    #[error("not a copybench result: {0}")]
     Json(serde_json::Error),
+    #[error("result schema version {found}, but this copybench reads version {expected}")]
     Version { found: u32, expected: u32 },
 }
 
-impl std::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SchemaError::Json(e) => write!(f, "not a copybench result: {e}"),
-            SchemaError::Version { found, expected } => write!(
-                f,
-                "result schema version {found}, but this copybench reads version {expected}"
-            ),
-        }
-    }
+/// The JSON Schema of [`RunResult`], generated from these types (the document
+/// `docs/result-schema.md` describes, checked against it by a test).
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(RunResult)
 }
 
-impl std::error::Error for SchemaError {}
-
 /// Which copybench produced the result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     pub version: String,
     /// `None` when built outside a git checkout.
@@ -86,17 +88,20 @@ pub struct ToolInfo {
 }
 
 /// The machine and software a result was measured on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     pub hostname: Option<String>,
-    pub cpu_model: String,
+    /// `None` when sysinfo found no CPU brand string.
+    pub cpu_model: Option<String>,
     /// `None` when the OS would not say (never a made-up 0).
     pub logical_cores: Option<usize>,
     pub physical_cores: Option<usize>,
     /// `None` when sysinfo could not read it.
     pub memory_bytes: Option<u64>,
+    /// The OS release, or the build's target OS when it cannot be read.
     pub os: String,
-    pub kernel: String,
+    /// `None` when the OS would not say.
+    pub kernel: Option<String>,
     /// Filesystems of the work directory, the sources and the targets.
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
@@ -107,7 +112,7 @@ pub struct Environment {
 }
 
 /// A CPython interpreter found on the machine, resolved to its real executable.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InterpreterInfo {
     /// `3.7.16`; empty when `unavailable`.
     pub version: String,
@@ -125,20 +130,21 @@ pub struct InterpreterInfo {
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FilesystemInfo {
     /// `work`, `source`, `target`.
     pub role: String,
     pub path: String,
     /// `ext4`, `tmpfs`, `btrfs`, `fuse.smbnetfs`, …
     pub fs_type: String,
-    pub mount_point: String,
-    pub mount_options: String,
+    /// `None` without a mountinfo line for it (a container without `/proc`).
+    pub mount_point: Option<String>,
+    pub mount_options: Option<String>,
     pub device: String,
 }
 
 /// A program found (or not) on this machine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolVersion {
     /// Resolved path of the real program (a pyenv shim resolved to its interpreter).
     pub path: Option<String>,
@@ -148,7 +154,7 @@ pub struct ToolVersion {
 }
 
 /// Whether a scenario copies one file or a tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FixtureKind {
     File,
@@ -156,7 +162,7 @@ pub enum FixtureKind {
 }
 
 /// The fixture a scenario copies, after `--scale`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FixtureInfo {
     pub kind: FixtureKind,
     /// Total content bytes.
@@ -173,7 +179,7 @@ pub struct FixtureInfo {
 }
 
 /// A scenario's settings as they were run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
     /// `same-fs`, or the target directory.
@@ -188,7 +194,7 @@ pub struct ScenarioParameters {
 }
 
 /// One scenario's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     pub name: String,
     /// The scenario file (or `<embedded default>`).
@@ -217,7 +223,7 @@ pub struct ScenarioResult {
 
 /// Rounds continue past `min_samples` until every speedup interval is within the target
 /// half-width, or the time budget is spent.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sampling {
     pub min_samples: u32,
     /// Measured rounds run.
@@ -233,7 +239,7 @@ pub struct Sampling {
 }
 
 /// Why sampling stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SamplingStop {
     /// Every speedup interval is within the target.
@@ -245,7 +251,7 @@ pub enum SamplingStop {
 }
 
 /// The machine's limits and the harness's own costs, timed in the scenario's rounds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Calibration {
     /// `memcpy` of the fixture's bytes between two touched buffers (file fixtures).
     pub memcpy_s: Option<Estimate>,
@@ -260,7 +266,7 @@ pub struct Calibration {
 }
 
 /// The same in-process copy with the syscall recorder over without it, pair by pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CountingLayerCost {
     /// The entry timed both ways.
     pub entry: String,
@@ -269,7 +275,7 @@ pub struct CountingLayerCost {
 }
 
 /// What starting a program costs: its no-op invocation, timed as the copies are.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StartupCost {
     /// `copybench --version`, `python3 -c pass`, `cp --version`.
     pub command: Vec<String>,
@@ -279,7 +285,7 @@ pub struct StartupCost {
 }
 
 /// A published claim checked against this run (docs/design.md, "Claims and verdicts").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimResult {
     /// The entry the claim is about (`peer:python-shutil@3.8`).
     pub subject: String,
@@ -297,7 +303,7 @@ pub struct ClaimResult {
 }
 
 /// What a claim is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClaimMetric {
     /// Wall time of one copy, paired round by round.
@@ -331,7 +337,7 @@ impl ClaimMetric {
 }
 
 /// The figure as claimed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimedFigure {
     pub kind: FigureKind,
     /// A speedup (`1.26`) or a fractional change (`-0.38`).
@@ -342,7 +348,7 @@ pub struct ClaimedFigure {
 }
 
 /// How a figure is stated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FigureKind {
     /// baseline ÷ subject: above 1, the subject takes less (time, calls).
@@ -362,7 +368,7 @@ impl FigureKind {
 }
 
 /// A claimed figure as measured, in the claim's own terms (a speedup or a change).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MeasuredFigure {
     /// The median of paired ratios, or the exact ratio of counts.
     pub value: f64,
@@ -379,7 +385,7 @@ pub struct MeasuredFigure {
 }
 
 /// A claim's verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClaimVerdict {
     /// The interval holds the claim, or lies beyond it in the claimed direction.
@@ -424,7 +430,7 @@ impl ClaimVerdict {
 }
 
 /// What is being compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// An engine strategy copying one file.
@@ -436,7 +442,7 @@ pub enum EntryKind {
 }
 
 /// How an entry's samples were timed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimedAs {
     /// Inside copybench's process: `getrusage(RUSAGE_THREAD/SELF)` around the call.
@@ -446,7 +452,7 @@ pub enum TimedAs {
 }
 
 /// One thing compared in a scenario, with its samples and summaries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EntryResult {
     /// Unique in the scenario: `sendfile`, `lean jobs=2`, `peer:cp`.
     pub id: String,
@@ -471,7 +477,7 @@ pub struct EntryResult {
 }
 
 /// One timed copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
@@ -494,7 +500,7 @@ pub struct Sample {
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     pub count: u64,
     pub p50_ns: u64,
@@ -504,7 +510,7 @@ pub struct LatencySummary {
 }
 
 /// Median, range and a distribution-free 95 % confidence interval of the median.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
@@ -516,7 +522,7 @@ pub struct Estimate {
 
 /// A confidence interval of a median from two order statistics of the sample: it holds the true
 /// median with probability `coverage` (at least 0.95) whatever the distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
@@ -525,7 +531,7 @@ pub struct Interval {
 }
 
 /// Summaries of an entry's samples.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub wall_s: Estimate,
     /// User plus system CPU, exact.
@@ -544,7 +550,7 @@ pub struct Summary {
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
 /// round, then the median of those ratios and its distribution-free interval. Above 1 is faster.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
     /// The median of the paired ratios.
     pub median: f64,
@@ -562,33 +568,88 @@ pub struct Speedup {
     pub direction_conflict: Option<String>,
 }
 
-/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file. The totals
+/// are computed once, by the harness, from the counter that classified each call: readers take
+/// them from here and never recount them from names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SyscallSummary {
-    /// `counted` (the engine's layer) or `strace` (a separate, untimed run).
-    pub source: String,
-    /// Calls by name for one copy, plus `path_stats` and `fd_stats` where known.
-    pub per_copy: BTreeMap<String, u64>,
+    pub source: SyscallSource,
+    /// Calls of one copy by the name strace prints.
+    pub calls: BTreeMap<String, u64>,
+    /// The names in `calls` that read a file's status (the stat family), as the counter
+    /// classified them.
+    pub stat_family_calls: Vec<String>,
+    pub per_copy: CopySyscalls,
+    /// Trees: the same totals per regular file.
     pub per_file: Option<PerFileSyscalls>,
 }
 
-/// Syscalls per regular file of a tree copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Who counted an entry's syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyscallSource {
+    /// The engine's counted layer, during the first measured sample.
+    Counted,
+    /// A separate, untimed `strace -f` run of the same command.
+    Strace,
+}
+
+impl SyscallSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyscallSource::Counted => "counted",
+            SyscallSource::Strace => "strace",
+        }
+    }
+}
+
+/// Syscall totals of one copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CopySyscalls {
+    /// Every call counted.
+    pub total: u64,
+    /// Stat-family calls: `path_stats + fd_stats`.
+    pub stat_family: u64,
+    /// Stat-family calls that resolved a path.
+    pub path_stats: u64,
+    /// Stat-family calls on an open descriptor.
+    pub fd_stats: u64,
+}
+
+/// Syscall totals per regular file of a tree copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PerFileSyscalls {
-    pub path_stats: f64,
-    pub stat_family: f64,
     pub total: f64,
+    pub stat_family: f64,
+    pub path_stats: f64,
+    pub fd_stats: f64,
+}
+
+impl PerFileSyscalls {
+    /// `copy`'s totals spread over `files` regular files (the directories' own calls
+    /// included); `None` when no file was copied.
+    pub fn of(copy: &CopySyscalls, files: u64) -> Option<PerFileSyscalls> {
+        (files > 0).then(|| {
+            let n = files as f64;
+            PerFileSyscalls {
+                total: copy.total as f64 / n,
+                stat_family: copy.stat_family as f64 / n,
+                path_stats: copy.path_stats as f64 / n,
+                fd_stats: copy.fd_stats as f64 / n,
+            }
+        })
+    }
 }
 
 /// An entry that was not run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Skipped {
     pub id: String,
     pub reason: String,
 }
 
 /// Conformance of strategies and walkers: cases × subjects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceMatrix {
     pub cases: Vec<ConformanceCase>,
     /// Strategies and walkers, as named in `EntryResult::id`.
@@ -599,7 +660,7 @@ pub struct ConformanceMatrix {
 }
 
 /// A case of docs/conformance.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCase {
     /// The number in docs/conformance.md.
     pub number: u32,
@@ -607,7 +668,7 @@ pub struct ConformanceCase {
 }
 
 /// The outcome of one case for one subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -617,7 +678,7 @@ pub enum Verdict {
 }
 
 /// One cell of the matrix.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCell {
     pub case: u32,
     pub subject: String,

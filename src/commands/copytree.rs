@@ -1,15 +1,16 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
-use serde::Serialize;
+use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls};
 
 use copybench_reports::format;
 
 use super::counts;
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
@@ -60,54 +61,18 @@ pub struct CopytreeArgs {
     pub dst: PathBuf,
 }
 
-/// `{"src", "dst", "kind", "errno", "message"}`: one gathered error, as in `shutil.Error`.
-#[derive(Serialize)]
-struct ErrorJson {
-    src: String,
-    dst: String,
-    kind: &'static str,
-    errno: Option<String>,
-    message: String,
-}
-
-impl ErrorJson {
-    fn new(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> ErrorJson {
-        ErrorJson {
-            src: src.display().to_string(),
-            dst: dst.display().to_string(),
-            kind: error.kind.as_str(),
-            errno: error.errno_name(),
-            message: error.message.clone(),
-        }
+/// One gathered error, as in `shutil.Error`.
+fn error_json(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> CopytreeError {
+    CopytreeError {
+        src: src.display().to_string(),
+        dst: dst.display().to_string(),
+        kind: error.kind.as_str().to_owned(),
+        errno: error.errno_name(),
+        message: error.message.clone(),
     }
 }
 
-/// Syscalls per regular file copied (the directories' own calls spread over the files).
-#[derive(Serialize)]
-struct PerFile {
-    path_stats: f64,
-    stat_family: f64,
-    total: f64,
-}
-
-#[derive(Serialize)]
-struct SyscallsJson {
-    #[serde(flatten)]
-    counts: SyscallCounts,
-    per_file: Option<PerFile>,
-}
-
-#[derive(Serialize)]
-struct CopytreeJson {
-    ok: bool,
-    files: u64,
-    dirs: u64,
-    bytes: u64,
-    errors: Vec<ErrorJson>,
-    syscalls: SyscallsJson,
-}
-
-pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -128,8 +93,21 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, printable(&error.message));
-            return Ok(ExitCode::from(1));
+            // shutil.copytree refuses an existing destination; `dirs_exist_ok=True` copies
+            // into it.
+            let hint = if error.kind == copybench_engine::ErrorKind::FileExistsError
+                && !args.dirs_exist_ok
+            {
+                " (to copy into an existing directory, add --dirs-exist-ok)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "copybench: error: {}: {}{hint}",
+                error.kind,
+                printable(&error.message)
+            );
+            return Ok(Exit::Failure);
         }
         Err(error) => {
             let failed = TreeReport {
@@ -146,28 +124,18 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     print(&args, terminal, &report, counts, elapsed)
 }
 
-fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
-    (files > 0).then(|| {
-        let n = files as f64;
-        PerFile {
-            path_stats: counts.path_stats as f64 / n,
-            stat_family: counts.stat_family() as f64 / n,
-            total: counts.total() as f64 / n,
-        }
-    })
-}
-
 fn print(
     args: &CopytreeArgs,
     terminal: &Terminal,
     report: &TreeReport,
     counts: SyscallCounts,
     elapsed: std::time::Duration,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
-    let per_file = per_file(&counts, report.files);
+    let counts_json = super::copy::counts_json(&counts);
+    let per_file = PerFileSyscalls::of(&counts_json.totals(), report.files);
     if args.json {
-        let json = CopytreeJson {
+        let json = CopytreeOutcome {
             ok,
             files: report.files,
             dirs: report.dirs,
@@ -175,14 +143,17 @@ fn print(
             errors: report
                 .errors
                 .iter()
-                .map(|e| ErrorJson::new(&e.src, &e.dst, &e.error))
+                .map(|e| error_json(&e.src, &e.dst, &e.error))
                 .collect(),
-            syscalls: SyscallsJson { counts, per_file },
+            syscalls: counts_json,
+            syscalls_per_file: per_file,
         };
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        // One line, as `copy --json` and `list --json` print theirs.
+        output::println(&serde_json::to_string(&json)?)?;
     } else {
+        let mut text = String::new();
         if !terminal.quiet {
-            println!(
+            text.push_str(&format!(
                 "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
                 report.files,
                 report.dirs,
@@ -192,14 +163,16 @@ fn print(
                 args.jobs,
                 if args.jobs == 1 { "" } else { "s" },
                 format::duration(elapsed.as_secs_f64())
-            );
+            ));
+            text.push('\n');
         }
         if args.syscalls {
-            print!("{}", counts::syscall_table(&counts, Some(report.files)));
+            text.push_str(&counts::syscall_table(&counts, Some(report.files)));
         }
+        output::print(&text)?;
         for e in &report.errors {
             eprintln!(
-                "copybench: {}: {} -> {}: {}",
+                "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
                 printable_path(&e.src),
                 printable_path(&e.dst),
@@ -207,9 +180,5 @@ fn print(
             );
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::failure_if(!ok))
 }

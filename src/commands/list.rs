@@ -1,11 +1,12 @@
 //! `copybench list`: every strategy, and whether it works on the filesystem of a directory.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
-use serde::Serialize;
+use copybench_result::{ListOutput, StrategySupport};
 
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::printable;
 
 /// Arguments of `copybench list`.
@@ -19,7 +20,7 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
     let statfs = copybench_engine::sys::statfs(&args.dir).map_err(|errno| {
         anyhow::anyhow!(
             "cannot probe {}: {} ({})",
@@ -34,23 +35,23 @@ pub fn run(args: ListArgs) -> anyhow::Result<ExitCode> {
         .map(|s| (*s, s.support(&args.dir)))
         .collect();
     if args.json {
-        let listing = Listing {
+        let listing = ListOutput {
             dir: args.dir.to_string_lossy().into_owned(),
             filesystem,
             strategies: rows
                 .iter()
-                .map(|(s, support)| Row {
-                    name: s.name(),
+                .map(|(s, support)| StrategySupport {
+                    name: s.name().to_owned(),
                     supported: support.supported,
-                    reason: &support.reason,
+                    reason: support.reason.clone(),
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string(&listing)?);
+        output::println(&serde_json::to_string(&listing)?)?;
     } else {
-        print!("{}", listing_text(&args.dir, &filesystem, &rows));
+        output::print(&listing_text(&args.dir, &filesystem, &rows))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// How `list` groups the strategies for a person: by where the copy happens, and those this
@@ -135,19 +136,4 @@ fn listing_text(
         }
     }
     text
-}
-
-/// `copybench list --json`.
-#[derive(Serialize)]
-struct Listing<'a> {
-    dir: String,
-    filesystem: String,
-    strategies: Vec<Row<'a>>,
-}
-
-#[derive(Serialize)]
-struct Row<'a> {
-    name: &'static str,
-    supported: bool,
-    reason: &'a str,
 }

@@ -2,14 +2,14 @@
 //! says what `--help` says. `copybench man | man -l -` reads it; `copybench man DIR` writes
 //! `copybench.1` and one `copybench-COMMAND.1` per command for packaging.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench man`.
 #[derive(Debug, clap::Args)]
@@ -19,7 +19,7 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(args: ManArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ManArgs) -> anyhow::Result<Exit> {
     let command = Cli::command();
     match &args.dir {
         Some(dir) => {
@@ -30,10 +30,8 @@ pub fn run(args: ManArgs) -> anyhow::Result<ExitCode> {
         None => {
             let mut page = Vec::new();
             clap_mangen::Man::new(command).render(&mut page)?;
-            std::io::stdout()
-                .write_all(&page)
-                .context("cannot write the manual page")?;
+            output::write(&page)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -2,7 +2,6 @@
 //! write the result JSON and an HTML report into the work directory, print a summary.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_harness::runner::ProgressDisplay;
@@ -10,6 +9,8 @@ use copybench_harness::work_dir::{write_atomically, DEFAULT_WORK_DIR};
 use copybench_harness::{scenario, ConformLevel, RunOptions};
 use copybench_reports::{Format, RenderOptions};
 
+use crate::exit::Exit;
+use crate::output;
 use crate::terminal::{printable_path, Terminal};
 
 /// Arguments of `copybench scenario`.
@@ -94,7 +95,7 @@ pub enum Conform {
     None,
 }
 
-pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> {
+pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     if !(args.scale.is_finite() && args.scale > 0.0) {
         anyhow::bail!("--scale must be a number above 0, not {}", args.scale);
     }
@@ -102,7 +103,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         .into_iter()
         .flatten()
     {
-        refuse_to_overwrite_an_input(export, &args.files)?;
+        output::refuse_to_overwrite_an_input(export, &args.files, "scenario file")?;
     }
     let mut scenarios = Vec::new();
     if args.files.is_empty() {
@@ -129,20 +130,23 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         Conform::None => ConformLevel::None,
     };
     options.copybench = crate::child::this_program();
+    options.git_commit = Some(env!("COPYBENCH_GIT_COMMIT"))
+        .filter(|commit| !commit.is_empty())
+        .map(str::to_owned);
     options.progress = progress_display(terminal, args.no_progress);
     options.pythons = args.pythons;
 
     let result = copybench_harness::run(&scenarios, &options)?;
-    let path =
+    let written =
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
+    let path = &written.path;
 
     let results = std::slice::from_ref(&result);
-    let report = path.with_file_name("report.html");
     let report_written = match copybench_reports::render(results, Format::Html) {
-        Ok(html) => match std::fs::write(&report, html) {
+        Ok(html) => match written.write_beside("report.html", html.as_bytes()) {
             Ok(()) => true,
             Err(e) => {
-                eprintln!("copybench: warning: cannot write {}: {e}", report.display());
+                eprintln!("copybench: warning: no HTML report: {e}");
                 false
             }
         },
@@ -152,13 +156,13 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
         }
     };
     if let Some(export) = &args.export_json {
-        let json = std::fs::read(&path).context("reading the result back to export it")?;
-        write_atomically(export, &json)
+        let json = std::fs::read(path).context("reading the result back to export it")?;
+        export_to(export, &json)
             .with_context(|| format!("cannot export the result to `{}`", export.display()))?;
     }
     if let Some(export) = &args.export_markdown {
         let markdown = copybench_reports::render(results, Format::Markdown)?;
-        write_atomically(export, markdown.as_bytes())
+        export_to(export, markdown.as_bytes())
             .with_context(|| format!("cannot export the Markdown to `{}`", export.display()))?;
     }
     if !terminal.quiet {
@@ -166,7 +170,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
             color: terminal.color,
         };
         match copybench_reports::render_with(results, Format::Terminal, &options) {
-            Ok(table) => println!("{}", table.trim_end()),
+            Ok(table) => output::println(table.trim_end())?,
             Err(e) => {
                 // Without the table, skips and warnings still reach the user.
                 eprintln!("copybench: warning: no summary table: {e}");
@@ -176,14 +180,14 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<ExitCode> 
     }
     // The last line says where everything went: a newcomer opens the report from here, and a
     // script finds the directory after the fixed words (`--export-json` gives a fixed path).
-    let dir = path.parent().unwrap_or(&path);
+    let dir = path.parent().unwrap_or(path);
     let dir = printable_path(dir);
     if report_written {
-        println!("wrote result.json and report.html to {dir}");
+        output::println(&format!("wrote result.json and report.html to {dir}"))?;
     } else {
-        println!("wrote result.json to {dir}");
+        output::println(&format!("wrote result.json to {dir}"))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// What the run shows on stderr: nothing with `--quiet`, a line per sample with `--verbose`,
@@ -200,25 +204,18 @@ fn progress_display(terminal: &Terminal, no_progress: bool) -> ProgressDisplay {
     }
 }
 
-/// Refuses an export path that is one of the scenario files read (same device and inode, so
-/// through symlinks too): outputs never overwrite inputs.
-fn refuse_to_overwrite_an_input(output: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(out) = std::fs::metadata(output) else {
-        return Ok(()); // a new file cannot be an input
-    };
-    for input in inputs {
-        if let Ok(meta) = std::fs::metadata(input) {
-            if (meta.dev(), meta.ino()) == (out.dev(), out.ino()) {
-                anyhow::bail!(
-                    "the export `{}` is the scenario file `{}`: name another file",
-                    output.display(),
-                    input.display()
-                );
-            }
-        }
+/// Writes an export atomically, making its directory (`ci/`) if needed.
+fn export_to(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create {}: {}",
+                parent.display(),
+                copybench_engine::errno::describe_io(&e)
+            )
+        })?;
     }
-    Ok(())
+    Ok(write_atomically(path, bytes)?)
 }
 
 /// Skipped entries and warnings, on stderr, for when the summary table could not show them.

@@ -21,7 +21,12 @@ impl ContentStrategy for Buffered {
             match sys::read_spare(job.src, &mut chunk) {
                 // copyfileobj stops at the first empty read, never at st_size.
                 Ok(0) => return Ok(written),
-                Ok(_) => write_all(job.dst, &chunk, &mut written)?,
+                Ok(_) => {
+                    write_all(job.dst, &chunk, &mut written)?;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => return Err(StrategyError::new("read", errno, Side::Src, written)),
             }

@@ -18,7 +18,12 @@ impl ContentStrategy for CopyFileRange {
             // Both files' own positions, used and advanced by the kernel.
             match sys::copy_file_range(job.src, None, job.dst, None, block) {
                 Ok(0) => return Ok(written),
-                Ok(n) => written += n as u64,
+                Ok(n) => {
+                    written += n as u64;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => {
                     return Err(StrategyError::new(

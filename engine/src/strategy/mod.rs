@@ -9,6 +9,7 @@
 pub(crate) mod auto;
 mod buffered;
 mod copy_file_range;
+mod dontcache;
 mod fcopyfile;
 mod mmap;
 mod probe;
@@ -160,6 +161,7 @@ impl Strategy {
             Strategy::Readinto256k => &readinto::Readinto { chunk: 256 * 1024 },
             Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
             Strategy::Mmap => &mmap::Mmap,
+            Strategy::Dontcache => &dontcache::Dontcache { chunk: 1024 * 1024 },
             Strategy::Std => &std_copy::StdCopy,
             Strategy::Auto => &auto::Auto,
         }
@@ -227,27 +229,22 @@ pub(crate) trait ContentStrategy: Sync {
 
 /// Copies the content of the open `src` (from its current position) into the open, empty `dst`
 /// with `strategy`: a named strategy alone, `auto` as its chain with each step's give-up rule.
-/// `src_size` is the size an earlier stat reported, if any: in-kernel loops size their blocks
-/// from it, and every loop still runs until its call says end of file. `reflink` and `mmap`
+/// `job.src_size` is the size an earlier stat reported, if any: in-kernel loops size their
+/// blocks from it, and every loop runs until its call says end of file, unless the job trusts
+/// that size (`ContentJob::complete_at`). `reflink` and `mmap`
 /// copy the whole file whatever the position (a clone and a mapping are of the file).
 /// `given_up` carries the steps a tree copy has seen give up for good across its files.
 ///
 /// This is the one entry point both `copy_file` and the tree walkers use for content.
 pub(crate) fn copy_content(
     strategy: Strategy,
-    src: &Fd,
-    dst: &Fd,
-    src_size: Option<u64>,
+    job: &ContentJob<'_>,
     given_up: &GivenUp,
 ) -> Result<ContentCopy, ContentError> {
-    let job = ContentJob::new(src, dst, src_size);
     if strategy == Strategy::Auto {
-        return auto::copy_chain(&job, given_up);
+        return auto::copy_chain(job, given_up);
     }
-    let bytes = strategy
-        .content_strategy()
-        .copy(&job)
-        .map_err(|e| e.error)?;
+    let bytes = strategy.content_strategy().copy(job).map_err(|e| e.error)?;
     Ok(ContentCopy {
         bytes,
         strategy_used: strategy,
@@ -401,7 +398,8 @@ mod tests {
     fn copy_claiming(strategy: Strategy, src: &Path, dst: &Path, claimed: Option<u64>) -> u64 {
         let src_fd = sys::open(src, OFlags::RDONLY, Mode::empty()).unwrap();
         let dst_fd = create(dst);
-        copy_content(strategy, &src_fd, &dst_fd, claimed, &GivenUp::default())
+        let job = ContentJob::new(&src_fd, &dst_fd, claimed);
+        copy_content(strategy, &job, &GivenUp::default())
             .unwrap_or_else(|e| panic!("{strategy}: {e:?}"))
             .bytes
     }
@@ -450,8 +448,8 @@ mod tests {
             sys::seek(&src_fd, rustix::fs::SeekFrom::Start(offset as u64)).unwrap();
             let dst_fd = create(&dst);
             let size = Some(data.len() as u64);
-            let copied =
-                copy_content(strategy, &src_fd, &dst_fd, size, &GivenUp::default()).unwrap();
+            let job = ContentJob::new(&src_fd, &dst_fd, size);
+            let copied = copy_content(strategy, &job, &GivenUp::default()).unwrap();
             assert_eq!(copied.bytes, (data.len() - offset) as u64, "{strategy}");
             let src_pos = sys::seek(&src_fd, rustix::fs::SeekFrom::Current(0)).unwrap();
             let dst_pos = sys::seek(&dst_fd, rustix::fs::SeekFrom::Current(0)).unwrap();

@@ -21,7 +21,12 @@ impl ContentStrategy for Readinto {
                 // when st_size is true; continuing to the empty read copies /proc files and
                 // growing sources whole too, for one more read(2).
                 Ok(0) => return Ok(written),
-                Ok(n) => write_all(job.dst, &buf[..n], &mut written)?,
+                Ok(n) => {
+                    write_all(job.dst, &buf[..n], &mut written)?;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => return Err(StrategyError::new("read", errno, Side::Src, written)),
             }

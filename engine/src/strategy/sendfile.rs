@@ -32,7 +32,12 @@ impl ContentStrategy for Sendfile {
                 // Run until sendfile says end of file, never stopping at st_size: sources that
                 // grow, or report st_size 0 (/proc), are copied whole (test_small_chunks).
                 Ok(0) => return Ok(written),
-                Ok(n) => written += n as u64,
+                Ok(n) => {
+                    written += n as u64;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => {
                     if errno == Errno::NOTSOCK {

@@ -286,7 +286,7 @@ impl Shutil {
             Python::V37 => None,
         };
         let content = run
-            .copy_content(&fsrc, &fdst, size)
+            .copy_content(&fsrc, &fdst, size, false)
             .map_err(|e| e.into_copy_error(&src_path, dst))?;
         fdst.close().map_err(err("close", dst))?;
         fsrc.close().map_err(err("close", &src_path))?;

@@ -613,7 +613,14 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         e.into_copy_error(&s, &d)
     };
     let content = run
-        .copy_content(&src, &dst, Some(st.st_size as u64))
+        // A regular file's size, read from the open source just before: the copy stops there,
+        // one call short of CPython's loop to the end of file (see `ContentJob::complete_at`).
+        .copy_content(
+            &src,
+            &dst,
+            Some(st.st_size as u64),
+            file_type(&st) == FileType::RegularFile,
+        )
         .map_err(named)?;
     // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
     // the DirEntry's cached stat (copy2 on a path would stat again after the read).

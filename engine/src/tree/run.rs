@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::content::{ContentCopy, ContentError};
+use crate::content::{ContentCopy, ContentError, ContentJob};
 use crate::error::CopyError;
 use crate::strategy::{copy_content, GivenUp};
 use crate::sys::Fd;
@@ -89,14 +89,21 @@ impl<'a> Run<'a> {
         self.options.record_latencies.then(Instant::now)
     }
 
-    /// Copies one file's content with the tree's strategy, through the engine's one content path.
+    /// Copies one file's content with the tree's strategy, through the engine's one content
+    /// path. `trust_size`: stop at `src_size` without the call that says end of file (see
+    /// `ContentJob::complete_at`).
     pub(crate) fn copy_content(
         &self,
         src: &Fd,
         dst: &Fd,
         src_size: Option<u64>,
+        trust_size: bool,
     ) -> Result<ContentCopy, ContentError> {
-        copy_content(self.options.strategy, src, dst, src_size, &self.given_up)
+        let job = ContentJob {
+            trust_size,
+            ..ContentJob::new(src, dst, src_size)
+        };
+        copy_content(self.options.strategy, &job, &self.given_up)
     }
 
     pub(crate) fn dir_created(&self) {

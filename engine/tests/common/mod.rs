@@ -72,27 +72,7 @@ pub fn copy_with(strategy: Strategy, src: &Path, dst: &Path) -> CopyReport {
         .unwrap_or_else(|e| panic!("{strategy}: {} -> {}: {e}", src.display(), dst.display()))
 }
 
-/// True when running as root; otherwise says why the test is skipped.
-pub fn require_root(what: &str) -> bool {
-    let root = rustix::process::geteuid().is_root();
-    if !root {
-        eprintln!("skipped: {what} needs root");
-    }
-    root
-}
-
-/// True when `program` is on PATH. Otherwise the test is skipped with a message naming the
-/// Debian package that provides it, except under `CI=true`, where a missing program means the
-/// CI's install step broke: then it panics, so the run goes red instead of passing unchecked.
-pub fn require_program(program: &str, debian_package: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
-    if !found {
-        let why = format!("`{program}` not found (install the Debian package `{debian_package}`)");
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{why}; CI=true, so this is a failure, not a skip");
-        }
-        eprintln!("skipped: {why}");
-    }
-    found
-}
+/// True when running as root, or when `program` is on PATH (naming its Debian package);
+/// otherwise the test skips, or fails under `CI=true` (a CI whose install step broke).
+#[allow(unused_imports)] // each test binary uses a different part
+pub use copybench_testkit::{require_program, require_root};

@@ -18,6 +18,7 @@ mod case_runner;
 mod cases;
 mod fault_plan;
 mod fixture;
+mod full_disk;
 mod isolated;
 mod matrix;
 mod oracle;
@@ -126,10 +127,13 @@ impl std::str::FromStr for Sabotage {
 pub enum ConformError {
     #[error("the conformance suite is not available: {0}")]
     Unavailable(String),
-    #[error("cannot prepare {path}: {source}")]
+    #[error(
+        "cannot prepare {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Setup {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

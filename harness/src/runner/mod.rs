@@ -31,6 +31,7 @@ mod conform;
 mod executor;
 mod ext4_wait;
 mod progress;
+mod room;
 
 pub use progress::ProgressDisplay;
 mod rounds;
@@ -46,7 +47,7 @@ use crate::fixture;
 use crate::interpreters::{self, Interpreters, Origin};
 use crate::scenario::Scenario;
 use crate::timestamp::rfc3339;
-use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
+use crate::work_dir::{Dir, Trash, WorkDir, WorkDirError};
 
 /// How much conformance checking to run beside the timing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +79,8 @@ pub struct RunOptions {
     pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
+    /// The commit copybench was built from (`-dirty` with uncommitted changes), for the result.
+    pub git_commit: Option<String>,
     /// What is shown on stderr while the run works.
     pub progress: ProgressDisplay,
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
@@ -103,6 +106,7 @@ impl RunOptions {
             conform: ConformLevel::Quick,
             copybench: None,
             version: version.to_owned(),
+            git_commit: None,
             progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
             pythons: Vec::new(),
@@ -115,40 +119,65 @@ impl RunOptions {
 pub enum RunError {
     #[error(transparent)]
     WorkDir(#[from] WorkDirError),
-    #[error("scenario `{scenario}`: {source}")]
+    #[error(transparent)]
+    Invalid(#[from] crate::scenario::ScenarioError),
+    #[error("interrupted by {0}: the run's copies were removed and no result was written")]
+    Interrupted(crate::interrupt::Signal),
+    // The causes below are fields, not `source`s: each message says its cause once, and a
+    // chain printed with `{:#}` would say it twice.
+    #[error("scenario `{scenario}`: {error}")]
     Fixture {
         scenario: String,
-        source: fixture::FixtureError,
+        error: fixture::FixtureError,
     },
-    #[error("scenario `{scenario}`: cannot {action} {}: {source}", path.display())]
+    #[error("scenario `{scenario}`: cannot {action} {}: {}", path.display(), copybench_engine::errno::describe_io(error))]
     Io {
         scenario: String,
         action: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("scenario `{scenario}`: {source}")]
+    #[error("scenario `{scenario}`: {error}")]
     Cache {
         scenario: String,
-        source: crate::cache::EvictError,
+        error: crate::cache::EvictError,
     },
-    #[error("scenario `{scenario}`: {source}")]
+    #[error("scenario `{scenario}`: {error}")]
     Trash {
         scenario: String,
-        source: WorkDirError,
+        error: WorkDirError,
     },
+    /// Counts or sizes beyond what can be counted or what the disk holds, found before the
+    /// first sample.
+    #[error("scenario `{scenario}`: {message}")]
+    TooLarge { scenario: String, message: String },
     #[error("cannot encode the result: {0}")]
-    Encode(#[from] serde_json::Error),
+    Encode(serde_json::Error),
     #[error("--python {path}: {reason}")]
     Python { path: PathBuf, reason: String },
+}
+
+impl From<serde_json::Error> for RunError {
+    fn from(error: serde_json::Error) -> RunError {
+        RunError::Encode(error)
+    }
 }
 
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
+    crate::scenario_name::check_run(scenarios)?;
     catch::install_quiet_panic_hook();
+    crate::interrupt::install().map_err(|error| RunError::Io {
+        scenario: "(all)".to_owned(),
+        action: "handle SIGINT and SIGTERM in",
+        path: PathBuf::from("copybench"),
+        error,
+    })?;
     let work = WorkDir::open(&options.work_dir)?;
-    let _lock = work.lock()?;
+    let lock = work.lock()?;
+    // What an interrupted run left (the lock says no other run is using it).
+    work.remove_leftovers(&lock)?;
     let run_id = run_id();
     let interpreters = discover_interpreters(scenarios, options)?;
     let mut environment = environment::environment(&interpreters);
@@ -157,15 +186,21 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let (recently_emptied, delete_wait) =
         ext4_wait::wait_out_recent_deletes(&work, scenarios, options.no_wait, &mut progress);
     let mut options = options.clone();
-    let budget = options.trash_budget_bytes.unwrap_or_else(|| {
-        let free = rustix::fs::statvfs(work.root())
-            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
-            .unwrap_or(0);
-        (free / 4).min(16 << 30)
-    });
-    options.trash_budget_bytes = Some(budget);
+    // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
+    // rather than a budget of 0, which would empty it every round and change what is measured.
+    let mut budget_unknown = None;
+    if options.trash_budget_bytes.is_none() {
+        match work.dir().free_space() {
+            Ok(free) => options.trash_budget_bytes = Some((free.bytes / 4).min(16 << 30)),
+            Err(e) => {
+                budget_unknown = Some(format!(
+                    "the work directory's free space is unknown ({e}): copies stay in the trash until the end of the run, however much disk they take"
+                ))
+            }
+        }
+    }
     let options = &options;
-    let mut trash = Trash::new(work.trash().join(&run_id))?;
+    let mut trash = Trash::new(work.trash()?.child(&run_id)?);
     let mut results = Vec::new();
     let mut outcome = Ok(());
     // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
@@ -186,6 +221,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         ) {
             Ok((mut result, own_trash)) => {
                 other_trashes.extend(own_trash);
+                if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
+                    result.warnings.push(why.clone());
+                }
                 if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
                     result
                         .warnings
@@ -201,6 +239,10 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     if outcome.is_ok() {
         for (index, (scenario, result)) in scenarios.iter().zip(results.iter_mut()).enumerate() {
+            if let Err(signal) = crate::interrupt::check() {
+                outcome = Err(RunError::Interrupted(signal));
+                break;
+            }
             if options.conform != ConformLevel::None {
                 progress.conformance(index, &scenario.name);
             }
@@ -216,35 +258,48 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 dir.display()
             );
         }
-        // The run's directory on that filesystem: `<target>/copybench-<run id>/`.
-        if let Some(base) = dir.parent() {
-            let _ = std::fs::remove_dir_all(base);
-        }
     }
-    // Deleting happens only now, after every timing (and also takes trash left by runs that
-    // were interrupted).
-    let trash_root = work.trash();
+    // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
     progress.finish();
-    if let Ok(mut all) = Trash::new(trash_root) {
-        match all.empty() {
-            Ok(()) => work.note_trash_emptied(),
-            Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
+    match work.trash().and_then(|all| all.empty()) {
+        Ok(()) => {
+            if let Err(e) = work.note_trash_emptied() {
+                eprintln!("copybench: warning: {e}");
+            }
         }
+        Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
     }
-    // This run's destination directories, and any an interrupted run left (the lock says no
-    // other run is using them).
-    let _ = std::fs::remove_dir_all(work.runs());
+    // This run's destination directories (the lock says no other run is using them).
+    if let Err(e) = work.dir().remove("runs") {
+        eprintln!("copybench: warning: {e}");
+    }
+    drop(lock);
     outcome?;
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
-        copybench: environment::tool_info(&options.version),
+        copybench: environment::tool_info(&options.version, options.git_commit.as_deref()),
         started_at,
         finished_at: rfc3339(SystemTime::now()),
         environment,
         scenarios: results,
         delete_wait,
     })
+}
+
+/// A result written into the work directory, and its directory for the files beside it.
+#[derive(Debug)]
+pub struct WrittenResult {
+    /// `…/results/<started_at>-<pid>/result.json`.
+    pub path: PathBuf,
+    dir: Dir,
+}
+
+impl WrittenResult {
+    /// Writes `name` (the HTML report) atomically beside the result.
+    pub fn write_beside(&self, name: &str, bytes: &[u8]) -> Result<(), WorkDirError> {
+        self.dir.write_atomically(name, bytes)
+    }
 }
 
 /// What every scenario of a run shares.
@@ -290,7 +345,7 @@ fn discover_interpreters(
 }
 
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.
-pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunError> {
+pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<WrittenResult, RunError> {
     let work = WorkDir::open(work_dir)?;
     let stamp: String = result
         .started_at
@@ -298,12 +353,14 @@ pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunE
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let dir = work
-        .results()
-        .join(format!("{stamp}-{}", std::process::id()));
-    let path = dir.join("result.json");
+        .results()?
+        .child(format!("{stamp}-{}", std::process::id()))?;
     let json = serde_json::to_vec_pretty(result)?;
-    write_atomically(&path, &json)?;
-    Ok(path)
+    dir.write_atomically("result.json", &json)?;
+    Ok(WrittenResult {
+        path: dir.join("result.json"),
+        dir,
+    })
 }
 
 /// Records the filesystem `path` is on, once per role and path.

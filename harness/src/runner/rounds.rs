@@ -38,7 +38,7 @@ use crate::fixture;
 use crate::interpreters::Origin;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
 use crate::stats;
-use crate::work_dir::Trash;
+use crate::work_dir::{Dir, Trash};
 
 /// An entry being measured.
 pub(super) struct Active {
@@ -83,11 +83,11 @@ pub(super) fn run_scenario(
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         let scenario = scenario.name.clone();
-        move |source| RunError::Io {
+        move |error| RunError::Io {
             scenario,
             action,
             path,
-            source,
+            error,
         }
     };
     let RunContext {
@@ -96,36 +96,60 @@ pub(super) fn run_scenario(
         work,
         run_id,
     } = *run;
-    let trash_error = |source| RunError::Trash {
+    let trash_error = |error| RunError::Trash {
         scenario: scenario.name.clone(),
-        source,
+        error,
+    };
+    let invalid = |message: String| RunError::TooLarge {
+        scenario: scenario.name.clone(),
+        message,
     };
     let scale = scenario.scale * options.scale;
+    if !scale.is_finite() {
+        return Err(invalid(format!(
+            "the scale {} × --scale {} is too large to count",
+            scenario.scale, options.scale
+        )));
+    }
     let spec = scenario.fixture.scaled(scale);
     let min_samples = options.samples.unwrap_or(scenario.samples).max(2);
     let warmup = options.warmup.unwrap_or(scenario.warmup);
-    let target = options.target_ci.unwrap_or(scenario.target_ci);
+    let target_ci = options.target_ci.unwrap_or(scenario.target_ci);
     let budget = options.max_time.unwrap_or(scenario.max_time);
+    let fewest_rounds = warmup.checked_add(min_samples).ok_or_else(|| {
+        invalid(format!(
+            "{warmup} warmup rounds and {min_samples} samples are more rounds than copybench counts ({})",
+            u32::MAX
+        ))
+    })?;
     let mut warnings = Vec::new();
 
     progress.scenario(&scenario.name, scale);
     progress.note("preparing the fixture");
-    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
-        scenario: scenario.name.clone(),
-        source,
-    })?;
-    let (target_dir, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
+    let fixture = fixture::prepare_reporting(&spec, work, &mut |step| progress.fixture(step))
+        .map_err(|error| match error {
+            fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+            error => RunError::Fixture {
+                scenario: scenario.name.clone(),
+                error,
+            },
+        })?;
+    // Reached from the work directory's descriptor (or the named target's), never through a
+    // symlink planted below it.
+    let (target, mut own_trash) = match &scenario.target {
+        Target::SameFs => (work.runs()?.child(run_id)?.child(&scenario.name)?, None),
         Target::Dir(dir) => {
-            let base = dir.join(format!("copybench-{run_id}"));
-            let trash = Trash::new(base.join("trash"))?;
-            (base.join(&scenario.name), Some(trash))
+            let named = Dir::open_named(dir)?;
+            let base_name = format!("copybench-{run_id}");
+            let base = named.child(&base_name)?;
+            let trash = Trash::new(base.child("trash")?).removed_with(named, base_name);
+            (base.child(&scenario.name)?, Some(trash))
         }
     };
-    std::fs::create_dir_all(&target_dir).map_err(io("create", &target_dir))?;
+    let target_dir = target.path().to_owned();
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
-    let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
+    let target_fd = target.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
     for (path, _, why) in interpreters
@@ -165,9 +189,9 @@ pub(super) fn run_scenario(
     );
 
     if scenario.cache == CacheState::Warm {
-        cache::warm(&fixture.files).map_err(|source| RunError::Cache {
+        cache::warm(&fixture.files).map_err(|error| RunError::Cache {
             scenario: scenario.name.clone(),
-            source,
+            error,
         })?;
     }
 
@@ -179,17 +203,19 @@ pub(super) fn run_scenario(
         source_fd,
         target_fd,
     };
-    progress.rounds(u64::from(warmup + min_samples) * active.len() as u64);
+    super::room::check(&fixture, active.len(), &target).map_err(invalid)?;
+    progress.rounds(u64::from(fewest_rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
     let started = Instant::now();
     let mut round = 0u32;
     // The rounds planned so far, for the progress line: the fewest, then one more at a time.
-    let mut planned = warmup + min_samples;
+    let mut planned = fewest_rounds;
     let mut round_started = started;
     let (stopped, short) = loop {
         for index in shuffled_round(active.len(), &mut rng) {
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
             let entry = &mut active[index];
             let mut step = |entry: &Active, outcome| {
                 progress.sample(&SampleStep {
@@ -208,7 +234,10 @@ pub(super) fn run_scenario(
             let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
             let kept = entry.samples.len();
             let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-            if bench.sample(entry, &dst, round, warmup, trash)? == Some(false) {
+            let evicted = bench.sample(entry, &dst, round, warmup, trash);
+            // A sample an interrupt cut short is not a failure of its entry.
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
+            if evicted? == Some(false) {
                 evictions_failed += 1;
             }
             let outcome = match (entry.samples.get(kept), &entry.failed) {
@@ -220,7 +249,7 @@ pub(super) fn run_scenario(
         }
         round += 1;
         if round.saturating_sub(warmup) >= min_samples {
-            let short = short_of_target(&active, scenario, target);
+            let short = short_of_target(&active, scenario, target_ci);
             // The round just run (with the trash emptied before it) estimates the next one.
             let next_round_fits = started.elapsed() + round_started.elapsed() <= budget;
             if let Some(stop) = stop(short.as_deref(), next_round_fits) {
@@ -243,7 +272,7 @@ pub(super) fn run_scenario(
     let sampling = Sampling {
         min_samples,
         rounds: round - warmup,
-        target_half_width: target,
+        target_half_width: target_ci,
         max_time_s: budget.as_secs_f64(),
         elapsed_s: elapsed.as_secs_f64(),
         stopped,
@@ -253,7 +282,7 @@ pub(super) fn run_scenario(
         warnings.push(format!(
             "{} short of the ±{:.1} % target after {} rounds ({:.0} s of a {:.0} s budget): {}; raise `max_time` (or `--max-time`) or run on a quieter machine",
             if short.len() == 1 { "one speedup interval is" } else { "speedup intervals are" },
-            target * 100.0,
+            target_ci * 100.0,
             sampling.rounds,
             elapsed.as_secs_f64(),
             budget.as_secs_f64(),

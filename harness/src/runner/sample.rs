@@ -44,9 +44,9 @@ impl Bench<'_> {
             CacheState::Warm => None,
             CacheState::Cold => Some(
                 cache::evict(&fixture.files)
-                    .map_err(|source| RunError::Cache {
+                    .map_err(|error| RunError::Cache {
                         scenario: self.scenario.to_owned(),
-                        source,
+                        error,
                     })?
                     .evicted(),
             ),
@@ -71,9 +71,9 @@ impl Bench<'_> {
         cache::drop_cached(&destination_files(fixture, dst));
         trash
             .take(dst, fixture.info.bytes)
-            .map_err(|source| RunError::Trash {
+            .map_err(|error| RunError::Trash {
                 scenario: self.scenario.to_owned(),
-                source,
+                error,
             })?;
         record(entry, fixture, round, warmup, cache_evicted, checked);
         Ok(cache_evicted)

@@ -45,10 +45,13 @@ pub struct ScenarioError {
 /// Why a scenario file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read scenario file {path}: {source}")]
+    #[error(
+        "cannot read scenario file {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Read {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Invalid(#[from] ScenarioError),
@@ -168,7 +171,11 @@ pub struct EntrySpec {
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Checked by [`crate::scenario_name`]: one safe directory name, unique in a run.
     pub name: String,
+    /// Where `name` is written in `file` (1-based), and which `[[scenario]]` of it this is.
+    pub name_line: usize,
+    pub index_in_file: usize,
     pub description: Option<String>,
     /// The file it came from (or [`DEFAULT_SUITE_NAME`]).
     pub file: String,
@@ -199,9 +206,9 @@ pub struct Scenario {
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Vec<Scenario>, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     Ok(parse(&text, &path.display().to_string())?)
 }

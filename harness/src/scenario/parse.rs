@@ -97,6 +97,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Scenario>, ScenarioError> {
             origin,
             index,
         };
+        crate::scenario_name::ScenarioName::parse(raw.name.get_ref())
+            .map_err(|why| v.error(raw.name.span(), "name", why))?;
         if !names.insert(raw.name.get_ref().clone()) {
             return Err(v.error(
                 raw.name.span(),

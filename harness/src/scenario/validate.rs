@@ -126,6 +126,8 @@ impl Validator<'_> {
             None => sampling::DEFAULT_MAX_TIME,
         };
         Ok(Scenario {
+            name_line: line_of(self.text, raw.name.span().start),
+            index_in_file: self.index,
             name: raw.name.into_inner(),
             description: raw.description,
             file: self.origin.to_owned(),

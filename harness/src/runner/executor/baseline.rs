@@ -94,9 +94,9 @@ impl Executor for ReadInto {
             Ok::<u64, std::io::Error>(filled as u64)
         })
         .map_err(SampleError::Rusage)?;
-        let bytes = read.map_err(|source| SampleError::Read {
+        let bytes = read.map_err(|error| SampleError::Read {
             path: src.to_owned(),
-            source,
+            error,
         })?;
         Ok(Measured {
             timing,
@@ -124,9 +124,9 @@ impl Executor for Startup {
     ) -> Result<Measured, SampleError> {
         let argv = &self.0;
         let program = argv.first().cloned().unwrap_or_default();
-        let (outcome, timing) = measure::time_child(argv).map_err(|source| SampleError::Spawn {
+        let (outcome, timing) = measure::time_child(argv).map_err(|error| SampleError::Spawn {
             program: program.clone(),
-            source,
+            error,
         })?;
         if !outcome.success {
             return Err(SampleError::ChildFailed {

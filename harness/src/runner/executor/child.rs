@@ -106,9 +106,9 @@ impl Executor for PeerProgram {
 /// ends, is added to the sample.
 fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, SampleError> {
     let program = argv.first().cloned().unwrap_or_default();
-    let (outcome, mut timing) = measure::time_child(argv).map_err(|source| SampleError::Spawn {
+    let (outcome, mut timing) = measure::time_child(argv).map_err(|error| SampleError::Spawn {
         program: program.clone(),
-        source,
+        error,
     })?;
     if !outcome.success {
         return Err(SampleError::ChildFailed {

@@ -103,19 +103,22 @@ pub(super) enum SampleError {
     },
     #[error("{count} errors, the first: {first}")]
     TreeErrors { count: usize, first: String },
-    #[error("cannot run {program:?}: {source}")]
+    #[error(
+        "cannot run {program:?}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Spawn {
         program: OsString,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{program}: {detail}")]
     ChildFailed { program: String, detail: String },
     #[error(transparent)]
     Check(#[from] super::check::CheckError),
-    #[error("reading {}: {source}", path.display())]
+    #[error("reading {}: {error}", path.display())]
     Read {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
