@@ -464,7 +464,7 @@ impl Observed {
     pub(crate) fn content_is(&self, path: &str, bytes: &[u8]) -> Check {
         let want = Some(ContentMark::Digest {
             len: bytes.len() as u64,
-            fnv: super::outcome::fnv1a(bytes),
+            digest: super::outcome::digest(bytes),
         });
         let e = self.entry(path)?;
         if e.content == want {
@@ -602,12 +602,12 @@ pub(crate) fn is_in_kernel(strategy: Strategy) -> bool {
 }
 
 /// Strategies that loop over a userspace buffer, and the buffer's size (`dontcache` is such a
-/// loop, over `preadv2`/`pwritev2`).
+/// loop, over `preadv2`/`pwritev2`; `io_uring` one over registered buffers of this size).
 pub(crate) fn buffer_size(strategy: Strategy) -> Option<u64> {
     match strategy {
         Strategy::Buffered16k => Some(16 << 10),
         Strategy::Buffered64k | Strategy::Readinto64k => Some(64 << 10),
-        Strategy::Readinto256k => Some(256 << 10),
+        Strategy::Readinto256k | Strategy::IoUring => Some(256 << 10),
         Strategy::Buffered1m | Strategy::Readinto1m | Strategy::Dontcache => Some(1 << 20),
         _ => None,
     }
