@@ -303,6 +303,7 @@ mod tests {
                     }),
                     pairs: 9,
                     ratio_of_medians: median,
+                    against: entries[0].0.to_owned(),
                     direction_conflict: None,
                 });
                 entry

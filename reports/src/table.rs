@@ -165,6 +165,7 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
         columns.push(Column::right("stat/file"));
     }
     columns.push(Column::right(format!("syscalls/{unit}")));
+    let (memcpy, start) = limit_columns(scenario, &mut columns);
     let mut table = Table {
         columns,
         ..Table::default()
@@ -180,7 +181,11 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
             kind_name(entry).to_string(),
             format::duration(s.wall_s.median),
             match &entry.speedup {
-                Some(speedup) => format::speedup(speedup),
+                Some(speedup) => format!(
+                    "{}{}",
+                    format::speedup(speedup),
+                    against_mark(scenario, speedup)
+                ),
                 None if entry.id == scenario.reference => "reference".to_string(),
                 None => absent("speedup"),
             },
@@ -209,6 +214,7 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
             row.push(stat_family);
         }
         row.push(total);
+        limit_cells(entry, memcpy, start, &mut row);
         table.rows.push(row);
     }
     table
@@ -216,21 +222,23 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
 
 /// Speedups only, for the Markdown summary: entry, speedup, CI, pairs, median wall.
 pub fn speedups(scenario: &ScenarioResult) -> Table {
+    let mut columns = vec![
+        Column::left("entry"),
+        Column::left("kind"),
+        Column::right("speedup"),
+        Column::right("95% CI"),
+        Column::right("pairs"),
+        Column::right("wall (median)"),
+    ];
+    let (memcpy, start) = limit_columns(scenario, &mut columns);
     let mut table = Table {
-        columns: vec![
-            Column::left("entry"),
-            Column::left("kind"),
-            Column::right("speedup"),
-            Column::right("95% CI"),
-            Column::right("pairs"),
-            Column::right("wall (median)"),
-        ],
+        columns,
         ..Table::default()
     };
     for entry in &scenario.entries {
         let (median, interval, pairs) = match &entry.speedup {
             Some(s) => (
-                format::ratio(s.median),
+                format!("{}{}", format::ratio(s.median), against_mark(scenario, s)),
                 format::speedup_ci(s),
                 s.pairs.to_string(),
             ),
@@ -244,14 +252,16 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
                 (ABSENT.to_string(), String::new(), String::new())
             }
         };
-        table.rows.push(vec![
+        let mut row = vec![
             entry.id.clone(),
             kind_name(entry).to_string(),
             median,
             interval,
             pairs,
             format::duration(entry.summary.wall_s.median),
-        ]);
+        ];
+        limit_cells(entry, memcpy, start, &mut row);
+        table.rows.push(row);
     }
     table
 }
@@ -496,6 +506,47 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
         copybench_result::EntryKind::Strategy => "strategy",
         copybench_result::EntryKind::Walker => "walker",
         copybench_result::EntryKind::Peer => "peer",
+    }
+}
+
+/// Adds the "× memcpy" and "start" columns when some entry has those figures; says which.
+fn limit_columns(scenario: &ScenarioResult, columns: &mut Vec<Column>) -> (bool, bool) {
+    let memcpy = scenario.entries.iter().any(|e| e.memcpy_multiple.is_some());
+    let start = scenario.entries.iter().any(|e| e.startup_s.is_some());
+    if memcpy {
+        columns.push(Column::right("× memcpy"));
+    }
+    if start {
+        columns.push(Column::right("start"));
+    }
+    (memcpy, start)
+}
+
+/// The cells of [`limit_columns`] for `entry`.
+fn limit_cells(entry: &EntryResult, memcpy: bool, start: bool, row: &mut Vec<String>) {
+    if memcpy {
+        row.push(
+            entry
+                .memcpy_multiple
+                .as_ref()
+                .map_or_else(|| ABSENT.to_string(), |m| format!("{:.1}×", m.median)),
+        );
+    }
+    if start {
+        row.push(
+            entry
+                .startup_s
+                .map_or_else(String::new, |s| format!("+{}", format::duration(s))),
+        );
+    }
+}
+
+/// `†` for a speedup against the reference timed as a child (see `calibration::lines`).
+fn against_mark(scenario: &ScenarioResult, speedup: &copybench_result::Speedup) -> &'static str {
+    if speedup.against.is_empty() || speedup.against == scenario.reference {
+        ""
+    } else {
+        crate::calibration::AGAINST_CHILD
     }
 }
 

@@ -200,6 +200,9 @@ fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
     ));
     out.blank();
     write_table(out, &table::summary(scenario), "  ");
+    for line in crate::calibration::lines(scenario) {
+        out.line(&format!("  {line}"));
+    }
 
     if !scenario.skipped.is_empty() {
         out.line("  skipped:");

@@ -160,6 +160,14 @@ impl Progress {
         }
     }
 
+    /// `extra` more samples planned: sampling goes on towards its target precision.
+    pub(super) fn more(&mut self, extra: u64) {
+        self.planned += extra;
+        if self.display == ProgressDisplay::Live {
+            self.bar.set_length(self.planned);
+        }
+    }
+
     /// One sample done.
     pub(super) fn sample(&mut self, step: &SampleStep) {
         self.done += 1;
