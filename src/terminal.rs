@@ -48,6 +48,8 @@ pub struct Terminal {
     pub color: bool,
     /// Whether standard error is a terminal (where a redrawn progress display makes sense).
     pub stderr_is_terminal: bool,
+    /// The width of the terminal on standard output; `None` into a pipe or a file.
+    pub width: Option<usize>,
 }
 
 impl Terminal {
@@ -58,6 +60,8 @@ impl Terminal {
             verbose: args.verbose,
             color: wants_color(args.color, std::io::stdout().is_terminal(), no_color),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            width: terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(width, _)| usize::from(width.0)),
         }
     }
 }

@@ -62,6 +62,9 @@ pub struct RenderOptions {
     /// ANSI colours in the terminal format (the CLI decides from `--color` and `NO_COLOR`);
     /// the other formats ignore it.
     pub color: bool,
+    /// The terminal's width in columns: a terminal table wider than it is split into tables
+    /// that fit, each led by the entry column, rather than wrapped. `None`: no limit.
+    pub width: Option<usize>,
 }
 
 /// One output format: turns one result, or several to compare, into a document.

@@ -22,6 +22,7 @@ impl Renderer for TerminalRenderer {
         let mut out = Out {
             text: String::new(),
             color: options.color,
+            width: options.width,
         };
         match results {
             [result] => render_result(&mut out, result),
@@ -31,10 +32,11 @@ impl Renderer for TerminalRenderer {
     }
 }
 
-/// The text being written, and whether it may carry ANSI colours.
+/// The text being written, whether it may carry ANSI colours, and how wide it may be.
 struct Out {
     text: String,
     color: bool,
+    width: Option<usize>,
 }
 
 const HEADING: Style = Style::new().bold();
@@ -312,24 +314,58 @@ fn write_table(out: &mut Out, table: &Table, indent: &str) {
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: Vec<&str>| -> String {
-        let text = cells
-            .iter()
-            .zip(&widths)
-            .zip(&table.columns)
-            .map(|((cell, &width), column)| pad(cell, width, column.align))
-            .collect::<Vec<_>>()
-            .join("  ");
-        format!("{indent}{}", text.trim_end())
-    };
-    let header = line(table.columns.iter().map(|c| c.title.as_str()).collect());
-    let header = out.paint(HEADING, &header);
-    out.line(&header);
-    let rule: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-    out.line(&format!("{indent}{}", "─".repeat(rule)));
-    for row in &table.rows {
-        out.line(&line(row.iter().map(String::as_str).collect()));
+    let room = out.width.map(|w| w.saturating_sub(indent.chars().count()));
+    for (part, columns) in column_parts(&widths, room).into_iter().enumerate() {
+        if part > 0 {
+            out.blank();
+        }
+        let line = |cells: &[&str]| -> String {
+            let text = columns
+                .iter()
+                .map(|&c| {
+                    pad(
+                        cells.get(c).copied().unwrap_or(""),
+                        widths[c],
+                        table.columns[c].align,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("  ");
+            format!("{indent}{}", text.trim_end())
+        };
+        let titles: Vec<&str> = table.columns.iter().map(|c| c.title.as_str()).collect();
+        let header = out.paint(HEADING, &line(&titles));
+        out.line(&header);
+        let rule: usize =
+            columns.iter().map(|&c| widths[c]).sum::<usize>() + 2 * columns.len().saturating_sub(1);
+        out.line(&format!("{indent}{}", "─".repeat(rule)));
+        for row in &table.rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            out.line(&line(&cells));
+        }
     }
+}
+
+/// The columns of each table a table of `widths` is split into to fit `room` characters:
+/// every part starts with column 0 (the entry), the rest follow in order; all in one part when
+/// there is no limit or a column alone would not fit.
+fn column_parts(widths: &[usize], room: Option<usize>) -> Vec<Vec<usize>> {
+    let Some(room) = room else {
+        return vec![(0..widths.len()).collect()];
+    };
+    let mut parts: Vec<Vec<usize>> = vec![vec![0]];
+    let mut used = widths.first().copied().unwrap_or(0);
+    for (column, &width) in widths.iter().enumerate().skip(1) {
+        if used + 2 + width > room && parts.last().is_some_and(|p| p.len() > 1) {
+            parts.push(vec![0]);
+            used = widths[0];
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(column);
+        }
+        used += 2 + width;
+    }
+    parts
 }
 
 fn pad(text: &str, width: usize, align: Align) -> String {
@@ -345,15 +381,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_table_too_wide_is_split_into_parts_led_by_the_entry() {
+        let widths = [20, 10, 20, 30, 8];
+        assert_eq!(column_parts(&widths, None), vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(column_parts(&widths, Some(200)), vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(
+            column_parts(&widths, Some(64)),
+            vec![vec![0, 1, 2], vec![0, 3, 4]]
+        );
+        // A column wider than the room still gets a part of its own.
+        assert_eq!(column_parts(&[20, 90], Some(50)), vec![vec![0, 1]]);
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         let plain = Out {
             text: String::new(),
             color: false,
+            width: None,
         };
         assert_eq!(plain.paint(WINNER, "auto"), "auto");
         let coloured = Out {
             text: String::new(),
             color: true,
+            width: None,
         };
         assert_eq!(
             coloured.paint(WINNER, "auto"),

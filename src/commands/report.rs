@@ -62,9 +62,10 @@ pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         .format
         .map(Format::from)
         .unwrap_or_else(|| format_for(args.output.as_deref()));
-    // Colour only where it is read: a terminal on standard output, not a file.
+    // Colour and the terminal's width only where it is read: a terminal, not a file.
     let options = RenderOptions {
         color: terminal.color && args.output.is_none(),
+        width: terminal.width.filter(|_| args.output.is_none()),
     };
     let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {

@@ -168,6 +168,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     if !terminal.quiet {
         let options = RenderOptions {
             color: terminal.color,
+            width: terminal.width,
         };
         match copybench_reports::render_with(results, Format::Terminal, &options) {
             Ok(table) => output::println(table.trim_end())?,

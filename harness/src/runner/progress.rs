@@ -176,7 +176,7 @@ impl Progress {
         if self.display == ProgressDisplay::Live {
             if !self.extended {
                 if let Ok(style) = ProgressStyle::with_template(
-                    "{prefix:.bold} [{bar:20}] {pos}/{len} {elapsed} · {wide_msg}",
+                    "{prefix:.bold} [{bar:20}] {pos}/{len} {elapsed}, {wide_msg}",
                 ) {
                     self.bar.set_style(style.progress_chars("=> "));
                 }
@@ -186,14 +186,12 @@ impl Progress {
         self.extended = true;
     }
 
-    /// `until the intervals are within target, at most 0:42 left`, once sampling goes on.
+    /// `≤0:42 left, narrowing the intervals` once sampling goes on past its fewest rounds: at
+    /// most the budget's time is left, and more rounds run while intervals are too wide.
     fn open_ended(&self) -> Option<String> {
         self.extended.then(|| {
             let left = self.budget.saturating_sub(self.scenario_started.elapsed());
-            format!(
-                "sampling on until the intervals are within target, at most {} left",
-                clock(left)
-            )
+            format!("≤{} left, narrowing the intervals", clock(left))
         })
     }
 
