@@ -59,12 +59,14 @@ pub struct Note {
     pub reason: String,
 }
 
-/// The notes of several tables as lines, each (figure, reason) once with every subject it
-/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`.
+/// The notes of several tables as lines, each reason once with every figure and subject it
+/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`,
+/// `user CPU and system CPU of lean, scandir: …`.
 pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<String> {
-    let mut groups: Vec<(&str, &str, Vec<&str>)> = vec![];
+    // First the subjects of each (figure, reason), then the figures of each (subjects, reason).
+    let mut by_figure: Vec<(&str, &str, Vec<&str>)> = vec![];
     for note in notes {
-        match groups
+        match by_figure
             .iter_mut()
             .find(|(figure, reason, _)| *figure == note.figure && *reason == note.reason)
         {
@@ -73,17 +75,28 @@ pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<Strin
                     subjects.push(&note.subject);
                 }
             }
-            None => groups.push((&note.figure, &note.reason, vec![&note.subject])),
+            None => by_figure.push((&note.figure, &note.reason, vec![&note.subject])),
         }
     }
-    groups
+    let mut lines: Vec<(Vec<&str>, &str, Vec<&str>)> = vec![];
+    for (figure, reason, subjects) in by_figure {
+        match lines
+            .iter_mut()
+            .find(|(s, r, _)| *r == reason && *s == subjects)
+        {
+            Some((_, _, figures)) => figures.push(figure),
+            None => lines.push((subjects, reason, vec![figure])),
+        }
+    }
+    lines
         .into_iter()
-        .map(|(figure, reason, subjects)| {
+        .map(|(subjects, reason, figures)| {
             let subjects = subjects.join(", ");
-            if figure.is_empty() {
+            let figures: Vec<&str> = figures.into_iter().filter(|f| !f.is_empty()).collect();
+            if figures.is_empty() {
                 format!("{subjects}: {reason}")
             } else {
-                format!("{figure} of {subjects}: {reason}")
+                format!("{} of {subjects}: {reason}", figures.join(" and "))
             }
         })
         .collect()
@@ -124,6 +137,9 @@ fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> Note {
 fn figure_name(key: &str) -> &str {
     match key {
         "cpu_s_per_gib" => "CPU s/GiB",
+        "user_s" => "user CPU",
+        "sys_s" => "system CPU",
+        "ci" => "wall-time interval",
         "throughput_mib_s" => "throughput",
         "peak_rss_bytes" => "peak RSS",
         "path_stats" => "path stats",
@@ -561,6 +577,8 @@ mod tests {
             ),
             note("peer:cp", "peak RSS", "not recorded"),
             note("peer:rsync in #2", "", "skipped: rsync not found"),
+            note("lean", "user CPU", "below the tick"),
+            note("lean", "system CPU", "below the tick"),
         ];
         assert_eq!(
             grouped_notes(&notes),
@@ -568,6 +586,7 @@ mod tests {
                 "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
                 "peak RSS of peer:cp: not recorded",
                 "peer:rsync in #2: skipped: rsync not found",
+                "user CPU and system CPU of lean: below the tick",
             ]
         );
     }

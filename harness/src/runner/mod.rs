@@ -250,6 +250,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
+    // Deleting a run's copies takes seconds (tens of thousands of files): said, not silent.
+    progress.cleanup();
     for trash in other_trashes {
         let dir = trash.dir().to_owned();
         if let Err(e) = trash.destroy() {
@@ -261,7 +263,6 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
-    progress.finish();
     match work.trash().and_then(|all| all.empty()) {
         Ok(()) => {
             if let Err(e) = work.note_trash_emptied() {
@@ -274,6 +275,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     if let Err(e) = work.dir().remove("runs") {
         eprintln!("copybench: warning: {e}");
     }
+    progress.finish();
     drop(lock);
     outcome?;
     Ok(RunResult {
