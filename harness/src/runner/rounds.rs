@@ -204,7 +204,7 @@ pub(super) fn run_scenario(
         target_fd,
     };
     super::room::check(&fixture, active.len(), &target).map_err(invalid)?;
-    progress.rounds(u64::from(fewest_rounds) * active.len() as u64);
+    progress.rounds(u64::from(fewest_rounds) * active.len() as u64, budget);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
