@@ -30,6 +30,8 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check every strategy and walker against CPython shutil's behaviour.
     Conform(commands::conform::ConformArgs),
+    /// Judge a result against a baseline: exit 1 on a regression it is confident about.
+    Gate(commands::gate::GateArgs),
 }
 
 impl Command {
@@ -41,6 +43,7 @@ impl Command {
             Command::List(args) => commands::list::run(args),
             Command::Report(args) => commands::report::run(args),
             Command::Conform(args) => commands::conform::run(args),
+            Command::Gate(args) => commands::gate::run(args),
         }
     }
 }

@@ -18,6 +18,7 @@
 //! println!("{:?} {:?}", report, recorder.counts());
 //! ```
 
+pub mod debug_slow;
 pub mod errno;
 mod error;
 mod file;

@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use copybench_gate::{CompareError, ScenarioVerdicts, Thresholds, SPEEDUP};
 use copybench_result::{Environment, RunResult, ScenarioResult};
 
 use crate::format::{self, ABSENT};
 use crate::table::{Column, Table};
+use crate::verdicts;
 
 /// A short name for the `index`th result: `#1 bench-1 ec21be2`.
 pub fn result_label(index: usize, result: &RunResult) -> String {
@@ -140,20 +142,50 @@ pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
     differences(runs, &properties)
 }
 
-/// Entries (rows) × results (columns): the speedup with its CI in each.
-pub fn speedup_table(results: &[RunResult], name: &str) -> Table {
+/// The gate's verdicts on each result's run of scenario `name` against the first result's,
+/// the first result itself having none: `None` where either did not run it.
+pub fn verdicts_against_first(
+    results: &[RunResult],
+    name: &str,
+    thresholds: &Thresholds,
+) -> Vec<Option<Result<ScenarioVerdicts, CompareError>>> {
     let runs = runs_of(results, name);
+    let Some(first) = results.first() else {
+        return Vec::new();
+    };
+    runs.iter()
+        .enumerate()
+        .map(|(index, run)| match (index, runs[0], run) {
+            (0, _, _) | (_, None, _) | (_, _, None) => None,
+            (_, Some(baseline), Some(run)) => {
+                let pair = thresholds.for_pair(&first.environment, &results[index].environment);
+                Some(copybench_gate::compare_scenario(baseline, run, &pair))
+            }
+        })
+        .collect()
+}
+
+/// Entries (rows) × results (columns): the speedup with its CI in each, and for every result
+/// after the first its change against the first with the gate's verdict.
+pub fn speedup_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
+    let runs = runs_of(results, name);
+    let judged = verdicts_against_first(results, name, thresholds);
     let mut columns = vec![Column::left("entry")];
-    columns.extend(
-        results
-            .iter()
-            .enumerate()
-            .map(|(i, r)| Column::right(result_label(i, r))),
-    );
+    for (i, r) in results.iter().enumerate() {
+        columns.push(Column::right(result_label(i, r)));
+        if i > 0 {
+            columns.push(Column::right(format!("#{} vs #1", i + 1)));
+        }
+    }
     let mut table = Table {
         columns,
         ..Table::default()
     };
+    for (index, verdicts) in judged.iter().enumerate() {
+        if let Some(Err(e)) = verdicts {
+            table.notes.push(format!("#{} vs #1: {e}", index + 1));
+        }
+    }
     for id in entry_ids(&runs) {
         let mut row = vec![id.clone()];
         for (index, run) in runs.iter().enumerate() {
@@ -179,9 +211,63 @@ pub fn speedup_table(results: &[RunResult], name: &str) -> Table {
                 },
             };
             row.push(cell);
+            if index > 0 {
+                row.push(verdict_cell(judged[index].as_ref(), &id, run.is_some()));
+            }
         }
         table.rows.push(row);
     }
+    table
+}
+
+/// The change of `id`'s speedup against the first result, with its verdict.
+fn verdict_cell(
+    judged: Option<&Result<ScenarioVerdicts, CompareError>>,
+    id: &str,
+    ran: bool,
+) -> String {
+    match judged {
+        None if !ran => "not run".to_string(),
+        None => ABSENT.to_string(),
+        Some(Err(_)) => "not comparable".to_string(),
+        Some(Ok(verdicts)) => {
+            match verdicts
+                .checks
+                .iter()
+                .find(|c| c.entry == id && c.metric == SPEEDUP)
+            {
+                Some(check) => format!("{} {}", verdicts::change(check), verdicts::verdict(check)),
+                None if id == verdicts.reference => "reference".to_string(),
+                None => ABSENT.to_string(),
+            }
+        }
+    }
+}
+
+/// The exact metrics (syscalls by name, conformance outcomes, entries run) that changed in
+/// each result against the first, with the gate's verdict.
+pub fn exact_changes_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
+    let mut table = Table {
+        columns: vec![Column::left("result")],
+        ..Table::default()
+    };
+    let mut columns = None;
+    for (index, judged) in verdicts_against_first(results, name, thresholds)
+        .into_iter()
+        .enumerate()
+    {
+        let Some(Ok(verdicts)) = judged else {
+            continue;
+        };
+        let changes = verdicts::exact_changes(&verdicts.checks);
+        columns.get_or_insert(changes.columns);
+        for row in changes.rows {
+            let mut labelled = vec![format!("#{} vs #1", index + 1)];
+            labelled.extend(row);
+            table.rows.push(labelled);
+        }
+    }
+    table.columns.extend(columns.unwrap_or_default());
     table
 }
 
@@ -213,10 +299,52 @@ mod tests {
     }
 
     #[test]
+    fn a_later_result_gets_the_gates_verdict_against_the_first() {
+        let first = fixture("result.json");
+        let mut second = first.clone();
+        let sendfile = &mut second.scenarios[0].entries[1];
+        assert_eq!(sendfile.id, "sendfile");
+        let s = sendfile.speedup.as_mut().unwrap();
+        (s.median, s.ci_low, s.ci_high) = (s.median * 0.5, s.median * 0.49, s.median * 0.51);
+        *sendfile
+            .syscalls
+            .as_mut()
+            .unwrap()
+            .per_copy
+            .get_mut("openat")
+            .unwrap() += 1;
+        let results = [first, second];
+        let name = &results[0].scenarios[0].name;
+        let table = speedup_table(&results, name, &Thresholds::default());
+        let row = table.rows.iter().find(|r| r[0] == "sendfile").unwrap();
+        assert!(row[3].starts_with("-50.0 % [-51.0, -49.0]"), "{row:?}");
+        assert!(row[3].ends_with("regressed"), "{row:?}");
+        let reference = table.rows.iter().find(|r| r[0] == "buffered-64k").unwrap();
+        assert_eq!(reference[3], "reference");
+        let exact = exact_changes_table(&results, name, &Thresholds::default());
+        assert_eq!(
+            exact.rows,
+            vec![vec![
+                "#2 vs #1".to_string(),
+                "sendfile".into(),
+                "syscalls.openat".into(),
+                "2".into(),
+                "3".into(),
+                "regressed".into()
+            ]]
+        );
+    }
+
+    #[test]
     fn a_scenario_missing_from_one_result_is_not_run_there() {
         let mut second = fixture("result-tmpfs.json");
         second.scenarios.remove(1);
-        let table = speedup_table(&[fixture("result.json"), second], "tree-800");
+        let table = speedup_table(
+            &[fixture("result.json"), second],
+            "tree-800",
+            &Thresholds::default(),
+        );
         assert!(table.rows.iter().all(|row| row[2] == "not run"));
+        assert!(table.rows.iter().all(|row| row[3] == "not run"));
     }
 }

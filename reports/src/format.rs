@@ -1,5 +1,6 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
+use copybench_gate::Change;
 use copybench_result::{Environment, Speedup, ToolInfo};
 
 /// Written where a figure is absent (every format says why next to the table, never `0`).
@@ -76,6 +77,34 @@ pub fn speedup(speedup: &Speedup) -> String {
         speedup.ci_low,
         speedup.ci_high
     )
+}
+
+/// A relative change: `+12.3 %`, `-4.0 %`.
+pub fn percent_change(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return ABSENT.to_string();
+    }
+    let text = format!("{:+.1} %", fraction * 100.0);
+    // A change that rounds to zero has no sign.
+    match text.as_str() {
+        "+0.0 %" | "-0.0 %" => "0.0 %".to_string(),
+        _ => text,
+    }
+}
+
+/// A change with the interval it lies in: `-12.3 % [-15.0, -9.8]`.
+pub fn change(change: &Change) -> String {
+    format!(
+        "{} [{:+.1}, {:+.1}]",
+        percent_change(change.median),
+        change.low * 100.0,
+        change.high * 100.0
+    )
+}
+
+/// A threshold or other fraction as a percentage: `5 %`, `2.5 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{} %", count(fraction * 100.0))
 }
 
 /// A count that may be fractional (syscalls per file): at most two decimals, trailing zeros
@@ -163,6 +192,19 @@ mod tests {
         assert_eq!(count(8.39), "8.39");
         assert_eq!(count(3.1), "3.1");
         assert_eq!(count(0.004), "0");
+    }
+
+    #[test]
+    fn changes_are_signed_percentages_with_their_interval() {
+        let c = Change {
+            median: -0.1234,
+            low: -0.15,
+            high: -0.098,
+        };
+        assert_eq!(change(&c), "-12.3 % [-15.0, -9.8]");
+        assert_eq!(percent_change(0.0001), "0.0 %");
+        assert_eq!(percent(0.05), "5 %");
+        assert_eq!(percent(0.025), "2.5 %");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use copybench_result::{ConformanceMatrix, RunResult, ScenarioResult, Verdict};
 
 use crate::charts::{self, comparison::result_color};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Html`].
 pub struct HtmlRenderer;
@@ -54,7 +54,11 @@ footer { margin-top: 3rem; color: #777; font-size: 0.85rem; border-top: 1px soli
 "#;
 
 impl Renderer for HtmlRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
         let mut page = Page::default();
         let several = results.len() > 1;
         let title = page_title(results);
@@ -79,7 +83,7 @@ impl Renderer for HtmlRenderer {
         page.line("</header>");
         write_nav(&mut page, results);
         if several {
-            write_comparison(&mut page, results)?;
+            write_comparison(&mut page, results, options)?;
         }
         for (index, result) in results.iter().enumerate() {
             write_result(&mut page, index, several, result)?;
@@ -183,7 +187,11 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
-fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), ReportError> {
+fn write_comparison(
+    page: &mut Page,
+    results: &[RunResult],
+    options: &RenderOptions,
+) -> Result<(), ReportError> {
     page.line(r#"<section id="comparison">"#);
     page.line("<h2>Comparison</h2>");
     page.line(r#"<ul class="legend">"#);
@@ -223,7 +231,15 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                  bootstrap 95% CI.",
             );
         }
-        write_table(page, &compare::speedup_table(results, &name));
+        write_table(
+            page,
+            &compare::speedup_table(results, &name, &options.thresholds),
+        );
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            page.line("<p>Exact metrics that changed:</p>");
+            write_table(page, &exact);
+        }
     }
     page.line("</section>");
     Ok(())

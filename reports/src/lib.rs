@@ -1,20 +1,28 @@
-//! Renders copybench results for people: a terminal table, Markdown, a self-contained HTML page.
-//! Reads the result types only.
+//! Renders copybench results for people: a terminal table, Markdown, a self-contained HTML page;
+//! exports them for benchmark-tracking services (Bencher's BMF, github-action-benchmark); and
+//! renders the gate's verdicts. Reads the result types, and the gate's verdicts, only.
 //!
 //! Each format is one file behind the [`Renderer`] trait (hyperfine's `Exporter`); the tables
-//! they share are built once in `table`, sizes and durations are written by `format`, and the
-//! HTML page's SVG charts are drawn by `charts`, one file per chart.
+//! they share are built once in `table` (and the verdict tables in `verdicts`), sizes and
+//! durations are written by `format`, and the HTML page's SVG charts are drawn by `charts`, one
+//! file per chart.
 
 mod charts;
 mod compare;
 mod conformance;
+mod export;
 mod format;
+mod gate;
 mod html;
 mod markdown;
 mod table;
 mod terminal;
+mod verdicts;
 
+use copybench_gate::Thresholds;
 use copybench_result::RunResult;
+
+pub use gate::{render_gate, GateFormat, GateRun, GateSide};
 
 /// An output format of `copybench report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +30,10 @@ pub enum Format {
     Html,
     Markdown,
     Terminal,
+    /// Bencher Metric Format JSON.
+    Bmf,
+    /// github-action-benchmark's `customSmallerIsBetter` JSON.
+    GithubBenchmark,
 }
 
 impl Format {
@@ -30,8 +42,18 @@ impl Format {
             Format::Html => &html::HtmlRenderer,
             Format::Markdown => &markdown::MarkdownRenderer,
             Format::Terminal => &terminal::TerminalRenderer,
+            Format::Bmf => &export::bmf::BmfExporter,
+            Format::GithubBenchmark => &export::github_benchmark::GithubBenchmarkExporter,
         }
     }
+}
+
+/// What a report is rendered with besides the results.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// The thresholds the comparison of several results judges changes with: the same file
+    /// `copybench gate` reads, so the page and the gate give the same verdicts.
+    pub thresholds: Thresholds,
 }
 
 /// Why a report could not be rendered.
@@ -47,17 +69,32 @@ pub enum ReportError {
         scenario: String,
         message: String,
     },
+    /// An export is of one result (a service keys results by machine and commit itself).
+    #[error("the {format} export takes one result, not {given}")]
+    OneResultOnly { format: &'static str, given: usize },
+    #[error("cannot write the export: {0}")]
+    Export(#[source] serde_json::Error),
 }
 
 /// One output format: turns one result, or several to compare, into a document.
 pub trait Renderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError>;
+    fn render(&self, results: &[RunResult], options: &RenderOptions)
+        -> Result<String, ReportError>;
 }
 
-/// Renders one result, or a comparison of several, in `format`.
+/// Renders one result, or a comparison of several, in `format`, with the default thresholds.
 pub fn render(results: &[RunResult], format: Format) -> Result<String, ReportError> {
+    render_with(results, format, &RenderOptions::default())
+}
+
+/// [`render`] with `options` (the thresholds a comparison judges changes with).
+pub fn render_with(
+    results: &[RunResult],
+    format: Format,
+    options: &RenderOptions,
+) -> Result<String, ReportError> {
     if results.is_empty() {
         return Err(ReportError::Empty);
     }
-    format.renderer().render(results)
+    format.renderer().render(results, options)
 }

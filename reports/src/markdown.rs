@@ -6,17 +6,21 @@ use std::fmt::Write;
 use copybench_result::{RunResult, ScenarioResult};
 
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Markdown`].
 pub struct MarkdownRenderer;
 
 impl Renderer for MarkdownRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
         let mut out = String::new();
         let _ = writeln!(out, "## copybench results\n");
         if results.len() > 1 {
-            render_comparison(&mut out, results);
+            render_comparison(&mut out, results, options);
         }
         for (index, result) in results.iter().enumerate() {
             render_result(&mut out, index, results.len(), result);
@@ -25,7 +29,7 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
-fn render_comparison(out: &mut String, results: &[RunResult]) {
+fn render_comparison(out: &mut String, results: &[RunResult], options: &RenderOptions) {
     let _ = writeln!(out, "### Comparison of {} results\n", results.len());
     for difference in compare::environment_differences(results) {
         let _ = writeln!(out, "> **Warning:** {}  ", escape(&difference));
@@ -36,7 +40,15 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
         for difference in compare::parameter_differences(&compare::runs_of(results, &name)) {
             let _ = writeln!(out, "> **Warning:** {}  ", escape(&difference));
         }
-        write_table(out, &compare::speedup_table(results, &name));
+        write_table(
+            out,
+            &compare::speedup_table(results, &name, &options.thresholds),
+        );
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            let _ = writeln!(out, "Exact metrics that changed:\n");
+            write_table(out, &exact);
+        }
     }
 }
 
@@ -113,7 +125,7 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
 }
 
 /// A GitHub-flavoured Markdown table; the first column is code (entry ids), notes follow it.
-fn write_table(out: &mut String, table: &Table) {
+pub(crate) fn write_table(out: &mut String, table: &Table) {
     if !table.is_empty() {
         let header: Vec<String> = table.columns.iter().map(|c| escape(&c.title)).collect();
         let _ = writeln!(out, "| {} |", header.join(" | "));
@@ -146,7 +158,7 @@ fn write_table(out: &mut String, table: &Table) {
 
 /// Text with Markdown's and HTML's special characters escaped, so a result can neither break
 /// the table nor inject markup into the rendered summary.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -166,7 +178,7 @@ fn escape(text: &str) -> String {
 
 /// An inline code span (entry ids keep their underscores readable); a `|` inside is escaped for
 /// GitHub's tables, which split cells before parsing code spans.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| match c {

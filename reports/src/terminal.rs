@@ -6,13 +6,17 @@ use std::fmt::Write;
 use copybench_result::{RunResult, ScenarioResult};
 
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Terminal`].
 pub struct TerminalRenderer;
 
 impl Renderer for TerminalRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
         let mut out = String::new();
         for (index, result) in results.iter().enumerate() {
             if index > 0 {
@@ -24,14 +28,14 @@ impl Renderer for TerminalRenderer {
             render_result(&mut out, result);
         }
         if results.len() > 1 {
-            render_comparison(&mut out, results);
+            render_comparison(&mut out, results, options);
         }
         Ok(out)
     }
 }
 
 /// Speedups of the same scenarios side by side, after the results themselves.
-fn render_comparison(out: &mut String, results: &[RunResult]) {
+fn render_comparison(out: &mut String, results: &[RunResult], options: &RenderOptions) {
     let _ = writeln!(out, "\ncomparison of {} results", results.len());
     for difference in compare::environment_differences(results) {
         let _ = writeln!(out, "  ! {difference}");
@@ -41,10 +45,15 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
         for difference in compare::parameter_differences(&compare::runs_of(results, &name)) {
             let _ = writeln!(out, "  ! {difference}");
         }
-        let table = compare::speedup_table(results, &name);
+        let table = compare::speedup_table(results, &name, &options.thresholds);
         write_table(out, &table, "  ");
         for note in &table.notes {
             let _ = writeln!(out, "    {note}");
+        }
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            let _ = writeln!(out, "  exact metrics that changed:");
+            write_table(out, &exact, "    ");
         }
     }
 }
@@ -142,7 +151,7 @@ fn render_scenario(out: &mut String, scenario: &ScenarioResult) {
 }
 
 /// Lays out `table` in aligned columns under a ruled header.
-fn write_table(out: &mut String, table: &Table, indent: &str) {
+pub(crate) fn write_table(out: &mut String, table: &Table, indent: &str) {
     let widths: Vec<usize> = table
         .columns
         .iter()

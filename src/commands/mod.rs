@@ -3,6 +3,7 @@
 pub mod conform;
 pub mod copy;
 pub mod copytree;
+pub mod gate;
 pub mod list;
 pub mod report;
 pub mod scenario;

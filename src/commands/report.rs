@@ -1,10 +1,12 @@
-//! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table.
+//! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table, or
+//! exports one for a benchmark-tracking service (BMF, github-action-benchmark).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use copybench_reports::Format;
+use copybench_gate::Thresholds;
+use copybench_reports::{Format, RenderOptions};
 use copybench_result::RunResult;
 
 /// Arguments of `copybench report`.
@@ -22,6 +24,11 @@ pub struct ReportArgs {
     /// Output format [default: from the extension of -o (.html, .md), else terminal].
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
+
+    /// The thresholds file the comparison of several results judges changes with, the one
+    /// `copybench gate` reads (e.g. ci/gates.toml) [default: 5 % for every speedup].
+    #[arg(long, value_name = "gates.toml")]
+    pub thresholds: Option<PathBuf>,
 }
 
 /// The formats `copybench report` writes.
@@ -33,6 +40,10 @@ pub enum ReportFormat {
     Markdown,
     /// Plain-text tables, as printed after `copybench scenario`.
     Terminal,
+    /// Bencher Metric Format JSON, for bencher.dev (one result).
+    Bmf,
+    /// github-action-benchmark's customSmallerIsBetter JSON (one result).
+    GithubBenchmark,
 }
 
 impl From<ReportFormat> for Format {
@@ -41,6 +52,8 @@ impl From<ReportFormat> for Format {
             ReportFormat::Html => Format::Html,
             ReportFormat::Markdown => Format::Markdown,
             ReportFormat::Terminal => Format::Terminal,
+            ReportFormat::Bmf => Format::Bmf,
+            ReportFormat::GithubBenchmark => Format::GithubBenchmark,
         }
     }
 }
@@ -55,7 +68,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .format
         .map(Format::from)
         .unwrap_or_else(|| format_for(args.output.as_deref()));
-    let report = copybench_reports::render(&results, format)?;
+    let options = RenderOptions {
+        thresholds: match &args.thresholds {
+            Some(path) => read_thresholds(path)?,
+            None => Thresholds::default(),
+        },
+    };
+    let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {
         Some(path) => std::fs::write(path, report)
             .with_context(|| format!("cannot write the report to `{}`", path.display()))?,
@@ -65,10 +84,17 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads one result file; the error names the file and says in one line what is wrong.
-fn read_result(path: &Path) -> anyhow::Result<RunResult> {
+pub(crate) fn read_result(path: &Path) -> anyhow::Result<RunResult> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the result file `{}`", path.display()))?;
     RunResult::from_json(&text).with_context(|| format!("`{}`", path.display()))
+}
+
+/// Reads a thresholds file (`ci/gates.toml`); its errors name the file, the line and the key.
+pub(crate) fn read_thresholds(path: &Path) -> anyhow::Result<Thresholds> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the thresholds file `{}`", path.display()))?;
+    Ok(Thresholds::parse(&text, &path.display().to_string())?)
 }
 
 /// The format an output file's extension asks for; terminal tables on standard output.

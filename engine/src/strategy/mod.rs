@@ -243,20 +243,28 @@ pub(crate) trait ContentStrategy: Sync {
     fn probe(&self, probe: &Probe) -> Support;
 }
 
-/// Runs a single strategy as the whole content copy (no fallback).
+/// Runs a single strategy as the whole content copy (no fallback), stretched by the debug knob
+/// when it names this strategy (`crate::debug_slow`).
 pub(crate) fn copy_with(
     strategy: Strategy,
     job: &ContentJob<'_>,
 ) -> Result<ContentCopy, ContentError> {
-    if strategy == Strategy::Auto {
-        return copy_auto(job);
-    }
-    let bytes = strategy.content_strategy().copy(job).map_err(|e| e.error)?;
-    Ok(ContentCopy {
-        bytes,
-        strategy_used: strategy,
-        fallbacks: Vec::new(),
-    })
+    let stopwatch = crate::debug_slow::Stopwatch::start(strategy);
+    let copied = if strategy == Strategy::Auto {
+        copy_auto(job)
+    } else {
+        strategy
+            .content_strategy()
+            .copy(job)
+            .map(|bytes| ContentCopy {
+                bytes,
+                strategy_used: strategy,
+                fallbacks: Vec::new(),
+            })
+            .map_err(|e| e.error)
+    };
+    stopwatch.finish();
+    copied
 }
 
 /// CPython's block size for the in-kernel loops (`shutil._determine_linux_fastcopy_blocksize`):
