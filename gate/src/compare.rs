@@ -316,18 +316,17 @@ impl ScenarioJudge<'_> {
                 &before.id,
                 SPEEDUP,
                 MetricKind::Speedup,
-                base.median,
+                speedup_interval(base),
                 result,
                 Better::Higher,
             );
         }
-        let wall = estimate_interval(&after.summary.wall_s);
         self.interval(
             &before.id,
             WALL_TIME,
             MetricKind::WallTime,
-            before.summary.wall_s.median,
-            Some(wall),
+            estimate_interval(&before.summary.wall_s),
+            Some(estimate_interval(&after.summary.wall_s)),
             Better::Lower,
         );
     }
@@ -400,30 +399,27 @@ impl ScenarioJudge<'_> {
         }
     }
 
-    /// A figure with an interval (speedup, wall time) against the baseline's median.
+    /// A figure with an interval (speedup, wall time) against the baseline's median (the
+    /// baseline's interval is shown, not judged).
     fn interval(
         &mut self,
         entry: &str,
         metric: &str,
         kind: MetricKind,
-        baseline_median: f64,
+        baseline: Interval,
         result: Option<Interval>,
         better: Better,
     ) {
         let setting = self.thresholds.setting(self.scenario, entry, metric, kind);
-        let baseline = Observed::Estimate {
-            median: baseline_median,
-            low: baseline_median,
-            high: baseline_median,
+        let estimate = |i: Interval| Observed::Estimate {
+            median: i.median,
+            low: i.low,
+            high: i.high,
         };
         let (observed, judgement) = match result {
             Some(interval) => (
-                Observed::Estimate {
-                    median: interval.median,
-                    low: interval.low,
-                    high: interval.high,
-                },
-                interval::judge(baseline_median, interval, setting.threshold, better),
+                estimate(interval),
+                interval::judge(baseline.median, interval, setting.threshold, better),
             ),
             None => (
                 Observed::Absent {
@@ -440,7 +436,7 @@ impl ScenarioJudge<'_> {
             entry: entry.to_string(),
             metric: metric.to_string(),
             kind,
-            baseline,
+            baseline: estimate(baseline),
             result: observed,
             verdict: judgement.verdict,
             change: judgement.change,

@@ -53,6 +53,17 @@ pub fn observed(observed: &Observed, kind: MetricKind) -> String {
     }
 }
 
+/// A figure's median alone (the baseline's side, judged by its median only).
+pub fn median(observed: &Observed, kind: MetricKind) -> String {
+    match observed {
+        Observed::Estimate { median, .. } => match kind {
+            MetricKind::WallTime => format::duration(*median),
+            _ => format::ratio(*median),
+        },
+        other => self::observed(other, kind),
+    }
+}
+
 /// One row per entry with a speedup or a wall time: the speedup then and now, its change and
 /// verdict, and the wall time's change (a verdict only where it is gated).
 pub fn interval_table(checks: &[Check], reference: &str) -> Table {
@@ -83,7 +94,7 @@ pub fn interval_table(checks: &[Check], reference: &str) -> Table {
         let mut row = vec![entry.to_string()];
         match find(SPEEDUP) {
             Some(speedup) => row.extend([
-                observed(&speedup.baseline, speedup.kind),
+                median(&speedup.baseline, speedup.kind),
                 observed(&speedup.result, speedup.kind),
                 change(speedup),
                 speedup.threshold.map_or_else(String::new, format::percent),

@@ -49,7 +49,10 @@ impl Renderer for GithubBenchmarkExporter {
                 });
                 if let Some(syscalls) = &entry.syscalls {
                     let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
-                    let extra = format!("exact, counted by {}", syscalls.source);
+                    let extra = match syscalls.source.as_str() {
+                        "counted" => "exact count (copybench's counted syscall layer)".to_string(),
+                        other => format!("exact count ({other})"),
+                    };
                     benches.push(Bench {
                         name: format!("{name} syscalls per file"),
                         unit: "calls/file",
