@@ -4,22 +4,46 @@
 use std::collections::BTreeSet;
 
 use copybench_gate::{CompareError, ScenarioVerdicts, Thresholds, SPEEDUP};
-use copybench_result::{Environment, RunResult, ScenarioResult};
+use copybench_result::{EntryResult, Environment, RunResult, ScenarioResult};
 
 use crate::format::{self, ABSENT};
-use crate::table::{Column, Table};
+use crate::headline;
+use crate::table::{Column, Note, Table};
 use crate::verdicts;
 
-/// A short name for the `index`th result: `#1 bench-1 ec21be2`.
+/// The short name of the `index`th result in tables and legends: `#1`.
+pub fn result_number(index: usize) -> String {
+    format!("#{}", index + 1)
+}
+
+/// A label that tells runs apart: number, host, commit, filesystems copied on, start time:
+/// `#1 bench-1 · ec21be2 · ext4 · 2026-11-21 23:10:04Z`.
 pub fn result_label(index: usize, result: &RunResult) -> String {
-    let host = format::host(&result.environment);
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" {}", format::short_commit(c)))
-        .unwrap_or_default();
-    format!("#{} {host}{commit}", index + 1)
+    let mut parts = vec![format::host(&result.environment).to_string()];
+    if let Some(commit) = &result.copybench.git_commit {
+        parts.push(format::short_commit(commit).to_string());
+    }
+    let filesystems = copied_on(&result.environment);
+    if !filesystems.is_empty() {
+        parts.push(filesystems);
+    }
+    parts.push(format::time(&result.started_at));
+    format!("{} {}", result_number(index), parts.join(" · "))
+}
+
+/// The filesystem types a run read from and wrote to (`ext4`, `ext4/tmpfs`).
+fn copied_on(environment: &Environment) -> String {
+    let mut types: Vec<&str> = vec![];
+    for fs in environment
+        .filesystems
+        .iter()
+        .filter(|fs| fs.role == "source" || fs.role == "target")
+    {
+        if !types.contains(&fs.fs_type.as_str()) {
+            types.push(&fs.fs_type);
+        }
+    }
+    types.join("/")
 }
 
 /// One line per environment property whose value differs between results:
@@ -142,6 +166,34 @@ pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
     differences(runs, &properties)
 }
 
+/// What one result measured of one entry.
+enum Cell<'a> {
+    NotRun,
+    Skipped,
+    Absent,
+    Measured(&'a EntryResult, &'a ScenarioResult),
+}
+
+fn cell<'a>(run: Option<&'a ScenarioResult>, id: &str) -> Cell<'a> {
+    let Some(scenario) = run else {
+        return Cell::NotRun;
+    };
+    match scenario.entries.iter().find(|e| e.id == id) {
+        Some(entry) => Cell::Measured(entry, scenario),
+        None if scenario.skipped.iter().any(|s| s.id == id) => Cell::Skipped,
+        None => Cell::Absent,
+    }
+}
+
+/// The speedup of a measured entry: `1.26× [1.22, 1.30]`, `reference`, or `—`.
+fn speedup_text(entry: &EntryResult, scenario: &ScenarioResult) -> String {
+    match &entry.speedup {
+        Some(s) => format::speedup(s),
+        None if entry.id == scenario.reference => "reference".to_string(),
+        None => ABSENT.to_string(),
+    }
+}
+
 /// The gate's verdicts on each result's run of scenario `name` against the first result's,
 /// the first result itself having none: `None` where either did not run it.
 pub fn verdicts_against_first(
@@ -165,82 +217,104 @@ pub fn verdicts_against_first(
         .collect()
 }
 
-/// Entries (rows) × results (columns): the speedup with its CI in each, and for every result
-/// after the first its change against the first with the gate's verdict.
-pub fn speedup_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
+/// Entries (rows) × results: each result's speedup, its change from the first result with the
+/// gate's verdict (the same `copybench gate` gives with these thresholds), then each result's
+/// median wall time and its change. Skipped entries are noted with the reason.
+pub fn comparison_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
     let runs = runs_of(results, name);
     let judged = verdicts_against_first(results, name, thresholds);
+    let numbers: Vec<String> = (0..results.len()).map(result_number).collect();
     let mut columns = vec![Column::left("entry")];
-    for (i, r) in results.iter().enumerate() {
-        columns.push(Column::right(result_label(i, r)));
-        if i > 0 {
-            columns.push(Column::right(format!("#{} vs #1", i + 1)));
-        }
-    }
+    let changes = |what: &str| {
+        numbers
+            .iter()
+            .skip(1)
+            .map(|n| Column::right(format!("{what} {n} vs #1")))
+            .collect::<Vec<_>>()
+    };
+    columns.extend(
+        numbers
+            .iter()
+            .map(|n| Column::right(format!("{n} speedup"))),
+    );
+    columns.extend(changes("speedup"));
+    columns.extend(numbers.iter().map(|n| Column::right(format!("{n} wall"))));
+    columns.extend(changes("wall"));
     let mut table = Table {
         columns,
         ..Table::default()
     };
     for (index, verdicts) in judged.iter().enumerate() {
         if let Some(Err(e)) = verdicts {
-            table.notes.push(format!("#{} vs #1: {e}", index + 1));
+            table.notes.push(Note {
+                figure: "verdicts".to_string(),
+                subject: format!("{} vs #1", result_number(index)),
+                reason: e.to_string(),
+            });
         }
     }
     for id in entry_ids(&runs) {
-        let mut row = vec![id.clone()];
-        for (index, run) in runs.iter().enumerate() {
-            let cell = match run {
-                None => "not run".to_string(),
-                Some(scenario) => match scenario.entries.iter().find(|e| e.id == id) {
-                    Some(entry) => match &entry.speedup {
-                        Some(s) => format::speedup(s),
-                        None if entry.id == scenario.reference => "reference".to_string(),
-                        None => ABSENT.to_string(),
-                    },
-                    None => match scenario.skipped.iter().find(|s| s.id == id) {
-                        Some(skipped) => {
-                            table.notes.push(format!(
-                                "#{} {id} skipped: {}",
-                                index + 1,
-                                skipped.reason
-                            ));
-                            "skipped".to_string()
-                        }
-                        None => ABSENT.to_string(),
-                    },
-                },
-            };
-            row.push(cell);
-            if index > 0 {
-                row.push(verdict_cell(judged[index].as_ref(), &id, run.is_some()));
+        let cells: Vec<Cell> = runs.iter().map(|run| cell(*run, &id)).collect();
+        for (index, cell) in cells.iter().enumerate() {
+            if let (Cell::Skipped, Some(run)) = (cell, runs[index]) {
+                if let Some(skipped) = run.skipped.iter().find(|s| s.id == id) {
+                    table.notes.push(Note {
+                        figure: String::new(),
+                        subject: format!("{id} in {}", result_number(index)),
+                        reason: format!("skipped: {}", skipped.reason),
+                    });
+                }
             }
         }
+        let text =
+            |cell: &Cell, measured: &dyn Fn(&EntryResult, &ScenarioResult) -> String| match cell {
+                Cell::NotRun => "not run".to_string(),
+                Cell::Skipped => "skipped".to_string(),
+                Cell::Absent => ABSENT.to_string(),
+                Cell::Measured(entry, scenario) => measured(entry, scenario),
+            };
+        let speedup_of = |cell: &Cell| match cell {
+            Cell::Measured(entry, _) => entry.speedup.as_ref().map(|s| s.median),
+            _ => None,
+        };
+        let wall_of = |cell: &Cell| match cell {
+            Cell::Measured(entry, _) => Some(entry.summary.wall_s.median),
+            _ => None,
+        };
+        let change =
+            |of: &dyn Fn(&Cell) -> Option<f64>, later: &Cell| match (of(&cells[0]), of(later)) {
+                (Some(before), Some(after)) => format::change(before, after),
+                _ => ABSENT.to_string(),
+            };
+        let mut row = vec![id.clone()];
+        row.extend(cells.iter().map(|c| text(c, &speedup_text)));
+        row.extend(cells.iter().enumerate().skip(1).map(|(index, c)| {
+            match judged[index].as_ref().and_then(|j| j.as_ref().ok()) {
+                Some(verdicts) => speedup_verdict(verdicts, &id),
+                None => change(&speedup_of, c),
+            }
+        }));
+        row.extend(
+            cells
+                .iter()
+                .map(|c| text(c, &|e, _| format::duration(e.summary.wall_s.median))),
+        );
+        row.extend(cells.iter().skip(1).map(|c| change(&wall_of, c)));
         table.rows.push(row);
     }
     table
 }
 
-/// The change of `id`'s speedup against the first result, with its verdict.
-fn verdict_cell(
-    judged: Option<&Result<ScenarioVerdicts, CompareError>>,
-    id: &str,
-    ran: bool,
-) -> String {
-    match judged {
-        None if !ran => "not run".to_string(),
+/// The change of `id`'s speedup against the first result with its interval and verdict:
+/// `−50.0 % [−51.0, −49.0] regressed`.
+fn speedup_verdict(verdicts: &ScenarioVerdicts, id: &str) -> String {
+    match verdicts
+        .checks
+        .iter()
+        .find(|c| c.entry == id && c.metric == SPEEDUP)
+    {
+        Some(check) => format!("{} {}", verdicts::change(check), verdicts::verdict(check)),
         None => ABSENT.to_string(),
-        Some(Err(_)) => "not comparable".to_string(),
-        Some(Ok(verdicts)) => {
-            match verdicts
-                .checks
-                .iter()
-                .find(|c| c.entry == id && c.metric == SPEEDUP)
-            {
-                Some(check) => format!("{} {}", verdicts::change(check), verdicts::verdict(check)),
-                None if id == verdicts.reference => "reference".to_string(),
-                None => ABSENT.to_string(),
-            }
-        }
     }
 }
 
@@ -262,13 +336,34 @@ pub fn exact_changes_table(results: &[RunResult], name: &str, thresholds: &Thres
         let changes = verdicts::exact_changes(&verdicts.checks);
         columns.get_or_insert(changes.columns);
         for row in changes.rows {
-            let mut labelled = vec![format!("#{} vs #1", index + 1)];
+            let mut labelled = vec![format!("{} vs #1", result_number(index))];
             labelled.extend(row);
             table.rows.push(labelled);
         }
     }
     table.columns.extend(columns.unwrap_or_default());
     table
+}
+
+/// The fastest entry of scenario `name` in each result that ran it: `#1 copy_file_range 1.29×`.
+pub fn winners(results: &[RunResult], name: &str) -> Vec<String> {
+    runs_of(results, name)
+        .iter()
+        .enumerate()
+        .filter_map(|(index, run)| {
+            let headline = headline::headline((*run)?)?;
+            let figure = headline
+                .winner
+                .speedup
+                .map(|s| format!(" {}", format::speedup(s)))
+                .unwrap_or_default();
+            Some(format!(
+                "{} {}{figure}",
+                result_number(index),
+                headline::name(&headline.winner)
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -299,6 +394,23 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_missing_from_one_result_is_not_run_there() {
+        let mut second = fixture("result-tmpfs.json");
+        second.scenarios.remove(1);
+        let table = comparison_table(
+            &[fixture("result.json"), second],
+            "tree-800",
+            &Thresholds::default(),
+        );
+        assert!(table.rows.iter().all(|row| row[2] == "not run"));
+        assert!(
+            table.rows.iter().all(|row| row[3] == "—"),
+            "{:?}",
+            table.rows
+        );
+    }
+
+    #[test]
     fn a_later_result_gets_the_gates_verdict_against_the_first() {
         let first = fixture("result.json");
         let mut second = first.clone();
@@ -315,12 +427,10 @@ mod tests {
             .unwrap() += 1;
         let results = [first, second];
         let name = &results[0].scenarios[0].name;
-        let table = speedup_table(&results, name, &Thresholds::default());
+        let table = comparison_table(&results, name, &Thresholds::default());
+        assert_eq!(table.columns[3].title, "speedup #2 vs #1");
         let row = table.rows.iter().find(|r| r[0] == "sendfile").unwrap();
-        assert!(row[3].starts_with("-50.0 % [-51.0, -49.0]"), "{row:?}");
-        assert!(row[3].ends_with("regressed"), "{row:?}");
-        let reference = table.rows.iter().find(|r| r[0] == "buffered-64k").unwrap();
-        assert_eq!(reference[3], "reference");
+        assert_eq!(row[3], "−50.0 % [−51.0, −49.0] regressed", "{row:?}");
         let exact = exact_changes_table(&results, name, &Thresholds::default());
         assert_eq!(
             exact.rows,
@@ -333,18 +443,5 @@ mod tests {
                 "regressed".into()
             ]]
         );
-    }
-
-    #[test]
-    fn a_scenario_missing_from_one_result_is_not_run_there() {
-        let mut second = fixture("result-tmpfs.json");
-        second.scenarios.remove(1);
-        let table = speedup_table(
-            &[fixture("result.json"), second],
-            "tree-800",
-            &Thresholds::default(),
-        );
-        assert!(table.rows.iter().all(|row| row[2] == "not run"));
-        assert!(table.rows.iter().all(|row| row[3] == "not run"));
     }
 }

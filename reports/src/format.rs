@@ -1,7 +1,7 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
 use copybench_gate::Change;
-use copybench_result::{Environment, Speedup, ToolInfo};
+use copybench_result::{Environment, FixtureKind, ScenarioResult, Speedup, ToolInfo};
 
 /// Written where a figure is absent (every format says why next to the table, never `0`).
 pub const ABSENT: &str = "—";
@@ -64,6 +64,54 @@ pub fn ratio_tick(value: f64) -> String {
     format!("{value:.1}×")
 }
 
+/// A relative change from `before` to `after`: `+4.3 %`, `−12.7 %` (a true minus sign), `0.0 %`.
+pub fn change(before: f64, after: f64) -> String {
+    if !(before.is_finite() && after.is_finite()) || before == 0.0 {
+        return ABSENT.to_string();
+    }
+    signed_percent(after / before - 1.0)
+}
+
+/// A relative change given as a fraction (`-0.127`): `−12.7 %`, `+4.3 %`, `0.0 %`.
+pub fn signed_percent(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return ABSENT.to_string();
+    }
+    format!("{} %", signed(fraction * 100.0))
+}
+
+/// A change with the interval it lies in, as the gate judged it: `−12.3 % [−15.0, −9.8]`.
+pub fn change_interval(change: &Change) -> String {
+    format!(
+        "{} [{}, {}]",
+        signed_percent(change.median),
+        signed(change.low * 100.0),
+        signed(change.high * 100.0)
+    )
+}
+
+/// A threshold or other fraction as a percentage: `5 %`, `2.5 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{} %", count(fraction * 100.0))
+}
+
+/// One decimal with a sign, a true minus for negatives, none for what rounds to zero.
+fn signed(value: f64) -> String {
+    let text = format!("{:.1}", value.abs());
+    if text == "0.0" {
+        text
+    } else if value > 0.0 {
+        format!("+{text}")
+    } else {
+        format!("−{text}")
+    }
+}
+
+/// An RFC 3339 time as people read it: `2026-11-21 23:10:04Z`.
+pub fn time(rfc3339: &str) -> String {
+    rfc3339.replacen('T', " ", 1)
+}
+
 /// A speedup's bootstrap 95 % confidence interval alone: `1.21 – 1.30`.
 pub fn speedup_ci(speedup: &Speedup) -> String {
     format!("{:.2} – {:.2}", speedup.ci_low, speedup.ci_high)
@@ -77,34 +125,6 @@ pub fn speedup(speedup: &Speedup) -> String {
         speedup.ci_low,
         speedup.ci_high
     )
-}
-
-/// A relative change: `+12.3 %`, `-4.0 %`.
-pub fn percent_change(fraction: f64) -> String {
-    if !fraction.is_finite() {
-        return ABSENT.to_string();
-    }
-    let text = format!("{:+.1} %", fraction * 100.0);
-    // A change that rounds to zero has no sign.
-    match text.as_str() {
-        "+0.0 %" | "-0.0 %" => "0.0 %".to_string(),
-        _ => text,
-    }
-}
-
-/// A change with the interval it lies in: `-12.3 % [-15.0, -9.8]`.
-pub fn change(change: &Change) -> String {
-    format!(
-        "{} [{:+.1}, {:+.1}]",
-        percent_change(change.median),
-        change.low * 100.0,
-        change.high * 100.0
-    )
-}
-
-/// A threshold or other fraction as a percentage: `5 %`, `2.5 %`.
-pub fn percent(fraction: f64) -> String {
-    format!("{} %", count(fraction * 100.0))
 }
 
 /// A count that may be fractional (syscalls per file): at most two decimals, trailing zeros
@@ -131,6 +151,20 @@ pub fn throughput(mib_per_s: f64) -> String {
 /// CPU seconds per GiB copied.
 pub fn cpu_per_gib(seconds: f64) -> String {
     format!("{} s/GiB", significant(seconds, 3))
+}
+
+/// A scenario's name, and its scale when it was run scaled: the name says "64mib" but a run at
+/// `--scale 0.1` copied 6.4 MiB. `file-64mib (scale 0.1: 6.4 MiB)`, `tree-800 (scale 0.1: 80 files)`.
+pub fn scenario_title(scenario: &ScenarioResult) -> String {
+    let p = &scenario.parameters;
+    if p.scale == 1.0 {
+        return scenario.name.clone();
+    }
+    let size = match p.fixture.kind {
+        FixtureKind::File => bytes(p.fixture.bytes),
+        FixtureKind::Tree => format!("{} files", p.fixture.files),
+    };
+    format!("{} (scale {}: {size})", scenario.name, p.scale)
 }
 
 /// A short commit hash for display.
@@ -195,14 +229,18 @@ mod tests {
     }
 
     #[test]
-    fn changes_are_signed_percentages_with_their_interval() {
+    fn changes_are_signed_percentages() {
+        assert_eq!(change(1.0, 1.043), "+4.3 %");
+        assert_eq!(change(40.0, 34.92), "−12.7 %");
+        assert_eq!(change(2.0, 2.0), "0.0 %");
+        assert_eq!(change(0.0, 1.0), "—");
         let c = Change {
             median: -0.1234,
             low: -0.15,
             high: -0.098,
         };
-        assert_eq!(change(&c), "-12.3 % [-15.0, -9.8]");
-        assert_eq!(percent_change(0.0001), "0.0 %");
+        assert_eq!(change_interval(&c), "−12.3 % [−15.0, −9.8]");
+        assert_eq!(signed_percent(0.0001), "0.0 %");
         assert_eq!(percent(0.05), "5 %");
         assert_eq!(percent(0.025), "2.5 %");
     }

@@ -123,12 +123,12 @@ fn terminal_scenario(out: &mut String, scenario: &ScenarioVerdicts) {
     );
     let intervals = verdicts::interval_table(&scenario.checks, &scenario.reference);
     if !intervals.is_empty() {
-        terminal::write_table(out, &intervals, "  ");
+        out.push_str(&terminal::table_text(&intervals, "  "));
     }
     let exact = verdicts::exact_changes(&scenario.checks);
     if !exact.is_empty() {
         let _ = writeln!(out, "  exact metrics that changed:");
-        terminal::write_table(out, &exact, "    ");
+        out.push_str(&terminal::table_text(&exact, "    "));
     }
     let _ = writeln!(
         out,
@@ -196,7 +196,7 @@ fn markdown_gate(run: &GateRun<'_>) -> String {
             let _ = writeln!(out, "- new, not judged: {}", names.join(", "));
         }
         for line in verdicts::explanations(&scenario.checks) {
-            let _ = writeln!(out, "- {}", markdown::escape(&line));
+            let _ = writeln!(out, "- {}", markdown::prose(&line));
         }
         out.push('\n');
     }

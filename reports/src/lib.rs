@@ -11,8 +11,10 @@ mod charts;
 mod compare;
 mod conformance;
 mod export;
+mod figures;
 mod format;
 mod gate;
+mod headline;
 mod html;
 mod markdown;
 mod table;
@@ -48,14 +50,6 @@ impl Format {
     }
 }
 
-/// What a report is rendered with besides the results.
-#[derive(Clone, Debug, Default)]
-pub struct RenderOptions {
-    /// The thresholds the comparison of several results judges changes with: the same file
-    /// `copybench gate` reads, so the page and the gate give the same verdicts.
-    pub thresholds: Thresholds,
-}
-
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -76,18 +70,30 @@ pub enum ReportError {
     Export(#[source] serde_json::Error),
 }
 
+/// How to render, beyond the format.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// ANSI colours in the terminal format (the CLI decides from `--color` and `NO_COLOR`);
+    /// the other formats ignore it.
+    pub color: bool,
+    /// The thresholds the comparison of several results judges changes with: the same file
+    /// `copybench gate` reads, so the page and the gate give the same verdicts.
+    pub thresholds: Thresholds,
+}
+
 /// One output format: turns one result, or several to compare, into a document.
 pub trait Renderer {
     fn render(&self, results: &[RunResult], options: &RenderOptions)
         -> Result<String, ReportError>;
 }
 
-/// Renders one result, or a comparison of several, in `format`, with the default thresholds.
+/// Renders one result, or a comparison of several, in `format`, without colours and with the
+/// default thresholds.
 pub fn render(results: &[RunResult], format: Format) -> Result<String, ReportError> {
     render_with(results, format, &RenderOptions::default())
 }
 
-/// [`render`] with `options` (the thresholds a comparison judges changes with).
+/// [`render`] with `options`.
 pub fn render_with(
     results: &[RunResult],
     format: Format,

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{EntryResult, FixtureKind, ScenarioResult, SyscallSummary};
+use copybench_result::{EntryResult, ScenarioResult, SyscallSummary};
 
+use crate::figures::{
+    files_per_copy, is_tree, named_calls, syscall_totals, syscall_unit, SyscallTotals,
+};
 use crate::format::{self, ABSENT};
 
 /// How a column's cells line up.
@@ -43,7 +46,58 @@ impl Column {
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<String>>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Why a cell is empty: `subject`'s `figure` was not measured (or not run), for `reason`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// What is missing, as a reader calls it (`syscalls`, `CPU s/GiB`); empty when the whole
+    /// subject is (a skipped entry).
+    pub figure: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+/// The notes of several tables as lines, each (figure, reason) once with every subject it
+/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`.
+pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = vec![];
+    for note in notes {
+        match groups
+            .iter_mut()
+            .find(|(figure, reason, _)| *figure == note.figure && *reason == note.reason)
+        {
+            Some((_, _, subjects)) => {
+                if !subjects.contains(&note.subject.as_str()) {
+                    subjects.push(&note.subject);
+                }
+            }
+            None => groups.push((&note.figure, &note.reason, vec![&note.subject])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(figure, reason, subjects)| {
+            let subjects = subjects.join(", ");
+            if figure.is_empty() {
+                format!("{subjects}: {reason}")
+            } else {
+                format!("{figure} of {subjects}: {reason}")
+            }
+        })
+        .collect()
+}
+
+/// Every note of the tables a scenario shows, grouped ([`grouped_notes`]): what each format
+/// prints once per scenario under "not measured".
+pub fn scenario_notes(scenario: &ScenarioResult) -> Vec<String> {
+    let tables = [
+        summary(scenario),
+        syscall_totals_table(scenario),
+        figures(scenario).0,
+    ];
+    grouped_notes(tables.iter().flat_map(|t| &t.notes))
 }
 
 impl Table {
@@ -52,89 +106,30 @@ impl Table {
     }
 }
 
-/// Syscall names that read a file's status (the calls CPython 3.8 saved in copytree).
-pub const STAT_FAMILY: [&str; 6] = ["stat", "lstat", "fstat", "newfstatat", "fstatat64", "statx"];
-
-/// Keys of `per_copy` that are aggregates of other calls, not syscalls themselves.
-const AGGREGATE_KEYS: [&str; 2] = ["path_stats", "fd_stats"];
-
-/// Whether a scenario's figures are per file (a tree) or per copy (one file).
-pub fn is_tree(scenario: &ScenarioResult) -> bool {
-    scenario.parameters.fixture.kind == FixtureKind::Tree
-}
-
-/// Files one copy copies: what per-copy syscall counts are divided by to give the figures'
-/// unit ([`syscall_unit`]).
-pub fn files_per_copy(scenario: &ScenarioResult) -> f64 {
-    if is_tree(scenario) {
-        scenario.parameters.fixture.files.max(1) as f64
-    } else {
-        1.0
-    }
-}
-
-/// The calls of one copy by syscall name, without the aggregate keys.
-pub fn named_calls(syscalls: &SyscallSummary) -> impl Iterator<Item = (&str, u64)> {
-    syscalls
-        .per_copy
-        .iter()
-        .map(|(name, &calls)| (name.as_str(), calls))
-        .filter(|(name, _)| !AGGREGATE_KEYS.contains(name))
-}
-
-/// Syscalls of one copy: every named call, without the aggregate keys.
-pub fn total_syscalls(syscalls: &SyscallSummary) -> u64 {
-    named_calls(syscalls).map(|(_, calls)| calls).sum()
-}
-
-/// Stat-family syscalls of one copy.
-pub fn stat_family_syscalls(syscalls: &SyscallSummary) -> u64 {
-    named_calls(syscalls)
-        .filter(|(name, _)| STAT_FAMILY.contains(name))
-        .map(|(_, calls)| calls)
-        .sum()
-}
-
-/// `(path stats, stat family, total)` syscalls; path stats where the counter split them.
-pub type SyscallTotals = (Option<f64>, f64, f64);
-
-/// Per file for trees (as the result gives it), per copy for single files.
-pub fn syscall_totals(scenario: &ScenarioResult, syscalls: &SyscallSummary) -> SyscallTotals {
-    if let (true, Some(per_file)) = (is_tree(scenario), &syscalls.per_file) {
-        return (
-            Some(per_file.path_stats),
-            per_file.stat_family,
-            per_file.total,
-        );
-    }
-    let files = files_per_copy(scenario);
-    (
-        syscalls
-            .per_copy
-            .get("path_stats")
-            .map(|&n| n as f64 / files),
-        stat_family_syscalls(syscalls) as f64 / files,
-        total_syscalls(syscalls) as f64 / files,
-    )
-}
-
-/// `per file` for trees, `per copy` for files: the unit syscall figures are given in.
-pub fn syscall_unit(scenario: &ScenarioResult) -> &'static str {
-    if is_tree(scenario) {
-        "file"
-    } else {
-        "copy"
-    }
-}
-
-/// The reason an entry's figure is absent, as a note line.
-fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> String {
+/// The reason an entry's figure (a key of its `unmeasured` map) is absent.
+fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> Note {
     let reason = entry
         .unmeasured
         .get(figure)
         .map(String::as_str)
         .unwrap_or(fallback);
-    format!("{} {figure}: {reason}", entry.id)
+    Note {
+        figure: figure_name(figure).to_string(),
+        subject: entry.id.clone(),
+        reason: reason.to_string(),
+    }
+}
+
+/// What a reader calls a figure of the result.
+fn figure_name(key: &str) -> &str {
+    match key {
+        "cpu_s_per_gib" => "CPU s/GiB",
+        "throughput_mib_s" => "throughput",
+        "peak_rss_bytes" => "peak RSS",
+        "path_stats" => "path stats",
+        "latency" => "per-file latency",
+        other => other,
+    }
 }
 
 /// The summary every format leads with: wall time, speedup with its CI, CPU, syscalls.
@@ -241,8 +236,9 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// Syscall totals per file (trees) or per copy (files), with where the counts came from. The
-/// path-stat column is left out when no entry's counter split stats by path and descriptor.
+/// Syscall totals per file (trees) or per copy (files). The path-stat column is left out when
+/// no entry's counter split stats by path and descriptor, and the "counted by" column when every
+/// count came from copybench's own layer (it would say the same on every row).
 pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let unit = syscall_unit(scenario);
     let totals: Vec<(&EntryResult, Option<SyscallTotals>)> = scenario
@@ -253,6 +249,11 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let with_path_stats = totals
         .iter()
         .any(|(_, t)| matches!(t, Some((Some(_), _, _))));
+    let with_source = scenario
+        .entries
+        .iter()
+        .filter_map(|e| e.syscalls.as_ref())
+        .any(|s| s.source != COUNTED);
     let mut columns = vec![Column::left("entry")];
     if with_path_stats {
         columns.push(Column::right(format!("path stats/{unit}")));
@@ -260,8 +261,10 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     columns.extend([
         Column::right(format!("stat family/{unit}")),
         Column::right(format!("total/{unit}")),
-        Column::left("counted by"),
     ]);
+    if with_source {
+        columns.push(Column::left("counted by"));
+    }
     let mut table = Table {
         columns,
         ..Table::default()
@@ -288,14 +291,25 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
                 }
             });
         }
-        row.extend([
-            format::count(stat_family),
-            format::count(total),
-            syscalls.source.clone(),
-        ]);
+        row.extend([format::count(stat_family), format::count(total)]);
+        if with_source {
+            row.push(counted_by(syscalls).to_string());
+        }
         table.rows.push(row);
     }
     table
+}
+
+/// `SyscallSummary::source` of counts made by copybench's own syscall layer.
+const COUNTED: &str = "counted";
+
+/// Where an entry's syscall counts came from, in words.
+pub fn counted_by(syscalls: &SyscallSummary) -> &str {
+    match syscalls.source.as_str() {
+        COUNTED => "copybench",
+        "strace" => "strace (untimed run)",
+        other => other,
+    }
 }
 
 /// Calls by syscall name (rows) for each entry with counts (columns), per file or per copy.
@@ -336,8 +350,36 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// Every figure of every entry, for the HTML report's full table.
-pub fn figures(scenario: &ScenarioResult) -> Table {
+/// Columns of [`figures`]' first table (the entry and its timing); the rest are costs.
+const TIMING_COLUMNS: usize = 8;
+
+/// Every figure of every entry, for the HTML report: its timing (samples, wall time, speedup),
+/// then its costs (CPU, throughput, memory, outliers, per-file latency), each table narrow
+/// enough to fit a page. The notes are on the first.
+pub fn figures(scenario: &ScenarioResult) -> (Table, Table) {
+    let all = all_figures(scenario);
+    let split = |range: std::ops::Range<usize>, notes: Vec<Note>| Table {
+        columns: std::iter::once(all.columns[0].clone())
+            .chain(all.columns[range.clone()].iter().cloned())
+            .collect(),
+        rows: all
+            .rows
+            .iter()
+            .map(|row| {
+                std::iter::once(row[0].clone())
+                    .chain(row[range.clone()].iter().cloned())
+                    .collect()
+            })
+            .collect(),
+        notes,
+    };
+    (
+        split(1..TIMING_COLUMNS, all.notes.clone()),
+        split(TIMING_COLUMNS..all.columns.len(), vec![]),
+    )
+}
+
+fn all_figures(scenario: &ScenarioResult) -> Table {
     let tree = is_tree(scenario);
     let mut columns = vec![
         Column::left("entry"),
@@ -436,60 +478,60 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
-    use copybench_result::{PerFileSyscalls, SyscallSummary};
-
-    use super::*;
-
-    fn syscalls(calls: &[(&str, u64)], per_file: Option<PerFileSyscalls>) -> SyscallSummary {
-        SyscallSummary {
-            source: "counted".into(),
-            per_copy: calls
-                .iter()
-                .map(|&(name, n)| (name.to_string(), n))
-                .collect::<BTreeMap<_, _>>(),
-            per_file,
-        }
-    }
-
     #[test]
-    fn totals_leave_out_the_aggregate_keys() {
-        let s = syscalls(
-            &[
-                ("stat", 5),
-                ("lstat", 3),
-                ("fstat", 2),
-                ("openat", 4),
-                ("path_stats", 8),
-                ("fd_stats", 2),
-            ],
-            None,
+    fn notes_with_the_same_reason_are_one_line() {
+        let note = |subject: &str, figure: &str, reason: &str| Note {
+            figure: figure.into(),
+            subject: subject.into(),
+            reason: reason.into(),
+        };
+        let notes = [
+            note(
+                "auto (child)",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note("peer:cp", "peak RSS", "not recorded"),
+            note("peer:rsync in #2", "", "skipped: rsync not found"),
+        ];
+        assert_eq!(
+            grouped_notes(&notes),
+            [
+                "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
+                "peak RSS of peer:cp: not recorded",
+                "peer:rsync in #2: skipped: rsync not found",
+            ]
         );
-        assert_eq!(total_syscalls(&s), 14);
-        assert_eq!(stat_family_syscalls(&s), 10);
     }
 
     #[test]
-    fn a_tree_uses_the_per_file_figures_of_the_result() {
+    fn all_figures_are_two_tables_that_share_the_entry_column() {
         let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
         let result =
             copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
                 .unwrap();
         let tree = &result.scenarios[1];
-        let given = PerFileSyscalls {
-            path_stats: 8.0,
-            stat_family: 10.0,
-            total: 16.75,
-        };
-        let s = syscalls(&[("stat", 1)], Some(given));
-        assert_eq!(syscall_totals(tree, &s), (Some(8.0), 10.0, 16.75));
-        // Without them, the per-copy counts are divided by the fixture's file count.
-        let s = syscalls(&[("stat", 1600), ("openat", 800)], None);
-        assert_eq!(syscall_totals(tree, &s), (None, 2.0, 3.0));
-        let file = &result.scenarios[0];
-        assert_eq!(syscall_totals(file, &s), (None, 1600.0, 2400.0));
+        let (time, cost) = figures(tree);
+        assert_eq!(time.columns[0].title, "entry");
+        assert_eq!(cost.columns[0].title, "entry");
+        assert_eq!(
+            time.columns.len() + cost.columns.len(),
+            all_figures(tree).columns.len() + 1
+        );
+        assert!(time.rows.iter().zip(&cost.rows).all(|(t, c)| t[0] == c[0]));
     }
+
+    use super::*;
 
     #[test]
     fn an_absent_figure_is_a_dash_with_its_reason() {
@@ -504,9 +546,7 @@ mod tests {
             .insert("speedup".into(), "no paired rounds".into());
         let table = summary(scenario);
         assert_eq!(table.rows[1][3], ABSENT);
-        assert!(table
-            .notes
-            .contains(&"sendfile speedup: no paired rounds".to_string()));
+        assert!(scenario_notes(scenario).contains(&"speedup of sendfile: no paired rounds".into()));
         assert_eq!(table.rows[0][3], "reference");
     }
 }

@@ -22,7 +22,7 @@ pub fn change(check: &Check) -> String {
     check
         .change
         .as_ref()
-        .map_or_else(|| ABSENT.to_string(), format::change)
+        .map_or_else(|| ABSENT.to_string(), format::change_interval)
 }
 
 /// A figure as one side observed it, in the unit its metric has.
@@ -110,7 +110,7 @@ pub fn interval_table(checks: &[Check], reference: &str) -> Table {
             Some(wall) if wall.gated() => format!("{} {}", change(wall), wall.verdict),
             Some(wall) => wall
                 .change
-                .map_or_else(|| ABSENT.to_string(), |c| format::percent_change(c.median)),
+                .map_or_else(|| ABSENT.to_string(), |c| format::signed_percent(c.median)),
             None => ABSENT.to_string(),
         });
         table.rows.push(row);

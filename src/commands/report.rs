@@ -73,6 +73,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             Some(path) => read_thresholds(path)?,
             None => Thresholds::default(),
         },
+        ..RenderOptions::default()
     };
     let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {

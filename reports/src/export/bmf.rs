@@ -14,7 +14,7 @@ use copybench_result::{Estimate, RunResult};
 use serde::Serialize;
 
 use super::{benchmark_name, single};
-use crate::{table, RenderOptions, Renderer, ReportError};
+use crate::{figures, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Bmf`].
 pub struct BmfExporter;
@@ -79,7 +79,7 @@ impl Renderer for BmfExporter {
                     insert("speedup", Metric::interval(s.median, s.ci_low, s.ci_high));
                 }
                 if let Some(syscalls) = &entry.syscalls {
-                    let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
+                    let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);
                     insert("syscalls-per-file", Metric::exact(total));
                     insert("stat-calls-per-file", Metric::exact(stat_family));
                 }

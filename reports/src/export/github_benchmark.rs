@@ -9,7 +9,7 @@ use copybench_result::{EntryResult, RunResult, TimedAs};
 use serde::Serialize;
 
 use super::{benchmark_name, single};
-use crate::{format, table, RenderOptions, Renderer, ReportError};
+use crate::{figures, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::GithubBenchmark`].
 pub struct GithubBenchmarkExporter;
@@ -48,7 +48,7 @@ impl Renderer for GithubBenchmarkExporter {
                     ),
                 });
                 if let Some(syscalls) = &entry.syscalls {
-                    let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
+                    let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);
                     let extra = match syscalls.source.as_str() {
                         "counted" => "exact count (copybench's counted syscall layer)".to_string(),
                         other => format!("exact count ({other})"),
