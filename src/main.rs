@@ -3,34 +3,60 @@
 mod child;
 mod cli;
 mod commands;
-mod exit_code;
+mod exit;
+mod output;
+mod terminal;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::exit::Exit;
+use crate::output::StdoutError;
+
 fn main() -> ExitCode {
-    match run() {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("copybench: error: {error:#}");
-            exit_code::Exit::Usage.into()
-        }
-    }
+    let exit = match run() {
+        Ok(exit) => exit,
+        Err(error) => fail(&error),
+    };
+    exit.into()
 }
 
-fn run() -> anyhow::Result<ExitCode> {
+fn run() -> anyhow::Result<Exit> {
     let cli = cli::Cli::parse();
     // The debug knob that slows a strategy on purpose must never go unnoticed in a figure.
-    if let Some(slow) = copybench_engine::debug_slow::configured().map_err(anyhow::Error::msg)? {
+    let slow = copybench_engine::strategy::debug_slow::configured().map_err(anyhow::Error::msg)?;
+    if let Some(slow) = slow {
         eprintln!(
             "copybench: warning: {}={}:{} makes `{}` {}× slower on purpose; its figures are not real",
-            copybench_engine::debug_slow::ENV,
+            copybench_engine::strategy::debug_slow::ENV,
             slow.strategy,
             slow.factor,
             slow.strategy,
             slow.factor
         );
     }
-    cli.command.run()
+    let terminal = terminal::Terminal::new(&cli.global);
+    cli.command.run(&terminal)
+}
+
+/// Says in one line why the command failed (`copybench: error: …`), and which status that is.
+fn fail(error: &anyhow::Error) -> Exit {
+    let closed_pipe = error.chain().any(|c| {
+        c.downcast_ref::<StdoutError>()
+            .is_some_and(StdoutError::is_broken_pipe)
+    });
+    if closed_pipe {
+        // As `cat` and `grep` end when their reader goes away: by SIGPIPE, silently (Rust
+        // ignores SIGPIPE, so the write failed with EPIPE instead; the cleanup has run).
+        let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+        return Exit::Failure;
+    }
+    let exit = Exit::of_error(error);
+    let text = format!("{error:#}").replace('\n', " ");
+    match exit {
+        Exit::Interrupted(_) => eprintln!("copybench: {text}"),
+        _ => eprintln!("copybench: error: {text}"),
+    }
+    exit
 }

@@ -26,9 +26,23 @@ fn tight_result() -> Value {
 
 fn tighten(figure: &mut Value) {
     if let Some(median) = figure["median"].as_f64() {
-        figure["ci_low"] = (median * 0.99).into();
-        figure["ci_high"] = (median * 1.01).into();
+        figure["ci"] = interval(median * 0.99, median * 1.01);
     }
+}
+
+fn interval(low: f64, high: f64) -> Value {
+    serde_json::json!({"low": low, "high": high, "coverage": 0.95})
+}
+
+/// A speedup of `median` with the interval [`low`, `high`] from 20 pairs.
+fn speedup(median: f64, low: f64, high: f64) -> Value {
+    serde_json::json!({
+        "median": median,
+        "ci": interval(low, high),
+        "pairs": 20,
+        "ratio_of_medians": median,
+        "direction_conflict": null,
+    })
 }
 
 /// `sendfile` of the first scenario (speedup 1.2602 in the baseline).
@@ -96,8 +110,7 @@ fn an_exact_count_regression_exits_1() {
 fn a_speedup_drop_with_a_tight_interval_exits_1() {
     let env = TestEnv::new();
     let mut result = tight_result();
-    sendfile(&mut result)["speedup"] =
-        serde_json::json!({"median": 1.05, "ci_low": 1.04, "ci_high": 1.06, "pairs": 20});
+    sendfile(&mut result)["speedup"] = speedup(1.05, 1.04, 1.06);
     let out = gate(&env, &result, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
@@ -106,8 +119,7 @@ fn a_speedup_drop_with_a_tight_interval_exits_1() {
 fn the_same_drop_with_a_wide_interval_passes_unless_strict() {
     let env = TestEnv::new();
     let mut result = tight_result();
-    sendfile(&mut result)["speedup"] =
-        serde_json::json!({"median": 1.05, "ci_low": 0.85, "ci_high": 1.25, "pairs": 20});
+    sendfile(&mut result)["speedup"] = speedup(1.05, 0.85, 1.25);
     let out = gate(&env, &result, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("inconclusive"), "{}", stdout(&out));
@@ -119,8 +131,7 @@ fn the_same_drop_with_a_wide_interval_passes_unless_strict() {
 fn noise_within_the_threshold_passes() {
     let env = TestEnv::new();
     let mut result = tight_result();
-    sendfile(&mut result)["speedup"] =
-        serde_json::json!({"median": 1.235, "ci_low": 1.21, "ci_high": 1.26, "pairs": 20});
+    sendfile(&mut result)["speedup"] = speedup(1.235, 1.21, 1.26);
     let out = gate(&env, &result, &["--strict"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
@@ -240,7 +251,7 @@ fn save_baseline_records_the_result_and_the_gate_then_passes() {
     let out = env.run(["gate", "--save-baseline", &result, &result]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("the result itself"),
+        stderr(&out).contains("would destroy it"),
         "{}",
         stderr(&out)
     );

@@ -45,6 +45,20 @@ size_max = "8KiB"
 symlinks = 2
 seed = 3
 
+[[scenario.claim]]
+subject = "scandir"
+baseline = "listdir"
+metric = "stat-calls-per-file"
+change = "-38%"
+source = "What's New In Python 3.8 (shutil.copytree, os.scandir)"
+
+[[scenario.claim]]
+subject = "scandir"
+baseline = "listdir"
+metric = "wall-time"
+speedup = 1.09
+source = "What's New In Python 3.8 (shutil.copytree, os.scandir)"
+
 [[scenario]]
 name = "tiny-tree-children"
 reference = "lean"
@@ -366,6 +380,22 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         );
     }
     assert_eq!(tree.entries.len() + tree.skipped.len(), 7);
+    // Its claims were judged: the stat calls exactly, from the counted layer.
+    let [stats, wall] = &tree.claims[..] else {
+        panic!("{:?}", tree.claims)
+    };
+    let counted = stats.measured.as_ref().expect("stat calls are counted");
+    assert!(counted.exact && counted.ci_low.is_none(), "{stats:?}");
+    assert!(counted.subject_value < counted.baseline_value, "{stats:?}");
+    assert_ne!(stats.verdict, copybench_result::ClaimVerdict::NotChecked);
+    assert_eq!(
+        wall.measured.as_ref().and_then(|m| m.pairs),
+        Some(2),
+        "{wall:?}"
+    );
+    // And shown first, at the top of the summary.
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
+    assert!(claims_at < stdout.find("tiny-file").unwrap(), "{stdout}");
 
     // Engine walkers timed as `copybench copytree` children: their command and wait4 rusage.
     let children = &typed.scenarios[2];
@@ -452,6 +482,114 @@ fn a_second_run_reuses_the_cached_fixture() {
         .warnings
         .iter()
         .any(|w| w.contains("--conform none")));
+}
+
+/// `--export-json` and `--export-markdown` put the result where CI wants it; `--quiet` prints
+/// only the line saying where everything went.
+#[test]
+fn exports_go_where_asked_and_quiet_prints_one_line() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let output = env
+        .copybench()
+        .args([
+            "--quiet",
+            "scenario",
+            "tiny.toml",
+            "-d",
+            "wd",
+            "-n",
+            "2",
+            "-w",
+            "0",
+            "--conform",
+            "none",
+            "--export-json",
+            "ci/result.json",
+            "--export-markdown",
+            "ci/summary.md",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read(common::result_file(&stdout)).unwrap();
+    assert_eq!(std::fs::read(env.path("ci/result.json")).unwrap(), written);
+    let summary = std::fs::read_to_string(env.path("ci/summary.md")).unwrap();
+    assert!(summary.starts_with("## copybench results"));
+    assert!(summary.contains("tiny-file"));
+    // An export never overwrites the scenario file it read.
+    let output = env.run([
+        "scenario",
+        "tiny.toml",
+        "-d",
+        "wd",
+        "--export-json",
+        "tiny.toml",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the scenario file"));
+}
+
+/// Without a terminal on stderr the progress line is hidden and only the notes that explain a
+/// pause are printed; `--verbose` prints a plain line per sample.
+#[test]
+fn progress_is_hidden_without_a_terminal_and_lines_with_verbose() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let run = |verbose: bool| {
+        let mut command = env.copybench();
+        if verbose {
+            command.arg("-v");
+        }
+        let output = command
+            .args([
+                "scenario",
+                "tiny.toml",
+                "-d",
+                "wd",
+                "-n",
+                "2",
+                "-w",
+                "1",
+                "--conform",
+                "none",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let quiet = run(false);
+    assert!(
+        quiet.contains("[1/1] tiny-file: preparing the fixture"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains("round "), "{quiet}");
+    assert!(
+        !quiet.contains('\r') && !quiet.contains('\u{1b}'),
+        "no redrawn line: {quiet:?}"
+    );
+    let verbose = run(true);
+    for line in ["warmup 1/1 · sendfile", "round 2/2 · sendfile", "(median "] {
+        assert!(verbose.contains(line), "{line} in {verbose}");
+    }
 }
 
 #[test]
@@ -573,4 +711,101 @@ fn a_missing_peer_is_skipped_naming_its_program_and_package() {
     // The engine's own strategies still ran, and the missing tools are recorded as such.
     assert_eq!(file.entries.len(), 5);
     assert!(result.environment.tools["rsync"].unavailable.is_some());
+}
+
+#[test]
+fn a_missing_interpreter_makes_its_claims_not_checked_and_the_run_succeeds() {
+    let env = TestEnv::new();
+    env.file(
+        "claims.toml",
+        r#"
+[[scenario]]
+name = "missing-python"
+reference = "peer:cp"
+peers = ["cp", "python-shutil@3.99"]
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "file"
+size = "64KiB"
+seed = 1
+
+[[scenario.claim]]
+subject = "peer:python-shutil@3.99"
+baseline = "peer:cp"
+metric = "wall-time"
+speedup = 1.26
+source = "a claim about an interpreter this machine does not have"
+"#,
+    );
+    let output = env.run([
+        "scenario",
+        "claims.toml",
+        "--work-dir",
+        "wd",
+        "--conform",
+        "none",
+        "--no-progress",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result =
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
+            .unwrap();
+    let scenario = &result.scenarios[0];
+    let [claim] = &scenario.claims[..] else {
+        panic!("{:?}", scenario.claims)
+    };
+    assert_eq!(claim.verdict, copybench_result::ClaimVerdict::NotChecked);
+    assert!(claim.measured.is_none());
+    assert!(
+        claim.detail.contains("CPython 3.99 not found"),
+        "{}",
+        claim.detail
+    );
+    assert!(
+        claim.detail.contains("`pyenv install 3.99`"),
+        "{}",
+        claim.detail
+    );
+    assert!(
+        scenario
+            .skipped
+            .iter()
+            .any(|s| s.id == "peer:python-shutil@3.99"),
+        "{:?}",
+        scenario.skipped
+    );
+    // The summary leads with it.
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
+    assert!(
+        claims_at < stdout.find("missing-python").unwrap(),
+        "{stdout}"
+    );
+    assert!(stdout.contains("not checked"), "{stdout}");
+}
+
+#[test]
+fn a_python_that_is_not_an_interpreter_is_refused_by_name() {
+    let env = TestEnv::new();
+    let fake = env.file("python3.9", "#!/bin/sh\necho not python\n");
+    let output = env.run([
+        "scenario",
+        "--python",
+        fake.to_str().unwrap(),
+        "--work-dir",
+        "wd",
+        "--no-progress",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "an input error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--python") && stderr.contains("python3.9"),
+        "{stderr}"
+    );
 }

@@ -40,7 +40,7 @@ impl Tmpfs {
                 _dir: dir,
             }),
             other => {
-                eprintln!("skipped: cannot mount a tmpfs here ({other:?})");
+                copybench_testkit::skip(format!("cannot mount a tmpfs here ({other:?})"));
                 None
             }
         }

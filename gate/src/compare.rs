@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{EntryResult, Estimate, RunResult, ScenarioResult, Speedup};
+use copybench_result::{ClaimResult, EntryResult, Estimate, RunResult, ScenarioResult, Speedup};
 use serde::Serialize;
 
 use crate::environment::{self, EnvironmentDifference};
@@ -185,6 +185,7 @@ pub fn compare_scenario(
         }
     }
     judge.conformance(baseline, result);
+    judge.claims(baseline, result);
 
     let known: BTreeSet<&str> = baseline
         .entries
@@ -311,22 +312,41 @@ impl ScenarioJudge<'_> {
         self.ran(&before.id, None, None);
         self.syscalls(before, after);
         if let Some(base) = &before.speedup {
-            let result = after.speedup.as_ref().map(speedup_interval);
+            let result = match &after.speedup {
+                Some(s) => speedup_figure(s, after),
+                None => {
+                    let why = after
+                        .unmeasured
+                        .get("speedup")
+                        .cloned()
+                        .unwrap_or_else(|| "no speedup in the result".to_string());
+                    Err((
+                        Observed::Absent {
+                            reason: why.clone(),
+                        },
+                        why,
+                    ))
+                }
+            };
             self.interval(
                 &before.id,
                 SPEEDUP,
                 MetricKind::Speedup,
-                speedup_interval(base),
+                baseline_figure(base.median, base.ci.as_ref()),
                 result,
                 Better::Higher,
             );
         }
+        let wall = &after.summary.wall_s;
         self.interval(
             &before.id,
             WALL_TIME,
             MetricKind::WallTime,
-            estimate_interval(&before.summary.wall_s),
-            Some(estimate_interval(&after.summary.wall_s)),
+            baseline_figure(
+                before.summary.wall_s.median,
+                before.summary.wall_s.ci.as_ref(),
+            ),
+            estimate_figure(wall, after),
             Better::Lower,
         );
     }
@@ -400,35 +420,37 @@ impl ScenarioJudge<'_> {
     }
 
     /// A figure with an interval (speedup, wall time) against the baseline's median (the
-    /// baseline's interval is shown, not judged).
+    /// baseline's interval is shown, not judged). `result` is the result's figure with its
+    /// interval, or why it has none: then the verdict is inconclusive.
     fn interval(
         &mut self,
         entry: &str,
         metric: &str,
         kind: MetricKind,
-        baseline: Interval,
-        result: Option<Interval>,
+        baseline: Observed,
+        result: Result<Interval, (Observed, String)>,
         better: Better,
     ) {
         let setting = self.thresholds.setting(self.scenario, entry, metric, kind);
-        let estimate = |i: Interval| Observed::Estimate {
-            median: i.median,
-            low: i.low,
-            high: i.high,
+        let baseline_median = match baseline {
+            Observed::Estimate { median, .. } => median,
+            _ => f64::NAN,
         };
         let (observed, judgement) = match result {
-            Some(interval) => (
-                estimate(interval),
-                interval::judge(baseline.median, interval, setting.threshold, better),
-            ),
-            None => (
-                Observed::Absent {
-                    reason: format!("no {metric} in the result"),
+            Ok(interval) => (
+                Observed::Estimate {
+                    median: interval.median,
+                    low: Some(interval.low),
+                    high: Some(interval.high),
                 },
+                interval::judge(baseline_median, interval, setting.threshold, better),
+            ),
+            Err((observed, why)) => (
+                observed,
                 interval::Judgement {
                     verdict: Verdict::Inconclusive,
                     change: None,
-                    reason: Some(format!("no {metric} in the result")),
+                    reason: Some(why),
                 },
             ),
         };
@@ -436,7 +458,7 @@ impl ScenarioJudge<'_> {
             entry: entry.to_string(),
             metric: metric.to_string(),
             kind,
-            baseline: estimate(baseline),
+            baseline,
             result: observed,
             verdict: judgement.verdict,
             change: judgement.change,
@@ -444,6 +466,53 @@ impl ScenarioJudge<'_> {
             not_gated: setting.not_gated,
             reason: judgement.reason,
         });
+    }
+
+    /// Every claim of the baseline: its verdict now. Claims about counts are exact; timed
+    /// claims are reported and gated only where a rule says so (their verdict moves with the
+    /// noise of the interval it is read from).
+    fn claims(&mut self, baseline: &ScenarioResult, result: &ScenarioResult) {
+        for claim in &baseline.claims {
+            let metric = claim_metric(claim);
+            let kind = if claim.metric.is_exact() {
+                MetricKind::Exact
+            } else {
+                MetricKind::TimedClaim
+            };
+            let outcome = |c: &ClaimResult| Observed::Outcome {
+                value: format!("{}: {}", c.verdict.label(), c.detail),
+            };
+            let now = result.claims.iter().find(|c| {
+                (c.subject.as_str(), c.baseline.as_str(), c.metric)
+                    == (
+                        claim.subject.as_str(),
+                        claim.baseline.as_str(),
+                        claim.metric,
+                    )
+            });
+            let (observed, verdict, reason) = match now {
+                Some(now) => (
+                    outcome(now),
+                    exact::judge_claim(claim.verdict, now.verdict),
+                    None,
+                ),
+                None => (
+                    Observed::Absent {
+                        reason: "claim not in the result".into(),
+                    },
+                    Verdict::Regressed,
+                    Some("the result's scenario no longer states this claim".to_string()),
+                ),
+            };
+            self.push(
+                &claim.subject,
+                metric,
+                kind,
+                (outcome(claim), observed),
+                verdict,
+                reason,
+            );
+        }
     }
 
     /// Every conformance cell of the baseline: its outcome now.
@@ -511,18 +580,54 @@ impl ScenarioJudge<'_> {
     }
 }
 
-fn speedup_interval(s: &Speedup) -> Interval {
-    Interval {
-        median: s.median,
-        low: s.ci_low,
-        high: s.ci_high,
+/// How a claim is named as a metric: `claim stat-calls-per-file against peer:python-shutil@3.7`.
+fn claim_metric(claim: &ClaimResult) -> String {
+    format!("claim {} against {}", claim.metric.name(), claim.baseline)
+}
+
+/// The baseline's side of an interval check: its median is what the result is judged against.
+fn baseline_figure(median: f64, ci: Option<&copybench_result::Interval>) -> Observed {
+    Observed::Estimate {
+        median,
+        low: ci.map(|i| i.low),
+        high: ci.map(|i| i.high),
     }
 }
 
-fn estimate_interval(e: &Estimate) -> Interval {
-    Interval {
-        median: e.median,
-        low: e.ci_low,
-        high: e.ci_high,
+/// A result's speedup with its interval, or why it has none (below 6 pairs no 95 % interval
+/// exists: the harness leaves it out and says why).
+fn speedup_figure(s: &Speedup, entry: &EntryResult) -> Result<Interval, (Observed, String)> {
+    with_interval(s.median, s.ci.as_ref(), entry, "speedup")
+}
+
+/// A result's estimate (wall time) with its interval, or why it has none.
+fn estimate_figure(e: &Estimate, entry: &EntryResult) -> Result<Interval, (Observed, String)> {
+    with_interval(e.median, e.ci.as_ref(), entry, "wall_s")
+}
+
+fn with_interval(
+    median: f64,
+    ci: Option<&copybench_result::Interval>,
+    entry: &EntryResult,
+    figure: &str,
+) -> Result<Interval, (Observed, String)> {
+    match ci {
+        Some(ci) => Ok(Interval {
+            median,
+            low: ci.low,
+            high: ci.high,
+        }),
+        None => {
+            let why =
+                entry.unmeasured.get(figure).cloned().unwrap_or_else(|| {
+                    "no 95 % interval in the result (too few samples)".to_string()
+                });
+            let observed = Observed::Estimate {
+                median,
+                low: None,
+                high: None,
+            };
+            Err((observed, format!("no interval to judge: {why}")))
+        }
     }
 }

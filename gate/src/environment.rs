@@ -107,6 +107,7 @@ mod tests {
                 device: "/dev/vda".into(),
             }],
             tools: BTreeMap::new(),
+            interpreters: vec![],
         }
     }
 

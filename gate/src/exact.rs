@@ -1,7 +1,7 @@
 //! The rules for exact figures: counts and outcomes have no noise, so any increase of a count,
 //! or any change of an outcome for the worse, is a regression, and the gate needs no threshold.
 
-use copybench_result::{ConformanceCell, Verdict as CellVerdict};
+use copybench_result::{ClaimVerdict, ConformanceCell, Verdict as CellVerdict};
 
 use crate::verdict::Verdict;
 
@@ -35,6 +35,17 @@ pub fn judge_conformance(baseline: &ConformanceCell, result: &ConformanceCell) -
         Verdict::Improved
     } else {
         Verdict::Regressed
+    }
+}
+
+/// A claim's verdict: becoming *reproduces* improves; becoming *inconclusive* cannot be judged;
+/// any other change of verdict regresses (a claim that is no longer checked included).
+pub fn judge_claim(baseline: ClaimVerdict, result: ClaimVerdict) -> Verdict {
+    match (baseline, result) {
+        (a, b) if a == b => Verdict::NoChange,
+        (_, ClaimVerdict::Reproduces) => Verdict::Improved,
+        (_, ClaimVerdict::Inconclusive) => Verdict::Inconclusive,
+        _ => Verdict::Regressed,
     }
 }
 
@@ -114,6 +125,16 @@ mod tests {
             Verdict::Regressed
         );
         assert_eq!(judge_conformance(&pass, &pass), Verdict::NoChange);
+    }
+
+    #[test]
+    fn claim_verdicts_change_for_better_or_worse() {
+        use ClaimVerdict::*;
+        assert_eq!(judge_claim(Reproduces, Reproduces), Verdict::NoChange);
+        assert_eq!(judge_claim(SmallerEffect, Reproduces), Verdict::Improved);
+        assert_eq!(judge_claim(Reproduces, SmallerEffect), Verdict::Regressed);
+        assert_eq!(judge_claim(Reproduces, NotChecked), Verdict::Regressed);
+        assert_eq!(judge_claim(Reproduces, Inconclusive), Verdict::Inconclusive);
     }
 
     #[test]

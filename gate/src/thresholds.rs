@@ -297,6 +297,12 @@ impl Applicable<'_> {
                  names"
                     .to_string(),
             ),
+            (MetricKind::TimedClaim, Some(true)) => None,
+            (MetricKind::TimedClaim, _) => Some(
+                "a timed claim's verdict moves with the noise; reported, gated only where a rule \
+                 says `gate = true`"
+                    .to_string(),
+            ),
             _ => None,
         };
         Setting {
@@ -412,6 +418,7 @@ mod tests {
             kernel: "6.1".into(),
             filesystems: vec![],
             tools: BTreeMap::new(),
+            interpreters: vec![],
         }
     }
 

@@ -86,6 +86,10 @@ pub enum MetricKind {
     /// An absolute wall time: reported always, gated only where the thresholds file names the
     /// environment, because absolute times move between runners.
     WallTime,
+    /// The verdict of a timed claim (wall or CPU time): it moves with the noise of the interval
+    /// it was read from, so it is reported, and gated only where a rule says `gate = true`.
+    /// Claims about counts are exact and judged as [`MetricKind::Exact`].
+    TimedClaim,
 }
 
 /// A figure as one side measured it.
@@ -96,8 +100,12 @@ pub enum Observed {
     Count { value: u64 },
     /// An outcome in words: `ran`, `skipped: …`, `pass`, `fail: …`.
     Outcome { value: String },
-    /// A median with its 95 % interval.
-    Estimate { median: f64, low: f64, high: f64 },
+    /// A median with its 95 % interval (`None` where the result has none: too few samples).
+    Estimate {
+        median: f64,
+        low: Option<f64>,
+        high: Option<f64>,
+    },
     /// Not measured on this side, with why.
     Absent { reason: String },
 }
@@ -116,7 +124,8 @@ pub struct Change {
 pub struct Check {
     /// The entry id (`sendfile`, `lean jobs=2`, `peer:cp`); for conformance, the subject.
     pub entry: String,
-    /// `speedup`, `wall_time`, `ran`, `syscalls.<name>`, `conformance.<case>`.
+    /// `speedup`, `wall_time`, `ran`, `syscalls.<name>`, `conformance.<case>`,
+    /// `claim <metric> against <baseline entry>`.
     pub metric: String,
     pub kind: MetricKind,
     pub baseline: Observed,

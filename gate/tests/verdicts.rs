@@ -4,7 +4,10 @@
 use copybench_gate::{
     compare, CompareError, Failure, GateReport, MetricKind, Overall, Thresholds, Verdict,
 };
-use copybench_result::{RunResult, Speedup, Verdict as CellVerdict};
+use copybench_result::{
+    ClaimMetric, ClaimResult, ClaimVerdict, ClaimedFigure, FigureKind, Interval, RunResult,
+    Speedup, Verdict as CellVerdict,
+};
 
 /// The reports' fixture with every interval narrowed to ±1 % of its median, as a run that
 /// sampled to a tight precision would give: the gate can then judge every speedup.
@@ -12,12 +15,20 @@ fn baseline() -> RunResult {
     let mut result = measured();
     for entry in result.scenarios.iter_mut().flat_map(|s| &mut s.entries) {
         if let Some(s) = &mut entry.speedup {
-            (s.ci_low, s.ci_high) = (s.median * 0.99, s.median * 1.01);
+            s.ci = Some(interval(s.median * 0.99, s.median * 1.01));
         }
         let wall = &mut entry.summary.wall_s;
-        (wall.ci_low, wall.ci_high) = (wall.median * 0.99, wall.median * 1.01);
+        wall.ci = Some(interval(wall.median * 0.99, wall.median * 1.01));
     }
     result
+}
+
+fn interval(low: f64, high: f64) -> Interval {
+    Interval {
+        low,
+        high,
+        coverage: 0.95,
+    }
 }
 
 /// The reports' fixture as it was measured (some intervals wider than 5 %).
@@ -50,9 +61,10 @@ fn with_sendfile_speedup(median: f64, low: f64, high: f64) -> RunResult {
     assert_eq!(entry.id, "sendfile");
     entry.speedup = Some(Speedup {
         median,
-        ci_low: low,
-        ci_high: high,
+        ci: Some(interval(low, high)),
         pairs: 20,
+        ratio_of_medians: median,
+        direction_conflict: None,
     });
     result
 }
@@ -71,17 +83,21 @@ fn the_same_result_passes_with_no_change_anywhere() {
 
 #[test]
 fn the_same_result_with_wide_intervals_is_inconclusive_where_they_are_wide() {
-    let report = compare(&baseline(), &measured(), &Thresholds::default()).unwrap();
+    let measured = measured();
+    let report = compare(&baseline(), &measured, &Thresholds::default()).unwrap();
     assert_eq!(report.overall, Overall::Inconclusive);
-    // readinto-1m: 1.15× [1.06, 1.18], ±7.4 %.
-    assert_eq!(
-        check(&report, "readinto-1m", "speedup").verdict,
-        Verdict::Inconclusive
-    );
-    assert_eq!(
-        check(&report, "sendfile", "speedup").verdict,
-        Verdict::NoChange
-    );
+    let mut inconclusive = 0;
+    for entry in measured.scenarios[0].entries.iter() {
+        let Some(ci) = entry.speedup.as_ref().and_then(|s| s.ci) else {
+            continue;
+        };
+        let median = entry.speedup.as_ref().unwrap().median;
+        let wide = (median - ci.low).max(ci.high - median) / median > 0.05;
+        let verdict = check(&report, &entry.id, "speedup").verdict;
+        assert_eq!(verdict == Verdict::Inconclusive, wide, "{}", entry.id);
+        inconclusive += usize::from(wide);
+    }
+    assert!(inconclusive > 0);
 }
 
 #[test]
@@ -193,7 +209,8 @@ fn a_threshold_from_the_file_decides() {
 fn absolute_times_are_reported_never_gated_by_default() {
     let mut result = baseline();
     let wall = &mut result.scenarios[0].entries[1].summary.wall_s;
-    (wall.median, wall.ci_low, wall.ci_high) = (0.065, 0.0649, 0.0651);
+    wall.median = 0.065;
+    wall.ci = Some(interval(0.0649, 0.0651));
     let report = judge(&result);
     let c = check(&report, "sendfile", "wall_time");
     assert_eq!(c.verdict, Verdict::Regressed, "judged");
@@ -252,6 +269,20 @@ fn an_entry_that_is_skipped_now_regresses() {
 }
 
 #[test]
+fn a_speedup_without_an_interval_is_inconclusive_with_the_reason() {
+    let mut result = baseline();
+    let entry = &mut result.scenarios[0].entries[1];
+    entry.speedup.as_mut().unwrap().ci = None;
+    entry
+        .unmeasured
+        .insert("speedup".into(), "5 pairs: no 95 % interval below 6".into());
+    let report = judge(&result);
+    let c = check(&report, "sendfile", "speedup");
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert!(c.reason.as_deref().unwrap().contains("below 6"), "{c:?}");
+}
+
+#[test]
 fn counts_that_are_no_longer_counted_are_inconclusive() {
     let mut result = baseline();
     result.scenarios[0].entries[1].syscalls = None;
@@ -292,4 +323,66 @@ fn a_scenario_missing_from_the_result_cannot_be_judged() {
             scenario: "tree-800".into()
         }
     );
+}
+
+fn claim(metric: ClaimMetric, verdict: ClaimVerdict) -> ClaimResult {
+    ClaimResult {
+        subject: "scandir".into(),
+        baseline: "listdir".into(),
+        metric,
+        claimed: ClaimedFigure {
+            kind: FigureKind::Change,
+            value: -0.38,
+            text: "-38%".into(),
+        },
+        source: "whatsnew 3.8".into(),
+        verdict,
+        measured: None,
+        detail: "hand-made".into(),
+    }
+}
+
+#[test]
+fn an_exact_claim_that_stops_reproducing_regresses_and_a_timed_one_is_reported() {
+    let mut before = baseline();
+    before.scenarios[1].claims = vec![
+        claim(ClaimMetric::StatCallsPerFile, ClaimVerdict::Reproduces),
+        claim(ClaimMetric::WallTime, ClaimVerdict::Reproduces),
+    ];
+    let mut after = before.clone();
+    after.scenarios[1].claims[0].verdict = ClaimVerdict::SmallerEffect;
+    after.scenarios[1].claims[1].verdict = ClaimVerdict::NoEffect;
+    let report = compare(&before, &after, &Thresholds::default()).unwrap();
+    let claims: Vec<_> = report.scenarios[1]
+        .checks
+        .iter()
+        .filter(|c| c.metric.starts_with("claim "))
+        .collect();
+    assert_eq!(claims.len(), 2);
+    assert_eq!(
+        claims[0].metric,
+        "claim stat-calls-per-file against listdir"
+    );
+    assert_eq!(
+        (claims[0].verdict, claims[0].gated()),
+        (Verdict::Regressed, true)
+    );
+    assert_eq!(
+        (claims[1].verdict, claims[1].gated()),
+        (Verdict::Regressed, false)
+    );
+    assert_eq!(report.overall, Overall::Regression);
+    // A rule can gate timed claims too.
+    let thresholds = Thresholds::parse(
+        "[[rule]]\nmetric = \"claim wall-time *\"\ngate = true\n",
+        "g.toml",
+    )
+    .unwrap();
+    let report = compare(&before, &after, &thresholds).unwrap();
+    let timed = report.scenarios[1]
+        .checks
+        .iter()
+        .find(|c| c.metric == "claim wall-time against listdir")
+        .unwrap();
+    assert!(timed.gated());
 }

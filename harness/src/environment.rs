@@ -8,10 +8,12 @@ use std::path::Path;
 
 use copybench_result::{Environment, FilesystemInfo, ToolInfo, ToolVersion};
 
+use crate::interpreters::Interpreters;
 use crate::peer::{find_on_path, first_line_of, PeerKind};
 
-/// The hardware, OS and tools (filesystems are added per scenario with [`filesystem`]).
-pub fn environment() -> Environment {
+/// The hardware, OS, tools and CPython interpreters (filesystems are added per scenario with
+/// [`filesystem`]).
+pub fn environment(interpreters: &Interpreters) -> Environment {
     use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
     let system = System::new_with_specifics(
         RefreshKind::nothing()
@@ -36,24 +38,28 @@ pub fn environment() -> Environment {
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
         kernel: System::kernel_version().unwrap_or_else(|_| "unknown".to_owned()),
         filesystems: Vec::new(),
-        tools: tools(),
+        tools: tools(interpreters),
+        interpreters: interpreters.infos(),
     }
 }
 
-/// Versions of the peers' programs and of strace.
-fn tools() -> BTreeMap<String, ToolVersion> {
+/// Versions of the peers' programs (`python3`: the default interpreter) and of strace.
+fn tools(interpreters: &Interpreters) -> BTreeMap<String, ToolVersion> {
     let mut tools = BTreeMap::new();
-    for kind in PeerKind::ALL {
-        let peer = kind.peer();
-        let entry = match peer.resolve() {
+    for (program, kind) in [
+        ("cp", PeerKind::Cp),
+        ("python3", PeerKind::PythonShutil { python: None }),
+        ("rsync", PeerKind::Rsync),
+    ] {
+        let entry = match kind.peer().resolve(interpreters) {
             Ok(resolved) => resolved.tool_version(),
             Err(why) => ToolVersion {
                 path: None,
                 version: None,
-                unavailable: Some(why),
+                unavailable: Some(why.to_string()),
             },
         };
-        tools.insert(peer.program().to_owned(), entry);
+        tools.insert(program.to_owned(), entry);
     }
     let strace = match find_on_path("strace") {
         Some(path) => ToolVersion {
@@ -145,21 +151,10 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
     })
 }
 
-/// A filesystem type name from `statfs`'s `f_type` (linux/magic.h).
+/// A filesystem type name from `statfs`'s `f_type`, by the engine's one table of them.
 fn fs_type_of_magic(magic: u64) -> String {
-    match magic {
-        0xEF53 => "ext2/ext3/ext4".to_owned(),
-        0x0102_1994 => "tmpfs".to_owned(),
-        0x9123_683E => "btrfs".to_owned(),
-        0x5846_5342 => "xfs".to_owned(),
-        0x6573_5546 => "fuse".to_owned(),
-        0x6969 => "nfs".to_owned(),
-        0xFE53_4D42 => "smb2".to_owned(),
-        0xFF53_4D42 => "cifs".to_owned(),
-        0x794C_7630 => "overlay".to_owned(),
-        0x2FC1_2FC1 => "zfs".to_owned(),
-        other => format!("statfs magic {other:#x}"),
-    }
+    copybench_engine::sys::filesystem_type(magic)
+        .map_or_else(|| format!("statfs magic {magic:#x}"), str::to_owned)
 }
 
 struct MountLine {
@@ -210,7 +205,7 @@ mod tests {
 
     #[test]
     fn statfs_magics_have_names() {
-        assert_eq!(fs_type_of_magic(0xEF53), "ext2/ext3/ext4");
+        assert_eq!(fs_type_of_magic(0xEF53), "ext4");
         assert_eq!(fs_type_of_magic(0x0102_1994), "tmpfs");
         assert_eq!(fs_type_of_magic(0x1234), "statfs magic 0x1234");
     }

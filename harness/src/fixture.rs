@@ -2,44 +2,72 @@
 //!
 //! Content is a ChaCha8 stream from the seed, so the same parameters give the same bytes on any
 //! machine. A fixture is generated under a temporary name and renamed into place, then cached
-//! under `fixtures/<key>/` with a manifest (every entry's size and a cheap hash of its first and
-//! last 64 KiB), which is checked before the fixture is reused.
+//! under `fixtures/<key>/` with a manifest: every entry's kind, size and an xxh3 hash of every
+//! byte (of a link: its target), checked in full before the fixture is reused. Everything is
+//! reached from the work directory's descriptor, never through a symlink (`work_dir`).
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use copybench_result::{FixtureInfo, FixtureKind};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::FixtureSpec;
-use crate::work_dir::WorkDir;
+use crate::size::ByteSize;
+use crate::work_dir::{Dir, WorkDir, WorkDirError};
 
-/// Bumped when generation changes, so older caches are not mistaken for the new layout.
-const LAYOUT_VERSION: u32 = 1;
-/// Bytes hashed at each end of a file by the manifest.
-const HASHED_END: u64 = 64 * 1024;
+/// Bumped when generation or the manifest changes, so older caches are not mistaken for the
+/// new layout (2: a hash of every byte instead of the two ends).
+const LAYOUT_VERSION: u32 = 2;
+/// The name of the fixture itself inside its cache directory.
+const DATA: &str = "data";
+const MANIFEST: &str = "manifest.json";
 
 /// Why a fixture could not be made or read.
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
-    #[error("cannot {op} fixture {path}: {source}")]
+    #[error(transparent)]
+    WorkDir(#[from] WorkDirError),
+    #[error("cannot {op} fixture {path}: {}", copybench_engine::errno::describe(*errno))]
     Io {
         op: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        errno: Errno,
     },
-    #[error("fixture manifest {path}: {source}")]
-    Manifest {
+    #[error("cannot encode the fixture manifest {path}: {message}")]
+    Manifest { path: PathBuf, message: String },
+    #[error("`{key}` needs {}{}, but the filesystem of {} has {} free", ByteSize(*needed).human(), if *inodes > 0 { format!(" and {inodes} files") } else { String::new() }, path.display(), free)]
+    NoSpace {
+        /// The scenario key that asks for the space (`fixture.size`).
+        key: &'static str,
+        needed: u64,
+        inodes: u64,
+        /// What is free, in words.
+        free: String,
         path: PathBuf,
-        source: serde_json::Error,
     },
+    #[error("fixture {path} changed while it was read: {what}")]
+    Changed { path: PathBuf, what: String },
+    #[error("interrupted by {0} while generating the fixture")]
+    Interrupted(crate::interrupt::Signal),
 }
 
-fn io(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FixtureError {
+fn io(op: &'static str, path: &Path) -> impl FnOnce(Errno) -> FixtureError {
     let path = path.to_owned();
-    move |source| FixtureError::Io { op, path, source }
+    move |errno| FixtureError::Io { op, path, errno }
+}
+
+fn io_std(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> FixtureError {
+    let path = path.to_owned();
+    move |e| FixtureError::Io {
+        op,
+        path,
+        errno: Errno::from_io_error(&e).unwrap_or(Errno::IO),
+    }
 }
 
 /// A fixture ready to be copied.
@@ -68,8 +96,8 @@ struct ManifestEntry {
     /// `file`, `dir` or `symlink`.
     kind: String,
     size: u64,
-    /// FNV-1a of the size, the first and the last 64 KiB (files), or of the link target.
-    hash: u64,
+    /// xxh3-64 of every byte (files) or of the link target (symlinks); 0 for directories.
+    xxh3: u64,
 }
 
 /// The cache key: every parameter that changes the bytes.
@@ -89,52 +117,131 @@ pub fn key(spec: &FixtureSpec) -> String {
     }
 }
 
-/// Returns the cached fixture for `spec` if its manifest checks out, else generates it.
+/// Returns the cached fixture for `spec` if every byte matches its manifest, else generates
+/// it (saying why), after checking the filesystem has room for it.
 pub fn prepare(spec: &FixtureSpec, work: &WorkDir) -> Result<Fixture, FixtureError> {
     let key = key(spec);
-    let dir = work.fixtures().join(&key);
-    let manifest_path = dir.join("manifest.json");
-    let data = dir.join("data");
-    if manifest_path.exists() {
-        let text = std::fs::read_to_string(&manifest_path).map_err(io("read", &manifest_path))?;
-        let manifest: Result<Manifest, _> = serde_json::from_str(&text);
-        if let Ok(manifest) = manifest {
-            if manifest.key == key && manifest.layout_version == LAYOUT_VERSION {
-                if let Ok(found) = scan(&data) {
-                    if found == manifest.entries {
-                        return Ok(fixture_from(spec, data, &found, true));
-                    }
-                }
-            }
+    let fixtures = work.fixtures()?;
+    if let Some(cached) = fixtures.existing_child(&key)? {
+        match verify(&cached, &key) {
+            Ok(entries) => return Ok(fixture_from(spec, cached.join(DATA), &entries, true)),
+            Err(why) => eprintln!(
+                "copybench: fixture {} {why}; generating it again",
+                cached.path().display()
+            ),
         }
-        eprintln!(
-            "copybench: fixture {} does not match its manifest; generating it again",
-            dir.display()
-        );
-        std::fs::remove_dir_all(&dir).map_err(io("delete", &dir))?;
+        drop(cached);
+        fixtures.remove(&key)?;
     }
-    std::fs::create_dir_all(work.fixtures()).map_err(io("create", &work.fixtures()))?;
-    let tmp = work
-        .fixtures()
-        .join(format!(".{key}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io("delete", &tmp))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(io("create", &tmp))?;
-    generate(spec, &tmp.join("data"))?;
-    let entries = scan(&tmp.join("data"))?;
+    check_space(spec, &fixtures)?;
+    let tmp_name = format!(".{key}.tmp-{}", std::process::id());
+    fixtures.remove(&tmp_name)?;
+    // Removed again if generation fails or is interrupted, so no half fixture stays.
+    let mut tmp = Temporary {
+        parent: &fixtures,
+        name: &tmp_name,
+        dir: fixtures.new_child(&tmp_name)?,
+        keep: false,
+    };
+    generate(spec, &tmp.dir)?;
+    let entries = scan(&tmp.dir)?;
     let manifest = Manifest {
         layout_version: LAYOUT_VERSION,
         key: key.clone(),
         entries: entries.clone(),
     };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| FixtureError::Manifest {
-        path: manifest_path.clone(),
-        source,
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| FixtureError::Manifest {
+        path: tmp.dir.join(MANIFEST),
+        message: e.to_string(),
     })?;
-    std::fs::write(tmp.join("manifest.json"), json).map_err(io("write", &manifest_path))?;
-    std::fs::rename(&tmp, &dir).map_err(io("rename into place", &dir))?;
-    Ok(fixture_from(spec, data, &entries, false))
+    tmp.dir.write_atomically(MANIFEST, &json)?;
+    fixtures.rename(&tmp_name, &fixtures, &key)?;
+    tmp.keep = true;
+    Ok(fixture_from(
+        spec,
+        fixtures.join(&key).join(DATA),
+        &entries,
+        false,
+    ))
+}
+
+/// A fixture being generated: deleted when dropped before it was renamed into place (an
+/// error or an interrupt).
+struct Temporary<'a> {
+    parent: &'a Dir,
+    name: &'a str,
+    dir: Dir,
+    keep: bool,
+}
+
+impl Drop for Temporary<'_> {
+    fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
+        if let Err(e) = self.parent.remove(self.name) {
+            eprintln!("copybench: warning: {e}");
+        }
+    }
+}
+
+/// Whether the cached fixture in `dir` is intact: its manifest, then every byte.
+fn verify(dir: &Dir, key: &str) -> Result<Vec<ManifestEntry>, String> {
+    let text = dir
+        .read(MANIFEST)
+        .map_err(|e| e.to_string())?
+        .ok_or("has no manifest")?;
+    let manifest: Manifest =
+        serde_json::from_slice(&text).map_err(|e| format!("has an unreadable manifest ({e})"))?;
+    if manifest.key != key || manifest.layout_version != LAYOUT_VERSION {
+        return Err("has a manifest of another fixture".to_owned());
+    }
+    let found = scan(dir).map_err(|e| format!("cannot be read ({e})"))?;
+    if found == manifest.entries {
+        return Ok(found);
+    }
+    let changed = found
+        .iter()
+        .zip(&manifest.entries)
+        .find(|(f, m)| f != m)
+        .map(|(f, _)| format!("`{}` differs from its checksum", f.path))
+        .unwrap_or_else(|| "has entries added or missing".to_owned());
+    Err(format!("does not match its manifest: {changed}"))
+}
+
+/// What `spec` needs on disk, by the key that asks for it: bytes at most, and inodes.
+fn space_needed(spec: &FixtureSpec) -> (&'static str, u64, u64) {
+    match *spec {
+        FixtureSpec::File { size, .. } => ("fixture.size", size, 0),
+        FixtureSpec::Tree {
+            files,
+            dirs,
+            size_max,
+            symlinks,
+            ..
+        } => (
+            "fixture.files × fixture.size_max",
+            files.saturating_mul(size_max),
+            files.saturating_add(dirs).saturating_add(symlinks),
+        ),
+    }
+}
+
+/// Refuses a fixture the filesystem cannot hold, before anything is written (a fixture that
+/// fills the disk would make every later run fail, whatever its size).
+fn check_space(spec: &FixtureSpec, dir: &Dir) -> Result<(), FixtureError> {
+    let free = dir.free_space()?;
+    let (key, needed, inodes) = space_needed(spec);
+    if needed > free.bytes || free.inodes.is_some_and(|free| inodes > free) {
+        return Err(FixtureError::NoSpace {
+            key,
+            needed,
+            inodes,
+            free: free.describe(),
+            path: dir.path().to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn fixture_from(
@@ -159,7 +266,7 @@ fn fixture_from(
         .iter()
         .filter(|e| e.kind == "file")
         .map(|e| e.size)
-        .sum();
+        .fold(0u64, u64::saturating_add);
     let (size_min, size_max) = match *spec {
         FixtureSpec::File { .. } => (None, None),
         FixtureSpec::Tree {
@@ -186,12 +293,12 @@ fn fixture_from(
     }
 }
 
-/// Writes the fixture at `path` (which must not exist).
-fn generate(spec: &FixtureSpec, path: &Path) -> Result<(), FixtureError> {
+/// Writes the fixture as `data` in `dir` (a fresh directory of this run).
+fn generate(spec: &FixtureSpec, dir: &Dir) -> Result<(), FixtureError> {
     match *spec {
         FixtureSpec::File { size, seed } => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            write_random_file(path, size, &mut rng)
+            write_random_file(dir, DATA, size, &mut rng)
         }
         FixtureSpec::Tree {
             files,
@@ -202,117 +309,143 @@ fn generate(spec: &FixtureSpec, path: &Path) -> Result<(), FixtureError> {
             seed,
         } => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            std::fs::create_dir(path).map_err(io("create", path))?;
+            let data = dir.new_child(DATA)?;
             for d in 0..dirs {
-                let dir = path.join(format!("d{d:03}"));
-                std::fs::create_dir(&dir).map_err(io("create", &dir))?;
+                data.new_child(format!("d{d:03}"))?;
             }
             for i in 0..files {
                 let size = rng.random_range(size_min..=size_max);
-                let file = tree_file(path, i, dirs);
-                write_random_file(&file, size, &mut rng)?;
+                write_random_file(&data, &tree_file(i, dirs), size, &mut rng)?;
             }
             // Links point at a file in their own directory, spread over the tree.
             for j in 0..symlinks {
-                let i = j * files / symlinks.max(1);
+                let i = (u128::from(j) * u128::from(files) / u128::from(symlinks.max(1))) as u64;
                 let d = i % dirs;
-                let link = path.join(format!("d{d:03}/l{j:05}"));
-                std::os::unix::fs::symlink(format!("f{i:05}"), &link)
-                    .map_err(io("create symlink", &link))?;
+                let link = format!("d{d:03}/l{j:05}");
+                rustix::fs::symlinkat(format!("f{i:05}"), data.fd(), link.as_str())
+                    .map_err(io("create symlink", &data.join(&link)))?;
             }
             Ok(())
         }
     }
 }
 
-/// File `i` of a tree: spread round-robin over the directories.
-fn tree_file(root: &Path, i: u64, dirs: u64) -> PathBuf {
-    root.join(format!("d{:03}/f{i:05}", i % dirs))
+/// File `i` of a tree, relative to its root: spread round-robin over the directories.
+fn tree_file(i: u64, dirs: u64) -> String {
+    format!("d{:03}/f{i:05}", i % dirs)
 }
 
-fn write_random_file(path: &Path, size: u64, rng: &mut ChaCha8Rng) -> Result<(), FixtureError> {
-    let mut file = std::fs::File::create(path).map_err(io("create", path))?;
-    let mut buf = vec![0u8; (1 << 20).min(size as usize).max(1)];
+fn write_random_file(
+    dir: &Dir,
+    name: &str,
+    size: u64,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), FixtureError> {
+    let path = dir.join(name);
+    let mut file = dir.create_file(name)?;
+    let mut buf = vec![0u8; (1u64 << 20).min(size).max(1) as usize];
     let mut left = size;
     while left > 0 {
+        crate::interrupt::check().map_err(FixtureError::Interrupted)?;
         let n = (buf.len() as u64).min(left) as usize;
         rng.fill_bytes(&mut buf[..n]);
-        file.write_all(&buf[..n]).map_err(io("write", path))?;
+        file.write_all(&buf[..n]).map_err(io_std("write", &path))?;
         left -= n as u64;
     }
     Ok(())
 }
 
-/// Lists the fixture at `root` as manifest entries, sorted by path.
-fn scan(root: &Path) -> Result<Vec<ManifestEntry>, FixtureError> {
+/// Lists the fixture `data` in `dir` as manifest entries, sorted by path, hashing every byte.
+fn scan(dir: &Dir) -> Result<Vec<ManifestEntry>, FixtureError> {
     let mut entries = Vec::new();
-    let mut stack = vec![PathBuf::new()];
+    let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
-        let path = if rel.as_os_str().is_empty() {
-            root.to_owned()
+        let at = if rel.is_empty() {
+            DATA.to_owned()
         } else {
-            root.join(&rel)
+            format!("{DATA}/{rel}")
         };
-        let meta = std::fs::symlink_metadata(&path).map_err(io("stat", &path))?;
-        let name = rel.to_string_lossy().into_owned();
-        if meta.is_symlink() {
-            let target = std::fs::read_link(&path).map_err(io("read link", &path))?;
-            entries.push(ManifestEntry {
-                path: name,
-                kind: "symlink".into(),
-                size: 0,
-                hash: fnv1a(target.as_os_str().as_encoded_bytes(), FNV_OFFSET),
-            });
-        } else if meta.is_dir() {
-            entries.push(ManifestEntry {
-                path: name,
-                kind: "dir".into(),
-                size: 0,
-                hash: 0,
-            });
-            for child in std::fs::read_dir(&path).map_err(io("list", &path))? {
-                let child = child.map_err(io("list", &path))?;
-                stack.push(rel.join(child.file_name()));
+        let path = dir.join(&at);
+        let st = rustix::fs::statat(dir.fd(), at.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .map_err(io("stat", &path))?;
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::Symlink => {
+                let target = rustix::fs::readlinkat(dir.fd(), at.as_str(), Vec::new())
+                    .map_err(io("read link", &path))?;
+                entries.push(ManifestEntry {
+                    path: rel,
+                    kind: "symlink".into(),
+                    size: 0,
+                    xxh3: xxhash_rust::xxh3::xxh3_64(target.as_bytes()),
+                });
             }
-        } else {
-            entries.push(ManifestEntry {
-                path: name,
-                kind: "file".into(),
-                size: meta.len(),
-                hash: cheap_hash(&path, meta.len())?,
-            });
+            FileType::Directory => {
+                let sub = dir
+                    .existing_child(&at)?
+                    .ok_or_else(|| FixtureError::Changed {
+                        path: path.clone(),
+                        what: "a directory vanished".to_owned(),
+                    })?;
+                for name in sub.names()? {
+                    let name = name.to_string_lossy();
+                    stack.push(if rel.is_empty() {
+                        name.into_owned()
+                    } else {
+                        format!("{rel}/{name}")
+                    });
+                }
+                entries.push(ManifestEntry {
+                    path: rel,
+                    kind: "dir".into(),
+                    size: 0,
+                    xxh3: 0,
+                });
+            }
+            FileType::RegularFile => {
+                let size = st.st_size as u64;
+                entries.push(ManifestEntry {
+                    xxh3: hash_file(dir, &at, size)?,
+                    path: rel,
+                    kind: "file".into(),
+                    size,
+                });
+            }
+            other => {
+                return Err(FixtureError::Changed {
+                    path,
+                    what: format!("a {other:?} is not part of any fixture"),
+                })
+            }
         }
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(entries)
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv1a(bytes: &[u8], mut hash: u64) -> u64 {
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+/// xxh3-64 of every byte of `at` in `dir`, which must have `size` bytes.
+fn hash_file(dir: &Dir, at: &str, size: u64) -> Result<u64, FixtureError> {
+    let path = dir.join(at);
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(dir.fd(), at, flags, Mode::empty()).map_err(io("open", &path))?;
+    let mut file = std::fs::File::from(fd);
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut read = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io_std("read", &path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        read += n as u64;
     }
-    hash
-}
-
-/// FNV-1a over the size and the first and last 64 KiB: catches truncation and overwrites at
-/// either end without reading a 512 MiB file whole.
-fn cheap_hash(path: &Path, size: u64) -> Result<u64, FixtureError> {
-    let mut file = std::fs::File::open(path).map_err(io("open", path))?;
-    let mut hash = fnv1a(&size.to_le_bytes(), FNV_OFFSET);
-    let mut buf = vec![0u8; HASHED_END.min(size) as usize];
-    file.read_exact(&mut buf).map_err(io("read", path))?;
-    hash = fnv1a(&buf, hash);
-    if size > HASHED_END {
-        file.seek(SeekFrom::Start(size - HASHED_END))
-            .map_err(io("seek", path))?;
-        buf.resize(HASHED_END as usize, 0);
-        file.read_exact(&mut buf).map_err(io("read", path))?;
-        hash = fnv1a(&buf, hash);
+    if read != size {
+        return Err(FixtureError::Changed {
+            path,
+            what: format!("{read} bytes read, {size} expected"),
+        });
     }
-    Ok(hash)
+    Ok(hasher.digest())
 }
 
 #[cfg(test)]
@@ -385,5 +518,53 @@ mod tests {
         assert!(!again.reused);
         assert_ne!(std::fs::read(&again.files[0]).unwrap(), b"damaged");
         assert!(prepare(&tree_spec(), &work).unwrap().reused);
+    }
+
+    #[test]
+    fn one_flipped_byte_in_the_middle_is_noticed_and_regenerated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = WorkDir::open(tmp.path()).unwrap();
+        // Larger than the two 64 KiB ends the old manifest hashed (issue 9, finding 8).
+        let spec = FixtureSpec::File {
+            size: 300_000,
+            seed: 3,
+        };
+        let f = prepare(&spec, &work).unwrap();
+        let good = std::fs::read(&f.path).unwrap();
+        let mut bad = good.clone();
+        bad[150_000] ^= 1;
+        std::fs::write(&f.path, &bad).unwrap();
+        let again = prepare(&spec, &work).unwrap();
+        assert!(!again.reused);
+        assert_eq!(std::fs::read(&again.path).unwrap(), good);
+        assert!(prepare(&spec, &work).unwrap().reused);
+    }
+
+    #[test]
+    fn a_fixture_larger_than_the_free_space_is_refused_before_writing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = WorkDir::open(tmp.path()).unwrap();
+        let spec = FixtureSpec::File {
+            size: i64::MAX as u64,
+            seed: 1,
+        };
+        let e = prepare(&spec, &work).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, FixtureError::NoSpace { .. }), "{text}");
+        assert!(
+            text.contains("`fixture.size`") && text.contains("free"),
+            "{text}"
+        );
+        assert!(work.fixtures().unwrap().names().unwrap().is_empty());
+        let tree = FixtureSpec::Tree {
+            files: u64::MAX / 2,
+            dirs: 1,
+            size_min: 1,
+            size_max: 1,
+            symlinks: 0,
+            seed: 1,
+        };
+        let e = prepare(&tree, &work).unwrap_err().to_string();
+        assert!(e.contains("fixture.files"), "{e}");
     }
 }

@@ -8,11 +8,12 @@
 //! file per chart.
 
 mod charts;
+mod claims;
 mod compare;
 mod conformance;
 mod export;
 mod figures;
-mod format;
+pub mod format;
 mod gate;
 mod headline;
 mod html;

@@ -168,8 +168,12 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
                 None if entry.id == scenario.reference => "reference".to_string(),
                 None => absent("speedup"),
             },
-            format::duration(s.user_s.median),
-            format::duration(s.sys_s.median),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.cpu_s_per_gib.map_or_else(
                 || absent("cpu_s_per_gib"),
                 |cpu| format::significant(cpu, 3),
@@ -433,12 +437,19 @@ fn all_figures(scenario: &ScenarioResult) -> Table {
             .to_string(),
             entry.samples.len().to_string(),
             format::duration(s.wall_s.median),
-            span(s.wall_s.ci_low, s.wall_s.ci_high),
+            s.wall_s
+                .ci
+                .as_ref()
+                .map_or_else(|| absent("ci"), |ci| span(ci.low, ci.high)),
             span(s.wall_s.min, s.wall_s.max),
             speedup,
             speedup_ci,
-            format::duration(s.user_s.median),
-            format::duration(s.sys_s.median),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.throughput_mib_s.as_ref().map_or_else(
                 || absent("throughput_mib_s"),
                 |t| format::throughput(t.median),

@@ -30,25 +30,19 @@ pub fn observed(observed: &Observed, kind: MetricKind) -> String {
     match observed {
         Observed::Count { value } => value.to_string(),
         Observed::Outcome { value } => value.clone(),
-        Observed::Estimate { median, low, high } => {
-            let one = |v: f64| match kind {
-                MetricKind::WallTime => format::duration(v),
-                _ => format::ratio(v),
-            };
-            if low == high {
-                one(*median)
-            } else {
-                match kind {
-                    MetricKind::WallTime => format!(
-                        "{} [{}, {}]",
-                        format::duration(*median),
-                        format::duration(*low),
-                        format::duration(*high)
-                    ),
-                    _ => format!("{} [{low:.2}, {high:.2}]", format::ratio(*median)),
-                }
+        Observed::Estimate { median, low, high } => match (low, high, kind) {
+            (Some(low), Some(high), MetricKind::WallTime) => format!(
+                "{} [{}, {}]",
+                format::duration(*median),
+                format::duration(*low),
+                format::duration(*high)
+            ),
+            (Some(low), Some(high), _) => {
+                format!("{} [{low:.2}, {high:.2}]", format::ratio(*median))
             }
-        }
+            // No interval (too few samples): the median alone, and the check says why.
+            _ => self::median(observed, kind),
+        },
         Observed::Absent { .. } => ABSENT.to_string(),
     }
 }

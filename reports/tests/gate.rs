@@ -4,7 +4,7 @@
 
 use copybench_gate::{compare, GateReport, Thresholds};
 use copybench_reports::{render_gate, GateFormat, GateRun, GateSide};
-use copybench_result::{RunResult, Speedup, Verdict};
+use copybench_result::{Interval, RunResult, Speedup, Verdict};
 
 fn fixture() -> RunResult {
     let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
@@ -16,12 +16,20 @@ fn baseline() -> RunResult {
     let mut result = fixture();
     for entry in result.scenarios.iter_mut().flat_map(|s| &mut s.entries) {
         if let Some(s) = &mut entry.speedup {
-            (s.ci_low, s.ci_high) = (s.median * 0.99, s.median * 1.01);
+            s.ci = Some(interval(s.median * 0.99, s.median * 1.01));
         }
         let wall = &mut entry.summary.wall_s;
-        (wall.ci_low, wall.ci_high) = (wall.median * 0.99, wall.median * 1.01);
+        wall.ci = Some(interval(wall.median * 0.99, wall.median * 1.01));
     }
     result
+}
+
+fn interval(low: f64, high: f64) -> Interval {
+    Interval {
+        low,
+        high,
+        coverage: 0.95,
+    }
 }
 
 fn changed() -> RunResult {
@@ -30,13 +38,15 @@ fn changed() -> RunResult {
     let file = &mut result.scenarios[0];
     let speedup = |median: f64, low: f64, high: f64| Speedup {
         median,
-        ci_low: low,
-        ci_high: high,
+        ci: Some(interval(low, high)),
         pairs: 20,
+        ratio_of_medians: median,
+        direction_conflict: None,
     };
     file.entries[1].speedup = Some(speedup(0.63, 0.62, 0.64)); // sendfile: halved
     let wall = &mut file.entries[1].summary.wall_s;
-    (wall.median, wall.ci_low, wall.ci_high) = (0.065, 0.0645, 0.0655);
+    wall.median = 0.065;
+    wall.ci = Some(interval(0.0645, 0.0655));
     file.entries[2].speedup = Some(speedup(1.20, 0.95, 1.40)); // copy_file_range: too wide
     file.entries[3].speedup = Some(speedup(1.40, 1.39, 1.41)); // readinto-1m: faster
     let calls = &mut file.entries[1].syscalls.as_mut().unwrap().per_copy;

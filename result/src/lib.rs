@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +86,27 @@ pub struct Environment {
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
     pub tools: BTreeMap<String, ToolVersion>,
+    /// Every CPython found (PATH, pyenv, `--python`, scenarios), in order of preference.
+    #[serde(default)]
+    pub interpreters: Vec<InterpreterInfo>,
+}
+
+/// A CPython interpreter found on the machine, resolved to its real executable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InterpreterInfo {
+    /// `3.7.16`; empty when `unavailable`.
+    pub version: String,
+    /// The real program (`sys.executable`, symlinks resolved), never a shim; empty when
+    /// `unavailable`.
+    pub executable: String,
+    /// The path it was found as: a PATH entry, a pyenv `bin/python`, a `--python` argument.
+    pub found_as: String,
+    /// `command-line`, `scenario`, `path` or `pyenv`.
+    pub origin: String,
+    /// Whether this is what `python3` on PATH runs (the `python-shutil` peer).
+    pub default_python3: bool,
+    /// Why a candidate named with `--python` or a scenario's `pythons` is not usable.
+    pub unavailable: Option<String>,
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
@@ -168,6 +189,154 @@ pub struct ScenarioResult {
     pub conformance: Option<ConformanceMatrix>,
     /// For a person: wide confidence intervals, cache eviction that did not take, …
     pub warnings: Vec<String>,
+    /// The scenario's claims (`[[scenario.claim]]`), each with its verdict, in file order.
+    #[serde(default)]
+    pub claims: Vec<ClaimResult>,
+}
+
+/// A published claim checked against this run (docs/design.md, "Claims and verdicts").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimResult {
+    /// The entry the claim is about (`peer:python-shutil@3.8`).
+    pub subject: String,
+    /// The entry it is compared with (`peer:python-shutil@3.7`).
+    pub baseline: String,
+    pub metric: ClaimMetric,
+    pub claimed: ClaimedFigure,
+    /// Where the claim was published, as the scenario file quotes it.
+    pub source: String,
+    pub verdict: ClaimVerdict,
+    /// The same figure measured here; `None` when not checked (the reason is in `detail`).
+    pub measured: Option<MeasuredFigure>,
+    /// The verdict in words: the interval against the claim, or why it was not checked.
+    pub detail: String,
+}
+
+/// What a claim is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimMetric {
+    /// Wall time of one copy, paired round by round.
+    WallTime,
+    /// User + system CPU time of one copy, paired round by round.
+    CpuTime,
+    /// Stat-family calls (path and descriptor stats) per regular file: an exact count.
+    StatCallsPerFile,
+    /// Every syscall per regular file: an exact count.
+    SyscallsPerFile,
+}
+
+impl ClaimMetric {
+    /// The name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimMetric::WallTime => "wall-time",
+            ClaimMetric::CpuTime => "cpu-time",
+            ClaimMetric::StatCallsPerFile => "stat-calls-per-file",
+            ClaimMetric::SyscallsPerFile => "syscalls-per-file",
+        }
+    }
+
+    /// Counts are exact: one untimed count each, no interval.
+    pub fn is_exact(self) -> bool {
+        matches!(
+            self,
+            ClaimMetric::StatCallsPerFile | ClaimMetric::SyscallsPerFile
+        )
+    }
+}
+
+/// The figure as claimed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimedFigure {
+    pub kind: FigureKind,
+    /// A speedup (`1.26`) or a fractional change (`-0.38`).
+    pub value: f64,
+    /// As written in the scenario file (`1.26`, `-38%`): its last digit sets the precision the
+    /// claim is judged at (`-38%` holds -38.5 % to -37.5 %).
+    pub text: String,
+}
+
+/// How a figure is stated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FigureKind {
+    /// baseline ÷ subject: above 1, the subject takes less (time, calls).
+    Speedup,
+    /// subject ÷ baseline − 1: below 0, the subject takes less.
+    Change,
+}
+
+impl FigureKind {
+    /// A figure in these terms as people write it: `1.34×`, `-29.9 %`.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            FigureKind::Speedup => format!("{value:.2}×"),
+            FigureKind::Change => format!("{:+.1} %", value * 100.0),
+        }
+    }
+}
+
+/// A claimed figure as measured, in the claim's own terms (a speedup or a change).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredFigure {
+    /// The median of paired ratios, or the exact ratio of counts.
+    pub value: f64,
+    /// The 95 % interval; `None` for exact counts and when too few pairs give none.
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Counts (no interval needed).
+    pub exact: bool,
+    /// Rounds in which both entries ran (timed metrics).
+    pub pairs: Option<u32>,
+    /// The metric of each side: median seconds, or calls per file.
+    pub baseline_value: f64,
+    pub subject_value: f64,
+}
+
+/// A claim's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimVerdict {
+    /// The interval holds the claim, or lies beyond it in the claimed direction.
+    Reproduces,
+    /// The claimed direction, but the interval falls short of the claim.
+    SmallerEffect,
+    /// The interval holds no change and not the claim.
+    NoEffect,
+    /// The interval lies wholly on the other side of no change.
+    Opposite,
+    /// The interval holds both no change and the claim, or there is no interval: more samples
+    /// are needed to decide.
+    Inconclusive,
+    /// Not measured here (an interpreter missing, an entry that failed), with the reason.
+    NotChecked,
+}
+
+impl ClaimVerdict {
+    /// As the JSON writes it: `smaller-effect`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimVerdict::Reproduces => "reproduces",
+            ClaimVerdict::SmallerEffect => "smaller-effect",
+            ClaimVerdict::NoEffect => "no-effect",
+            ClaimVerdict::Opposite => "opposite",
+            ClaimVerdict::Inconclusive => "inconclusive",
+            ClaimVerdict::NotChecked => "not-checked",
+        }
+    }
+
+    /// As a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimVerdict::Reproduces => "reproduces",
+            ClaimVerdict::SmallerEffect => "smaller effect",
+            ClaimVerdict::NoEffect => "no effect",
+            ClaimVerdict::Opposite => "opposite",
+            ClaimVerdict::Inconclusive => "inconclusive",
+            ClaimVerdict::NotChecked => "not checked",
+        }
+    }
 }
 
 /// What is being compared.
@@ -216,8 +385,12 @@ pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
     pub wall_ns: u64,
-    pub user_ns: u64,
-    pub sys_ns: u64,
+    /// User plus system CPU time, exact (CPU clocks in process, `wait4` for children).
+    pub cpu_ns: u64,
+    /// The tick-sampled split of `cpu_ns`; `None` where it is below the accounting resolution
+    /// (the entry's `unmeasured` says why).
+    pub user_ns: Option<u64>,
+    pub sys_ns: Option<u64>,
     pub bytes: u64,
     pub files: u64,
     pub peak_rss_bytes: Option<u64>,
@@ -239,22 +412,36 @@ pub struct LatencySummary {
     pub max_ns: u64,
 }
 
-/// Median, range and a bootstrap 95 % confidence interval of the median.
+/// Median, range and a distribution-free 95 % confidence interval of the median.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
     pub max: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` with fewer than 6 samples, where no 95 % interval exists (the entry's
+    /// `unmeasured` says why).
+    pub ci: Option<Interval>,
+}
+
+/// A confidence interval of a median from two order statistics of the sample: it holds the true
+/// median with probability `coverage` (at least 0.95) whatever the distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// Exact for any continuous distribution (binomial), higher with ties.
+    pub coverage: f64,
 }
 
 /// Summaries of an entry's samples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub wall_s: Estimate,
-    pub user_s: Estimate,
-    pub sys_s: Estimate,
+    /// User plus system CPU, exact.
+    pub cpu_s: Estimate,
+    /// `None` unless every sample has a user/system split.
+    pub user_s: Option<Estimate>,
+    pub sys_s: Option<Estimate>,
     pub throughput_mib_s: Option<Estimate>,
     /// (user + system) CPU seconds per GiB copied, median.
     pub cpu_s_per_gib: Option<f64>,
@@ -265,13 +452,19 @@ pub struct Summary {
 }
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
-/// round, then the median and bootstrap CI of those ratios. Above 1 is faster.
+/// round, then the median of those ratios and its distribution-free interval. Above 1 is faster.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Speedup {
+    /// The median of the paired ratios.
     pub median: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` below 6 pairs, where no 95 % interval exists (the entry's `unmeasured` says why).
+    pub ci: Option<Interval>,
     pub pairs: u32,
+    /// The reference's median wall time over the entry's.
+    pub ratio_of_medians: f64,
+    /// Set when the paired ratios and the medians point in opposite directions: says which
+    /// way each points.
+    pub direction_conflict: Option<String>,
 }
 
 /// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.

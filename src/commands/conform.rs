@@ -3,30 +3,32 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
 use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
-use copybench_harness::work_dir::DEFAULT_WORK_DIR;
+use copybench_harness::work_dir::{WorkDir, DEFAULT_WORK_DIR};
 use copybench_result::{ConformanceMatrix, Verdict};
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench conform`.
 #[derive(Debug, clap::Args)]
 pub struct ConformArgs {
     /// A strategy to check (repeat for several; default: every strategy, unless only walkers
     /// are named).
-    #[arg(long = "strategy", value_name = "NAME")]
+    #[arg(short, long = "strategy", value_name = "STRATEGY")]
     pub strategies: Vec<Strategy>,
     /// A walker to check (repeat for several; default: every walker, unless only strategies
     /// are named).
-    #[arg(long = "walker", value_name = "NAME")]
+    #[arg(long = "walker", value_name = "WALKER")]
     pub walkers: Vec<Walker>,
     /// A directory on the filesystem to check (default: the work directory,
     /// `target/copybench`). The cases' files are made in a private directory below it and
     /// removed afterwards.
-    #[arg(long, value_name = "PATH")]
+    #[arg(short, long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Compare with CPython's shutil (`python3`), or judge by docs/conformance.md alone (`none`).
     #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]
@@ -61,14 +63,14 @@ pub enum CatalogueChoice {
     Full,
 }
 
-pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
     if let Some(check) = &args.run_isolated {
         let dir = args.dir.context("--run-isolated needs --dir")?;
         return Ok(match conformance::run_isolated(check, &dir) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => Exit::Success,
             Err(why) => {
-                println!("{why}");
-                ExitCode::FAILURE
+                output::println(&why)?;
+                Exit::Failure
             }
         });
     }
@@ -78,12 +80,11 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let dir = match args.dir {
         Some(dir) => dir,
-        None => {
-            let dir = PathBuf::from(DEFAULT_WORK_DIR);
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create the work directory {}", dir.display()))?;
-            dir
-        }
+        // The work directory is copybench's own (marked, never followed through a symlink).
+        None => WorkDir::open(&PathBuf::from(DEFAULT_WORK_DIR))?
+            .conformance()?
+            .path()
+            .to_owned(),
     };
     let options = ConformOptions {
         strategies,
@@ -101,16 +102,12 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&matrix)?);
+        output::println(&serde_json::to_string_pretty(&matrix)?)?;
     } else {
-        print!("{}", render(&matrix));
+        output::print(&render(&matrix))?;
     }
     let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Exit::failure_if(failed))
 }
 
 fn symbol(verdict: Verdict) -> char {

@@ -1,7 +1,6 @@
 //! `copybench copy`: one file, one strategy, and what it cost in syscalls.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use copybench_engine::{
     copy_file, CopyError, CopyOptions, CopyReport, Fault, Mode, Strategy, SyscallCounts,
@@ -9,15 +8,22 @@ use copybench_engine::{
 };
 use serde::Serialize;
 
+use copybench_reports::format;
+
+use super::counts;
+use crate::exit::Exit;
+use crate::output;
+use crate::terminal::{printable, printable_path, Terminal};
+
 /// Arguments of `copybench copy`.
 #[derive(Debug, clap::Args)]
 pub struct CopyArgs {
     /// How to copy the content (`copybench list` shows which work here).
-    #[arg(long, default_value = "auto", value_name = "NAME")]
+    #[arg(short, long, default_value = "auto", value_name = "STRATEGY")]
     pub strategy: Strategy,
     /// Which CPython function to match: copyfile (content), copy (+ mode), copy2 (+ times,
     /// xattrs, mode).
-    #[arg(long, default_value = "copyfile", value_name = "copyfile|copy|copy2")]
+    #[arg(short, long, default_value = "copyfile", value_name = "MODE")]
     pub mode: Mode,
     /// Copy a symlink source as a symlink (CPython's follow_symlinks=False).
     #[arg(long)]
@@ -37,18 +43,28 @@ pub struct CopyArgs {
     #[arg(long, default_value_t = 1, hide = true)]
     pub repeat: u32,
     /// The file to copy.
+    #[arg(value_name = "SRC")]
     pub src: PathBuf,
     /// Where to copy it (with --mode copy or copy2, a directory gets the source's name inside).
+    #[arg(value_name = "DST")]
     pub dst: PathBuf,
 }
 
-pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopyArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = CopyOptions {
         strategy: args.strategy,
         mode: args.mode,
         follow_symlinks: !args.no_follow_symlinks,
     };
+    if let Some(why) = args
+        .inject_fault
+        .iter()
+        .find_map(|f| args.strategy.unreachable_fault(f))
+    {
+        anyhow::bail!("--inject-fault: {why}");
+    }
     let recorder = SyscallRecorder::with_faults(args.inject_fault.clone());
+    let started = std::time::Instant::now();
     let result = recorder.run(|| {
         let mut last = copy_file(&args.src, &args.dst, &options);
         for _ in 1..args.repeat {
@@ -59,30 +75,40 @@ pub fn run(args: CopyArgs) -> anyhow::Result<ExitCode> {
         }
         last
     });
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let uncounted = args.strategy.uncounted_reason();
     match result {
         Ok(report) => {
             if args.json {
-                println!("{}", success_json(&report, &counts, uncounted)?);
+                output::println(&success_json(&report, &counts, uncounted)?)?;
             } else {
-                println!("{}", success_line(&args.src, &report));
-                if args.syscalls {
-                    print!("{}", syscall_table(&counts, uncounted));
+                let mut text = String::new();
+                if !terminal.quiet {
+                    text.push_str(&success_line(&args.src, &report, elapsed));
+                    text.push('\n');
                 }
+                if args.syscalls {
+                    text.push_str(&syscall_table(&counts, uncounted));
+                }
+                output::print(&text)?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Err(error) => {
             if args.json {
-                println!("{}", failure_json(&error)?);
+                output::println(&failure_json(&error)?)?;
             } else {
-                eprintln!("copybench: {}: {}", error.kind, error.message);
+                eprintln!(
+                    "copybench: error: {}: {}",
+                    error.kind,
+                    printable(&error.message)
+                );
                 if args.syscalls {
                     eprint!("{}", syscall_table(&counts, uncounted));
                 }
             }
-            Ok(ExitCode::FAILURE)
+            Ok(Exit::Failure)
         }
     }
 }
@@ -168,37 +194,39 @@ fn failure_json(error: &CopyError) -> anyhow::Result<String> {
     Ok(serde_json::to_string(&failure)?)
 }
 
-fn success_line(src: &Path, report: &CopyReport) -> String {
-    let mut line = format!(
-        "copied {} bytes: {} -> {} with {}",
+/// `copied 9482 bytes: a -> b with copy_file_range (after reflink gave up: EOPNOTSUPP) in
+/// 84.2 µs`.
+fn success_line(src: &Path, report: &CopyReport, elapsed: std::time::Duration) -> String {
+    let gave_up: Vec<String> = report
+        .fallbacks
+        .iter()
+        .map(|f| match f.errno {
+            Some(errno) => format!(
+                "{} gave up: {}",
+                f.from,
+                copybench_engine::errno::name(errno)
+            ),
+            None => format!("{} returned 0 at offset 0", f.from),
+        })
+        .collect();
+    let after = if gave_up.is_empty() {
+        String::new()
+    } else {
+        format!(" (after {})", gave_up.join(", "))
+    };
+    format!(
+        "copied {} bytes: {} -> {} with {}{after} in {}",
         report.bytes,
-        src.display(),
-        report.dst.display(),
-        report.strategy_used
-    );
-    if !report.fallbacks.is_empty() {
-        let gave_up: Vec<String> = report
-            .fallbacks
-            .iter()
-            .map(|f| match f.errno {
-                Some(errno) => format!("{} ({})", f.from, copybench_engine::errno::name(errno)),
-                None => format!("{} (returned 0 at offset 0)", f.from),
-            })
-            .collect();
-        line.push_str(&format!(" after {} gave up", gave_up.join(", ")));
-    }
-    line
+        printable_path(src),
+        printable_path(&report.dst),
+        report.strategy_used,
+        format::duration(elapsed.as_secs_f64())
+    )
 }
 
 fn syscall_table(counts: &SyscallCounts, uncounted: Option<&str>) -> String {
-    if let Some(reason) = uncounted {
-        return format!("syscalls: not counted: {reason}\n");
+    match uncounted {
+        Some(reason) => format!("syscalls: not counted: {reason}\n"),
+        None => counts::syscall_table(counts, None),
     }
-    let mut table = String::from("syscalls:\n");
-    for (name, n) in &counts.calls {
-        table.push_str(&format!("  {name:<18}{n:>8}\n"));
-    }
-    table.push_str(&format!("  {:<18}{:>8}\n", "path_stats", counts.path_stats));
-    table.push_str(&format!("  {:<18}{:>8}\n", "fd_stats", counts.fd_stats));
-    table
 }

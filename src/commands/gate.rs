@@ -2,16 +2,16 @@
 //! code, or records a result as the baseline. The verdicts are the `copybench-gate` crate's;
 //! this adapter reads the files, prints, and maps the outcome to an exit code.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_gate::{Failure, Thresholds};
 use copybench_reports::{GateFormat, GateRun, GateSide};
 
 use super::report::{read_result, read_thresholds};
-use crate::exit_code::Exit;
+use crate::exit::Exit;
+use crate::output;
+use crate::terminal::{printable_path, Terminal};
 
 /// Arguments of `copybench gate`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,8 @@ pub struct GateArgs {
     pub baseline: Option<PathBuf>,
 
     /// Save RESULT.json as the baseline at this path instead of judging it (to update a
-    /// baseline on purpose, in the same commit as the change that moved it).
+    /// baseline on purpose, in the same commit as the change that moved it). Never over
+    /// RESULT.json itself.
     #[arg(long, value_name = "BASELINE.json", conflicts_with_all = ["thresholds", "strict"])]
     pub save_baseline: Option<PathBuf>,
 
@@ -71,10 +72,10 @@ impl From<GateOutput> for GateFormat {
     }
 }
 
-pub fn run(args: GateArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: GateArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     if let Some(baseline) = &args.save_baseline {
-        save_baseline(&args.result, baseline)?;
-        return Ok(Exit::Success.into());
+        save_baseline(&args.result, baseline, terminal)?;
+        return Ok(Exit::Success);
     }
     let Some(baseline_path) = &args.baseline else {
         anyhow::bail!("give --baseline BASELINE.json to judge against, or --save-baseline");
@@ -92,20 +93,18 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitCode> {
             baseline_path.display()
         )
     })?;
-    for difference in &report.environment {
-        eprintln!(
-            "copybench: warning: the baseline `{}` is from another environment: {} is {} there, {} in `{}`",
-            baseline_path.display(),
-            difference.property,
-            difference.baseline,
-            difference.result,
-            args.result.display()
-        );
+    let (baseline_label, result_label) =
+        (printable_path(baseline_path), printable_path(&args.result));
+    // Also on stderr, so it reaches a person when the verdicts go to a file or a program.
+    if !terminal.quiet {
+        for difference in &report.environment {
+            eprintln!(
+                "copybench: warning: the baseline `{baseline_label}` is from another environment: \
+                 {} is {} there, {} in `{result_label}`",
+                difference.property, difference.baseline, difference.result,
+            );
+        }
     }
-    let (baseline_label, result_label) = (
-        baseline_path.display().to_string(),
-        args.result.display().to_string(),
-    );
     let run = GateRun {
         report: &report,
         baseline: GateSide {
@@ -118,58 +117,40 @@ pub fn run(args: GateArgs) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
     };
-    let text = copybench_reports::render_gate(&run, args.format.into());
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .context("cannot write the verdicts to standard output")?;
+    output::print(&copybench_reports::render_gate(&run, args.format.into()))?;
     Ok(match report.failure(args.strict) {
         None => Exit::Success,
-        Some(Failure::Regression) => Exit::Regression,
+        Some(Failure::Regression) => Exit::Failure,
         Some(Failure::Inconclusive | Failure::EnvironmentDiffers) => Exit::Inconclusive,
-    }
-    .into())
+    })
 }
 
-/// Copies a valid result to `baseline`, atomically (a temporary file beside it, then a rename),
-/// so a failed save never leaves half a baseline. The text is kept as it is, fields this
-/// version does not know included.
-fn save_baseline(result: &Path, baseline: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(result)
-        .with_context(|| format!("cannot read the result file `{}`", result.display()))?;
+/// Copies a valid result to `baseline`, atomically (a temporary file beside it, fsync, then a
+/// rename), so a failed save never leaves half a baseline. The text is kept as it is, fields
+/// this version does not know included. Never over the result itself.
+fn save_baseline(result: &Path, baseline: &Path, terminal: &Terminal) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(result).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the result file `{}`: {}",
+            result.display(),
+            copybench_engine::errno::describe_io(&e)
+        )
+    })?;
     copybench_result::RunResult::from_json(&text)
         .with_context(|| format!("`{}`", result.display()))?;
-    if same_file(result, baseline) {
-        anyhow::bail!(
-            "`{}` is the result itself: the baseline must be another file",
-            baseline.display()
-        );
+    output::refuse_to_overwrite_an_input(baseline, &[result.to_path_buf()], "result")?;
+    if let Some(dir) = baseline.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
     }
-    let dir = match baseline.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
-    let write = || -> std::io::Result<()> {
-        let mut file = tempfile::NamedTempFile::new_in(dir)?;
-        file.write_all(text.as_bytes())?;
-        file.as_file().sync_all()?;
-        file.persist(baseline).map_err(|e| e.error)?;
-        Ok(())
-    };
-    write().with_context(|| format!("cannot write the baseline `{}`", baseline.display()))?;
-    println!(
-        "saved `{}` as the baseline `{}`",
-        result.display(),
-        baseline.display()
-    );
+    copybench_harness::work_dir::write_atomically(baseline, text.as_bytes())
+        .with_context(|| format!("cannot write the baseline `{}`", baseline.display()))?;
+    if !terminal.quiet {
+        output::println(&format!(
+            "saved `{}` as the baseline `{}`",
+            printable_path(result),
+            printable_path(baseline)
+        ))?;
+    }
     Ok(())
-}
-
-/// Whether both paths name one existing file (through links or `..`).
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }

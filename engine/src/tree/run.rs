@@ -4,16 +4,16 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use rustix::io::Errno;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::file::{copy_content, copy_content_auto_without_reflink, ContentCopy, ContentError};
+use crate::content::{ContentCopy, ContentError, ContentJob};
+use crate::error::CopyError;
+use crate::strategy::{copy_content, GivenUp};
 use crate::sys::Fd;
-use crate::{CopyError, Strategy};
 
 /// The state of one `copy_tree` call.
 pub(crate) struct Run<'a> {
@@ -28,9 +28,10 @@ pub(crate) struct Run<'a> {
     next_seq: AtomicU64,
     errors: Mutex<Vec<(u64, TreeErrorEntry)>>,
     latencies: Mutex<Vec<u64>>,
-    /// `auto` saw FICLONE refused between the tree's filesystems: later files skip that step
-    /// (one failed ioctl per tree, not one per file; the copies are the same).
-    reflink_refused: AtomicBool,
+    /// The steps of `auto` that gave up for good on an earlier file (FICLONE refused between
+    /// the tree's filesystems): later files skip them, one failed call per tree instead of
+    /// one per file; the copies are the same.
+    given_up: GivenUp,
 }
 
 impl<'a> Run<'a> {
@@ -45,7 +46,7 @@ impl<'a> Run<'a> {
             next_seq: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
             latencies: Mutex::new(Vec::new()),
-            reflink_refused: AtomicBool::new(false),
+            given_up: GivenUp::default(),
         }
     }
 
@@ -88,31 +89,21 @@ impl<'a> Run<'a> {
         self.options.record_latencies.then(Instant::now)
     }
 
-    /// Copies one file's content with the tree's strategy, through the engine's one content path.
+    /// Copies one file's content with the tree's strategy, through the engine's one content
+    /// path. `trust_size`: stop at `src_size` without the call that says end of file (see
+    /// `ContentJob::complete_at`).
     pub(crate) fn copy_content(
         &self,
         src: &Fd,
         dst: &Fd,
         src_size: Option<u64>,
+        trust_size: bool,
     ) -> Result<ContentCopy, ContentError> {
-        let strategy = self.options.strategy;
-        if strategy == Strategy::Auto && self.reflink_refused.load(Ordering::Relaxed) {
-            return copy_content_auto_without_reflink(src, dst, src_size);
-        }
-        let copied = copy_content(strategy, src, dst, src_size)?;
-        let refused = copied.fallbacks.iter().any(|f| {
-            f.from == Strategy::Reflink
-                && matches!(
-                    f.errno,
-                    Some(
-                        Errno::OPNOTSUPP | Errno::XDEV | Errno::INVAL | Errno::NOTTY | Errno::NOSYS
-                    )
-                )
-        });
-        if refused {
-            self.reflink_refused.store(true, Ordering::Relaxed);
-        }
-        Ok(copied)
+        let job = ContentJob {
+            trust_size,
+            ..ContentJob::new(src, dst, src_size)
+        };
+        copy_content(self.options.strategy, &job, &self.given_up)
     }
 
     pub(crate) fn dir_created(&self) {

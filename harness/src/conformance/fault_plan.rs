@@ -6,17 +6,6 @@ use copybench_engine::{Fault, Strategy, Syscall};
 use super::case::FaultPlan;
 use super::outcome::EngineTrace;
 
-/// The syscall an in-kernel strategy copies with.
-fn fast_syscall(strategy: Option<Strategy>) -> Option<Syscall> {
-    match strategy? {
-        Strategy::Sendfile => Some(Syscall::Sendfile),
-        Strategy::CopyFileRange => Some(Syscall::CopyFileRange),
-        Strategy::Splice => Some(Syscall::Splice),
-        Strategy::Reflink => Some(Syscall::Ioctl),
-        _ => None,
-    }
-}
-
 /// Turns a fault plan into faults for this subject, from what its clean run did.
 pub(super) fn resolve_faults(
     plan: FaultPlan,
@@ -24,7 +13,8 @@ pub(super) fn resolve_faults(
 ) -> Result<Vec<Fault>, String> {
     let trace = trace.ok_or("no syscall counts from the clean run")?;
     let made = |call: Syscall| trace.counts.get(call);
-    let fast = fast_syscall(trace.strategy_used);
+    // The syscall the strategy that copied is named after (its own say: `Strategy::syscall`).
+    let fast = trace.strategy_used.and_then(Strategy::syscall);
     let used = trace
         .strategy_used
         .map(|s| s.name().to_owned())

@@ -17,15 +17,17 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::executor::{self, Executor};
-use super::progress::progress_bar;
+use super::progress::{Progress, SampleStep, StepOutcome};
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
-use super::{push_filesystem, RunError, RunOptions};
+use super::{push_filesystem, RunContext, RunError};
 use crate::cache;
+use crate::claim;
 use crate::fixture;
+use crate::interpreters::Origin;
 use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
-use crate::work_dir::{Trash, WorkDir};
+use crate::work_dir::{Dir, Trash};
 
 /// An entry being measured.
 pub(super) struct Active {
@@ -36,6 +38,8 @@ pub(super) struct Active {
     pub(super) latencies: Vec<u64>,
     /// Counts of the first measured sample (engine entries in-process).
     pub(super) counts: Option<SyscallCounts>,
+    /// Why some sample has no user/system split (the first reason seen).
+    pub(super) split_unavailable: Option<String>,
     pub(super) failed: Option<String>,
 }
 
@@ -43,77 +47,111 @@ pub(super) struct Active {
 /// target filesystem, if it has one, to be emptied after every scenario's timing.
 pub(super) fn run_scenario(
     scenario: &Scenario,
-    options: &RunOptions,
-    work: &WorkDir,
-    run_id: &str,
+    run: &RunContext<'_>,
     main_trash: &mut Trash,
     environment: &mut Environment,
+    progress: &mut Progress,
 ) -> Result<(ScenarioResult, Option<Trash>), RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         let scenario = scenario.name.clone();
-        move |source| RunError::Io {
+        move |error| RunError::Io {
             scenario,
             action,
             path,
-            source,
+            error,
         }
     };
-    let trash_error = |source| RunError::Trash {
+    let RunContext {
+        options,
+        interpreters,
+        work,
+        run_id,
+    } = *run;
+    let trash_error = |error| RunError::Trash {
         scenario: scenario.name.clone(),
-        source,
+        error,
+    };
+    let invalid = |message: String| RunError::TooLarge {
+        scenario: scenario.name.clone(),
+        message,
     };
     let scale = scenario.scale * options.scale;
+    if !scale.is_finite() {
+        return Err(invalid(format!(
+            "the scale {} × --scale {} is too large to count",
+            scenario.scale, options.scale
+        )));
+    }
     let spec = scenario.fixture.scaled(scale);
     let samples = options.samples.unwrap_or(scenario.samples).max(2);
     let warmup = options.warmup.unwrap_or(scenario.warmup);
+    let rounds = warmup.checked_add(samples).ok_or_else(|| {
+        invalid(format!(
+            "{warmup} warmup rounds and {samples} samples are more rounds than copybench counts ({})",
+            u32::MAX
+        ))
+    })?;
     let mut warnings = Vec::new();
 
-    eprintln!(
-        "copybench: scenario `{}`: preparing the fixture",
-        scenario.name
-    );
-    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
-        scenario: scenario.name.clone(),
-        source,
+    progress.scenario(&scenario.name, scale);
+    progress.note("preparing the fixture");
+    let fixture = fixture::prepare(&spec, work).map_err(|error| match error {
+        fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+        error => RunError::Fixture {
+            scenario: scenario.name.clone(),
+            error,
+        },
     })?;
-    let (target_dir, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
+    // Reached from the work directory's descriptor (or the named target's), never through a
+    // symlink planted below it.
+    let (target, mut own_trash) = match &scenario.target {
+        Target::SameFs => (work.runs()?.child(run_id)?.child(&scenario.name)?, None),
         Target::Dir(dir) => {
-            let base = dir.join(format!("copybench-{run_id}"));
-            let trash = Trash::new(base.join("trash"))?;
-            (base.join(&scenario.name), Some(trash))
+            let named = Dir::open_named(dir)?;
+            let base_name = format!("copybench-{run_id}");
+            let base = named.child(&base_name)?;
+            let trash = Trash::new(base.child("trash")?).removed_with(named, base_name);
+            (base.child(&scenario.name)?, Some(trash))
         }
     };
-    std::fs::create_dir_all(&target_dir).map_err(io("create", &target_dir))?;
+    let target_dir = target.path().to_owned();
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
-    let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
+    let target_fd = target.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
+    for (path, _, why) in interpreters
+        .refused
+        .iter()
+        .filter(|(path, origin, _)| *origin == Origin::Scenario && scenario.pythons.contains(path))
+    {
+        warnings.push(format!("`pythons`: {} is not used: {why}", path.display()));
+    }
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match executor::for_entry(entry, scenario, options, fixture.info.kind) {
+        match executor::for_entry(entry, scenario, options, interpreters, fixture.info.kind) {
             Ok(executor) => active.push(Active {
                 spec: entry.clone(),
                 executor,
                 samples: Vec::new(),
                 latencies: Vec::new(),
                 counts: None,
+                split_unavailable: None,
                 failed: None,
             }),
-            Err(reason) => skipped.push(Skipped {
+            Err(why) => skipped.push(Skipped {
                 id: entry.id.clone(),
-                reason,
+                reason: why.to_string(),
             }),
         }
     }
 
     if scenario.cache == CacheState::Warm {
-        cache::warm(&fixture.files).map_err(|source| RunError::Cache {
+        cache::warm(&fixture.files).map_err(|error| RunError::Cache {
             scenario: scenario.name.clone(),
-            source,
+            error,
         })?;
     }
 
@@ -125,12 +163,8 @@ pub(super) fn run_scenario(
         source_fd,
         target_fd,
     };
-    let rounds = warmup + samples;
-    let progress = progress_bar(
-        options.progress,
-        &scenario.name,
-        u64::from(rounds) * active.len() as u64,
-    );
+    super::room::check(&fixture, active.len(), &target).map_err(invalid)?;
+    progress.rounds(u64::from(rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
@@ -138,16 +172,36 @@ pub(super) fn run_scenario(
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
         match step {
             Step::Sample { round, index } => {
-                progress.inc(1);
+                crate::interrupt::check().map_err(RunError::Interrupted)?;
                 let entry = &mut active[index];
+                let mut step = |entry: &Active, outcome| {
+                    progress.sample(&SampleStep {
+                        entry: &entry.spec.id,
+                        round,
+                        warmup,
+                        rounds,
+                        outcome,
+                        median_s: median_wall(&entry.samples),
+                    })
+                };
                 if entry.failed.is_some() {
+                    step(entry, StepOutcome::Failed);
                     continue;
                 }
-                progress.set_message(entry.spec.id.clone());
                 let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-                if bench.sample(entry, &dst, round, warmup, trash)? == Some(false) {
+                let kept = entry.samples.len();
+                let evicted = bench.sample(entry, &dst, round, warmup, trash);
+                // A sample an interrupt cut short is not a failure of its entry.
+                crate::interrupt::check().map_err(RunError::Interrupted)?;
+                if evicted? == Some(false) {
                     evictions_failed += 1;
                 }
+                let outcome = match (entry.samples.get(kept), &entry.failed) {
+                    (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
+                    (None, Some(_)) => StepOutcome::Failed,
+                    (None, None) => StepOutcome::Warmup,
+                };
+                step(entry, outcome);
             }
             // Only between rounds, and only when the disk would otherwise fill.
             Step::BetweenRounds => {
@@ -160,7 +214,7 @@ pub(super) fn run_scenario(
             }
         }
     }
-    progress.finish_and_clear();
+    progress.note("summarising the samples");
 
     if evictions_failed > 0 {
         warnings.push(format!(
@@ -207,13 +261,14 @@ pub(super) fn run_scenario(
         let syscalls = syscall_summary(
             &entry,
             &fixture,
-            options,
+            options.count_syscalls || scenario.count_syscalls,
             strace_path.as_deref(),
             &target_dir,
             own_trash.as_mut().unwrap_or(&mut *main_trash),
             &mut unmeasured,
         );
-        let result = summarize(
+        let id = entry.spec.id.clone();
+        match summarize(
             entry,
             scenario,
             &fixture,
@@ -221,10 +276,17 @@ pub(super) fn run_scenario(
             syscalls,
             unmeasured,
             &mut warnings,
-        );
-        entries.push(result);
+        ) {
+            Ok(result) => entries.push(result),
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
     }
 
+    let claims = scenario
+        .claims
+        .iter()
+        .map(|c| claim::judge(c, &entries, &skipped))
+        .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -245,6 +307,7 @@ pub(super) fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
+        claims,
     };
     Ok((result, own_trash))
 }
@@ -270,6 +333,20 @@ pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec
         steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
     steps
+}
+
+/// The median wall time of `samples` so far, for the progress line (the result's figures are
+/// computed once at the end, by `summary`).
+fn median_wall(samples: &[Sample]) -> Option<f64> {
+    let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_ns).collect();
+    walls.sort_unstable();
+    let middle = walls.len() / 2;
+    let median = match walls.len() {
+        0 => return None,
+        n if n % 2 == 1 => walls[middle] as f64,
+        _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
+    };
+    Some(median / 1e9)
 }
 
 /// How the result names a target.

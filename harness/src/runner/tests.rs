@@ -65,6 +65,7 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
             samples: Vec::new(),
             latencies: Vec::new(),
             counts: None,
+            split_unavailable: None,
             failed: None,
         })
         .collect();
@@ -154,7 +155,8 @@ fn a_mock_twice_as_fast_as_the_reference_has_a_speedup_of_two() {
         None,
         BTreeMap::new(),
         &mut warnings,
-    );
+    )
+    .unwrap();
     let speedup = result.speedup.unwrap();
     assert!((speedup.median - 2.0).abs() < 1e-9, "{speedup:?}");
     assert_eq!(result.command, None, "in process: no command line");

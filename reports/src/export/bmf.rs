@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use copybench_result::{Estimate, RunResult};
+use copybench_result::{Estimate, Interval, RunResult};
 use serde::Serialize;
 
 use super::{benchmark_name, single};
@@ -38,16 +38,27 @@ impl Metric {
         }
     }
 
-    fn interval(value: f64, low: f64, high: f64) -> Metric {
+    /// A median with its 95 % interval, where the result has one (none below 6 samples).
+    fn interval(value: f64, ci: Option<&Interval>, scale: f64) -> Metric {
         Metric {
-            value,
-            lower_value: Some(low),
-            upper_value: Some(high),
+            value: value * scale,
+            lower_value: ci.map(|i| i.low * scale),
+            upper_value: ci.map(|i| i.high * scale),
         }
     }
 
-    fn estimate(e: &Estimate, scale: f64) -> Metric {
-        Metric::interval(e.median * scale, e.ci_low * scale, e.ci_high * scale)
+    fn estimate(e: &Estimate) -> Metric {
+        Metric::interval(e.median, e.ci.as_ref(), 1.0)
+    }
+
+    /// Seconds as whole nanoseconds (the unit of Bencher's Latency; no float dust).
+    fn nanoseconds(e: &Estimate) -> Metric {
+        let ns = |s: f64| (s * 1e9).round();
+        Metric {
+            value: ns(e.median),
+            lower_value: e.ci.map(|i| ns(i.low)),
+            upper_value: e.ci.map(|i| ns(i.high)),
+        }
     }
 
     fn is_finite(&self) -> bool {
@@ -71,12 +82,12 @@ impl Renderer for BmfExporter {
                         measures.insert(measure, metric);
                     }
                 };
-                insert("latency", Metric::estimate(&entry.summary.wall_s, 1e9));
+                insert("latency", Metric::nanoseconds(&entry.summary.wall_s));
                 if let Some(throughput) = &entry.summary.throughput_mib_s {
-                    insert("throughput-mib-s", Metric::estimate(throughput, 1.0));
+                    insert("throughput-mib-s", Metric::estimate(throughput));
                 }
                 if let Some(s) = &entry.speedup {
-                    insert("speedup", Metric::interval(s.median, s.ci_low, s.ci_high));
+                    insert("speedup", Metric::interval(s.median, s.ci.as_ref(), 1.0));
                 }
                 if let Some(syscalls) = &entry.syscalls {
                     let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);

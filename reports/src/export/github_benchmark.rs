@@ -33,16 +33,24 @@ impl Renderer for GithubBenchmarkExporter {
             for entry in &scenario.entries {
                 let name = benchmark_name(&scenario.name, &entry.id);
                 let wall = &entry.summary.wall_s;
-                let half = (wall.median - wall.ci_low).max(wall.ci_high - wall.median);
+                let interval = match &wall.ci {
+                    Some(ci) => format!(
+                        "95% CI {} – {}",
+                        format::duration(ci.low),
+                        format::duration(ci.high)
+                    ),
+                    None => "no 95% CI (too few samples)".to_string(),
+                };
                 benches.push(Bench {
                     name: format!("{name} wall time"),
                     unit: "ms",
                     value: wall.median * 1e3,
-                    range: Some(format!("± {}", format::significant(half * 1e3, 3))),
+                    range: wall.ci.as_ref().map(|ci| {
+                        let half = (wall.median - ci.low).max(ci.high - wall.median);
+                        format!("± {}", format::significant(half * 1e3, 3))
+                    }),
                     extra: format!(
-                        "95% CI {} – {}, {} samples, {}",
-                        format::duration(wall.ci_low),
-                        format::duration(wall.ci_high),
+                        "{interval}, {} samples, {}",
                         entry.samples.len(),
                         timed_as(entry)
                     ),

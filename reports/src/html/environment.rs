@@ -1,4 +1,5 @@
-//! The environment a result was measured in: machine, kernel, filesystems, tools.
+//! The environment a result was measured in: machine, kernel, filesystems, tools, and the
+//! CPython interpreters found.
 
 use copybench_result::RunResult;
 
@@ -109,5 +110,30 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
         ]);
     }
     write_table(page, &tools);
+
+    if !env.interpreters.is_empty() {
+        page.line(&format!("<h{sub}>CPython interpreters</h{sub}>"));
+        let mut interpreters = Table {
+            columns: ["version", "executable", "found as", "found by"]
+                .into_iter()
+                .map(table::Column::left)
+                .collect(),
+            ..Table::default()
+        };
+        for i in &env.interpreters {
+            let version = match (&i.unavailable, i.default_python3) {
+                (Some(why), _) => format!("unavailable: {why}"),
+                (None, true) => format!("{} (python3)", i.version),
+                (None, false) => i.version.clone(),
+            };
+            interpreters.rows.push(vec![
+                version,
+                i.executable.clone(),
+                i.found_as.clone(),
+                i.origin.clone(),
+            ]);
+        }
+        write_table(page, &interpreters);
+    }
     page.line("</section>");
 }

@@ -4,6 +4,7 @@
 //! The page is kept XHTML-compatible (every element closed, only XML's five entities) so tests
 //! can parse it with an XML parser. Every text that comes from a result is escaped.
 
+mod claims;
 mod conformance;
 mod environment;
 mod markup;
@@ -143,6 +144,13 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
         } else {
             String::new()
         };
+        if crate::claims::any(result) {
+            page.line(&format!(
+                r##"<li><a href="#r{}-claims">{}Claims</a></li>"##,
+                r + 1,
+                escape(&prefix)
+            ));
+        }
         for (s, scenario) in result.scenarios.iter().enumerate() {
             page.line(&format!(
                 r##"<li><a href="#{}">{}{}</a></li>"##,
@@ -161,7 +169,7 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
-/// The answer first: per scenario, the winner line, the entries tied with it and those that
+/// The answer first: the claims' verdicts, then per scenario the winner line, the entries tied with it and those that
 /// could not be ranked (the same words as the terminal and Markdown, from [`headline`]).
 fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResult) {
     let sub = level + 1;
@@ -170,6 +178,7 @@ fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResu
         index + 1
     ));
     page.line(&format!("<h{level}>Summary</h{level}>"));
+    claims::write_claims(page, index, sub, result);
     for (s, scenario) in result.scenarios.iter().enumerate() {
         page.line(&format!(
             r##"<h{sub}><a href="#{}">{}</a></h{sub}>"##,
@@ -276,7 +285,7 @@ fn write_comparison(
                 "comparison",
                 &svg,
                 "Speedup of each entry over the scenario's reference in each result, with its \
-                 bootstrap 95% CI.",
+                 distribution-free 95% CI.",
             );
         }
         let table = compare::comparison_table(results, &name, &options.thresholds);

@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::Strategy;
+use super::Strategy;
 
 /// The environment variable: `STRATEGY:FACTOR`, e.g. `sendfile:2`.
 pub const ENV: &str = "COPYBENCH_DEBUG_SLOW";
