@@ -366,6 +366,7 @@ fn counted_layer_agrees_with_strace() {
         ("buffered-64k", "copyfile"),
         ("readinto-1m", "copy2"),
         ("mmap", "copyfile"),
+        ("dontcache", "copy2"),
     ];
     for (strategy, mode) in runs {
         let Some((strace1, layer1)) = traced_copy(&env, strategy, mode, 1) else {

@@ -52,9 +52,10 @@ fn json_has_the_documented_shape() {
         sys["path_stats"].is_u64() && sys["fd_stats"].is_u64(),
         "{sys}"
     );
+    // The result crate's per-file figures: the same four totals as a scenario's.
     assert_eq!(
         keys(&sys["per_file"]),
-        ["path_stats", "stat_family", "total"]
+        ["fd_stats", "path_stats", "stat_family", "total"]
     );
     let total: u64 = sys
         .as_object()

@@ -98,7 +98,7 @@ fn an_unchanged_result_passes() {
 fn an_exact_count_regression_exits_1() {
     let env = TestEnv::new();
     let mut result = tight_result();
-    sendfile(&mut result)["syscalls"]["per_copy"]["sendfile"] = 10.into();
+    sendfile(&mut result)["syscalls"]["calls"]["sendfile"] = 10.into();
     let out = gate(&env, &result, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);

@@ -61,6 +61,7 @@ pub enum Strategy {
     #[strum(serialize = "buffered-1m")]
     Buffered1m,
     Mmap,
+    Dontcache,
     Std,
 }
 
@@ -81,6 +82,7 @@ impl Strategy {
         Strategy::Buffered64k,
         Strategy::Buffered1m,
         Strategy::Mmap,
+        Strategy::Dontcache,
         Strategy::Std,
     ];
 
@@ -281,6 +283,7 @@ mod tests {
                 "buffered-64k",
                 "buffered-1m",
                 "mmap",
+                "dontcache",
                 "std",
             ]
         );

@@ -364,7 +364,7 @@ impl ScenarioJudge<'_> {
                 .unwrap_or_else(|| "not counted in the result".to_string());
             let observed = (
                 Observed::Outcome {
-                    value: format!("counted ({})", base.source),
+                    value: format!("counted ({})", base.source.name()),
                 },
                 Observed::Absent {
                     reason: reason.clone(),
@@ -383,14 +383,15 @@ impl ScenarioJudge<'_> {
         if base.source != now.source {
             let reason = format!(
                 "counted by {} in the baseline and by {} in the result: not the same count",
-                base.source, now.source
+                base.source.name(),
+                now.source.name()
             );
             let observed = (
                 Observed::Outcome {
-                    value: base.source.clone(),
+                    value: base.source.name().to_string(),
                 },
                 Observed::Outcome {
-                    value: now.source.clone(),
+                    value: now.source.name().to_string(),
                 },
             );
             self.push(
@@ -403,10 +404,29 @@ impl ScenarioJudge<'_> {
             );
             return;
         }
-        let names: BTreeSet<&String> = base.per_copy.keys().chain(now.per_copy.keys()).collect();
-        for name in names {
-            let a = base.per_copy.get(name).copied().unwrap_or(0);
-            let b = now.per_copy.get(name).copied().unwrap_or(0);
+        // Calls by name, then the stat calls split by what they looked at (a path lookup or an
+        // open descriptor), which no name says.
+        let names: BTreeSet<&String> = base.calls.keys().chain(now.calls.keys()).collect();
+        let mut counts: Vec<(String, u64, u64)> = names
+            .into_iter()
+            .map(|name| {
+                let count = |calls: &std::collections::BTreeMap<String, u64>| {
+                    calls.get(name).copied().unwrap_or(0)
+                };
+                (name.clone(), count(&base.calls), count(&now.calls))
+            })
+            .collect();
+        counts.push((
+            "path_stats".into(),
+            base.per_copy.path_stats,
+            now.per_copy.path_stats,
+        ));
+        counts.push((
+            "fd_stats".into(),
+            base.per_copy.fd_stats,
+            now.per_copy.fd_stats,
+        ));
+        for (name, a, b) in counts {
             let observed = (Observed::Count { value: a }, Observed::Count { value: b });
             self.push(
                 &before.id,

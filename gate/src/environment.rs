@@ -30,13 +30,13 @@ pub fn differences(baseline: &Environment, result: &Environment) -> Vec<Environm
     };
     compare(
         "CPU model".into(),
-        baseline.cpu_model.clone(),
-        result.cpu_model.clone(),
+        known(&baseline.cpu_model),
+        known(&result.cpu_model),
     );
     compare(
         "kernel".into(),
-        baseline.kernel.clone(),
-        result.kernel.clone(),
+        known(&baseline.kernel),
+        known(&result.kernel),
     );
     let (before, after) = (filesystems(baseline), filesystems(result));
     let roles: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
@@ -71,9 +71,15 @@ fn filesystems(environment: &Environment) -> BTreeMap<String, Filesystems> {
     for fs in &environment.filesystems {
         let entry = by_role.entry(fs.role.clone()).or_default();
         entry.types.insert(fs.fs_type.clone());
-        entry.options.insert(fs.mount_options.clone());
+        entry.options.insert(known(&fs.mount_options));
     }
     by_role
+}
+
+/// A property the environment may not have recorded: `unknown` then, which differs from any
+/// recorded value (a baseline that cannot say cannot vouch).
+fn known(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "unknown".to_string())
 }
 
 fn joined(values: &BTreeSet<String>) -> String {
@@ -92,18 +98,18 @@ mod tests {
     fn environment(kernel: &str, fs_type: &str) -> Environment {
         Environment {
             hostname: Some("vm".into()),
-            cpu_model: "Intel(R) Xeon(R) Processor".into(),
+            cpu_model: Some("Intel(R) Xeon(R) Processor".into()),
             logical_cores: Some(2),
             physical_cores: Some(2),
             memory_bytes: None,
             os: "Linux".into(),
-            kernel: kernel.into(),
+            kernel: Some(kernel.into()),
             filesystems: vec![FilesystemInfo {
                 role: "target".into(),
                 path: "/w/runs/x".into(),
                 fs_type: fs_type.into(),
-                mount_point: "/".into(),
-                mount_options: "rw,relatime".into(),
+                mount_point: Some("/".into()),
+                mount_options: Some("rw,relatime".into()),
                 device: "/dev/vda".into(),
             }],
             tools: BTreeMap::new(),

@@ -101,8 +101,8 @@ impl EnvironmentMatch {
             wanted.as_deref().is_none_or(|w| Some(w) == actual)
         };
         same(&self.hostname, env.hostname.as_deref())
-            && same(&self.cpu_model, Some(&env.cpu_model))
-            && same(&self.kernel, Some(&env.kernel))
+            && same(&self.cpu_model, env.cpu_model.as_deref())
+            && same(&self.kernel, env.kernel.as_deref())
             && same(&self.os, Some(&env.os))
     }
 }
@@ -410,12 +410,12 @@ mod tests {
     fn env(hostname: &str) -> Environment {
         Environment {
             hostname: Some(hostname.into()),
-            cpu_model: "Xeon".into(),
+            cpu_model: Some("Xeon".into()),
             logical_cores: Some(2),
             physical_cores: Some(2),
             memory_bytes: None,
             os: "Linux".into(),
-            kernel: "6.1".into(),
+            kernel: Some("6.1".into()),
             filesystems: vec![],
             tools: BTreeMap::new(),
             interpreters: vec![],

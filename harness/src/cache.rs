@@ -58,6 +58,14 @@ pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
     Ok(total)
 }
 
+/// How many of `path`'s pages are in the page cache now, without evicting or reading any (for
+/// the `dontcache` strategy's proof that it leaves its destination out of the cache).
+pub fn resident(path: &Path) -> Result<Residency, EvictError> {
+    let fd = rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+        .map_err(err("open", path))?;
+    residency(fd.as_fd(), path)
+}
+
 /// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
 /// `syncfs` has written them back. Freed at once, those pages are what the next sample's copy
 /// gets: left in the cache instead, every copy would take fresh pages, and free memory left idle

@@ -24,8 +24,7 @@ pub fn environment(interpreters: &Interpreters) -> Environment {
     let cpu_model = system
         .as_ref()
         .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
+        .filter(|b| !b.is_empty());
     let logical_cores = std::thread::available_parallelism().map(|n| n.get()).ok();
     Environment {
         hostname: System::host_name().ok(),
@@ -33,10 +32,11 @@ pub fn environment(interpreters: &Interpreters) -> Environment {
         logical_cores,
         physical_cores: System::physical_core_count().ok(),
         memory_bytes: system.as_ref().map(|s| s.total_memory()),
+        // The target OS of this build is a fact too, when sysinfo cannot read the release.
         os: System::long_os_version()
             .or_else(|_| System::name())
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
-        kernel: System::kernel_version().unwrap_or_else(|_| "unknown".to_owned()),
+        kernel: System::kernel_version().ok(),
         filesystems: Vec::new(),
         tools: tools(interpreters),
         interpreters: interpreters.infos(),
@@ -79,31 +79,12 @@ fn tools(interpreters: &Interpreters) -> BTreeMap<String, ToolVersion> {
     tools
 }
 
-/// This copybench: its version and the commit of the checkout it was built from (read at run
-/// time with git, when the source tree is still there), `-dirty` when it has changes.
-pub fn tool_info(version: &str) -> ToolInfo {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(source)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    let git_commit = git(&["rev-parse", "HEAD"])
-        .filter(|c| !c.is_empty())
-        .map(
-            |commit| match git(&["status", "--porcelain", "--untracked-files=no"]) {
-                Some(changes) if !changes.is_empty() => format!("{commit}-dirty"),
-                _ => commit,
-            },
-        );
+/// This copybench: its version and the commit it was built from (recorded at build time by
+/// the binary's build script).
+pub fn tool_info(version: &str, git_commit: Option<&str>) -> ToolInfo {
     ToolInfo {
         version: version.to_owned(),
-        git_commit,
+        git_commit: git_commit.map(str::to_owned),
     }
 }
 
@@ -130,8 +111,8 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
                     role: role.to_owned(),
                     path: canonical.display().to_string(),
                     fs_type: m.fs_type,
-                    mount_point: m.mount_point,
-                    mount_options: m.options,
+                    mount_point: Some(m.mount_point),
+                    mount_options: Some(m.options),
                     device: m.source,
                 },
             ));
@@ -144,8 +125,8 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
             role: role.to_owned(),
             path: canonical.display().to_string(),
             fs_type: fs_type_of_magic(magic),
-            mount_point: String::new(),
-            mount_options: String::new(),
+            mount_point: None,
+            mount_options: None,
             device: format!("{major}:{minor}"),
         })
     })
@@ -220,6 +201,6 @@ mod tests {
             .path()
             .canonicalize()
             .unwrap()
-            .starts_with(&fs.mount_point));
+            .starts_with(fs.mount_point.as_deref().unwrap()));
     }
 }

@@ -117,13 +117,42 @@ pub fn key(spec: &FixtureSpec) -> String {
     }
 }
 
+/// What preparing a fixture is doing, for a progress display: checking a cached fixture,
+/// writing a new one, or hashing what was written for its manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Checking,
+    Generating,
+    Hashing,
+}
+
+/// Bytes done so far in a phase, and in all when known (a tree's size is drawn file by file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub phase: Phase,
+    pub bytes: u64,
+    pub total: Option<u64>,
+}
+
+/// Told of each step, about once per MiB and once per file.
+pub type Report<'a> = &'a mut dyn FnMut(Step);
+
 /// Returns the cached fixture for `spec` if every byte matches its manifest, else generates
 /// it (saying why), after checking the filesystem has room for it.
 pub fn prepare(spec: &FixtureSpec, work: &WorkDir) -> Result<Fixture, FixtureError> {
+    prepare_reporting(spec, work, &mut |_| {})
+}
+
+/// [`prepare`], telling `report` how far it is.
+pub fn prepare_reporting(
+    spec: &FixtureSpec,
+    work: &WorkDir,
+    report: Report,
+) -> Result<Fixture, FixtureError> {
     let key = key(spec);
     let fixtures = work.fixtures()?;
     if let Some(cached) = fixtures.existing_child(&key)? {
-        match verify(&cached, &key) {
+        match verify(&cached, &key, report) {
             Ok(entries) => return Ok(fixture_from(spec, cached.join(DATA), &entries, true)),
             Err(why) => eprintln!(
                 "copybench: fixture {} {why}; generating it again",
@@ -143,8 +172,15 @@ pub fn prepare(spec: &FixtureSpec, work: &WorkDir) -> Result<Fixture, FixtureErr
         dir: fixtures.new_child(&tmp_name)?,
         keep: false,
     };
-    generate(spec, &tmp.dir)?;
-    let entries = scan(&tmp.dir)?;
+    // A file's size is known up front; a tree's files draw theirs as they are written.
+    let size = match *spec {
+        FixtureSpec::File { size, .. } => Some(size),
+        FixtureSpec::Tree { .. } => None,
+    };
+    let mut written = Tally::new(Phase::Generating, size, report);
+    generate(spec, &tmp.dir, &mut written)?;
+    let mut hashed = Tally::new(Phase::Hashing, Some(written.bytes), written.report);
+    let entries = scan(&tmp.dir, &mut hashed)?;
     let manifest = Manifest {
         layout_version: LAYOUT_VERSION,
         key: key.clone(),
@@ -186,7 +222,7 @@ impl Drop for Temporary<'_> {
 }
 
 /// Whether the cached fixture in `dir` is intact: its manifest, then every byte.
-fn verify(dir: &Dir, key: &str) -> Result<Vec<ManifestEntry>, String> {
+fn verify(dir: &Dir, key: &str, report: Report) -> Result<Vec<ManifestEntry>, String> {
     let text = dir
         .read(MANIFEST)
         .map_err(|e| e.to_string())?
@@ -196,7 +232,9 @@ fn verify(dir: &Dir, key: &str) -> Result<Vec<ManifestEntry>, String> {
     if manifest.key != key || manifest.layout_version != LAYOUT_VERSION {
         return Err("has a manifest of another fixture".to_owned());
     }
-    let found = scan(dir).map_err(|e| format!("cannot be read ({e})"))?;
+    let total = manifest.entries.iter().map(|e| e.size).sum();
+    let mut checked = Tally::new(Phase::Checking, Some(total), report);
+    let found = scan(dir, &mut checked).map_err(|e| format!("cannot be read ({e})"))?;
     if found == manifest.entries {
         return Ok(found);
     }
@@ -294,11 +332,11 @@ fn fixture_from(
 }
 
 /// Writes the fixture as `data` in `dir` (a fresh directory of this run).
-fn generate(spec: &FixtureSpec, dir: &Dir) -> Result<(), FixtureError> {
+fn generate(spec: &FixtureSpec, dir: &Dir, tally: &mut Tally) -> Result<(), FixtureError> {
     match *spec {
         FixtureSpec::File { size, seed } => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            write_random_file(dir, DATA, size, &mut rng)
+            write_random_file(dir, DATA, size, &mut rng, tally)
         }
         FixtureSpec::Tree {
             files,
@@ -315,7 +353,7 @@ fn generate(spec: &FixtureSpec, dir: &Dir) -> Result<(), FixtureError> {
             }
             for i in 0..files {
                 let size = rng.random_range(size_min..=size_max);
-                write_random_file(&data, &tree_file(i, dirs), size, &mut rng)?;
+                write_random_file(&data, &tree_file(i, dirs), size, &mut rng, tally)?;
             }
             // Links point at a file in their own directory, spread over the tree.
             for j in 0..symlinks {
@@ -330,6 +368,34 @@ fn generate(spec: &FixtureSpec, dir: &Dir) -> Result<(), FixtureError> {
     }
 }
 
+/// Bytes done in one phase, passed on to the [`Report`].
+struct Tally<'r> {
+    phase: Phase,
+    bytes: u64,
+    total: Option<u64>,
+    report: &'r mut dyn FnMut(Step),
+}
+
+impl<'r> Tally<'r> {
+    fn new(phase: Phase, total: Option<u64>, report: &'r mut dyn FnMut(Step)) -> Self {
+        Tally {
+            phase,
+            bytes: 0,
+            total,
+            report,
+        }
+    }
+
+    fn add(&mut self, bytes: u64) {
+        self.bytes += bytes;
+        (self.report)(Step {
+            phase: self.phase,
+            bytes: self.bytes,
+            total: self.total,
+        });
+    }
+}
+
 /// File `i` of a tree, relative to its root: spread round-robin over the directories.
 fn tree_file(i: u64, dirs: u64) -> String {
     format!("d{:03}/f{i:05}", i % dirs)
@@ -340,6 +406,7 @@ fn write_random_file(
     name: &str,
     size: u64,
     rng: &mut ChaCha8Rng,
+    tally: &mut Tally,
 ) -> Result<(), FixtureError> {
     let path = dir.join(name);
     let mut file = dir.create_file(name)?;
@@ -351,12 +418,13 @@ fn write_random_file(
         rng.fill_bytes(&mut buf[..n]);
         file.write_all(&buf[..n]).map_err(io_std("write", &path))?;
         left -= n as u64;
+        tally.add(n as u64);
     }
     Ok(())
 }
 
 /// Lists the fixture `data` in `dir` as manifest entries, sorted by path, hashing every byte.
-fn scan(dir: &Dir) -> Result<Vec<ManifestEntry>, FixtureError> {
+fn scan(dir: &Dir, tally: &mut Tally) -> Result<Vec<ManifestEntry>, FixtureError> {
     let mut entries = Vec::new();
     let mut stack = vec![String::new()];
     while let Some(rel) = stack.pop() {
@@ -404,7 +472,7 @@ fn scan(dir: &Dir) -> Result<Vec<ManifestEntry>, FixtureError> {
             FileType::RegularFile => {
                 let size = st.st_size as u64;
                 entries.push(ManifestEntry {
-                    xxh3: hash_file(dir, &at, size)?,
+                    xxh3: hash_file(dir, &at, size, tally)?,
                     path: rel,
                     kind: "file".into(),
                     size,
@@ -423,7 +491,7 @@ fn scan(dir: &Dir) -> Result<Vec<ManifestEntry>, FixtureError> {
 }
 
 /// xxh3-64 of every byte of `at` in `dir`, which must have `size` bytes.
-fn hash_file(dir: &Dir, at: &str, size: u64) -> Result<u64, FixtureError> {
+fn hash_file(dir: &Dir, at: &str, size: u64, tally: &mut Tally) -> Result<u64, FixtureError> {
     let path = dir.join(at);
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let fd = rustix::fs::openat(dir.fd(), at, flags, Mode::empty()).map_err(io("open", &path))?;
@@ -438,6 +506,7 @@ fn hash_file(dir: &Dir, at: &str, size: u64) -> Result<u64, FixtureError> {
         }
         hasher.update(&buf[..n]);
         read += n as u64;
+        tally.add(n as u64);
     }
     if read != size {
         return Err(FixtureError::Changed {
@@ -492,6 +561,49 @@ mod tests {
         assert_ne!(
             std::fs::read(&fa.path).unwrap(),
             std::fs::read(&other.path).unwrap()
+        );
+    }
+
+    #[test]
+    fn preparing_reports_bytes_written_hashed_and_checked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = WorkDir::open(tmp.path()).unwrap();
+        let spec = FixtureSpec::File {
+            size: 3 << 20,
+            seed: 5,
+        };
+        let mut steps = Vec::new();
+        prepare_reporting(&spec, &work, &mut |step| steps.push(step)).unwrap();
+        fn last(steps: &[Step], phase: Phase) -> Option<Step> {
+            steps.iter().rev().find(|s| s.phase == phase).copied()
+        }
+        let whole = Some(3 << 20);
+        for phase in [Phase::Generating, Phase::Hashing] {
+            let step = last(&steps, phase).expect("the phase was reported");
+            assert_eq!((step.bytes, step.total), (3 << 20, whole), "{phase:?}");
+        }
+        assert!(
+            steps
+                .iter()
+                .filter(|s| s.phase == Phase::Generating)
+                .count()
+                >= 3
+        );
+        steps.clear();
+        prepare_reporting(&spec, &work, &mut |step| steps.push(step)).unwrap();
+        assert!(steps.iter().all(|s| s.phase == Phase::Checking));
+        assert_eq!(
+            steps.last().map(|s| (s.bytes, s.total)),
+            Some((3 << 20, whole))
+        );
+        // A tree's size is not known before it is written.
+        steps.clear();
+        prepare_reporting(&tree_spec(), &work, &mut |step| steps.push(step)).unwrap();
+        let written = last(&steps, Phase::Generating).unwrap();
+        assert_eq!(written.total, None);
+        assert_eq!(
+            last(&steps, Phase::Hashing).unwrap().total,
+            Some(written.bytes)
         );
     }
 

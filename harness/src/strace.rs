@@ -14,6 +14,12 @@ pub struct TracedCounts {
     pub fd_stats: u64,
 }
 
+/// Whether the call `name` (as strace prints it, as the engine's counted layer names its calls
+/// too) reads a file's status: the stat family CPython 3.8 cut in copytree.
+pub fn is_stat_family(name: &str) -> bool {
+    STAT_ON_FD.contains(&name) || STAT_ON_PATH_OR_FD.contains(&name)
+}
+
 const STAT_ON_FD: &[&str] = &["fstat", "fstat64"];
 const STAT_ON_PATH_OR_FD: &[&str] = &[
     "stat",

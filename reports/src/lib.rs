@@ -18,6 +18,7 @@ mod gate;
 mod headline;
 mod html;
 mod markdown;
+mod matrix;
 mod table;
 mod terminal;
 mod verdicts;
@@ -26,6 +27,7 @@ use copybench_gate::Thresholds;
 use copybench_result::RunResult;
 
 pub use gate::{render_gate, GateFormat, GateRun, GateSide};
+pub use matrix::conformance_matrix;
 
 /// An output format of `copybench report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

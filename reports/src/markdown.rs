@@ -78,10 +78,10 @@ fn render_result(out: &mut String, result: &RunResult, level: &str) {
         "copybench {} on {}: {}, {} logical cores, {} {}, started {}\n",
         escape(&format::version(&result.copybench)),
         escape(format::host(env)),
-        escape(&env.cpu_model),
+        escape(&format::optional(env.cpu_model.as_deref())),
         format::optional(env.logical_cores),
         escape(&env.os),
-        escape(&env.kernel),
+        escape(&format::optional(env.kernel.as_deref())),
         escape(&result.started_at),
     );
     render_headlines(out, level, result);

@@ -87,8 +87,8 @@ fn render_result(out: &mut Out, result: &RunResult) {
         "copybench {} · {} · {} · {} ({} cores) · started {}",
         format::version(&result.copybench),
         format::host(env),
-        env.kernel,
-        env.cpu_model,
+        format::optional(env.kernel.as_deref()),
+        format::optional(env.cpu_model.as_deref()),
         format::optional(env.logical_cores),
         result.started_at,
     ));

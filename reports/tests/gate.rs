@@ -34,7 +34,7 @@ fn interval(low: f64, high: f64) -> Interval {
 
 fn changed() -> RunResult {
     let mut result = baseline();
-    result.environment.kernel = "6.8.0-45-generic".into();
+    result.environment.kernel = Some("6.8.0-45-generic".into());
     let file = &mut result.scenarios[0];
     let speedup = |median: f64, low: f64, high: f64| Speedup {
         median,
@@ -49,7 +49,7 @@ fn changed() -> RunResult {
     wall.ci = Some(interval(0.0645, 0.0655));
     file.entries[2].speedup = Some(speedup(1.20, 0.95, 1.40)); // copy_file_range: too wide
     file.entries[3].speedup = Some(speedup(1.40, 1.39, 1.41)); // readinto-1m: faster
-    let calls = &mut file.entries[1].syscalls.as_mut().unwrap().per_copy;
+    let calls = &mut file.entries[1].syscalls.as_mut().unwrap().calls;
     *calls.get_mut("sendfile").unwrap() += 1;
     let matrix = file.conformance.as_mut().unwrap();
     let cell = matrix
@@ -101,7 +101,7 @@ fn markdown_gate_output() {
 fn markdown_gate_output_escapes_text_from_the_results() {
     let baseline = baseline();
     let mut result = baseline.clone();
-    result.environment.kernel = "6.8 <script>|x".into();
+    result.environment.kernel = Some("6.8 <script>|x".into());
     let report = compare(&baseline, &result, &Thresholds::default()).unwrap();
     let out = render(&report, &baseline, &result, GateFormat::Markdown);
     assert!(out.contains("6.8 &lt;script&gt;\\|x"), "{out}");

@@ -339,7 +339,7 @@ fn text_from_the_result_cannot_inject_markup() {
     if let Some(matrix) = &mut scenario.conformance {
         matrix.cells[0].detail = Some("\"><script>alert(2)</script>".into());
     }
-    result.environment.cpu_model = "</td></tr></table><script>x</script>".into();
+    result.environment.cpu_model = Some("</td></tr></table><script>x</script>".into());
     let page = html(&[result]);
     assert!(!page.contains("<script"));
     assert!(!page.contains("<img"));

@@ -6,13 +6,21 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod single;
+
+pub use single::{
+    CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
+    OperationError, StrategySupport, SyscallCountsJson, TreeSyscallsJson,
+};
+
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     pub schema_version: u32,
     pub copybench: ToolInfo,
@@ -42,28 +50,22 @@ impl RunResult {
 }
 
 /// Why a result document could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
+    #[error("not a copybench result: {0}")]
     Json(serde_json::Error),
+    #[error("result schema version {found}, but this copybench reads version {expected}")]
     Version { found: u32, expected: u32 },
 }
 
-impl std::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SchemaError::Json(e) => write!(f, "not a copybench result: {e}"),
-            SchemaError::Version { found, expected } => write!(
-                f,
-                "result schema version {found}, but this copybench reads version {expected}"
-            ),
-        }
-    }
+/// The JSON Schema of [`RunResult`], generated from these types (the document
+/// `docs/result-schema.md` describes, checked against it by a test).
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(RunResult)
 }
 
-impl std::error::Error for SchemaError {}
-
 /// Which copybench produced the result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     pub version: String,
     /// `None` when built outside a git checkout.
@@ -71,17 +73,20 @@ pub struct ToolInfo {
 }
 
 /// The machine and software a result was measured on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     pub hostname: Option<String>,
-    pub cpu_model: String,
+    /// `None` when sysinfo found no CPU brand string.
+    pub cpu_model: Option<String>,
     /// `None` when the OS would not say (never a made-up 0).
     pub logical_cores: Option<usize>,
     pub physical_cores: Option<usize>,
     /// `None` when sysinfo could not read it.
     pub memory_bytes: Option<u64>,
+    /// The OS release, or the build's target OS when it cannot be read.
     pub os: String,
-    pub kernel: String,
+    /// `None` when the OS would not say.
+    pub kernel: Option<String>,
     /// Filesystems of the work directory, the sources and the targets.
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
@@ -92,7 +97,7 @@ pub struct Environment {
 }
 
 /// A CPython interpreter found on the machine, resolved to its real executable.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct InterpreterInfo {
     /// `3.7.16`; empty when `unavailable`.
     pub version: String,
@@ -110,20 +115,21 @@ pub struct InterpreterInfo {
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FilesystemInfo {
     /// `work`, `source`, `target`.
     pub role: String,
     pub path: String,
     /// `ext4`, `tmpfs`, `btrfs`, `fuse.smbnetfs`, …
     pub fs_type: String,
-    pub mount_point: String,
-    pub mount_options: String,
+    /// `None` without a mountinfo line for it (a container without `/proc`).
+    pub mount_point: Option<String>,
+    pub mount_options: Option<String>,
     pub device: String,
 }
 
 /// A program found (or not) on this machine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolVersion {
     /// Resolved path of the real program (a pyenv shim resolved to its interpreter).
     pub path: Option<String>,
@@ -133,7 +139,7 @@ pub struct ToolVersion {
 }
 
 /// Whether a scenario copies one file or a tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FixtureKind {
     File,
@@ -141,7 +147,7 @@ pub enum FixtureKind {
 }
 
 /// The fixture a scenario copies, after `--scale`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FixtureInfo {
     pub kind: FixtureKind,
     /// Total content bytes.
@@ -158,7 +164,7 @@ pub struct FixtureInfo {
 }
 
 /// A scenario's settings as they were run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
     /// `same-fs`, or the target directory.
@@ -173,7 +179,7 @@ pub struct ScenarioParameters {
 }
 
 /// One scenario's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     pub name: String,
     /// The scenario file (or `<embedded default>`).
@@ -195,7 +201,7 @@ pub struct ScenarioResult {
 }
 
 /// A published claim checked against this run (docs/design.md, "Claims and verdicts").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimResult {
     /// The entry the claim is about (`peer:python-shutil@3.8`).
     pub subject: String,
@@ -213,7 +219,7 @@ pub struct ClaimResult {
 }
 
 /// What a claim is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClaimMetric {
     /// Wall time of one copy, paired round by round.
@@ -247,7 +253,7 @@ impl ClaimMetric {
 }
 
 /// The figure as claimed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimedFigure {
     pub kind: FigureKind,
     /// A speedup (`1.26`) or a fractional change (`-0.38`).
@@ -258,7 +264,7 @@ pub struct ClaimedFigure {
 }
 
 /// How a figure is stated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FigureKind {
     /// baseline ÷ subject: above 1, the subject takes less (time, calls).
@@ -278,7 +284,7 @@ impl FigureKind {
 }
 
 /// A claimed figure as measured, in the claim's own terms (a speedup or a change).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MeasuredFigure {
     /// The median of paired ratios, or the exact ratio of counts.
     pub value: f64,
@@ -295,7 +301,7 @@ pub struct MeasuredFigure {
 }
 
 /// A claim's verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClaimVerdict {
     /// The interval holds the claim, or lies beyond it in the claimed direction.
@@ -340,7 +346,7 @@ impl ClaimVerdict {
 }
 
 /// What is being compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// An engine strategy copying one file.
@@ -352,7 +358,7 @@ pub enum EntryKind {
 }
 
 /// How an entry's samples were timed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimedAs {
     /// Inside copybench's process: `getrusage(RUSAGE_THREAD/SELF)` around the call.
@@ -362,7 +368,7 @@ pub enum TimedAs {
 }
 
 /// One thing compared in a scenario, with its samples and summaries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EntryResult {
     /// Unique in the scenario: `sendfile`, `lean jobs=2`, `peer:cp`.
     pub id: String,
@@ -380,7 +386,7 @@ pub struct EntryResult {
 }
 
 /// One timed copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
@@ -403,7 +409,7 @@ pub struct Sample {
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     pub count: u64,
     pub p50_ns: u64,
@@ -413,7 +419,7 @@ pub struct LatencySummary {
 }
 
 /// Median, range and a distribution-free 95 % confidence interval of the median.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
@@ -425,7 +431,7 @@ pub struct Estimate {
 
 /// A confidence interval of a median from two order statistics of the sample: it holds the true
 /// median with probability `coverage` (at least 0.95) whatever the distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
@@ -434,7 +440,7 @@ pub struct Interval {
 }
 
 /// Summaries of an entry's samples.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub wall_s: Estimate,
     /// User plus system CPU, exact.
@@ -453,7 +459,7 @@ pub struct Summary {
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
 /// round, then the median of those ratios and its distribution-free interval. Above 1 is faster.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
     /// The median of the paired ratios.
     pub median: f64,
@@ -467,33 +473,88 @@ pub struct Speedup {
     pub direction_conflict: Option<String>,
 }
 
-/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file. The totals
+/// are computed once, by the harness, from the counter that classified each call: readers take
+/// them from here and never recount them from names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SyscallSummary {
-    /// `counted` (the engine's layer) or `strace` (a separate, untimed run).
-    pub source: String,
-    /// Calls by name for one copy, plus `path_stats` and `fd_stats` where known.
-    pub per_copy: BTreeMap<String, u64>,
+    pub source: SyscallSource,
+    /// Calls of one copy by the name strace prints.
+    pub calls: BTreeMap<String, u64>,
+    /// The names in `calls` that read a file's status (the stat family), as the counter
+    /// classified them.
+    pub stat_family_calls: Vec<String>,
+    pub per_copy: CopySyscalls,
+    /// Trees: the same totals per regular file.
     pub per_file: Option<PerFileSyscalls>,
 }
 
-/// Syscalls per regular file of a tree copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Who counted an entry's syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyscallSource {
+    /// The engine's counted layer, during the first measured sample.
+    Counted,
+    /// A separate, untimed `strace -f` run of the same command.
+    Strace,
+}
+
+impl SyscallSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyscallSource::Counted => "counted",
+            SyscallSource::Strace => "strace",
+        }
+    }
+}
+
+/// Syscall totals of one copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CopySyscalls {
+    /// Every call counted.
+    pub total: u64,
+    /// Stat-family calls: `path_stats + fd_stats`.
+    pub stat_family: u64,
+    /// Stat-family calls that resolved a path.
+    pub path_stats: u64,
+    /// Stat-family calls on an open descriptor.
+    pub fd_stats: u64,
+}
+
+/// Syscall totals per regular file of a tree copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PerFileSyscalls {
-    pub path_stats: f64,
-    pub stat_family: f64,
     pub total: f64,
+    pub stat_family: f64,
+    pub path_stats: f64,
+    pub fd_stats: f64,
+}
+
+impl PerFileSyscalls {
+    /// `copy`'s totals spread over `files` regular files (the directories' own calls
+    /// included); `None` when no file was copied.
+    pub fn of(copy: &CopySyscalls, files: u64) -> Option<PerFileSyscalls> {
+        (files > 0).then(|| {
+            let n = files as f64;
+            PerFileSyscalls {
+                total: copy.total as f64 / n,
+                stat_family: copy.stat_family as f64 / n,
+                path_stats: copy.path_stats as f64 / n,
+                fd_stats: copy.fd_stats as f64 / n,
+            }
+        })
+    }
 }
 
 /// An entry that was not run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Skipped {
     pub id: String,
     pub reason: String,
 }
 
 /// Conformance of strategies and walkers: cases × subjects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceMatrix {
     pub cases: Vec<ConformanceCase>,
     /// Strategies and walkers, as named in `EntryResult::id`.
@@ -504,7 +565,7 @@ pub struct ConformanceMatrix {
 }
 
 /// A case of docs/conformance.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCase {
     /// The number in docs/conformance.md.
     pub number: u32,
@@ -512,7 +573,7 @@ pub struct ConformanceCase {
 }
 
 /// The outcome of one case for one subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -522,7 +583,7 @@ pub enum Verdict {
 }
 
 /// One cell of the matrix.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCell {
     pub case: u32,
     pub subject: String,

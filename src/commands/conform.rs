@@ -1,7 +1,6 @@
 //! `copybench conform`: the conformance catalogue against every strategy and walker, with
 //! CPython's shutil as the oracle.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -9,7 +8,7 @@ use copybench_engine::{Strategy, Walker};
 use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
 use copybench_harness::work_dir::{WorkDir, DEFAULT_WORK_DIR};
-use copybench_result::{ConformanceMatrix, Verdict};
+use copybench_result::Verdict;
 
 use crate::exit::Exit;
 use crate::output;
@@ -104,110 +103,8 @@ pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
     if args.json {
         output::println(&serde_json::to_string_pretty(&matrix)?)?;
     } else {
-        output::print(&render(&matrix))?;
+        output::print(&copybench_reports::conformance_matrix(&matrix))?;
     }
     let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);
     Ok(Exit::failure_if(failed))
-}
-
-fn symbol(verdict: Verdict) -> char {
-    match verdict {
-        Verdict::Pass => '✓',
-        Verdict::Fail => '✗',
-        Verdict::Unsupported => '-',
-        Verdict::Skipped => 's',
-    }
-}
-
-/// The matrix for a terminal: one row per case, one column per subject (lettered, with a
-/// legend), whether CPython was compared, then every failure and reason in full.
-fn render(matrix: &ConformanceMatrix) -> String {
-    let mut out = String::new();
-    let letters: Vec<char> = ('a'..='z').chain('A'..='Z').collect();
-    let _ = writeln!(out, "oracle: {}", matrix.oracle);
-    let legend: Vec<String> = matrix
-        .subjects
-        .iter()
-        .zip(&letters)
-        .map(|(s, l)| format!("{l}={s}"))
-        .collect();
-    let _ = writeln!(out, "subjects: {}", legend.join(" "));
-    let _ = writeln!(
-        out,
-        "legend: ✓ pass  ✗ fail  - unsupported  s skipped  (blank: not a case for it); \
-         cpython: compared with CPython's outcome"
-    );
-    const TITLE: usize = 46;
-    let header: String = letters
-        .iter()
-        .take(matrix.subjects.len())
-        .map(|l| format!("{l} "))
-        .collect();
-    let _ = writeln!(out, "{:>3} {:<TITLE$} {header}cpython", "#", "case");
-    for case in &matrix.cases {
-        let cells: Vec<_> = matrix
-            .cells
-            .iter()
-            .filter(|c| c.case == case.number)
-            .collect();
-        let row: String = matrix
-            .subjects
-            .iter()
-            .map(|s| match cells.iter().find(|c| &c.subject == s) {
-                Some(c) => format!("{} ", symbol(c.verdict)),
-                None => "  ".to_owned(),
-            })
-            .collect();
-        let judged: Vec<_> = cells
-            .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail))
-            .collect();
-        let oracle = if judged.is_empty() {
-            "-"
-        } else if judged.iter().all(|c| c.oracle_checked) {
-            "yes"
-        } else if judged.iter().any(|c| c.oracle_checked) {
-            "partly"
-        } else {
-            "no"
-        };
-        let title: String = if case.title.chars().count() > TITLE {
-            case.title.chars().take(TITLE - 1).chain(['…']).collect()
-        } else {
-            case.title.clone()
-        };
-        let _ = writeln!(out, "{:>3} {title:<TITLE$} {row}{oracle}", case.number);
-    }
-    let count = |v: Verdict| matrix.cells.iter().filter(|c| c.verdict == v).count();
-    let _ = writeln!(
-        out,
-        "\n{} pass, {} fail, {} unsupported, {} skipped",
-        count(Verdict::Pass),
-        count(Verdict::Fail),
-        count(Verdict::Unsupported),
-        count(Verdict::Skipped)
-    );
-    let mut reasons: Vec<String> = Vec::new();
-    for cell in &matrix.cells {
-        if cell.verdict == Verdict::Pass {
-            continue;
-        }
-        let line = format!(
-            "  {} case {} {}: {}",
-            symbol(cell.verdict),
-            cell.case,
-            cell.subject,
-            cell.detail.as_deref().unwrap_or("")
-        );
-        if !reasons.contains(&line) {
-            reasons.push(line);
-        }
-    }
-    if !reasons.is_empty() {
-        let _ = writeln!(out, "\nnot passing:");
-        for line in reasons {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    out
 }

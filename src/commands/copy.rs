@@ -6,7 +6,9 @@ use copybench_engine::{
     copy_file, CopyError, CopyOptions, CopyReport, Fault, Mode, Strategy, SyscallCounts,
     SyscallRecorder,
 };
-use serde::Serialize;
+use copybench_result::{
+    CopyFailure, CopyOutcome, CopySuccess, Fallback, OperationError, SyscallCountsJson,
+};
 
 use copybench_reports::format;
 
@@ -117,42 +119,13 @@ fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// `copybench copy --json` on success. Field order is the issue's: `ok` first.
-#[derive(Serialize)]
-struct Success<'a> {
-    ok: bool,
-    bytes: u64,
-    strategy_used: &'static str,
-    fallbacks: Vec<FallbackJson>,
-    /// Absent (null) when the strategy's syscalls cannot be counted, with the reason beside.
-    syscalls: Option<&'a SyscallCounts>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    syscalls_absent_reason: Option<&'a str>,
-    /// Where the copy went (`copy SRC DIR` writes `DIR/name`, as shutil.copy returns it).
-    dst: String,
-}
-
-#[derive(Serialize)]
-struct FallbackJson {
-    from: &'static str,
-    /// null when the strategy gave up on a zero return at offset 0 rather than an error.
-    errno: Option<String>,
-}
-
-/// `copybench copy --json` on failure.
-#[derive(Serialize)]
-struct Failure {
-    ok: bool,
-    error: ErrorJson,
-}
-
-#[derive(Serialize)]
-struct ErrorJson {
-    kind: &'static str,
-    errno: Option<String>,
-    message: String,
-    src: String,
-    dst: Option<String>,
+/// The counts as the result crate's JSON shape.
+pub fn counts_json(counts: &SyscallCounts) -> SyscallCountsJson {
+    SyscallCountsJson {
+        calls: counts.calls.clone(),
+        path_stats: counts.path_stats,
+        fd_stats: counts.fd_stats,
+    }
 }
 
 fn success_json(
@@ -160,37 +133,37 @@ fn success_json(
     counts: &SyscallCounts,
     uncounted: Option<&'static str>,
 ) -> anyhow::Result<String> {
-    let success = Success {
+    let success = CopyOutcome::Success(CopySuccess {
         ok: true,
         bytes: report.bytes,
-        strategy_used: report.strategy_used.name(),
+        strategy_used: report.strategy_used.name().to_owned(),
         fallbacks: report
             .fallbacks
             .iter()
-            .map(|f| FallbackJson {
-                from: f.from.name(),
+            .map(|f| Fallback {
+                from: f.from.name().to_owned(),
                 errno: f.errno.map(copybench_engine::errno::name),
             })
             .collect(),
         // A figure that could not be measured is absent with its reason, never zero.
-        syscalls: uncounted.is_none().then_some(counts),
-        syscalls_absent_reason: uncounted,
+        syscalls: uncounted.is_none().then(|| counts_json(counts)),
+        syscalls_absent_reason: uncounted.map(str::to_owned),
         dst: path_text(&report.dst),
-    };
+    });
     Ok(serde_json::to_string(&success)?)
 }
 
 fn failure_json(error: &CopyError) -> anyhow::Result<String> {
-    let failure = Failure {
+    let failure = CopyOutcome::Failure(CopyFailure {
         ok: false,
-        error: ErrorJson {
-            kind: error.kind.as_str(),
+        error: OperationError {
+            kind: error.kind.as_str().to_owned(),
             errno: error.errno_name(),
             message: error.message.clone(),
             src: path_text(&error.src),
             dst: error.dst.as_deref().map(path_text),
         },
-    };
+    });
     Ok(serde_json::to_string(&failure)?)
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
-use serde::Serialize;
+use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls, TreeSyscallsJson};
 
 use copybench_reports::format;
 
@@ -61,51 +61,15 @@ pub struct CopytreeArgs {
     pub dst: PathBuf,
 }
 
-/// `{"src", "dst", "kind", "errno", "message"}`: one gathered error, as in `shutil.Error`.
-#[derive(Serialize)]
-struct ErrorJson {
-    src: String,
-    dst: String,
-    kind: &'static str,
-    errno: Option<String>,
-    message: String,
-}
-
-impl ErrorJson {
-    fn new(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> ErrorJson {
-        ErrorJson {
-            src: src.display().to_string(),
-            dst: dst.display().to_string(),
-            kind: error.kind.as_str(),
-            errno: error.errno_name(),
-            message: error.message.clone(),
-        }
+/// One gathered error, as in `shutil.Error`.
+fn error_json(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> CopytreeError {
+    CopytreeError {
+        src: src.display().to_string(),
+        dst: dst.display().to_string(),
+        kind: error.kind.as_str().to_owned(),
+        errno: error.errno_name(),
+        message: error.message.clone(),
     }
-}
-
-/// Syscalls per regular file copied (the directories' own calls spread over the files).
-#[derive(Serialize)]
-struct PerFile {
-    path_stats: f64,
-    stat_family: f64,
-    total: f64,
-}
-
-#[derive(Serialize)]
-struct SyscallsJson {
-    #[serde(flatten)]
-    counts: SyscallCounts,
-    per_file: Option<PerFile>,
-}
-
-#[derive(Serialize)]
-struct CopytreeJson {
-    ok: bool,
-    files: u64,
-    dirs: u64,
-    bytes: u64,
-    errors: Vec<ErrorJson>,
-    syscalls: SyscallsJson,
 }
 
 pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
@@ -160,17 +124,6 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     print(&args, terminal, &report, counts, elapsed)
 }
 
-fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
-    (files > 0).then(|| {
-        let n = files as f64;
-        PerFile {
-            path_stats: counts.path_stats as f64 / n,
-            stat_family: counts.stat_family() as f64 / n,
-            total: counts.total() as f64 / n,
-        }
-    })
-}
-
 fn print(
     args: &CopytreeArgs,
     terminal: &Terminal,
@@ -179,9 +132,10 @@ fn print(
     elapsed: std::time::Duration,
 ) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
-    let per_file = per_file(&counts, report.files);
+    let counts_json = super::copy::counts_json(&counts);
+    let per_file = PerFileSyscalls::of(&counts_json.totals(), report.files);
     if args.json {
-        let json = CopytreeJson {
+        let json = CopytreeOutcome {
             ok,
             files: report.files,
             dirs: report.dirs,
@@ -189,9 +143,12 @@ fn print(
             errors: report
                 .errors
                 .iter()
-                .map(|e| ErrorJson::new(&e.src, &e.dst, &e.error))
+                .map(|e| error_json(&e.src, &e.dst, &e.error))
                 .collect(),
-            syscalls: SyscallsJson { counts, per_file },
+            syscalls: TreeSyscallsJson {
+                counts: counts_json,
+                per_file,
+            },
         };
         output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use copybench_engine::{strategy::filesystem_name, Strategy};
-use serde::Serialize;
+use copybench_result::{ListOutput, StrategySupport};
 
 use crate::exit::Exit;
 use crate::output;
@@ -35,15 +35,15 @@ pub fn run(args: ListArgs) -> anyhow::Result<Exit> {
         .map(|s| (*s, s.support(&args.dir)))
         .collect();
     if args.json {
-        let listing = Listing {
+        let listing = ListOutput {
             dir: args.dir.to_string_lossy().into_owned(),
             filesystem,
             strategies: rows
                 .iter()
-                .map(|(s, support)| Row {
-                    name: s.name(),
+                .map(|(s, support)| StrategySupport {
+                    name: s.name().to_owned(),
                     supported: support.supported,
-                    reason: &support.reason,
+                    reason: support.reason.clone(),
                 })
                 .collect(),
         };
@@ -136,19 +136,4 @@ fn listing_text(
         }
     }
     text
-}
-
-/// `copybench list --json`.
-#[derive(Serialize)]
-struct Listing<'a> {
-    dir: String,
-    filesystem: String,
-    strategies: Vec<Row<'a>>,
-}
-
-#[derive(Serialize)]
-struct Row<'a> {
-    name: &'static str,
-    supported: bool,
-    reason: &'a str,
 }

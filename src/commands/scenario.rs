@@ -111,6 +111,9 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         Conform::None => ConformLevel::None,
     };
     options.copybench = crate::child::this_program();
+    options.git_commit = Some(env!("COPYBENCH_GIT_COMMIT"))
+        .filter(|commit| !commit.is_empty())
+        .map(str::to_owned);
     options.progress = progress_display(terminal, args.no_progress);
     options.pythons = args.pythons;
 

@@ -10,6 +10,7 @@ pub(crate) mod auto;
 mod buffered;
 mod copy_file_range;
 pub mod debug_slow;
+mod dontcache;
 mod fcopyfile;
 mod mmap;
 mod probe;
@@ -161,6 +162,7 @@ impl Strategy {
             Strategy::Readinto256k => &readinto::Readinto { chunk: 256 * 1024 },
             Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
             Strategy::Mmap => &mmap::Mmap,
+            Strategy::Dontcache => &dontcache::Dontcache { chunk: 1024 * 1024 },
             Strategy::Std => &std_copy::StdCopy,
             Strategy::Auto => &auto::Auto,
         }

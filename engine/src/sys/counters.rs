@@ -47,6 +47,8 @@ syscalls! {
     Write,
     Pread64,
     Pwrite64,
+    Preadv2,
+    Pwritev2,
     Lseek,
     Newfstatat,
     Statx,
@@ -91,6 +93,9 @@ syscalls! {
     Fdatasync,
     Syncfs,
     Fadvise64,
+    IoUringSetup,
+    IoUringEnter,
+    IoUringRegister,
 }
 
 fn unknown_syscall(name: &str) -> String {
@@ -342,12 +347,12 @@ mod tests {
     #[test]
     fn names_are_what_strace_prints() {
         let names: Vec<&str> = Syscall::ALL.iter().map(|c| c.name()).collect();
-        let strace = "openat close read write pread64 pwrite64 lseek newfstatat statx fstat \
+        let strace = "openat close read write pread64 pwrite64 preadv2 pwritev2 lseek newfstatat statx fstat \
             statfs fstatfs sendfile copy_file_range splice pipe2 fcntl ioctl getdents64 mkdirat \
             symlinkat readlinkat unlinkat linkat renameat2 mknodat fchmod fchmodat fchown \
             fchownat utimensat listxattr llistxattr flistxattr getxattr lgetxattr fgetxattr \
             setxattr lsetxattr fsetxattr mmap munmap madvise mincore ftruncate fallocate fsync \
-            fdatasync syncfs fadvise64";
+            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register";
         assert_eq!(names, strace.split_whitespace().collect::<Vec<_>>());
         assert_eq!(
             Syscall::iter().collect::<Vec<_>>(),

@@ -57,6 +57,28 @@ pub fn pwrite<F: AsFd>(fd: F, buf: &[u8], offset: u64) -> Result<usize> {
     rustix::io::pwrite(fd, buf, offset)
 }
 
+/// `RWF_DONTCACHE` from `linux/fs.h` (Linux 6.14): buffered I/O whose page-cache folios are
+/// dropped once read, or once written back. rustix 1.1 has no name for it yet.
+const RWF_DONTCACHE: u32 = 0x0000_0080;
+
+/// `preadv2(fd, [buf], -1, RWF_DONTCACHE)`: an uncached read from the file's own position.
+/// Kernels before 6.14 fail it with EINVAL (unknown flag), filesystems without support with
+/// EOPNOTSUPP.
+pub fn preadv2_dontcache<F: AsFd>(fd: F, buf: &mut [u8]) -> Result<usize> {
+    gate(Syscall::Preadv2)?;
+    let flags = rustix::io::ReadWriteFlags::from_bits_retain(RWF_DONTCACHE);
+    // An offset of -1 (u64::MAX to rustix) uses and advances the file position, as read(2).
+    rustix::io::preadv2(fd, &mut [std::io::IoSliceMut::new(buf)], u64::MAX, flags)
+}
+
+/// `pwritev2(fd, [buf], -1, RWF_DONTCACHE)`: an uncached write at the file's own position;
+/// the written range is queued for writeback and leaves the page cache when that completes.
+pub fn pwritev2_dontcache<F: AsFd>(fd: F, buf: &[u8]) -> Result<usize> {
+    gate(Syscall::Pwritev2)?;
+    let flags = rustix::io::ReadWriteFlags::from_bits_retain(RWF_DONTCACHE);
+    rustix::io::pwritev2(fd, &[std::io::IoSlice::new(buf)], u64::MAX, flags)
+}
+
 /// `lseek(2)`.
 pub fn seek<F: AsFd>(fd: F, pos: rustix::fs::SeekFrom) -> Result<u64> {
     gate(Syscall::Lseek)?;

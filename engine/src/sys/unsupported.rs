@@ -51,6 +51,14 @@ pub fn pwrite<F: AsFd>(_fd: F, _buf: &[u8], _offset: u64) -> Result<usize> {
     missing()
 }
 
+pub fn preadv2_dontcache<F: AsFd>(_fd: F, _buf: &mut [u8]) -> Result<usize> {
+    missing()
+}
+
+pub fn pwritev2_dontcache<F: AsFd>(_fd: F, _buf: &[u8]) -> Result<usize> {
+    missing()
+}
+
 pub fn seek<F: AsFd>(_fd: F, _pos: rustix::fs::SeekFrom) -> Result<u64> {
     missing()
 }

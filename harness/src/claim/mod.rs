@@ -173,16 +173,10 @@ fn in_terms(kind: FigureKind, ratio: f64) -> f64 {
 
 /// The calls a count metric counts, for one copy.
 fn count(metric: ClaimMetric, syscalls: &SyscallSummary) -> u64 {
-    let get = |name: &str| syscalls.per_copy.get(name).copied().unwrap_or(0);
+    // The totals the harness computed once, from the counter's own classification.
     match metric {
-        ClaimMetric::StatCallsPerFile => get("path_stats") + get("fd_stats"),
-        // Every call by name; `path_stats` and `fd_stats` re-count stat calls.
-        _ => syscalls
-            .per_copy
-            .iter()
-            .filter(|(name, _)| !matches!(name.as_str(), "path_stats" | "fd_stats"))
-            .map(|(_, n)| n)
-            .sum(),
+        ClaimMetric::StatCallsPerFile => syscalls.per_copy.stat_family,
+        _ => syscalls.per_copy.total,
     }
 }
 
@@ -238,7 +232,9 @@ fn describe(spec: &ClaimSpec, verdict: ClaimVerdict, m: &MeasuredFigure) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use copybench_result::{EntryKind, Estimate, Sample, Summary, TimedAs};
+    use copybench_result::{
+        CopySyscalls, EntryKind, Estimate, Sample, Summary, SyscallSource, TimedAs,
+    };
     use std::collections::BTreeMap;
 
     fn entry(id: &str, walls_ms: &[u64], stats_per_copy: Option<u64>, files: u64) -> EntryResult {
@@ -283,13 +279,18 @@ mod tests {
             },
             speedup: None,
             syscalls: stats_per_copy.map(|n| SyscallSummary {
-                source: "strace".to_owned(),
-                per_copy: BTreeMap::from([
+                source: SyscallSource::Strace,
+                calls: BTreeMap::from([
                     ("newfstatat".to_owned(), n),
                     ("openat".to_owned(), 3 * files),
-                    ("path_stats".to_owned(), n - files),
-                    ("fd_stats".to_owned(), files),
                 ]),
+                stat_family_calls: vec!["newfstatat".to_owned()],
+                per_copy: CopySyscalls {
+                    total: n + 3 * files,
+                    stat_family: n,
+                    path_stats: n - files,
+                    fd_stats: files,
+                },
                 per_file: None,
             }),
             unmeasured: BTreeMap::from([("syscalls".to_owned(), "not with strace".to_owned())])

@@ -34,7 +34,7 @@ pub(super) fn resolve_faults(
             .ok_or_else(|| format!("copied by {used} in userspace: no in-kernel call to fail")),
         FaultPlan::ContentFirst(errno) => fast
             .into_iter()
-            .chain([Syscall::Write, Syscall::Pwrite64])
+            .chain([Syscall::Write, Syscall::Pwrite64, Syscall::Pwritev2])
             .find(|c| made(*c) > 0)
             .map(|c| fault(c, 1, errno))
             .ok_or_else(|| format!("{used} makes no content syscall through the counted layer")),
@@ -45,6 +45,8 @@ pub(super) fn resolve_faults(
                 Syscall::Write,
                 Syscall::Pread64,
                 Syscall::Pwrite64,
+                Syscall::Preadv2,
+                Syscall::Pwritev2,
             ])
             .find(|c| made(*c) >= 2)
             .map(|c| fault(c, made(c), errno))

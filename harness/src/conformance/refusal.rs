@@ -18,7 +18,9 @@ pub(super) fn refused(
     let SubjectId::Strategy(strategy) = subject else {
         return None;
     };
-    if strategy == Strategy::Auto || case::buffer_size(strategy).is_some() {
+    // The plain read/write loops never give up (their rule says so below); `dontcache` is a
+    // loop too, refused where the kernel or filesystem lacks RWF_DONTCACHE.
+    if strategy == Strategy::Auto {
         return None;
     }
     let Returned::Raised {

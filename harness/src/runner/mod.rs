@@ -72,6 +72,8 @@ pub struct RunOptions {
     pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
+    /// The commit copybench was built from (`-dirty` with uncommitted changes), for the result.
+    pub git_commit: Option<String>,
     /// What is shown on stderr while the run works.
     pub progress: ProgressDisplay,
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
@@ -94,6 +96,7 @@ impl RunOptions {
             conform: ConformLevel::Quick,
             copybench: None,
             version: version.to_owned(),
+            git_commit: None,
             progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
             pythons: Vec::new(),
@@ -172,11 +175,19 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut progress = progress::Progress::new(options.progress, scenarios.len());
     let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
     let mut options = options.clone();
-    let budget = options.trash_budget_bytes.unwrap_or_else(|| {
-        let free = work.dir().free_space().map(|f| f.bytes).unwrap_or(0);
-        (free / 4).min(16 << 30)
-    });
-    options.trash_budget_bytes = Some(budget);
+    // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
+    // rather than a budget of 0, which would empty it every round and change what is measured.
+    let mut budget_unknown = None;
+    if options.trash_budget_bytes.is_none() {
+        match work.dir().free_space() {
+            Ok(free) => options.trash_budget_bytes = Some((free.bytes / 4).min(16 << 30)),
+            Err(e) => {
+                budget_unknown = Some(format!(
+                    "the work directory's free space is unknown ({e}): copies stay in the trash until the end of the run, however much disk they take"
+                ))
+            }
+        }
+    }
     let options = &options;
     let mut trash = Trash::new(work.trash()?.child(&run_id)?);
     let mut results = Vec::new();
@@ -199,6 +210,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         ) {
             Ok((mut result, own_trash)) => {
                 other_trashes.extend(own_trash);
+                if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
+                    result.warnings.push(why.clone());
+                }
                 if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
                     result
                         .warnings
@@ -253,7 +267,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     outcome?;
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
-        copybench: environment::tool_info(&options.version),
+        copybench: environment::tool_info(&options.version, options.git_commit.as_deref()),
         started_at,
         finished_at: rfc3339(SystemTime::now()),
         environment,

@@ -1,6 +1,6 @@
 //! What a run shows on stderr while it works, as hyperfine and fio do: which scenario of how
 //! many, the entry being sampled, the round, the time spent and left, and a running estimate
-//! (the entry's median so far); the fixture being made; the countdown of a wait; the checks
+//! (the entry's median so far); the fixture being checked or made, in bytes; the countdown of a wait; the checks
 //! after the timing. A run's figures never depend on it: it only draws between samples.
 //!
 //! On a terminal it is one line redrawn in place, cleared when a scenario ends so the summary
@@ -11,6 +11,8 @@
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::fixture;
 
 /// How a run reports its progress.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub(super) struct Progress {
     done: u64,
     planned: u64,
     scenario_started: Instant,
+    /// The fixture step being shown, so its bar is made once per phase.
+    fixture_phase: Option<fixture::Phase>,
     bar: ProgressBar,
 }
 
@@ -50,6 +54,7 @@ impl Progress {
             done: 0,
             planned: 0,
             scenario_started: Instant::now(),
+            fixture_phase: None,
             bar: ProgressBar::hidden(),
         }
     }
@@ -71,6 +76,7 @@ impl Progress {
         self.scenario_started = Instant::now();
         self.done = 0;
         self.planned = 0;
+        self.fixture_phase = None;
     }
 
     /// The conformance check of the `index`th scenario (from 0), after every scenario's timing.
@@ -97,6 +103,33 @@ impl Progress {
         }
     }
 
+    /// How far preparing the fixture is: bytes checked, written or hashed, of how many. Only
+    /// redrawn on a terminal; the other displays said "preparing the fixture" already.
+    pub(super) fn fixture(&mut self, step: fixture::Step) {
+        if self.display != ProgressDisplay::Live {
+            return;
+        }
+        let what = match step.phase {
+            fixture::Phase::Checking => "checking the cached fixture",
+            fixture::Phase::Generating => "generating the fixture",
+            fixture::Phase::Hashing => "hashing the new fixture",
+        };
+        if self.fixture_phase != Some(step.phase) {
+            self.fixture_phase = Some(step.phase);
+            self.bar.finish_and_clear();
+            self.bar = match step.total {
+                Some(total) => live_bar(
+                    Some(total),
+                    "{prefix:.bold} {msg} [{bar:20}] {bytes} of {total_bytes}, ~{eta} left",
+                ),
+                None => live_bar(None, "{prefix:.bold} {msg}: {bytes}"),
+            };
+            self.bar.set_prefix(self.prefix());
+            self.bar.set_message(what);
+        }
+        self.bar.set_position(step.bytes);
+    }
+
     /// The rounds begin: `planned` samples in all (every entry × rounds, warmup included).
     pub(super) fn rounds(&mut self, planned: u64) {
         self.planned = planned;
@@ -109,6 +142,7 @@ impl Progress {
                 "{prefix:.bold} [{bar:20}] {pos}/{len} {elapsed}, ~{eta} left · {wide_msg}",
             );
             self.bar.set_prefix(self.prefix());
+            self.bar.set_message("first round");
         }
     }
 

@@ -96,13 +96,14 @@ pub(super) fn run_scenario(
 
     progress.scenario(&scenario.name, scale);
     progress.note("preparing the fixture");
-    let fixture = fixture::prepare(&spec, work).map_err(|error| match error {
-        fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
-        error => RunError::Fixture {
-            scenario: scenario.name.clone(),
-            error,
-        },
-    })?;
+    let fixture = fixture::prepare_reporting(&spec, work, &mut |step| progress.fixture(step))
+        .map_err(|error| match error {
+            fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+            error => RunError::Fixture {
+                scenario: scenario.name.clone(),
+                error,
+            },
+        })?;
     // Reached from the work directory's descriptor (or the named target's), never through a
     // symlink planted below it.
     let (target, mut own_trash) = match &scenario.target {

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use copybench_result::{
-    EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary, SyscallSummary,
+    CopySyscalls, EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary,
+    SyscallSource, SyscallSummary,
 };
 
 use super::rounds::Active;
@@ -40,7 +41,7 @@ pub(super) fn syscall_summary(
         entry.executor.command_line(&fixture.path, &dst),
     ) {
         (Some(counts), _) => (
-            "counted",
+            SyscallSource::Counted,
             counts.calls.clone(),
             counts.path_stats,
             counts.fd_stats,
@@ -60,7 +61,7 @@ pub(super) fn syscall_summary(
             let traced = strace::trace(strace_path, &argv, &target_dir.join("strace.out"));
             let _ = trash.take(&dst, fixture.info.bytes);
             match traced {
-                Ok(t) => ("strace", t.calls, t.path_stats, t.fd_stats),
+                Ok(t) => (SyscallSource::Strace, t.calls, t.path_stats, t.fd_stats),
                 Err(why) => {
                     unmeasured.insert("syscalls".to_owned(), why.to_string());
                     return None;
@@ -72,20 +73,24 @@ pub(super) fn syscall_summary(
             return None;
         }
     };
-    let total: u64 = calls.values().sum();
-    let mut per_copy = calls;
-    per_copy.insert("path_stats".to_owned(), path_stats);
-    per_copy.insert("fd_stats".to_owned(), fd_stats);
-    let per_file = (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0).then(|| {
-        let files = fixture.info.files as f64;
-        PerFileSyscalls {
-            path_stats: path_stats as f64 / files,
-            stat_family: (path_stats + fd_stats) as f64 / files,
-            total: total as f64 / files,
-        }
-    });
+    let per_copy = CopySyscalls {
+        total: calls.values().sum(),
+        stat_family: path_stats + fd_stats,
+        path_stats,
+        fd_stats,
+    };
+    let per_file = match fixture.info.kind {
+        FixtureKind::Tree => PerFileSyscalls::of(&per_copy, fixture.info.files),
+        FixtureKind::File => None,
+    };
     Some(SyscallSummary {
-        source: source.to_owned(),
+        source,
+        stat_family_calls: calls
+            .keys()
+            .filter(|name| strace::is_stat_family(name))
+            .cloned()
+            .collect(),
+        calls,
         per_copy,
         per_file,
     })

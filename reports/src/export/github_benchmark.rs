@@ -5,7 +5,7 @@
 //! syscalls and stat calls per file. Speedups are bigger-is-better, so they are not in this
 //! list (the BMF export has them).
 
-use copybench_result::{EntryResult, RunResult, TimedAs};
+use copybench_result::{EntryResult, RunResult, SyscallSource, TimedAs};
 use serde::Serialize;
 
 use super::{benchmark_name, single};
@@ -57,9 +57,11 @@ impl Renderer for GithubBenchmarkExporter {
                 });
                 if let Some(syscalls) = &entry.syscalls {
                     let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);
-                    let extra = match syscalls.source.as_str() {
-                        "counted" => "exact count (copybench's counted syscall layer)".to_string(),
-                        other => format!("exact count ({other})"),
+                    let extra = match syscalls.source {
+                        SyscallSource::Counted => {
+                            "exact count (copybench's counted syscall layer)".to_string()
+                        }
+                        SyscallSource::Strace => "exact count (strace)".to_string(),
                     };
                     benches.push(Bench {
                         name: format!("{name} syscalls per file"),

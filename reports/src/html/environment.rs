@@ -24,7 +24,7 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
                 .clone()
                 .unwrap_or_else(|| "unknown".to_string()),
         ),
-        ("CPU", env.cpu_model.clone()),
+        ("CPU", format::optional(env.cpu_model.as_deref())),
         (
             "cores",
             match env.physical_cores {
@@ -40,7 +40,7 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
             format::optional(env.memory_bytes.map(format::bytes)),
         ),
         ("OS", env.os.clone()),
-        ("kernel", env.kernel.clone()),
+        ("kernel", format::optional(env.kernel.as_deref())),
         (
             "copybench",
             format!("{} (commit {commit})", result.copybench.version),
@@ -81,8 +81,8 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
             fs.role.clone(),
             fs.path.clone(),
             fs.fs_type.clone(),
-            fs.mount_point.clone(),
-            fs.mount_options.clone(),
+            format::optional(fs.mount_point.as_deref()),
+            format::optional(fs.mount_options.as_deref()),
             fs.device.clone(),
         ]);
     }

@@ -117,9 +117,9 @@ fn result_summary_line(index: usize, several: bool, result: &RunResult) -> Strin
         "{prefix}copybench {} on {}, {}, {} {}; {} to {}",
         format::version(&result.copybench),
         format::host(env),
-        env.cpu_model,
+        format::optional(env.cpu_model.as_deref()),
         env.os,
-        env.kernel,
+        format::optional(env.kernel.as_deref()),
         result.started_at,
         result.finished_at
     )
