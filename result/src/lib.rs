@@ -13,7 +13,7 @@ mod single;
 
 pub use single::{
     CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
-    OperationError, StrategySupport, SyscallCountsJson, TreeSyscallsJson,
+    OperationError, StrategySupport, SyscallCountsJson,
 };
 
 /// Bumped on every change that an older reader would misread.

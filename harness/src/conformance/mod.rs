@@ -18,6 +18,7 @@ mod case_runner;
 mod cases;
 mod fault_plan;
 mod fixture;
+mod full_disk;
 mod isolated;
 mod matrix;
 mod oracle;
