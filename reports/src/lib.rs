@@ -7,6 +7,7 @@
 //! durations are written by `format`, and the HTML page's SVG charts are drawn by `charts`, one
 //! file per chart.
 
+mod calibration;
 mod charts;
 mod claims;
 mod compare;

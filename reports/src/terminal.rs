@@ -98,6 +98,34 @@ fn render_result(out: &mut Out, result: &RunResult) {
         out.blank();
         render_scenario(out, scenario);
     }
+    render_recap(out, &result.scenarios);
+}
+
+/// The answer once more in one line per scenario, last: after a long summary it is what stays
+/// on the screen.
+fn render_recap(out: &mut Out, scenarios: &[ScenarioResult]) {
+    let lines: Vec<(String, String)> = scenarios
+        .iter()
+        .filter_map(|scenario| {
+            let headline = headline::headline(scenario)?;
+            let line = out.parts(&headline.recap(), headline.winner.id);
+            Some((scenario.name.clone(), line))
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    out.blank();
+    let heading = out.paint(HEADING, "In short");
+    out.line(&heading);
+    let width = lines
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (name, line) in lines {
+        out.line(&format!("  {}  {line}", pad(&name, width, Align::Left)));
+    }
 }
 
 /// The answer first: the claims' verdicts, then per scenario who won, by how much, and who is
@@ -109,21 +137,32 @@ fn render_headlines(out: &mut Out, result: &RunResult) {
     for scenario in &result.scenarios {
         let title = out.paint(HEADING, &format::scenario_title(scenario));
         out.line(&format!("  {title}"));
-        let Some(headline) = headline::headline(scenario) else {
+        let headlines = headline::headlines(scenario);
+        if headlines.is_empty() {
             out.line("    nothing to compare: fewer than two entries have a speedup");
-            continue;
-        };
-        let wording = headline.wording();
-        let winner = headline.winner.id;
-        let lead = out.parts(&wording.lead, winner);
-        out.line(&format!("    {lead}"));
-        for margin in &wording.margins {
-            let line = out.parts(margin, winner);
-            out.line(&format!("      {line}"));
         }
-        for line in [&wording.tied, &wording.unranked].into_iter().flatten() {
-            let line = out.parts(line, winner);
-            out.line(&format!("    {line}"));
+        for headline in headlines {
+            let wording = headline.wording();
+            let winner = headline.winner.id;
+            // A headline of child processes goes under its own line, one step in.
+            let indent = match &wording.context {
+                Some(context) => {
+                    let context = out.parts(context, winner);
+                    out.line(&format!("    {context}:"));
+                    "      "
+                }
+                None => "    ",
+            };
+            let lead = out.parts(&wording.lead, winner);
+            out.line(&format!("{indent}{lead}"));
+            for margin in &wording.margins {
+                let line = out.parts(margin, winner);
+                out.line(&format!("{indent}  {line}"));
+            }
+            for line in [&wording.tied, &wording.unranked].into_iter().flatten() {
+                let line = out.parts(line, winner);
+                out.line(&format!("{indent}{line}"));
+            }
         }
     }
 }
@@ -172,6 +211,9 @@ fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
     ));
     out.blank();
     write_table(out, &table::summary(scenario), "  ");
+    for line in crate::calibration::lines(scenario) {
+        out.line(&format!("  {line}"));
+    }
 
     if !scenario.skipped.is_empty() {
         out.line("  skipped:");

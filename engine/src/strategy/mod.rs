@@ -12,6 +12,7 @@ mod copy_file_range;
 pub mod debug_slow;
 mod dontcache;
 mod fcopyfile;
+mod io_uring;
 mod mmap;
 mod probe;
 mod readinto;
@@ -163,6 +164,7 @@ impl Strategy {
             Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
             Strategy::Mmap => &mmap::Mmap,
             Strategy::Dontcache => &dontcache::Dontcache { chunk: 1024 * 1024 },
+            Strategy::IoUring => &io_uring::IoUring,
             Strategy::Std => &std_copy::StdCopy,
             Strategy::Auto => &auto::Auto,
         }

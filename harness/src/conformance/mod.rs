@@ -16,6 +16,7 @@
 mod case;
 mod case_runner;
 mod cases;
+mod checks;
 mod fault_plan;
 mod fixture;
 mod full_disk;

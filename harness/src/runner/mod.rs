@@ -24,6 +24,7 @@ use std::time::SystemTime;
 
 use copybench_result::{Environment, RunResult, SCHEMA_VERSION};
 
+mod calibration;
 mod catch;
 mod check;
 mod conform;
@@ -62,9 +63,15 @@ pub struct RunOptions {
     pub work_dir: PathBuf,
     /// Multiplies every scenario's own `scale`.
     pub scale: f64,
-    /// Overrides of every scenario's counts (for quick checks and tests).
+    /// Overrides of every scenario's counts (for quick checks and tests): `samples` is the
+    /// fewest measured rounds.
     pub samples: Option<u32>,
     pub warmup: Option<u32>,
+    /// Overrides of every scenario's `target_ci` (relative half-width) and `max_time`.
+    pub target_ci: Option<f64>,
+    pub max_time: Option<std::time::Duration>,
+    /// Skip the wait before a tree scenario that ext4 would slow (recorded in the result).
+    pub no_wait: bool,
     /// Count the syscalls of child-process entries with a separate, untimed strace run.
     pub count_syscalls: bool,
     pub conform: ConformLevel,
@@ -92,6 +99,9 @@ impl RunOptions {
             scale: 1.0,
             samples: None,
             warmup: None,
+            target_ci: None,
+            max_time: None,
+            no_wait: false,
             count_syscalls: false,
             conform: ConformLevel::Quick,
             copybench: None,
@@ -173,7 +183,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
     let mut progress = progress::Progress::new(options.progress, scenarios.len());
-    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
+    let (recently_emptied, delete_wait) =
+        ext4_wait::wait_out_recent_deletes(&work, scenarios, options.no_wait, &mut progress);
     let mut options = options.clone();
     // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
     // rather than a budget of 0, which would empty it every round and change what is measured.
@@ -239,6 +250,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
+    // Deleting a run's copies takes seconds (tens of thousands of files): said, not silent.
+    progress.cleanup();
     for trash in other_trashes {
         let dir = trash.dir().to_owned();
         if let Err(e) = trash.destroy() {
@@ -250,7 +263,6 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
-    progress.finish();
     match work.trash().and_then(|all| all.empty()) {
         Ok(()) => {
             if let Err(e) = work.note_trash_emptied() {
@@ -263,6 +275,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     if let Err(e) = work.dir().remove("runs") {
         eprintln!("copybench: warning: {e}");
     }
+    progress.finish();
     drop(lock);
     outcome?;
     Ok(RunResult {
@@ -272,6 +285,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         finished_at: rfc3339(SystemTime::now()),
         environment,
         scenarios: results,
+        delete_wait,
     })
 }
 

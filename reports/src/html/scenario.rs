@@ -64,6 +64,14 @@ pub(super) fn write_scenario(
         None => page.line("<p>No speedups were measured.</p>"),
     }
     write_table(page, &table::summary(scenario));
+    let calibration = crate::calibration::lines(scenario);
+    if !calibration.is_empty() {
+        page.line(r#"<ul class="calibration">"#);
+        for line in calibration {
+            page.line(&format!("<li>{}</li>", escape(&line)));
+        }
+        page.line("</ul>");
+    }
     write_notes(page, "not measured: ", &table::scenario_notes(scenario));
 
     page.line(&format!(r#"<h{sub} id="{id}-cpu">CPU time</h{sub}>"#));
