@@ -313,6 +313,26 @@ impl ScenarioJudge<'_> {
         self.syscalls(before, after);
         if let Some(base) = &before.speedup {
             let result = match &after.speedup {
+                // A child's or peer's speedup is against the reference timed the same way; one
+                // against another entry is another ratio. (Older results do not say: empty.)
+                Some(s)
+                    if !s.against.is_empty()
+                        && !base.against.is_empty()
+                        && s.against != base.against =>
+                {
+                    let why = format!(
+                        "measured against `{}` in the baseline and against `{}` in the result",
+                        base.against, s.against
+                    );
+                    Err((
+                        Observed::Estimate {
+                            median: s.median,
+                            low: s.ci.map(|i| i.low),
+                            high: s.ci.map(|i| i.high),
+                        },
+                        why,
+                    ))
+                }
                 Some(s) => speedup_figure(s, after),
                 None => {
                     let why = after

@@ -64,6 +64,7 @@ fn with_sendfile_speedup(median: f64, low: f64, high: f64) -> RunResult {
         ci: Some(interval(low, high)),
         pairs: 20,
         ratio_of_medians: median,
+        against: String::new(),
         direction_conflict: None,
     });
     result
@@ -280,6 +281,24 @@ fn a_speedup_without_an_interval_is_inconclusive_with_the_reason() {
     let c = check(&report, "sendfile", "speedup");
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert!(c.reason.as_deref().unwrap().contains("below 6"), "{c:?}");
+}
+
+#[test]
+fn a_speedup_against_another_reference_is_inconclusive() {
+    let mut before = baseline();
+    before.scenarios[0].entries[4]
+        .speedup
+        .as_mut()
+        .unwrap()
+        .against = "buffered-64k".into();
+    let mut after = before.clone();
+    let peer = &mut after.scenarios[0].entries[4];
+    assert_eq!(peer.id, "peer:cp");
+    peer.speedup.as_mut().unwrap().against = "buffered-64k (child)".into();
+    let report = compare(&before, &after, &Thresholds::default()).unwrap();
+    let c = check(&report, "peer:cp", "speedup");
+    assert_eq!(c.verdict, Verdict::Inconclusive);
+    assert!(c.reason.as_deref().unwrap().contains("(child)"), "{c:?}");
 }
 
 #[test]

@@ -41,6 +41,7 @@ fn changed() -> RunResult {
         ci: Some(interval(low, high)),
         pairs: 20,
         ratio_of_medians: median,
+        against: String::new(),
         direction_conflict: None,
     };
     file.entries[1].speedup = Some(speedup(0.63, 0.62, 0.64)); // sendfile: halved
