@@ -33,6 +33,8 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check every strategy and walker against CPython shutil's behaviour.
     Conform(commands::conform::ConformArgs),
+    /// Judge a result against a baseline: exit 1 on a regression it is confident about.
+    Gate(commands::gate::GateArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
     /// Print the manual page (roff), or write one per command into a directory.
@@ -48,6 +50,7 @@ impl Command {
             Command::List(args) => commands::list::run(args),
             Command::Report(args) => commands::report::run(args, terminal),
             Command::Conform(args) => commands::conform::run(args),
+            Command::Gate(args) => commands::gate::run(args, terminal),
             Command::Completions(args) => commands::completions::run(args),
             Command::Man(args) => commands::man::run(args),
         }

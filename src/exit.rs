@@ -17,7 +17,9 @@ pub enum Exit {
     Failure,
     /// 2: the command line or an input is wrong (clap's own usage errors exit 2 too).
     Usage,
-    // 3 is taken by `copybench gate --strict`: inconclusive.
+    /// 3: `copybench gate --strict` could not vouch: a verdict was inconclusive, or the
+    /// baseline was measured in another environment.
+    Inconclusive,
     /// 130 or 143: SIGINT or SIGTERM ended it (128 + the signal, as a shell reports it).
     Interrupted(Signal),
 }
@@ -26,7 +28,8 @@ pub enum Exit {
 pub const HELP: &str = "\
 Exit status (every command):
   0    success: done, and every copy and check passed
-  1    failure: a copy, a conformance check or writing the output failed
+  1    failure: a copy, a conformance check or writing the output failed; for
+       `copybench gate`, a regression
   2    usage or input error: a bad option, scenario file, result file or work directory
   3    inconclusive (`copybench gate --strict`)
   130  interrupted by SIGINT (Ctrl-C): the run's copies are removed, no result is written
@@ -38,6 +41,7 @@ impl Exit {
             Exit::Success => 0,
             Exit::Failure => 1,
             Exit::Usage => 2,
+            Exit::Inconclusive => 3,
             Exit::Interrupted(signal) => signal.exit_code(),
         }
     }

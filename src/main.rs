@@ -24,6 +24,18 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<Exit> {
     let cli = cli::Cli::parse();
+    // The debug knob that slows a strategy on purpose must never go unnoticed in a figure.
+    let slow = copybench_engine::strategy::debug_slow::configured().map_err(anyhow::Error::msg)?;
+    if let Some(slow) = slow {
+        eprintln!(
+            "copybench: warning: {}={}:{} makes `{}` {}× slower on purpose; its figures are not real",
+            copybench_engine::strategy::debug_slow::ENV,
+            slow.strategy,
+            slow.factor,
+            slow.strategy,
+            slow.factor
+        );
+    }
     let terminal = terminal::Terminal::new(&cli.global);
     cli.command.run(&terminal)
 }

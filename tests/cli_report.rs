@@ -176,6 +176,53 @@ fn at_least_one_result_is_required() {
 }
 
 #[test]
+fn exports_bmf_and_github_benchmark_json() {
+    let env = TestEnv::new();
+    for (format, opening) in [("bmf", '{'), ("github-benchmark", '[')] {
+        let output = env.run(["report", &fixture("result.json"), "--format", format]);
+        assert!(output.status.success(), "{format}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.starts_with(opening), "{format}: {text}");
+        serde_json::from_str::<serde_json::Value>(&text).expect("JSON");
+    }
+    let output = env.run([
+        "report",
+        &fixture("result.json"),
+        &fixture("result.json"),
+        "--format",
+        "bmf",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("one result"));
+}
+
+#[test]
+fn the_comparison_uses_the_thresholds_file_it_is_given() {
+    let env = TestEnv::new();
+    let thresholds = env.file("gates.toml", "threshold = \"50%\"\n");
+    let output = env.run([
+        "report",
+        &fixture("result.json"),
+        &fixture("result-tmpfs.json"),
+        "--thresholds",
+        thresholds.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("#2 vs #1"), "{text}");
+    assert!(!text.contains("regressed"), "{text}");
+    let bad = env.file("bad.toml", "threshold = 5\n");
+    let output = env.run([
+        "report",
+        &fixture("result.json"),
+        &fixture("result-tmpfs.json"),
+        "--thresholds",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad.toml:1: `threshold`"));
+}
+
+#[test]
 fn md_is_markdown() {
     let env = TestEnv::new();
     env.copybench()

@@ -3,11 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use copybench_gate::{CompareError, ScenarioVerdicts, Thresholds, SPEEDUP};
 use copybench_result::{EntryResult, Environment, RunResult, ScenarioResult};
 
 use crate::format::{self, ABSENT};
 use crate::headline;
 use crate::table::{Column, Note, Table};
+use crate::verdicts;
 
 /// The short name of the `index`th result in tables and legends: `#1`.
 pub fn result_number(index: usize) -> String {
@@ -203,10 +205,35 @@ fn speedup_text(entry: &EntryResult, scenario: &ScenarioResult) -> String {
     }
 }
 
-/// Entries (rows) × results: each result's speedup, its change from the first result, then
-/// each result's median wall time and its change. Skipped entries are noted with the reason.
-pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
+/// The gate's verdicts on each result's run of scenario `name` against the first result's,
+/// the first result itself having none: `None` where either did not run it.
+pub fn verdicts_against_first(
+    results: &[RunResult],
+    name: &str,
+    thresholds: &Thresholds,
+) -> Vec<Option<Result<ScenarioVerdicts, CompareError>>> {
     let runs = runs_of(results, name);
+    let Some(first) = results.first() else {
+        return Vec::new();
+    };
+    runs.iter()
+        .enumerate()
+        .map(|(index, run)| match (index, runs[0], run) {
+            (0, _, _) | (_, None, _) | (_, _, None) => None,
+            (_, Some(baseline), Some(run)) => {
+                let pair = thresholds.for_pair(&first.environment, &results[index].environment);
+                Some(copybench_gate::compare_scenario(baseline, run, &pair))
+            }
+        })
+        .collect()
+}
+
+/// Entries (rows) × results: each result's speedup, its change from the first result with the
+/// gate's verdict (the same `copybench gate` gives with these thresholds), then each result's
+/// median wall time and its change. Skipped entries are noted with the reason.
+pub fn comparison_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
+    let runs = runs_of(results, name);
+    let judged = verdicts_against_first(results, name, thresholds);
     let numbers: Vec<String> = (0..results.len()).map(result_number).collect();
     let mut columns = vec![Column::left("entry")];
     let changes = |what: &str| {
@@ -228,6 +255,15 @@ pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
         columns,
         ..Table::default()
     };
+    for (index, verdicts) in judged.iter().enumerate() {
+        if let Some(Err(e)) = verdicts {
+            table.notes.push(Note {
+                figure: "verdicts".to_string(),
+                subject: format!("{} vs #1", result_number(index)),
+                reason: e.to_string(),
+            });
+        }
+    }
     for id in entry_ids(&runs) {
         let cells: Vec<Cell> = runs.iter().map(|run| cell(*run, &id)).collect();
         for (index, cell) in cells.iter().enumerate() {
@@ -263,7 +299,12 @@ pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
             };
         let mut row = vec![id.clone()];
         row.extend(cells.iter().map(|c| text(c, &speedup_text)));
-        row.extend(cells.iter().skip(1).map(|c| change(&speedup_of, c)));
+        row.extend(cells.iter().enumerate().skip(1).map(|(index, c)| {
+            match judged[index].as_ref().and_then(|j| j.as_ref().ok()) {
+                Some(verdicts) => speedup_verdict(verdicts, &id),
+                None => change(&speedup_of, c),
+            }
+        }));
         row.extend(
             cells
                 .iter()
@@ -272,6 +313,46 @@ pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
         row.extend(cells.iter().skip(1).map(|c| change(&wall_of, c)));
         table.rows.push(row);
     }
+    table
+}
+
+/// The change of `id`'s speedup against the first result with its interval and verdict:
+/// `−50.0 % [−51.0, −49.0] regressed`.
+fn speedup_verdict(verdicts: &ScenarioVerdicts, id: &str) -> String {
+    match verdicts
+        .checks
+        .iter()
+        .find(|c| c.entry == id && c.metric == SPEEDUP)
+    {
+        Some(check) => format!("{} {}", verdicts::change(check), verdicts::verdict(check)),
+        None => ABSENT.to_string(),
+    }
+}
+
+/// The exact metrics (syscalls by name, conformance outcomes, entries run) that changed in
+/// each result against the first, with the gate's verdict.
+pub fn exact_changes_table(results: &[RunResult], name: &str, thresholds: &Thresholds) -> Table {
+    let mut table = Table {
+        columns: vec![Column::left("result")],
+        ..Table::default()
+    };
+    let mut columns = None;
+    for (index, judged) in verdicts_against_first(results, name, thresholds)
+        .into_iter()
+        .enumerate()
+    {
+        let Some(Ok(verdicts)) = judged else {
+            continue;
+        };
+        let changes = verdicts::exact_changes(&verdicts.checks);
+        columns.get_or_insert(changes.columns);
+        for row in changes.rows {
+            let mut labelled = vec![format!("{} vs #1", result_number(index))];
+            labelled.extend(row);
+            table.rows.push(labelled);
+        }
+    }
+    table.columns.extend(columns.unwrap_or_default());
     table
 }
 
@@ -327,12 +408,54 @@ mod tests {
     fn a_scenario_missing_from_one_result_is_not_run_there() {
         let mut second = fixture("result-tmpfs.json");
         second.scenarios.remove(1);
-        let table = comparison_table(&[fixture("result.json"), second], "tree-800");
+        let table = comparison_table(
+            &[fixture("result.json"), second],
+            "tree-800",
+            &Thresholds::default(),
+        );
         assert!(table.rows.iter().all(|row| row[2] == "not run"));
         assert!(
             table.rows.iter().all(|row| row[3] == "—"),
             "{:?}",
             table.rows
+        );
+    }
+
+    #[test]
+    fn a_later_result_gets_the_gates_verdict_against_the_first() {
+        let first = fixture("result.json");
+        let mut second = first.clone();
+        let sendfile = &mut second.scenarios[0].entries[1];
+        assert_eq!(sendfile.id, "sendfile");
+        let s = sendfile.speedup.as_mut().unwrap();
+        let median = s.median;
+        s.median = median * 0.5;
+        let ci = s.ci.as_mut().unwrap();
+        (ci.low, ci.high) = (median * 0.49, median * 0.51);
+        *sendfile
+            .syscalls
+            .as_mut()
+            .unwrap()
+            .calls
+            .get_mut("openat")
+            .unwrap() += 1;
+        let results = [first, second];
+        let name = &results[0].scenarios[0].name;
+        let table = comparison_table(&results, name, &Thresholds::default());
+        assert_eq!(table.columns[3].title, "speedup #2 vs #1");
+        let row = table.rows.iter().find(|r| r[0] == "sendfile").unwrap();
+        assert_eq!(row[3], "−50.0 % [−51.0, −49.0] regressed", "{row:?}");
+        let exact = exact_changes_table(&results, name, &Thresholds::default());
+        assert_eq!(
+            exact.rows,
+            vec![vec![
+                "#2 vs #1".to_string(),
+                "sendfile".into(),
+                "syscalls.openat".into(),
+                "2".into(),
+                "3".into(),
+                "regressed".into()
+            ]]
         );
     }
 }

@@ -1,5 +1,6 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
+use copybench_gate::Change;
 use copybench_result::{Environment, FixtureKind, ScenarioResult, Speedup, ToolInfo};
 
 /// Written where a figure is absent (every format says why next to the table, never `0`).
@@ -68,11 +69,38 @@ pub fn change(before: f64, after: f64) -> String {
     if !(before.is_finite() && after.is_finite()) || before == 0.0 {
         return ABSENT.to_string();
     }
-    let percent = (after / before - 1.0) * 100.0;
-    let text = format!("{:.1} %", percent.abs());
-    if text == "0.0 %" {
+    signed_percent(after / before - 1.0)
+}
+
+/// A relative change given as a fraction (`-0.127`): `−12.7 %`, `+4.3 %`, `0.0 %`.
+pub fn signed_percent(fraction: f64) -> String {
+    if !fraction.is_finite() {
+        return ABSENT.to_string();
+    }
+    format!("{} %", signed(fraction * 100.0))
+}
+
+/// A change with the interval it lies in, as the gate judged it: `−12.3 % [−15.0, −9.8]`.
+pub fn change_interval(change: &Change) -> String {
+    format!(
+        "{} [{}, {}]",
+        signed_percent(change.median),
+        signed(change.low * 100.0),
+        signed(change.high * 100.0)
+    )
+}
+
+/// A threshold or other fraction as a percentage: `5 %`, `2.5 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{} %", count(fraction * 100.0))
+}
+
+/// One decimal with a sign, a true minus for negatives, none for what rounds to zero.
+fn signed(value: f64) -> String {
+    let text = format!("{:.1}", value.abs());
+    if text == "0.0" {
         text
-    } else if percent > 0.0 {
+    } else if value > 0.0 {
         format!("+{text}")
     } else {
         format!("−{text}")
@@ -207,6 +235,15 @@ mod tests {
         assert_eq!(change(40.0, 34.92), "−12.7 %");
         assert_eq!(change(2.0, 2.0), "0.0 %");
         assert_eq!(change(0.0, 1.0), "—");
+        let c = Change {
+            median: -0.1234,
+            low: -0.15,
+            high: -0.098,
+        };
+        assert_eq!(change_interval(&c), "−12.3 % [−15.0, −9.8]");
+        assert_eq!(signed_percent(0.0001), "0.0 %");
+        assert_eq!(percent(0.05), "5 %");
+        assert_eq!(percent(0.025), "2.5 %");
     }
 
     #[test]

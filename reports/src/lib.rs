@@ -1,26 +1,33 @@
-//! Renders copybench results for people: a terminal table, Markdown, a self-contained HTML page.
-//! Reads the result types only.
+//! Renders copybench results for people: a terminal table, Markdown, a self-contained HTML page;
+//! exports them for benchmark-tracking services (Bencher's BMF, github-action-benchmark); and
+//! renders the gate's verdicts. Reads the result types, and the gate's verdicts, only.
 //!
 //! Each format is one file behind the [`Renderer`] trait (hyperfine's `Exporter`); the tables
-//! they share are built once in `table`, sizes and durations are written by `format`, and the
-//! HTML page's SVG charts are drawn by `charts`, one file per chart.
+//! they share are built once in `table` (and the verdict tables in `verdicts`), sizes and
+//! durations are written by `format`, and the HTML page's SVG charts are drawn by `charts`, one
+//! file per chart.
 
 mod calibration;
 mod charts;
 mod claims;
 mod compare;
 mod conformance;
+mod export;
 mod figures;
 pub mod format;
+mod gate;
 mod headline;
 mod html;
 mod markdown;
 mod matrix;
 mod table;
 mod terminal;
+mod verdicts;
 
+use copybench_gate::Thresholds;
 use copybench_result::RunResult;
 
+pub use gate::{render_gate, GateFormat, GateRun, GateSide};
 pub use matrix::conformance_matrix;
 
 /// An output format of `copybench report`.
@@ -29,6 +36,10 @@ pub enum Format {
     Html,
     Markdown,
     Terminal,
+    /// Bencher Metric Format JSON.
+    Bmf,
+    /// github-action-benchmark's `customSmallerIsBetter` JSON.
+    GithubBenchmark,
 }
 
 impl Format {
@@ -37,6 +48,8 @@ impl Format {
             Format::Html => &html::HtmlRenderer,
             Format::Markdown => &markdown::MarkdownRenderer,
             Format::Terminal => &terminal::TerminalRenderer,
+            Format::Bmf => &export::bmf::BmfExporter,
+            Format::GithubBenchmark => &export::github_benchmark::GithubBenchmarkExporter,
         }
     }
 }
@@ -54,10 +67,15 @@ pub enum ReportError {
         scenario: String,
         message: String,
     },
+    /// An export is of one result (a service keys results by machine and commit itself).
+    #[error("the {format} export takes one result, not {given}")]
+    OneResultOnly { format: &'static str, given: usize },
+    #[error("cannot write the export: {0}")]
+    Export(#[source] serde_json::Error),
 }
 
 /// How to render, beyond the format.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     /// ANSI colours in the terminal format (the CLI decides from `--color` and `NO_COLOR`);
     /// the other formats ignore it.
@@ -65,6 +83,9 @@ pub struct RenderOptions {
     /// The terminal's width in columns: a terminal table wider than it is split into tables
     /// that fit, each led by the entry column, rather than wrapped. `None`: no limit.
     pub width: Option<usize>,
+    /// The thresholds the comparison of several results judges changes with: the same file
+    /// `copybench gate` reads, so the page and the gate give the same verdicts.
+    pub thresholds: Thresholds,
 }
 
 /// One output format: turns one result, or several to compare, into a document.
@@ -73,7 +94,8 @@ pub trait Renderer {
         -> Result<String, ReportError>;
 }
 
-/// Renders one result, or a comparison of several, in `format`, without colours.
+/// Renders one result, or a comparison of several, in `format`, without colours and with the
+/// default thresholds.
 pub fn render(results: &[RunResult], format: Format) -> Result<String, ReportError> {
     render_with(results, format, &RenderOptions::default())
 }

@@ -15,13 +15,17 @@ use crate::{claims, compare, conformance, format, RenderOptions, Renderer, Repor
 pub struct MarkdownRenderer;
 
 impl Renderer for MarkdownRenderer {
-    fn render(&self, results: &[RunResult], _: &RenderOptions) -> Result<String, ReportError> {
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
         let mut out = String::new();
         let _ = writeln!(out, "## copybench results\n");
         match results {
             [result] => render_result(&mut out, result, "###"),
             several => {
-                render_comparison(&mut out, several);
+                render_comparison(&mut out, several, options);
                 for (index, result) in several.iter().enumerate() {
                     let _ = writeln!(
                         out,
@@ -37,7 +41,7 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
-fn render_comparison(out: &mut String, results: &[RunResult]) {
+fn render_comparison(out: &mut String, results: &[RunResult], options: &RenderOptions) {
     let _ = writeln!(out, "### Comparison of {} results\n", results.len());
     for (index, result) in results.iter().enumerate() {
         let _ = writeln!(out, "- {}", escape(&compare::result_label(index, result)));
@@ -56,9 +60,14 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
         if !winners.is_empty() {
             let _ = writeln!(out, "Fastest: {}\n", escape(&winners.join(" · ")));
         }
-        let table = compare::comparison_table(results, &name);
+        let table = compare::comparison_table(results, &name, &options.thresholds);
         write_table(out, &table);
         write_notes(out, "", &table::grouped_notes(&table.notes));
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            let _ = writeln!(out, "Exact metrics that changed:\n");
+            write_table(out, &exact);
+        }
     }
 }
 
@@ -211,7 +220,7 @@ fn write_notes(out: &mut String, prefix: &str, notes: &[String]) {
 }
 
 /// A GitHub-flavoured Markdown table; the first column is code (entry ids).
-fn write_table(out: &mut String, table: &Table) {
+pub(crate) fn write_table(out: &mut String, table: &Table) {
     if table.is_empty() {
         return;
     }
@@ -239,7 +248,7 @@ fn write_table(out: &mut String, table: &Table) {
 
 /// Text with Markdown's and HTML's special characters escaped, so a result can neither break
 /// the table nor inject markup into the rendered summary.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -269,7 +278,7 @@ fn html_text(text: &str) -> String {
 /// A sentence from the result (a warning, a reason) with its `backticked` names set as code
 /// spans, as the terminal shows them, and everything else escaped; unbalanced backticks are
 /// escaped as text.
-fn prose(text: &str) -> String {
+pub(crate) fn prose(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     if parts.len() % 2 == 0 {
         return escape(text);
@@ -286,7 +295,7 @@ fn prose(text: &str) -> String {
 
 /// An inline code span (entry ids keep their underscores readable); a `|` inside is escaped for
 /// GitHub's tables, which split cells before parsing code spans.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let cleaned: String = text
         .chars()
         .map(|c| match c {

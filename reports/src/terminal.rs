@@ -26,7 +26,7 @@ impl Renderer for TerminalRenderer {
         };
         match results {
             [result] => render_result(&mut out, result),
-            several => render_comparison(&mut out, several),
+            several => render_comparison(&mut out, several, options),
         }
         Ok(out.text)
     }
@@ -265,7 +265,7 @@ fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
 
 /// Several results: who they are, how their environments differ, and per scenario the
 /// winners and the change of every entry's speedup and wall time.
-fn render_comparison(out: &mut Out, results: &[RunResult]) {
+fn render_comparison(out: &mut Out, results: &[RunResult], options: &RenderOptions) {
     let heading = out.paint(HEADING, &format!("Comparison of {} results", results.len()));
     out.line(&heading);
     for (index, result) in results.iter().enumerate() {
@@ -289,12 +289,28 @@ fn render_comparison(out: &mut Out, results: &[RunResult]) {
             out.line(&format!("  fastest: {}", winners.join(" · ")));
         }
         out.blank();
-        let table = compare::comparison_table(results, &name);
+        let table = compare::comparison_table(results, &name, &options.thresholds);
         write_table(out, &table, "  ");
         for note in table::grouped_notes(&table.notes) {
             out.line(&format!("  {note}"));
         }
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            out.line("  exact metrics that changed:");
+            write_table(out, &exact, "    ");
+        }
     }
+}
+
+/// `table` laid out as [`write_table`] does, without colours, for other plain-text outputs
+/// (`copybench gate`).
+pub(crate) fn table_text(table: &Table, indent: &str) -> String {
+    let mut out = Out {
+        text: String::new(),
+        color: false,
+    };
+    write_table(&mut out, table, indent);
+    out.text
 }
 
 /// Lays out `table` in aligned columns under a ruled header.

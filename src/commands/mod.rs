@@ -6,6 +6,7 @@ pub mod conform;
 pub mod copy;
 pub mod copytree;
 pub mod counts;
+pub mod gate;
 pub mod list;
 pub mod man;
 pub mod report;

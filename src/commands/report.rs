@@ -1,8 +1,10 @@
-//! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table.
+//! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table, or
+//! exports one for a benchmark-tracking service (BMF, github-action-benchmark).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use copybench_gate::Thresholds;
 use copybench_reports::{Format, RenderOptions};
 use copybench_result::RunResult;
 
@@ -25,6 +27,11 @@ pub struct ReportArgs {
     /// Output format [default: from the extension of -o (.html, .md), else terminal].
     #[arg(short, long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReportFormat>,
+
+    /// The thresholds file the comparison of several results judges changes with, the one
+    /// `copybench gate` reads (e.g. ci/gates.toml) [default: 5 % for every speedup].
+    #[arg(long, value_name = "gates.toml")]
+    pub thresholds: Option<PathBuf>,
 }
 
 /// The formats `copybench report` writes.
@@ -37,6 +44,10 @@ pub enum ReportFormat {
     Markdown,
     /// Plain-text tables, as printed after `copybench scenario`.
     Terminal,
+    /// Bencher Metric Format JSON, for bencher.dev (one result).
+    Bmf,
+    /// github-action-benchmark's customSmallerIsBetter JSON (one result).
+    GithubBenchmark,
 }
 
 impl From<ReportFormat> for Format {
@@ -45,6 +56,8 @@ impl From<ReportFormat> for Format {
             ReportFormat::Html => Format::Html,
             ReportFormat::Markdown => Format::Markdown,
             ReportFormat::Terminal => Format::Terminal,
+            ReportFormat::Bmf => Format::Bmf,
+            ReportFormat::GithubBenchmark => Format::GithubBenchmark,
         }
     }
 }
@@ -66,6 +79,10 @@ pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = RenderOptions {
         color: terminal.color && args.output.is_none(),
         width: terminal.width.filter(|_| args.output.is_none()),
+        thresholds: match &args.thresholds {
+            Some(path) => read_thresholds(path)?,
+            None => Thresholds::default(),
+        },
     };
     let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {
@@ -78,7 +95,7 @@ pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
 }
 
 /// Reads one result file; the error names the file and says in one line what is wrong.
-fn read_result(path: &Path) -> anyhow::Result<RunResult> {
+pub(crate) fn read_result(path: &Path) -> anyhow::Result<RunResult> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         anyhow::anyhow!(
             "cannot read the result file `{}`: {}",
@@ -87,6 +104,18 @@ fn read_result(path: &Path) -> anyhow::Result<RunResult> {
         )
     })?;
     RunResult::from_json(&text).with_context(|| format!("`{}`", path.display()))
+}
+
+/// Reads a thresholds file (`ci/gates.toml`); its errors name the file, the line and the key.
+pub(crate) fn read_thresholds(path: &Path) -> anyhow::Result<Thresholds> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the thresholds file `{}`: {}",
+            path.display(),
+            copybench_engine::errno::describe_io(&e)
+        )
+    })?;
+    Ok(Thresholds::parse(&text, &path.display().to_string())?)
 }
 
 /// The format an output file's extension asks for; terminal tables on standard output.

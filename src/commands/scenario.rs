@@ -169,6 +169,7 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         let options = RenderOptions {
             color: terminal.color,
             width: terminal.width,
+            ..RenderOptions::default()
         };
         match copybench_reports::render_with(results, Format::Terminal, &options) {
             Ok(table) => output::println(table.trim_end())?,

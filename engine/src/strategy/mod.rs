@@ -9,6 +9,7 @@
 pub(crate) mod auto;
 mod buffered;
 mod copy_file_range;
+pub mod debug_slow;
 mod dontcache;
 mod fcopyfile;
 mod io_uring;
@@ -243,15 +244,24 @@ pub(crate) fn copy_content(
     job: &ContentJob<'_>,
     given_up: &GivenUp,
 ) -> Result<ContentCopy, ContentError> {
-    if strategy == Strategy::Auto {
-        return auto::copy_chain(job, given_up);
-    }
-    let bytes = strategy.content_strategy().copy(job).map_err(|e| e.error)?;
-    Ok(ContentCopy {
-        bytes,
-        strategy_used: strategy,
-        fallbacks: Vec::new(),
-    })
+    // The debug knob that makes one strategy slower on purpose (`debug_slow`) times the
+    // whole content copy, whichever steps it took.
+    let stopwatch = debug_slow::Stopwatch::start(strategy);
+    let copied = if strategy == Strategy::Auto {
+        auto::copy_chain(job, given_up)
+    } else {
+        strategy
+            .content_strategy()
+            .copy(job)
+            .map(|bytes| ContentCopy {
+                bytes,
+                strategy_used: strategy,
+                fallbacks: Vec::new(),
+            })
+            .map_err(|e| e.error)
+    };
+    stopwatch.finish();
+    copied
 }
 
 /// CPython's block size for the in-kernel loops (`shutil._determine_linux_fastcopy_blocksize`):

@@ -26,7 +26,11 @@ pub struct HtmlRenderer;
 const STYLE: &str = include_str!("style.css");
 
 impl Renderer for HtmlRenderer {
-    fn render(&self, results: &[RunResult], _: &RenderOptions) -> Result<String, ReportError> {
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
         let mut page = Page::default();
         let several = results.len() > 1;
         let title = page_title(results);
@@ -51,7 +55,7 @@ impl Renderer for HtmlRenderer {
         page.line("</header>");
         match results {
             [result] => write_headlines(&mut page, 0, 2, result),
-            several => write_comparison(&mut page, several)?,
+            several => write_comparison(&mut page, several, options)?,
         }
         write_nav(&mut page, results);
         for (index, result) in results.iter().enumerate() {
@@ -245,7 +249,11 @@ fn capitalized(text: &str) -> String {
     }
 }
 
-fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), ReportError> {
+fn write_comparison(
+    page: &mut Page,
+    results: &[RunResult],
+    options: &RenderOptions,
+) -> Result<(), ReportError> {
     page.line(r#"<section id="comparison">"#);
     page.line("<h2>Comparison</h2>");
     page.line(r#"<ul class="legend">"#);
@@ -292,9 +300,14 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                  distribution-free 95% CI.",
             );
         }
-        let table = compare::comparison_table(results, &name);
+        let table = compare::comparison_table(results, &name, &options.thresholds);
         write_table(page, &table);
         write_notes(page, "", &table::grouped_notes(&table.notes));
+        let exact = compare::exact_changes_table(results, &name, &options.thresholds);
+        if !exact.is_empty() {
+            page.line("<p>Exact metrics that changed:</p>");
+            write_table(page, &exact);
+        }
     }
     page.line("</section>");
     Ok(())
