@@ -308,6 +308,7 @@ pub(crate) fn table_text(table: &Table, indent: &str) -> String {
     let mut out = Out {
         text: String::new(),
         color: false,
+        width: None,
     };
     write_table(&mut out, table, indent);
     out.text
