@@ -10,12 +10,14 @@ pub mod conformance;
 pub mod environment;
 pub mod fixture;
 pub mod measure;
+pub mod os;
 pub mod peer;
 pub mod runner;
 pub mod scenario;
 pub mod size;
 pub mod stats;
 pub mod strace;
+pub mod target;
 pub mod timestamp;
 pub mod work_dir;
 

@@ -339,3 +339,54 @@ pub struct ConformanceCell {
     /// Whether CPython's outcome was compared for this cell.
     pub oracle_checked: bool,
 }
+
+/// A target a scenario set up (a loop-mounted filesystem, an SMB share) or used (the work
+/// directory, a named directory), as it was when the scenario ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    /// The scenario it was set up for.
+    pub scenario: String,
+    /// `work-dir`, `dir`, `btrfs`, `xfs`, `ext4`, `tmpfs` or `smb`.
+    pub kind: String,
+    /// The filesystem type the copies met (`mountinfo`), when known.
+    pub fs_type: Option<String>,
+    /// The image's (or tmpfs's) size.
+    pub size_bytes: Option<u64>,
+    /// The `mkfs` command line run.
+    pub mkfs: Option<Vec<String>>,
+    /// What `mkfs -V` says.
+    pub mkfs_version: Option<String>,
+    /// The mount options in effect (`mountinfo`: per-mount, then the superblock's).
+    pub mount_options: Option<String>,
+    /// Where the fixture was read from when it was placed on the target.
+    pub source: Option<String>,
+    /// Where the copies were written.
+    pub destination: String,
+    pub smb: Option<SmbRecord>,
+    /// What copies there left out, with why (e.g. xattrs on smbnetfs).
+    pub limits: Vec<String>,
+    /// Fields that could not be read, with the reason.
+    pub unavailable: BTreeMap<String, String>,
+}
+
+/// The SMB server and client of an `smb` target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SmbRecord {
+    /// `smbd --version`.
+    pub server_version: Option<String>,
+    /// The server's process id (stopped by the teardown; a test checks it is gone).
+    pub server_pid: Option<u32>,
+    /// The dialect negotiated with the client (`smbstatus`), e.g. `SMB3_11`.
+    pub protocol: Option<String>,
+    /// The FUSE client and its version.
+    pub client: Option<String>,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+    pub share: String,
+    /// The share's directory on the server's disk.
+    pub share_path: String,
+    /// The server's settings (`smb.conf`, as written).
+    pub server_config: Vec<String>,
+    /// The client's settings (`~/.smb/smbnetfs.conf` in the private HOME).
+    pub client_config: Vec<String>,
+}
