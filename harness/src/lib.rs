@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod environment;
 pub mod fixture;
 pub mod measure;
+pub mod mechanism;
 pub mod os;
 pub mod peer;
 pub mod runner;

@@ -390,3 +390,75 @@ pub struct SmbRecord {
     /// The client's settings (`~/.smb/smbnetfs.conf` in the private HOME).
     pub client_config: Vec<String>,
 }
+
+/// What one sample's copy really did, checked after it, outside the timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleProof {
+    /// Bytes of the copy whose extents are shared with another file (`FIEMAP_EXTENT_SHARED`):
+    /// reflinked, or cloned by a server. `null` where FIEMAP is not answered (tmpfs), with the
+    /// reason in the entry's `unmeasured` under `mechanism.shared_bytes`.
+    pub shared_bytes: Option<u64>,
+    /// Bytes of the copy that are data, not holes (`SEEK_DATA`/`SEEK_HOLE`).
+    pub data_bytes: Option<u64>,
+}
+
+/// Whether an entry's copies shared their source's extents, over all its samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExtentSharing {
+    /// Every byte of every copy shares extents: an O(1) reflink (or server-side clone).
+    Reflinked,
+    /// No byte does: the data was written again.
+    Copied,
+    /// Some bytes do, in every sample alike.
+    PartlyShared,
+    /// Samples disagree.
+    Varies,
+}
+
+/// Whether the holes of a sparse source stayed holes in the copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HoleKeeping {
+    /// At least 99 % of the source's hole bytes are holes in every copy.
+    Kept,
+    /// At most 1 % are: the copy is fully allocated.
+    Filled,
+    PartlyKept,
+}
+
+/// The proof of mechanism of an entry: what its copies really did, from every sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mechanism {
+    /// `null` when FIEMAP could not be read (reason in `unmeasured`).
+    pub extents: Option<ExtentSharing>,
+    /// The smallest fraction of a copy's bytes that shared extents, over the samples (a tree's
+    /// smallest files may be stored inline, where nothing is shared).
+    pub shared_fraction: Option<f64>,
+    /// Source bytes that are data (`SEEK_DATA`); below the fixture's bytes for a sparse one.
+    pub source_data_bytes: Option<u64>,
+    /// For a source with holes: whether the copies kept them (`null` for a dense source).
+    pub holes: Option<HoleKeeping>,
+    /// The smallest fraction of the source's hole bytes a copy kept as holes.
+    pub holes_kept_fraction: Option<f64>,
+    /// Engine entries: files by the strategy that copied them (for `auto`, its choice).
+    pub strategies_used: BTreeMap<String, u64>,
+    /// Engine entries: give-ups before a strategy that worked, `"reflink: EXDEV"` → files.
+    pub fallbacks: BTreeMap<String, u64>,
+    /// What the entry claims about itself that the proof contradicts (e.g. `cp
+    /// --reflink=never` whose copies share extents).
+    pub contradiction: Option<String>,
+}
+
+/// SMB2 requests the server answered for one copy, from its own counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProtocolRequests {
+    /// Where the counts come from: `smbd profiling (smbstatus -P)`.
+    pub source: String,
+    /// Requests by command (`create`, `close`, `getinfo`, `find`, `write`, …) for one copy.
+    pub per_copy: BTreeMap<String, u64>,
+    /// All requests of one copy.
+    pub total: u64,
+    /// For trees: `total` per regular file.
+    pub per_file: Option<f64>,
+}

@@ -20,11 +20,12 @@ mod parallel;
 mod run;
 mod scandir;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CopyError, Mode, Strategy};
+use crate::{CopyError, Fallback, Mode, Strategy};
 use run::Run;
 
 /// How a tree is read and its files are checked.
@@ -122,6 +123,11 @@ pub struct TreeReport {
     pub errors: Vec<TreeErrorEntry>,
     /// Per regular file copy time, when [`TreeOptions::record_latencies`] asked for it.
     pub file_latencies_ns: Vec<u64>,
+    /// Regular files by the strategy that copied their content (for `auto`, its choice).
+    pub strategies_used: BTreeMap<Strategy, u64>,
+    /// Each distinct give-up (strategy and errno) before a content copy, and for how many
+    /// files it happened.
+    pub fallbacks: Vec<(Fallback, u64)>,
 }
 
 /// Copies the tree at `src` to `dst`. An error that stops the walk before it starts (the

@@ -11,9 +11,18 @@ use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::file::{copy_content, copy_content_auto_without_reflink, ContentCopy, ContentError};
+use crate::file::{
+    copy_content, copy_content_auto_without_reflink, ContentCopy, ContentError, Fallback,
+};
 use crate::sys::Fd;
 use crate::{CopyError, Strategy};
+
+/// Content copies of a tree, by what did them.
+#[derive(Default)]
+struct ContentTally {
+    strategies_used: std::collections::BTreeMap<Strategy, u64>,
+    fallbacks: Vec<(Fallback, u64)>,
+}
 
 /// The state of one `copy_tree` call.
 pub(crate) struct Run<'a> {
@@ -28,6 +37,8 @@ pub(crate) struct Run<'a> {
     next_seq: AtomicU64,
     errors: Mutex<Vec<(u64, TreeErrorEntry)>>,
     latencies: Mutex<Vec<u64>>,
+    /// Which strategy copied each file's content, and every give-up before it.
+    content: Mutex<ContentTally>,
     /// `auto` saw FICLONE refused between the tree's filesystems: later files skip that step
     /// (one failed ioctl per tree, not one per file; the copies are the same).
     reflink_refused: AtomicBool,
@@ -45,6 +56,7 @@ impl<'a> Run<'a> {
             next_seq: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
             latencies: Mutex::new(Vec::new()),
+            content: Mutex::new(ContentTally::default()),
             reflink_refused: AtomicBool::new(false),
         }
     }
@@ -97,9 +109,12 @@ impl<'a> Run<'a> {
     ) -> Result<ContentCopy, ContentError> {
         let strategy = self.options.strategy;
         if strategy == Strategy::Auto && self.reflink_refused.load(Ordering::Relaxed) {
-            return copy_content_auto_without_reflink(src, dst, src_size);
+            let copied = copy_content_auto_without_reflink(src, dst, src_size)?;
+            self.tally(&copied);
+            return Ok(copied);
         }
         let copied = copy_content(strategy, src, dst, src_size)?;
+        self.tally(&copied);
         let refused = copied.fallbacks.iter().any(|f| {
             f.from == Strategy::Reflink
                 && matches!(
@@ -115,6 +130,20 @@ impl<'a> Run<'a> {
         Ok(copied)
     }
 
+    fn tally(&self, copied: &ContentCopy) {
+        let mut tally = self.content.lock().unwrap_or_else(|e| e.into_inner());
+        *tally
+            .strategies_used
+            .entry(copied.strategy_used)
+            .or_insert(0) += 1;
+        for fallback in &copied.fallbacks {
+            match tally.fallbacks.iter_mut().find(|(f, _)| f == fallback) {
+                Some((_, n)) => *n += 1,
+                None => tally.fallbacks.push((fallback.clone(), 1)),
+            }
+        }
+    }
+
     pub(crate) fn dir_created(&self) {
         self.dirs.fetch_add(1, Ordering::Relaxed);
     }
@@ -124,6 +153,7 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn into_report(self) -> TreeReport {
+        let content = self.content.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort_by_key(|(seq, _)| *seq);
         TreeReport {
@@ -136,6 +166,8 @@ impl<'a> Run<'a> {
                 .latencies
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
+            strategies_used: content.strategies_used,
+            fallbacks: content.fallbacks,
         }
     }
 }
