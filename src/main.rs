@@ -1,5 +1,6 @@
 //! copybench: which way of copying files is fastest here, what it costs, and is it correct.
 
+mod child;
 mod cli;
 mod commands;
 

@@ -347,7 +347,7 @@ fn scandir_walker_makes_the_stat_calls_cpython_makes() {
     }
 }
 
-/// CONFORMANCE.md 41 for real: as root, the copy runs as `nobody` (util-linux `setpriv`) so a
+/// docs/conformance.md case 41 for real: as root, the copy runs as `nobody` (util-linux `setpriv`) so a
 /// 0o000 file is unreadable.
 #[test]
 fn an_unreadable_file_is_one_gathered_permission_error() {

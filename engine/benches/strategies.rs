@@ -3,7 +3,7 @@
 //!
 //! Each iteration copies to a fresh name and only the copy is timed: finished copies are
 //! renamed into a trash directory and deleted after the size's group, never right before the
-//! next copy (DESIGN.md, "Measuring honestly"). Set `COPYBENCH_BENCH_DIR` to bench on another
+//! next copy (docs/design.md, "Measuring honestly"). Set `COPYBENCH_BENCH_DIR` to bench on another
 //! filesystem (the default is the system temp dir).
 
 use std::path::{Path, PathBuf};

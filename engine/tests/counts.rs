@@ -91,7 +91,7 @@ fn std_content_syscalls_are_uncounted_and_say_why() {
         .all(|s| s.uncounted_reason().is_none()));
 }
 
-/// CONFORMANCE 17: the in-kernel loops' block is max(st_size, 8 MiB), so a file of any size
+/// docs/conformance.md case 17: the in-kernel loops' block is max(st_size, 8 MiB), so a file of any size
 /// takes one call that copies everything and one that returns 0.
 #[test]
 fn case_17_in_kernel_loops_take_one_block_whatever_the_size() {

@@ -1,4 +1,4 @@
-//! CONFORMANCE cases 13–15 and 28 through the counted layer's fault injection: CPython's
+//! docs/conformance.md cases 13–15 and 28 through the counted layer's fault injection: CPython's
 //! give-up rule (fall back only before the first byte, never on ENOSPC) and `_copyxattr`'s
 //! tolerance of one refused attribute.
 

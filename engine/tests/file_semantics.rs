@@ -1,4 +1,4 @@
-//! CONFORMANCE cases 1–12, 20 and 24–31: `copyfile` / `copy` / `copy2` outcomes as CPython's
+//! docs/conformance.md cases 1–12, 20 and 24–31: `copyfile` / `copy` / `copy2` outcomes as CPython's
 //! `shutil` gives them, for every strategy supported here. (17–19 and 23 are unit tests beside
 //! the strategies; 13–16 use fault injection in `faults.rs` and `sendfile_enotsock.rs`; 21–22
 //! mount a tmpfs in `tmpfs.rs`; 43 is `identity.rs`; 45 is `names.rs`.)

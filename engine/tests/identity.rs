@@ -1,4 +1,4 @@
-//! Every strategy supported here copies byte-identically (CONFORMANCE case 43, sizes up to
+//! Every strategy supported here copies byte-identically (docs/conformance.md case 43, sizes up to
 //! 8 MiB + 3; the 100 MiB size is `#[ignore]`d and in the bench), and property tests over random
 //! sizes and contents.
 
@@ -7,7 +7,7 @@ mod common;
 use common::{copy_with, patterned, supported_strategies, Scratch};
 use proptest::prelude::*;
 
-/// CONFORMANCE case 43's sizes, except 100 MiB.
+/// docs/conformance.md case 43's sizes, except 100 MiB.
 const SIZES: &[usize] = &[
     0,
     1,

@@ -1,4 +1,4 @@
-//! CONFORMANCE case 45: names that are not UTF-8, that hold spaces, newlines or a leading dash,
+//! docs/conformance.md case 45: names that are not UTF-8, that hold spaces, newlines or a leading dash,
 //! and paths longer than 255 bytes in total are copied as they are (also symlinks to them).
 
 mod common;

@@ -1,4 +1,4 @@
-//! CONFORMANCE case 16 (test_file2file_not_supported): sendfile failing with ENOTSOCK disables
+//! docs/conformance.md case 16 (test_file2file_not_supported): sendfile failing with ENOTSOCK disables
 //! it for the rest of the process (CPython's `_USE_CP_SENDFILE`). In its own test binary, since
 //! the switch is process-wide and would change `auto` for every other test.
 

@@ -1,4 +1,4 @@
-//! CONFORMANCE cases 21 and 22 on a second filesystem: a small tmpfs mounted by the test (root
+//! docs/conformance.md cases 21 and 22 on a second filesystem: a small tmpfs mounted by the test (root
 //! only; skipped with a message otherwise) and always unmounted.
 
 mod common;

@@ -1,4 +1,4 @@
-//! CONFORMANCE.md cases 32–42 and 44 for every walker, with one job and with four.
+//! docs/conformance.md cases 32–42 and 44 for every walker, with one job and with four.
 
 mod tree_support;
 

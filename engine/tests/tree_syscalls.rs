@@ -1,4 +1,4 @@
-//! CONFORMANCE.md case 42: the stat calls each walker makes per regular file, counted by the
+//! docs/conformance.md case 42: the stat calls each walker makes per regular file, counted by the
 //! engine's layer. The CPython walkers must make exactly CPython's (3.7: 8 path stats and 2
 //! fstat; 3.8+: 4 path stats and 3 fstat); `lean` at most 2 stat-family calls. Agreement with
 //! strace is checked by the CLI tests (tests/cli_copytree.rs).

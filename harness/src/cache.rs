@@ -57,7 +57,7 @@ pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
 /// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
 /// `syncfs` has written them back. Freed at once, those pages are what the next sample's copy
 /// gets: left in the cache instead, every copy would take fresh pages, and free memory left idle
-/// is handed back to the host here, which makes taking it again slow (DESIGN.md, "Idle gaps").
+/// is handed back to the host here, which makes taking it again slow (docs/design.md, "Idle gaps").
 /// Files that are missing (a link, a copy that failed) are passed over.
 pub fn drop_cached(files: &[PathBuf]) {
     for path in files {

@@ -6,6 +6,7 @@
 //! summarises the samples ([`stats`]) into the result types of `copybench-result`.
 
 pub mod cache;
+pub mod child;
 pub mod conformance;
 pub mod environment;
 pub mod fixture;

@@ -83,6 +83,10 @@ pub trait Peer {
     }
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
+    /// The same program started to do nothing: its time is the program's start-up cost.
+    fn noop_command(&self, program: &Path) -> Vec<OsString> {
+        vec![program.into(), "--version".into()]
+    }
 }
 
 /// A program found and the first line of its version output.
@@ -166,6 +170,9 @@ impl Peer for PythonShutil {
                 String::from_utf8_lossy(&output.stderr).trim()
             )),
         }
+    }
+    fn noop_command(&self, program: &Path) -> Vec<OsString> {
+        vec![program.into(), "-c".into(), "pass".into()]
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         let code = match kind {

@@ -23,13 +23,12 @@ fn quick_catalogue_passes_against_cpython_for_every_subject() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let matrix = run_matrix(&ConformOptions {
-        strategies: Strategy::ALL.to_vec(),
-        walkers: Walker::ALL.to_vec(),
-        dir: dir.path().to_owned(),
-        use_oracle: true,
-        catalogue: Catalogue::Quick,
-    })
+    let matrix = run_matrix(&ConformOptions::new(
+        Strategy::ALL.to_vec(),
+        Walker::ALL.to_vec(),
+        dir.path().to_owned(),
+        Catalogue::Quick,
+    ))
     .unwrap();
     assert!(matrix.oracle.starts_with("CPython 3."), "{}", matrix.oracle);
     assert_eq!(
@@ -68,11 +67,13 @@ fn quick_catalogue_passes_against_cpython_for_every_subject() {
 #[test]
 fn a_missing_directory_is_a_setup_error_naming_it() {
     let error = run_matrix(&ConformOptions {
-        strategies: vec![Strategy::Auto],
-        walkers: Vec::new(),
-        dir: "/nonexistent/copybench".into(),
         use_oracle: false,
-        catalogue: Catalogue::Quick,
+        ..ConformOptions::new(
+            vec![Strategy::Auto],
+            Vec::new(),
+            "/nonexistent/copybench".into(),
+            Catalogue::Quick,
+        )
     })
     .unwrap_err();
     assert!(

@@ -8,6 +8,7 @@
 mod charts;
 mod compare;
 mod conformance;
+mod figures;
 mod format;
 mod html;
 mod markdown;

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use copybench_result::{RunResult, ScenarioResult};
 
+use crate::figures;
 use crate::table::{self, Align, Table};
 use crate::{compare, conformance, format, Renderer, ReportError};
 
@@ -68,7 +69,7 @@ fn render_result(out: &mut String, index: usize, count: usize, result: &RunResul
 
 fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     let p = &scenario.parameters;
-    let fixture = if table::is_tree(scenario) {
+    let fixture = if figures::is_tree(scenario) {
         format!(
             "tree of {} files, {}",
             p.fixture.files,
@@ -89,7 +90,7 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     write_table(out, &table::speedups(scenario));
     let syscalls = table::syscall_totals_table(scenario);
     if !syscalls.is_empty() || !syscalls.notes.is_empty() {
-        let _ = writeln!(out, "Syscalls per {}:\n", table::syscall_unit(scenario));
+        let _ = writeln!(out, "Syscalls per {}:\n", figures::syscall_unit(scenario));
         write_table(out, &syscalls);
     }
     for skipped in &scenario.skipped {

@@ -310,10 +310,10 @@ pub struct ConformanceMatrix {
     pub oracle: String,
 }
 
-/// A case of CONFORMANCE.md.
+/// A case of docs/conformance.md.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConformanceCase {
-    /// The number in CONFORMANCE.md.
+    /// The number in docs/conformance.md.
     pub number: u32,
     pub title: String,
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
-use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, Settings};
+use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
 use copybench_harness::work_dir::DEFAULT_WORK_DIR;
 use copybench_result::{ConformanceMatrix, Verdict};
@@ -28,10 +28,10 @@ pub struct ConformArgs {
     /// removed afterwards.
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// Compare with CPython's shutil (`python3`), or judge by CONFORMANCE.md alone (`none`).
+    /// Compare with CPython's shutil (`python3`), or judge by docs/conformance.md alone (`none`).
     #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]
     pub oracle: OracleChoice,
-    /// `full`: all of CONFORMANCE.md; `quick`: the subset run beside every scenario.
+    /// `full`: all of docs/conformance.md; `quick`: the subset run beside every scenario.
     #[arg(long, value_enum, default_value_t = CatalogueChoice::Full)]
     pub catalogue: CatalogueChoice,
     /// Skip variants that copy a file larger than this (`100MiB`, `64KiB`, bytes).
@@ -94,14 +94,12 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
             CatalogueChoice::Quick => Catalogue::Quick,
             CatalogueChoice::Full => Catalogue::Full,
         },
-    };
-    let settings = Settings {
         max_file_size: args.max_size.map(|size| size.0),
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
-        isolation_binary: std::env::current_exe().ok(),
+        isolation: crate::child::this_program(),
     };
-    let matrix = conformance::run_matrix_with(&options, &settings)?;
+    let matrix = conformance::run_matrix(&options)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&matrix)?);
     } else {

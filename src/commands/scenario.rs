@@ -78,7 +78,7 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         Conform::Full => ConformLevel::Full,
         Conform::None => ConformLevel::None,
     };
-    options.copybench_exe = std::env::current_exe().ok();
+    options.copybench = crate::child::this_program();
     options.progress = !args.no_progress;
 
     let result = copybench_harness::run(&scenarios, &options)?;

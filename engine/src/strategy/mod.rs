@@ -352,7 +352,7 @@ mod tests {
             .bytes
     }
 
-    /// CONFORMANCE 18 and 19 (test_small_chunks, test_big_chunk): whatever size the stat
+    /// docs/conformance.md cases 18 and 19 (test_small_chunks, test_big_chunk): whatever size the stat
     /// claimed (far too small, zero, far too big, unknown), every strategy copies to the end.
     #[test]
     fn cases_18_19_loops_run_to_the_end_whatever_the_claimed_size() {
@@ -377,7 +377,7 @@ mod tests {
         }
     }
 
-    /// CONFORMANCE 23 (test_file_offset): a source positioned at N copies its tail, and both
+    /// docs/conformance.md case 23 (test_file_offset): a source positioned at N copies its tail, and both
     /// positions end at their file's end. Holds for every strategy that works on positions;
     /// reflink and mmap copy whole files (a clone and a mapping are of the file).
     #[test]

@@ -8,7 +8,7 @@ use super::outcome::{
     describe_mode, show, ContentMark, EntryState, Kind, Observed, Returned, SnapshotPlan,
 };
 
-/// A case of CONFORMANCE.md: one or more variants, all of which must pass.
+/// A case of docs/conformance.md: one or more variants, all of which must pass.
 pub(crate) struct Case {
     pub number: u32,
     pub title: &'static str,
@@ -40,11 +40,11 @@ impl Case {
         self
     }
 
-    /// A case this suite cannot run, with why; its cells are skipped (`target` says for whom).
+    /// A case this suite cannot run, with why; its cells are skipped (`copies` says for whom).
     pub(crate) fn not_run(
         number: u32,
         title: &'static str,
-        target: Target,
+        copies: Copies,
         why: &'static str,
     ) -> Case {
         let mut variant = Variant::file(
@@ -53,7 +53,7 @@ impl Case {
             Operation::copyfile("src", "dst"),
             |_, _| Ok(()),
         );
-        variant.target = target;
+        variant.copies = copies;
         Case {
             number,
             title,
@@ -66,16 +66,16 @@ impl Case {
 
     /// A case run by the named check in a child process (it changes process-wide state).
     pub(crate) fn isolated(number: u32, title: &'static str, check: &'static str) -> Case {
-        let mut case = Case::not_run(number, title, Target::File, "");
+        let mut case = Case::not_run(number, title, Copies::File, "");
         case.not_run = None;
         case.isolated = Some(check);
         case
     }
 }
 
-/// Which subjects a variant is for.
+/// What a variant copies, which decides the subjects it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Target {
+pub(crate) enum Copies {
     /// Strategies copying one file (copyfile / copy / copy2).
     File,
     /// Walkers copying a tree (copytree).
@@ -197,7 +197,7 @@ pub(crate) enum Requirement {
     None,
     /// Permission bits must bind. Root reads everything, so as root the fixture is given to
     /// `nobody` and the engine's thread drops to it with `setfsuid` (CPython, run as root, is
-    /// then not comparable: the case is judged by CONFORMANCE.md).
+    /// then not comparable: the case is judged by docs/conformance.md).
     Unprivileged,
     /// A system file the case reads (`/sys/...`), which not every kernel has.
     Exists(&'static str),
@@ -205,7 +205,7 @@ pub(crate) enum Requirement {
 
 /// A judgement: `Err` says what is wrong.
 pub(crate) type Check = Result<(), String>;
-/// An expectation from CONFORMANCE.md, applied to an outcome.
+/// An expectation from docs/conformance.md, applied to an outcome.
 pub(crate) type Expect = Box<dyn Fn(&Observed, SubjectId) -> Check>;
 /// Whether a variant applies to a subject; `Err` is why not (the cell is unsupported).
 pub(crate) type Applies = Box<dyn Fn(SubjectId) -> Check>;
@@ -216,7 +216,7 @@ pub(crate) type Note = Box<dyn Fn(&Observed) -> Option<String>>;
 pub(crate) struct Variant {
     /// Tells variants of a case apart in a failure's detail.
     pub name: String,
-    pub target: Target,
+    pub copies: Copies,
     pub fixture: Vec<Node>,
     pub op: Operation,
     pub plan: SnapshotPlan,
@@ -224,7 +224,7 @@ pub(crate) struct Variant {
     pub oracle: bool,
     pub faults: FaultPlan,
     pub requirement: Requirement,
-    /// The CONFORMANCE.md expectation: the judge when the oracle cannot be, and held against
+    /// The docs/conformance.md expectation: the judge when the oracle cannot be, and held against
     /// CPython's own outcome by the tests so it cannot drift from CPython.
     pub expect: Expect,
     /// What only the engine can show (fallbacks, syscall counts), checked beside the oracle.
@@ -268,9 +268,9 @@ impl Variant {
         };
         Variant {
             name: name.into(),
-            target: match op {
-                Operation::File { .. } => Target::File,
-                Operation::Tree(_) => Target::Tree,
+            copies: match op {
+                Operation::File { .. } => Copies::File,
+                Operation::Tree(_) => Copies::Tree,
             },
             fixture,
             op,

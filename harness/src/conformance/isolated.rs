@@ -1,5 +1,6 @@
 //! Checks that change process-wide state, run in a child `copybench conform --run-isolated`
-//! so that the process that times strategies is left as it was.
+//! so that the process that times strategies is left as it was: the child's side
+//! ([`run_isolated`]) and the parent's (starting the child, judging its answer).
 //!
 //! Case 16: CPython clears `shutil._USE_CP_SENDFILE` for the rest of the process the first time
 //! sendfile says ENOTSOCK; the engine's `auto` does the same, and there is no way back.
@@ -12,7 +13,12 @@ use copybench_engine::{
 };
 use rustix::io::Errno;
 
-use super::fixture::{build, Content, Node, FIXTURE_ATIME};
+use copybench_result::Verdict;
+
+use super::case::SubjectId;
+use super::case_runner::CaseRunner;
+use super::fixture::{self, build, Content, Node, FIXTURE_ATIME};
+use crate::child::ChildRequest;
 
 /// The name of case 16's check.
 pub(crate) const SENDFILE_DISABLED: &str = "sendfile-disabled";
@@ -98,5 +104,59 @@ fn sendfile_disabled(dir: &Path) -> Result<(), String> {
     match counts.get(Syscall::Sendfile) {
         0 => Ok(()),
         n => Err(format!("the next copy still made {n} sendfile calls")),
+    }
+}
+
+impl CaseRunner<'_> {
+    /// Runs an isolated check (`isolated.rs`) in a child `copybench`, for `auto` only.
+    pub(super) fn isolated(&self, check: &str, subject: SubjectId) -> (Verdict, Option<String>) {
+        if subject != SubjectId::Strategy(Strategy::Auto) {
+            return (
+                Verdict::Unsupported,
+                Some(format!(
+                    "{} runs alone: the process-wide fallback state is auto's",
+                    subject.name()
+                )),
+            );
+        }
+        let Some(program) = &self.options.isolation else {
+            return (
+                Verdict::Skipped,
+                Some(
+                    "changes process-wide state: `copybench conform` runs it in a child process"
+                        .to_owned(),
+                ),
+            );
+        };
+        let dir = self.work.join(format!("isolated-{}", self.next_number()));
+        if let Err(e) = std::fs::create_dir(&dir) {
+            return (
+                Verdict::Fail,
+                Some(format!("cannot make {}: {e}", dir.display())),
+            );
+        }
+        let output = program
+            .command(&ChildRequest::RunIsolated {
+                check: check.to_owned(),
+                dir: dir.clone(),
+            })
+            .stdin(std::process::Stdio::null())
+            .output();
+        fixture::remove_tree(&dir);
+        match output {
+            Ok(out) if out.status.success() => (Verdict::Pass, None),
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+                let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+                (
+                    Verdict::Fail,
+                    Some(if text.is_empty() { err } else { text }),
+                )
+            }
+            Err(e) => (
+                Verdict::Fail,
+                Some(format!("cannot run {}: {e}", program.exe.display())),
+            ),
+        }
     }
 }

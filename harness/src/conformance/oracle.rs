@@ -1,4 +1,5 @@
-//! CPython's `shutil` as the oracle: one interpreter runs the whole batch of jobs (`oracle.py`).
+//! CPython's `shutil` as the oracle: one interpreter runs the whole batch of invocations
+//! (`oracle.py`).
 
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use super::case::Operation;
 use super::fixture::join;
 use super::outcome::{Gathered, Returned};
-use super::subject::{relative, Copier, Job, Ran};
+use super::subject::{relative, Copier, Invocation, Ran};
 
 const SCRIPT: &str = include_str!("oracle.py");
 
@@ -63,10 +64,10 @@ impl Oracle {
         format!("{} ({})", self.version, self.executable.display())
     }
 
-    /// Runs every job in one interpreter; an `Err` means the batch as a whole failed.
-    pub(crate) fn run_batch(&self, jobs: &[Job<'_>]) -> Result<Vec<Ran>, String> {
+    /// Runs every invocation in one interpreter; an `Err` means the batch as a whole failed.
+    pub(crate) fn run_batch(&self, invocations: &[Invocation<'_>]) -> Result<Vec<Ran>, String> {
         let request = serde_json::json!({
-            "jobs": jobs.iter().enumerate().map(|(id, job)| job_json(id, job)).collect::<Vec<_>>(),
+            "jobs": invocations.iter().enumerate().map(|(id, invocation)| invocation_json(id, invocation)).collect::<Vec<_>>(),
         });
         let mut child = Command::new(&self.executable)
             .args(["-I", "-c", SCRIPT])
@@ -116,17 +117,17 @@ impl Oracle {
         }
         let answer: Answer = serde_json::from_slice(&out)
             .map_err(|e| format!("CPython's answer is not what oracle.py writes: {e}"))?;
-        if answer.results.len() != jobs.len() {
+        if answer.results.len() != invocations.len() {
             return Err(format!(
                 "CPython answered {} of {} jobs",
                 answer.results.len(),
-                jobs.len()
+                invocations.len()
             ));
         }
-        let mut ran = Vec::with_capacity(jobs.len());
-        for (job, result) in jobs.iter().zip(answer.results) {
+        let mut ran = Vec::with_capacity(invocations.len());
+        for (invocation, result) in invocations.iter().zip(answer.results) {
             ran.push(Ran {
-                returned: result.into_returned(job.root)?,
+                returned: result.into_returned(invocation.root)?,
                 trace: None,
             });
         }
@@ -139,10 +140,10 @@ impl Copier for Oracle {
         "cpython".to_owned()
     }
 
-    fn run(&self, jobs: &[Job<'_>]) -> Vec<Ran> {
-        match self.run_batch(jobs) {
+    fn run(&self, invocations: &[Invocation<'_>]) -> Vec<Ran> {
+        match self.run_batch(invocations) {
             Ok(ran) => ran,
-            Err(why) => jobs
+            Err(why) => invocations
                 .iter()
                 .map(|_| Ran {
                     returned: Returned::Broken(why.clone()),
@@ -167,9 +168,9 @@ fn unhex(text: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
-fn job_json(id: usize, job: &Job<'_>) -> serde_json::Value {
-    let path = |rel: &[u8]| hex(join(job.root, rel).as_os_str().as_bytes());
-    match job.op {
+fn invocation_json(id: usize, invocation: &Invocation<'_>) -> serde_json::Value {
+    let path = |rel: &[u8]| hex(join(invocation.root, rel).as_os_str().as_bytes());
+    match invocation.op {
         Operation::File {
             mode,
             src,
@@ -197,11 +198,11 @@ fn job_json(id: usize, job: &Job<'_>) -> serde_json::Value {
 
 #[derive(Deserialize)]
 struct Answer {
-    results: Vec<JobResult>,
+    results: Vec<InvocationResult>,
 }
 
 #[derive(Deserialize)]
-struct JobResult {
+struct InvocationResult {
     ok: bool,
     returned: Option<String>,
     kind: Option<String>,
@@ -220,7 +221,7 @@ struct GatheredJson {
     errno: Option<i32>,
 }
 
-impl JobResult {
+impl InvocationResult {
     fn into_returned(self, root: &Path) -> Result<Returned, String> {
         let rel = |hex_path: &str| -> Result<Vec<u8>, String> {
             let bytes = unhex(hex_path)?;

@@ -319,7 +319,7 @@ pub(crate) struct Observed {
 }
 
 /// What the engine reported beyond the outcome: not compared with CPython, only with the
-/// expectations of CONFORMANCE.md (fallbacks, syscall counts).
+/// expectations of docs/conformance.md (fallbacks, syscall counts).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct EngineTrace {
     pub strategy_used: Option<copybench_engine::Strategy>,

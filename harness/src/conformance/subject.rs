@@ -1,6 +1,6 @@
 //! Things that copy: an engine strategy, an engine walker, and CPython's shutil (the oracle, in
-//! `oracle.rs`). Each runs jobs — an operation on a fixture built for it — and says what the
-//! call returned.
+//! `oracle.rs`). Each runs invocations (an operation on a fixture built for it) and says what
+//! the call returned.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -16,14 +16,14 @@ use super::fixture::join;
 use super::outcome::{EngineTrace, Gathered, Returned};
 
 /// One operation to run on the fixture built at `root`.
-pub(crate) struct Job<'a> {
+pub(crate) struct Invocation<'a> {
     pub root: &'a Path,
     pub op: &'a Operation,
     /// Syscalls to fail on purpose (engine subjects only).
     pub faults: Vec<Fault>,
 }
 
-/// What running a job gave.
+/// What running an invocation gave.
 pub(crate) struct Ran {
     pub returned: Returned,
     pub trace: Option<EngineTrace>,
@@ -33,8 +33,8 @@ pub(crate) struct Ran {
 pub(crate) trait Copier {
     /// As named in the matrix.
     fn name(&self) -> String;
-    /// Runs every job, in order (the oracle runs them all in one interpreter).
-    fn run(&self, jobs: &[Job<'_>]) -> Vec<Ran>;
+    /// Runs every invocation, in order (the oracle runs them all in one interpreter).
+    fn run(&self, invocations: &[Invocation<'_>]) -> Vec<Ran>;
 }
 
 /// How long a subject may take on a fixture with a FIFO before it is presumed blocked in `open`
@@ -52,7 +52,7 @@ pub(crate) struct EngineCopier {
     pub subject: SubjectId,
     /// Run as `nobody` (filesystem uid), so that permission bits bind on a root run.
     pub as_nobody: bool,
-    /// Faults added to every job: the suite's own tests break a subject on purpose.
+    /// Faults added to every invocation: the suite's own tests break a subject on purpose.
     pub sabotage: Vec<Fault>,
 }
 
@@ -61,18 +61,21 @@ impl Copier for EngineCopier {
         self.subject.name()
     }
 
-    fn run(&self, jobs: &[Job<'_>]) -> Vec<Ran> {
-        jobs.iter().map(|job| self.run_one(job)).collect()
+    fn run(&self, invocations: &[Invocation<'_>]) -> Vec<Ran> {
+        invocations
+            .iter()
+            .map(|invocation| self.run_one(invocation))
+            .collect()
     }
 }
 
 impl EngineCopier {
-    fn run_one(&self, job: &Job<'_>) -> Ran {
-        let mut faults = job.faults.clone();
+    fn run_one(&self, invocation: &Invocation<'_>) -> Ran {
+        let mut faults = invocation.faults.clone();
         faults.extend(self.sabotage.iter().copied());
         let recorder = SyscallRecorder::with_faults(faults);
-        let root = job.root.to_owned();
-        let op = job.op.clone();
+        let root = invocation.root.to_owned();
+        let op = invocation.op.clone();
         let subject = self.subject;
         let as_nobody = self.as_nobody;
         let (tx, rx) = mpsc::channel();
@@ -98,11 +101,11 @@ impl EngineCopier {
                 }
             }
         };
-        let has_fifo = !fifos(job.root).is_empty();
+        let has_fifo = !fifos(invocation.root).is_empty();
         let outcome = match rx.recv_timeout(if has_fifo { FIFO_WATCHDOG } else { WATCHDOG }) {
             Ok(outcome) => Some(outcome),
             Err(mpsc::RecvTimeoutError::Timeout) if has_fifo => {
-                unblock_fifos(job.root);
+                unblock_fifos(invocation.root);
                 rx.recv_timeout(Duration::from_secs(5)).ok().map(|_| {
                     (
                         Returned::Broken(format!(

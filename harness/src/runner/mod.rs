@@ -1,46 +1,46 @@
 //! The run loop: fixtures, warmup, then samples in a shuffled round-robin across every entry,
 //! and the summaries of each scenario.
 //!
-//! Traps of this kind of machine it avoids by design (DESIGN.md, "Measuring honestly"):
+//! One file per concern: this one owns a run's lifecycle (the work directory, its lock, the
+//! trash, the result); `ext4_wait` the one wait; `rounds` one scenario's rounds; `sample` one
+//! sample; `executor` the measuring seam (how an entry copies, in process or as a child);
+//! `check` the check of every copy; `summary` the figures of an entry; `conform` the
+//! conformance matrix beside the timing; `progress` the bars; `seed` stable seeds; `catch`
+//! engine panics as errors.
+//!
+//! Traps of this kind of machine it avoids by design (docs/design.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
 //!   end of the run (deleting a tree slows inode creation for about a minute);
-//! - no sleeps between samples: they follow each other (idle memory is handed back to the
-//!   host, and the next copy pays to get it back); the only wait is before a tree run that
-//!   starts within ext4's 60 s after the previous run deleted its trash;
+//! - no sleeps between samples: they follow each other; the only wait is before a tree run
+//!   that starts within ext4's 60 s after the previous run deleted its trash;
 //! - a `syncfs` before every sample, outside the timing, so no sample is throttled by the dirty
 //!   pages of earlier ones; after each sample its copy is written back and its pages dropped,
 //!   so the next copy reuses them rather than taking fresh memory;
 //! - each round runs every entry once, in a new shuffled order, so drift hits all alike and
 //!   speedups can be taken pair by pair within a round.
 
-use std::collections::BTreeMap;
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use copybench_engine::SyscallCounts;
-use copybench_result::{
-    ConformanceMatrix, Environment, FixtureKind, RunResult, Sample, ScenarioParameters,
-    ScenarioResult, Skipped, SCHEMA_VERSION,
-};
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use copybench_result::{Environment, RunResult, SCHEMA_VERSION};
 
-mod job;
+mod catch;
+mod check;
+mod conform;
+mod executor;
+mod ext4_wait;
+mod progress;
+mod rounds;
+mod sample;
+mod seed;
 mod summary;
+#[cfg(test)]
+mod tests;
 
-use job::{
-    catch, check_copy, destination_files, install_quiet_panic_hook, measure_one, prepare_job, Job,
-};
-use summary::{summarize, syscall_summary, walls};
-
-use crate::cache;
-use crate::conformance::{self, Catalogue, ConformOptions};
+use crate::child::ChildProgram;
 use crate::environment;
-use crate::fixture::{self, Fixture};
-use crate::measure;
-use crate::scenario::{CacheState, EntrySpec, Scenario, Subject, Target};
+use crate::fixture;
+use crate::scenario::Scenario;
 use crate::timestamp::rfc3339;
 use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
 
@@ -64,8 +64,8 @@ pub struct RunOptions {
     /// Count the syscalls of child-process entries with a separate, untimed strace run.
     pub count_syscalls: bool,
     pub conform: ConformLevel,
-    /// The `copybench` executable, for engine entries timed as child processes.
-    pub copybench_exe: Option<PathBuf>,
+    /// A child `copybench`, for engine entries timed as child processes.
+    pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
     /// Progress bars on stderr.
@@ -85,7 +85,7 @@ impl RunOptions {
             warmup: None,
             count_syscalls: false,
             conform: ConformLevel::Quick,
-            copybench_exe: None,
+            copybench: None,
             version: version.to_owned(),
             progress: true,
             trash_budget_bytes: None,
@@ -103,42 +103,37 @@ pub enum RunError {
         scenario: String,
         source: fixture::FixtureError,
     },
-    #[error("scenario `{scenario}`: {message}")]
-    Scenario { scenario: String, message: String },
+    #[error("scenario `{scenario}`: cannot {action} {}: {source}", path.display())]
+    Io {
+        scenario: String,
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("scenario `{scenario}`: {source}")]
+    Cache {
+        scenario: String,
+        source: crate::cache::EvictError,
+    },
+    #[error("scenario `{scenario}`: {source}")]
+    Trash {
+        scenario: String,
+        source: WorkDirError,
+    },
     #[error("cannot encode the result: {0}")]
     Encode(#[from] serde_json::Error),
 }
 
-/// How long ext4 (no journal) avoids reusing a deleted inode (`RECENTCY_MIN`).
-const RECENTLY_DELETED: Duration = Duration::from_secs(60);
-
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
-    install_quiet_panic_hook();
+    catch::install_quiet_panic_hook();
     let work = WorkDir::open(&options.work_dir)?;
     let _lock = work.lock()?;
     let run_id = run_id();
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
-    // ext4 without a journal skips inodes deleted less than 60 s ago, reading each one's dtime
-    // (fs/ext4/ialloc.c, recently_deleted): right after the previous run emptied its trash,
-    // creating a tree was 3-8x slower here. Trees wait out that minute, before any fixture or
-    // warmup (not between samples, where a pause would be an idle gap).
-    let mut recently_emptied = work.trash_emptied_within(RECENTLY_DELETED);
-    let has_tree = scenarios
-        .iter()
-        .any(|s| s.fixture.kind() == FixtureKind::Tree);
-    if let (Some(ago), true) = (recently_emptied, has_tree) {
-        let wait = RECENTLY_DELETED.saturating_sub(ago);
-        eprintln!(
-            "copybench: waiting {} s: the previous run deleted its copies {} s ago, and ext4 creates files slowly for a minute after deleting many",
-            wait.as_secs(),
-            ago.as_secs()
-        );
-        std::thread::sleep(wait);
-        recently_emptied = None;
-    }
+    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios);
     let mut options = options.clone();
     let budget = options.trash_budget_bytes.unwrap_or_else(|| {
         let free = rustix::fs::statvfs(work.root())
@@ -154,7 +149,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
     let mut other_trashes = Vec::new();
     for scenario in scenarios {
-        match run_scenario(
+        match rounds::run_scenario(
             scenario,
             options,
             &work,
@@ -165,10 +160,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             Ok((mut result, own_trash)) => {
                 other_trashes.extend(own_trash);
                 if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
-                    result.warnings.insert(0, format!(
-                        "the work directory's trash was deleted {} s before this run: on ext4, creating files within about a minute of deleting many was up to 20x slower here, so early samples may be slow (rerun a minute later for clean figures)",
-                        ago.as_secs()
-                    ));
+                    result
+                        .warnings
+                        .insert(0, ext4_wait::recent_deletes_warning(ago));
                 }
                 results.push(result);
             }
@@ -180,7 +174,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     if outcome.is_ok() {
         for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
-            result.conformance = conformance_of(scenario, options, &work, &mut result.warnings);
+            result.conformance =
+                conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
     for trash in other_trashes {
@@ -237,6 +232,7 @@ pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunE
     Ok(path)
 }
 
+/// Records the filesystem `path` is on, once per role and path.
 fn push_filesystem(environment: &mut Environment, role: &str, path: &Path) {
     if let Some(fs) = environment::filesystem(role, path) {
         if !environment
@@ -249,392 +245,7 @@ fn push_filesystem(environment: &mut Environment, role: &str, path: &Path) {
     }
 }
 
-/// An entry being measured.
-struct Active {
-    spec: EntrySpec,
-    job: Job,
-    samples: Vec<Sample>,
-    /// Per-sample per-file latencies (trees copied in-process).
-    latencies: Vec<u64>,
-    /// Counts of the first measured sample (engine entries in-process).
-    counts: Option<SyscallCounts>,
-    failed: Option<String>,
-}
-
-fn run_scenario(
-    scenario: &Scenario,
-    options: &RunOptions,
-    work: &WorkDir,
-    run_id: &str,
-    main_trash: &mut Trash,
-    environment: &mut Environment,
-) -> Result<(ScenarioResult, Option<Trash>), RunError> {
-    let fail = |message: String| RunError::Scenario {
-        scenario: scenario.name.clone(),
-        message,
-    };
-    let scale = scenario.scale * options.scale;
-    let spec = scenario.fixture.scaled(scale);
-    let samples = options.samples.unwrap_or(scenario.samples).max(2);
-    let warmup = options.warmup.unwrap_or(scenario.warmup);
-    let mut warnings = Vec::new();
-
-    eprintln!(
-        "copybench: scenario `{}`: preparing the fixture",
-        scenario.name
-    );
-    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
-        scenario: scenario.name.clone(),
-        source,
-    })?;
-    let (target_dir, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
-        Target::Dir(dir) => {
-            let base = dir.join(format!("copybench-{run_id}"));
-            let trash = Trash::new(base.join("trash"))?;
-            (base.join(&scenario.name), Some(trash))
-        }
-    };
-    std::fs::create_dir_all(&target_dir)
-        .map_err(|e| fail(format!("cannot create {}: {e}", target_dir.display())))?;
-    push_filesystem(environment, "source", &fixture.path);
-    push_filesystem(environment, "target", &target_dir);
-    let target_fd = std::fs::File::open(&target_dir)
-        .map_err(|e| fail(format!("cannot open {}: {e}", target_dir.display())))?;
-    let source_fd = std::fs::File::open(&fixture.path)
-        .map_err(|e| fail(format!("cannot open {}: {e}", fixture.path.display())))?;
-
-    let mut skipped = Vec::new();
-    let mut active: Vec<Active> = Vec::new();
-    for entry in &scenario.entries {
-        match prepare_job(entry, scenario, options, fixture.info.kind) {
-            Ok(job) => active.push(Active {
-                spec: entry.clone(),
-                job,
-                samples: Vec::new(),
-                latencies: Vec::new(),
-                counts: None,
-                failed: None,
-            }),
-            Err(reason) => skipped.push(Skipped {
-                id: entry.id.clone(),
-                reason,
-            }),
-        }
-    }
-
-    if scenario.cache == CacheState::Warm {
-        cache::warm(&fixture.files).map_err(|e| fail(e.to_string()))?;
-    }
-
-    let bench = Bench {
-        fixture: &fixture,
-        cache: scenario.cache,
-        fsync: scenario.fsync,
-        source_fd,
-        target_fd,
-    };
-    let rounds = warmup + samples;
-    let progress = progress_bar(
-        options.progress,
-        &scenario.name,
-        u64::from(rounds) * active.len() as u64,
-    );
-    let mut rng = ChaCha8Rng::seed_from_u64(fnv(scenario.name.as_bytes()));
-    let mut evictions_failed = 0u32;
-    let mut early_empties = 0u32;
-    for round in 0..rounds {
-        let mut order: Vec<usize> = (0..active.len()).collect();
-        order.shuffle(&mut rng);
-        for index in order {
-            progress.inc(1);
-            if active[index].failed.is_some() {
-                continue;
-            }
-            let entry = &mut active[index];
-            progress.set_message(entry.spec.id.clone());
-            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-            let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-            let evicted = bench
-                .sample(entry, &dst, round, warmup, trash)
-                .map_err(fail)?;
-            if evicted == Some(false) {
-                evictions_failed += 1;
-            }
-        }
-        // Only between rounds, and only when the disk would otherwise fill.
-        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
-        if trash.held_bytes() > budget && round + 1 < rounds {
-            trash.empty().map_err(|e| fail(e.to_string()))?;
-            flush(&bench.target_fd);
-            early_empties += 1;
-        }
-    }
-    progress.finish_and_clear();
-
-    if evictions_failed > 0 {
-        warnings.push(format!(
-            "cold cache: {evictions_failed} samples started with some of the source's pages still cached (posix_fadvise(DONTNEED) did not drop them; the samples are marked cache_evicted = false)"
-        ));
-    }
-    if scenario.cache == CacheState::Cold && fixture.info.kind == FixtureKind::Tree {
-        warnings.push("cold cache evicts file content only: directory entries and inodes stay cached (dropping them needs root)".to_owned());
-    }
-    if early_empties > 0 {
-        // A few big files deleted cost little; thousands of inodes slow ext4's next creations.
-        let consequence = match fixture.info.kind {
-            FixtureKind::File => "outside the timing",
-            FixtureKind::Tree => "outside the timing, but on ext4 creating files within a minute of deleting many is slower: the rounds after each emptying may be slow (free disk space, or fewer samples, avoids it)",
-        };
-        warnings.push(format!(
-            "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",
-            options.trash_budget_bytes.unwrap_or(0) >> 20
-        ));
-    }
-
-    let mut entries = Vec::new();
-    let reference_walls: Vec<(u32, f64)> = active
-        .iter()
-        .find(|a| a.spec.id == scenario.reference && a.failed.is_none())
-        .map(|a| walls(&a.samples))
-        .unwrap_or_default();
-    if reference_walls.is_empty() {
-        warnings.push(format!(
-            "the reference `{}` was not measured, so there are no speedups",
-            scenario.reference
-        ));
-    }
-    let strace_path = crate::peer::find_on_path("strace");
-    for entry in active {
-        if let Some(reason) = entry.failed {
-            skipped.push(Skipped {
-                id: entry.spec.id.clone(),
-                reason,
-            });
-            continue;
-        }
-        let mut unmeasured = BTreeMap::new();
-        let syscalls = syscall_summary(
-            &entry,
-            &fixture,
-            options,
-            strace_path.as_deref(),
-            &target_dir,
-            own_trash.as_mut().unwrap_or(&mut *main_trash),
-            &mut unmeasured,
-        );
-        let result = summarize(
-            entry,
-            scenario,
-            &fixture,
-            &reference_walls,
-            syscalls,
-            unmeasured,
-            &mut warnings,
-        );
-        entries.push(result);
-    }
-
-    let result = ScenarioResult {
-        name: scenario.name.clone(),
-        file: scenario.file.clone(),
-        description: scenario.description.clone(),
-        parameters: ScenarioParameters {
-            fixture: fixture.info.clone(),
-            target: match &scenario.target {
-                Target::SameFs => "same-fs".to_owned(),
-                Target::Dir(d) => d.display().to_string(),
-            },
-            cache: scenario.cache.name().to_owned(),
-            fsync: scenario.fsync,
-            warmup,
-            samples,
-            scale,
-        },
-        reference: scenario.reference.clone(),
-        entries,
-        skipped,
-        // Checked after every scenario's timing: its files are made and deleted, and a
-        // deletion must not land right before another scenario's samples.
-        conformance: None,
-        warnings,
-    };
-    Ok((result, own_trash))
-}
-
-/// What every sample of a scenario shares.
-struct Bench<'a> {
-    fixture: &'a Fixture,
-    cache: CacheState,
-    fsync: bool,
-    source_fd: std::fs::File,
-    target_fd: std::fs::File,
-}
-
-impl Bench<'_> {
-    /// One copy of the fixture by `entry` into `dst`: evict the source (cold cache), flush, time
-    /// the copy, check it, write it back and drop its pages, move it into the trash. From round
-    /// `warmup` on the sample is recorded; a failed copy marks the entry failed. Returns whether
-    /// the eviction took (cold cache); errs only when the run cannot go on.
-    fn sample(
-        &self,
-        entry: &mut Active,
-        dst: &Path,
-        round: u32,
-        warmup: u32,
-        trash: &mut Trash,
-    ) -> Result<Option<bool>, String> {
-        let fixture = self.fixture;
-        let cache_evicted = match self.cache {
-            CacheState::Warm => None,
-            CacheState::Cold => Some(
-                cache::evict(&fixture.files)
-                    .map_err(|e| e.to_string())?
-                    .evicted(),
-            ),
-        };
-        // Every sample starts with nothing dirty (outside the timing).
-        flush(&self.source_fd);
-        flush(&self.target_fd);
-        let measured = measure_one(entry, fixture, dst, self.fsync, &self.target_fd);
-        let checked = measured.and_then(|m| check_copy(fixture, dst).map(|()| m));
-        // Written back, then its pages freed for the next sample to reuse at once.
-        flush(&self.target_fd);
-        cache::drop_cached(&destination_files(fixture, dst));
-        trash
-            .take(dst, fixture.info.bytes)
-            .map_err(|e| e.to_string())?;
-        match checked {
-            Err(reason) => {
-                entry.failed = Some(if round < warmup {
-                    reason
-                } else {
-                    format!("failed in round {}: {reason}", round - warmup)
-                });
-            }
-            Ok(m) if round >= warmup => {
-                if entry.counts.is_none() {
-                    entry.counts = m.counts;
-                }
-                entry.latencies.extend_from_slice(&m.latencies);
-                entry.samples.push(Sample {
-                    round: round - warmup,
-                    wall_ns: m.timing.wall.as_nanos() as u64,
-                    user_ns: m.timing.user.as_nanos() as u64,
-                    sys_ns: m.timing.sys.as_nanos() as u64,
-                    bytes: m.bytes,
-                    files: fixture.info.files,
-                    peak_rss_bytes: m.timing.peak_rss_bytes,
-                    latency: measure::latency_summary(&m.latencies),
-                    outlier: false,
-                    cache_evicted,
-                });
-            }
-            Ok(_) => {}
-        }
-        Ok(cache_evicted)
-    }
-}
-
-fn progress_bar(enabled: bool, name: &str, len: u64) -> indicatif::ProgressBar {
-    if !enabled {
-        return indicatif::ProgressBar::hidden();
-    }
-    // No steady tick: it would start a thread, and RUSAGE_SELF deltas of parallel copies must
-    // hold only the copy's threads.
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(name.to_owned());
-    bar
-}
-
-/// `syncfs` of the filesystem `fd` is on. A failure only costs honesty of the next sample, so
-/// it is reported and the run goes on.
-fn flush(fd: &std::fs::File) {
-    if let Err(e) = copybench_engine::sys::syncfs(fd.as_fd()) {
-        eprintln!("copybench: warning: syncfs failed: {e}");
-    }
-}
-
-fn conformance_of(
-    scenario: &Scenario,
-    options: &RunOptions,
-    work: &WorkDir,
-    warnings: &mut Vec<String>,
-) -> Option<ConformanceMatrix> {
-    let catalogue = match options.conform {
-        ConformLevel::None => {
-            warnings.push("conformance not checked (--conform none)".to_owned());
-            return None;
-        }
-        ConformLevel::Quick => Catalogue::Quick,
-        ConformLevel::Full => Catalogue::Full,
-    };
-    let mut strategies = Vec::new();
-    let mut walkers = Vec::new();
-    for entry in &scenario.entries {
-        match entry.subject {
-            Subject::Strategy(s) => strategies.push(s),
-            Subject::Walker {
-                walker, strategy, ..
-            } => {
-                if !walkers.contains(&walker) {
-                    walkers.push(walker);
-                }
-                if !strategies.contains(&strategy) {
-                    strategies.push(strategy);
-                }
-            }
-            Subject::Peer(_) => {}
-        }
-    }
-    let dir = work.conformance().join(&scenario.name);
-    let outcome = std::fs::create_dir_all(&dir)
-        .map_err(|e| e.to_string())
-        .and_then(|()| {
-            catch(|| {
-                conformance::run_matrix(&ConformOptions {
-                    strategies,
-                    walkers,
-                    dir: dir.clone(),
-                    use_oracle: true,
-                    catalogue,
-                })
-            })
-        });
-    let _ = std::fs::remove_dir_all(&dir);
-    match outcome {
-        Ok(Ok(matrix)) => Some(matrix),
-        Ok(Err(e)) => {
-            warnings.push(format!(
-                "conformance of the timed strategies not checked: {e}"
-            ));
-            None
-        }
-        Err(e) => {
-            warnings.push(format!(
-                "conformance of the timed strategies not checked: {e}"
-            ));
-            None
-        }
-    }
-}
-
-/// FNV-1a: a stable seed from a name (shuffles and bootstraps repeat between runs).
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
+/// This run's name for its directories: its start time and the process id.
 fn run_id() -> String {
     let stamp: String = rfc3339(SystemTime::now())
         .chars()

@@ -7,8 +7,9 @@ use copybench_result::{
     EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary, SyscallSummary,
 };
 
-use super::job::Job;
-use super::{fnv, Active, RunOptions};
+use super::rounds::Active;
+use super::seed::seed;
+use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure;
 use crate::scenario::{Scenario, Subject};
@@ -34,14 +35,18 @@ pub(super) fn syscall_summary(
     trash: &mut Trash,
     unmeasured: &mut BTreeMap<String, String>,
 ) -> Option<SyscallSummary> {
-    let (source, calls, path_stats, fd_stats) = match (&entry.job, &entry.counts) {
-        (Job::File(_) | Job::Tree(_), Some(counts)) => (
+    let dst = target_dir.join("strace-copy");
+    let (source, calls, path_stats, fd_stats) = match (
+        &entry.counts,
+        entry.executor.command_line(&fixture.path, &dst),
+    ) {
+        (Some(counts), _) => (
             "counted",
             counts.calls.clone(),
             counts.path_stats,
             counts.fd_stats,
         ),
-        (Job::Child(command), _) => {
+        (None, Some(argv)) => {
             if !options.count_syscalls {
                 unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls (a separate, untimed run under strace)".to_owned());
                 return None;
@@ -53,19 +58,17 @@ pub(super) fn syscall_summary(
                 );
                 return None;
             };
-            let dst = target_dir.join("strace-copy");
-            let argv = command(&fixture.path, &dst);
             let traced = strace::trace(strace_path, &argv, &target_dir.join("strace.out"));
             let _ = trash.take(&dst, fixture.info.bytes);
             match traced {
                 Ok(t) => ("strace", t.calls, t.path_stats, t.fd_stats),
                 Err(why) => {
-                    unmeasured.insert("syscalls".to_owned(), why);
+                    unmeasured.insert("syscalls".to_owned(), why.to_string());
                     return None;
                 }
             }
         }
-        _ => {
+        (None, None) => {
             unmeasured.insert("syscalls".to_owned(), "no sample was counted".to_owned());
             return None;
         }
@@ -98,7 +101,7 @@ pub(super) fn summarize(
     mut unmeasured: BTreeMap<String, String>,
     warnings: &mut Vec<String>,
 ) -> EntryResult {
-    let seed = fnv(format!("{}/{}", scenario.name, entry.spec.id).as_bytes());
+    let seed = seed(&format!("{}/{}", scenario.name, entry.spec.id));
     let wall: Vec<f64> = entry
         .samples
         .iter()
@@ -153,15 +156,14 @@ pub(super) fn summarize(
         }
     }
     let outliers = flags.iter().filter(|f| **f).count() as u32;
-    let command = match &entry.job {
-        Job::Child(command) => Some(
-            command(&fixture.path, Path::new("DST"))
-                .iter()
+    let command = entry
+        .executor
+        .command_line(&fixture.path, Path::new("DST"))
+        .map(|argv| {
+            argv.iter()
                 .map(|a| a.to_string_lossy().into_owned())
-                .collect(),
-        ),
-        _ => None,
-    };
+                .collect()
+        });
     EntryResult {
         id: entry.spec.id.clone(),
         kind: match entry.spec.subject {

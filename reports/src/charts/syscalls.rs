@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
 use super::{chart_height, render_svg, SERIES, WIDTH};
-use crate::table::{self, STAT_FAMILY};
+use crate::figures::{self, STAT_FAMILY};
 use crate::{format, ReportError};
 
 const OTHER_COLOR: RGBColor = RGBColor(0xc7, 0xc7, 0xc7);
@@ -23,7 +23,7 @@ const OTHER: &str = "other";
 fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
-        for (name, calls) in table::named_calls(syscalls) {
+        for (name, calls) in figures::named_calls(syscalls) {
             *totals.entry(name).or_default() += calls;
         }
     }
@@ -40,7 +40,7 @@ fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
 /// Calls of one copy in `series` (`other` gathers every call not named in `all`).
 fn calls_in(series: &str, all: &[String], syscalls: &SyscallSummary) -> u64 {
     if series == OTHER {
-        table::named_calls(syscalls)
+        figures::named_calls(syscalls)
             .filter(|(name, _)| !all.iter().any(|named| named == name))
             .map(|(_, calls)| calls)
             .sum()
@@ -59,8 +59,8 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     if counted.is_empty() {
         return Ok(None);
     }
-    let unit = table::syscall_unit(scenario);
-    let files_per_copy = table::files_per_copy(scenario);
+    let unit = figures::syscall_unit(scenario);
+    let files_per_copy = figures::files_per_copy(scenario);
     let syscall_names = series_in_order(scenario);
     let color_of = |index: usize| {
         if syscall_names.get(index).is_some_and(|n| n == OTHER) {
@@ -88,7 +88,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let rows = names.len();
     let largest = counted
         .iter()
-        .map(|(_, s)| table::total_syscalls(s) as f64 / files_per_copy)
+        .map(|(_, s)| figures::total_syscalls(s) as f64 / files_per_copy)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.25;
     let size = (WIDTH, chart_height(rows, &legend));
@@ -115,7 +115,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
                 chart.draw_series([bar(y, start, end, color_of(series).filled())])?;
                 start = end;
             }
-            let (_, stat_family, total) = table::syscall_totals(scenario, syscalls);
+            let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);
             let text = format!(
                 "{} total, {} stat family",
                 format::count(total),

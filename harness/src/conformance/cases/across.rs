@@ -1,4 +1,4 @@
-//! Cases 43 and 45 of CONFORMANCE.md: every strategy over many sizes, and awkward names.
+//! Cases 43 and 45 of docs/conformance.md: every strategy over many sizes, and awkward names.
 
 use crate::conformance::case::{Case, Operation, TreeCall, Variant};
 use crate::conformance::fixture::Node;

@@ -1,6 +1,6 @@
-//! Cases 13–16 of CONFORMANCE.md: syscalls failed on purpose through the engine's counted layer.
+//! Cases 13–16 of docs/conformance.md: syscalls failed on purpose through the engine's counted layer.
 //! CPython's tests reach these paths with `unittest.mock`; the oracle cannot fail *our* syscalls,
-//! so these cells are judged by the CONFORMANCE.md expectation alone (`oracle_checked: false`).
+//! so these cells are judged by the docs/conformance.md expectation alone (`oracle_checked: false`).
 
 use rustix::io::Errno;
 

@@ -1,4 +1,4 @@
-//! Cases 21 and 22 of CONFORMANCE.md: copies across filesystems and onto a full one, on small
+//! Cases 21 and 22 of docs/conformance.md: copies across filesystems and onto a full one, on small
 //! tmpfs mounts made under the case's directory (root only; always unmounted).
 
 use copybench_engine::Strategy;

@@ -1,4 +1,4 @@
-//! The catalogue: every case of CONFORMANCE.md, one file per group.
+//! The catalogue: every case of docs/conformance.md, one file per group.
 
 mod across;
 mod faults;
@@ -9,7 +9,7 @@ mod tree;
 use super::case::Case;
 use super::Catalogue;
 
-/// The cases of `catalogue`, in CONFORMANCE.md's order.
+/// The cases of `catalogue`, in docs/conformance.md's order.
 pub(crate) fn catalogue(catalogue: Catalogue) -> Vec<Case> {
     let mut cases: Vec<Case> = [
         single_file::cases(),

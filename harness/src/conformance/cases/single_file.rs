@@ -1,11 +1,11 @@
-//! Cases 1–12, 17–20 and 23–31 of CONFORMANCE.md: `copyfile`, `copy` and `copy2` of one file.
+//! Cases 1–12, 17–20 and 23–31 of docs/conformance.md: `copyfile`, `copy` and `copy2` of one file.
 //! The source named in each title is the CPython test the behaviour comes from.
 
 use copybench_engine::{Strategy, Syscall};
 use rustix::io::Errno;
 
 use crate::conformance::case::{
-    buffer_size, is_in_kernel, Case, Check, Operation, Requirement, SubjectId, Target, Variant,
+    buffer_size, is_in_kernel, Case, Check, Copies, Operation, Requirement, SubjectId, Variant,
 };
 use crate::conformance::fixture::{Content, Node};
 use crate::conformance::outcome::{Kind, Observed};
@@ -233,7 +233,7 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::not_run(
             23,
             "Buffered copy from a source positioned at offset N copies only the tail (test_file_offset)",
-            Target::File,
+            Copies::File,
             "the engine's public API copies paths, not open files positioned by the caller",
         ),
         buffered_sizes(),

@@ -1,4 +1,4 @@
-//! Cases 32–42 and 44 of CONFORMANCE.md: `copytree` by each walker.
+//! Cases 32–42 and 44 of docs/conformance.md: `copytree` by each walker.
 
 use rustix::io::Errno;
 

@@ -1,0 +1,102 @@
+//! Copies made by the engine in this process, timed with `getrusage` around the call and
+//! counted by its syscall layer.
+
+use std::path::Path;
+
+use copybench_engine::{copy_file, copy_tree, CopyOptions, Strategy, SyscallRecorder, TreeOptions};
+
+use super::{Executor, Measured, SampleError, Setting};
+use crate::measure::{self, CpuScope, Timing};
+use crate::runner::catch::catch;
+
+/// One file copied with one strategy.
+pub(in crate::runner) struct FileCopy(pub(in crate::runner) CopyOptions);
+
+/// A tree copied with one walker.
+pub(in crate::runner) struct TreeCopy(pub(in crate::runner) TreeOptions);
+
+impl Executor for FileCopy {
+    fn sample(
+        &self,
+        src: &Path,
+        dst: &Path,
+        setting: &Setting<'_>,
+    ) -> Result<Measured, SampleError> {
+        let options = &self.0;
+        let recorder = SyscallRecorder::new();
+        let (report, timing) = timed(CpuScope::Thread, setting, || {
+            recorder.run(|| copy_file(src, dst, options))
+        })?;
+        if options.strategy != Strategy::Auto && report.strategy_used != options.strategy {
+            let why = report
+                .fallbacks
+                .first()
+                .and_then(|f| f.errno)
+                .map(|e| format!(" ({})", copybench_engine::errno::name(e)))
+                .unwrap_or_default();
+            return Err(SampleError::HandedOver {
+                named: options.strategy,
+                used: report.strategy_used,
+                why,
+            });
+        }
+        Ok(Measured {
+            timing,
+            bytes: report.bytes,
+            latencies: Vec::new(),
+            counts: Some(recorder.counts()),
+        })
+    }
+}
+
+impl Executor for TreeCopy {
+    fn sample(
+        &self,
+        src: &Path,
+        dst: &Path,
+        setting: &Setting<'_>,
+    ) -> Result<Measured, SampleError> {
+        let options = &self.0;
+        let recorder = SyscallRecorder::new();
+        // Worker threads take part: the process's CPU time is the copy's (the runner starts
+        // no other threads).
+        let scope = if options.jobs > 1 {
+            CpuScope::Process
+        } else {
+            CpuScope::Thread
+        };
+        let (report, timing) = timed(scope, setting, || {
+            recorder.run(|| copy_tree(src, dst, options))
+        })?;
+        if let Some(first) = report.errors.first() {
+            return Err(SampleError::TreeErrors {
+                count: report.errors.len(),
+                first: first.error.to_string(),
+            });
+        }
+        Ok(Measured {
+            timing,
+            bytes: report.bytes,
+            latencies: report.file_latencies_ns,
+            counts: Some(recorder.counts()),
+        })
+    }
+}
+
+/// Times `copy` (and the scenario's fsync) in `scope`; an engine panic (a part not built yet)
+/// becomes an error.
+fn timed<T>(
+    scope: CpuScope,
+    setting: &Setting<'_>,
+    copy: impl FnOnce() -> Result<T, copybench_engine::CopyError>,
+) -> Result<(T, Timing), SampleError> {
+    let (outcome, timing) = measure::time_in_process(scope, || {
+        let copied = catch(copy).map_err(SampleError::Panicked)?;
+        if setting.fsync {
+            copybench_engine::sys::syncfs(setting.target).map_err(SampleError::Syncfs)?;
+        }
+        copied.map_err(SampleError::from)
+    })
+    .map_err(SampleError::Rusage)?;
+    Ok((outcome?, timing))
+}

@@ -1,0 +1,185 @@
+//! The measuring seam: one trait for "something that can be sampled" (hyperfine's
+//! `Executor`), so the round loop neither knows nor cares how an entry copies.
+//!
+//! Four kinds: an in-process file copy and an in-process tree copy (`in_process.rs`, timed with
+//! `getrusage` around the engine and counted by its syscall layer), a child `copybench` and a
+//! peer program (`child.rs`, reaped with `wait4`). The runner's tests use a mock that touches no
+//! filesystem. A child's start-up cost belongs here too: [`Executor::startup_command`] is the
+//! no-op invocation of the same program, timed the same way as the copies.
+
+mod child;
+mod in_process;
+#[cfg(test)]
+pub(super) mod mock;
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use copybench_engine::{CopyOptions, Strategy, SyscallCounts, TreeOptions};
+use copybench_result::{FixtureKind, TimedAs};
+
+pub(super) use child::{CopybenchChild, PeerProgram};
+pub(super) use in_process::{FileCopy, TreeCopy};
+
+use super::RunOptions;
+use crate::child::ChildRequest;
+use crate::measure::Timing;
+use crate::scenario::{EntrySpec, Scenario, Subject};
+
+/// Something the runner can sample: one copy of the fixture per call.
+pub(super) trait Executor {
+    /// Copies `src` to `dst` (which does not exist yet) once and measures it; anything the
+    /// scenario wants inside the timing (its fsync) happens inside.
+    fn sample(
+        &self,
+        src: &Path,
+        dst: &Path,
+        setting: &Setting<'_>,
+    ) -> Result<Measured, SampleError>;
+
+    /// The command line a child runs for (`src`, `dst`): shown in the result, and run under
+    /// strace to count a child's syscalls. `None` in process.
+    fn command_line(&self, _src: &Path, _dst: &Path) -> Option<Vec<OsString>> {
+        None
+    }
+
+    /// The no-op invocation of the same program (`copybench --version`, `python3 -c pass`,
+    /// `cp --version`): its time is what starting this entry costs, part of every sample's wall
+    /// time. `None` in process, where nothing is started.
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the place for the spawn-cost measurement; until it lands only tests call it"
+        )
+    )]
+    fn startup_command(&self) -> Option<Vec<OsString>> {
+        None
+    }
+}
+
+/// What every sample of a scenario shares, as the executors see it.
+pub(super) struct Setting<'a> {
+    /// `syncfs` of the target inside the timing.
+    pub(super) fsync: bool,
+    /// The target directory, for that `syncfs`.
+    pub(super) target: std::os::fd::BorrowedFd<'a>,
+    /// The fixture's bytes: what a child, which reports nothing, is credited with copying.
+    pub(super) fixture_bytes: u64,
+}
+
+/// What one sample measured.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Measured {
+    pub(super) timing: Timing,
+    pub(super) bytes: u64,
+    /// Per-file latencies (trees copied in process).
+    pub(super) latencies: Vec<u64>,
+    /// The engine's counted syscalls (in process); `None` for a child.
+    pub(super) counts: Option<SyscallCounts>,
+}
+
+/// Why one sample failed (the entry is then skipped with this as its reason).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SampleError {
+    #[error("getrusage: {0}")]
+    Rusage(std::io::Error),
+    #[error("syncfs: {0}")]
+    Syncfs(rustix::io::Errno),
+    #[error("{0}")]
+    Copy(#[from] copybench_engine::CopyError),
+    #[error("the engine panicked: {0}")]
+    Panicked(String),
+    /// A named strategy must time its own syscall: one that handed over to another is not
+    /// measured under its name (auto's chain is its point, so it may).
+    #[error("{named} gave up{why} and {used} copied instead: not timed under its name")]
+    HandedOver {
+        named: Strategy,
+        used: Strategy,
+        /// ` (ERRNO)` when the fallback said why, else empty.
+        why: String,
+    },
+    #[error("{count} errors, the first: {first}")]
+    TreeErrors { count: usize, first: String },
+    #[error("cannot run {program:?}: {source}")]
+    Spawn {
+        program: OsString,
+        source: std::io::Error,
+    },
+    #[error("{program}: {detail}")]
+    ChildFailed { program: String, detail: String },
+    #[error(transparent)]
+    Check(#[from] super::check::CheckError),
+}
+
+/// The executor for `entry`, or the reason it cannot run here (the entry is skipped).
+pub(super) fn for_entry(
+    entry: &EntrySpec,
+    scenario: &Scenario,
+    options: &RunOptions,
+    kind: FixtureKind,
+) -> Result<Box<dyn Executor>, String> {
+    let mode = scenario.mode;
+    let child = || {
+        options
+            .copybench
+            .clone()
+            .ok_or_else(|| "no copybench executable to time as a child process".to_owned())
+    };
+    Ok(match (&entry.subject, entry.timed_as) {
+        (Subject::Strategy(strategy), TimedAs::InProcess) => Box::new(FileCopy(CopyOptions {
+            strategy: *strategy,
+            mode,
+            follow_symlinks: true,
+        })),
+        (
+            Subject::Walker {
+                walker,
+                jobs,
+                strategy,
+            },
+            TimedAs::InProcess,
+        ) => Box::new(TreeCopy(TreeOptions {
+            walker: *walker,
+            jobs: *jobs as usize,
+            strategy: *strategy,
+            mode,
+            // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
+            symlinks: true,
+            record_latencies: true,
+            ..TreeOptions::default()
+        })),
+        (Subject::Strategy(strategy), TimedAs::ChildProcess) => {
+            let strategy = *strategy;
+            Box::new(CopybenchChild::new(child()?, move |src, dst| {
+                ChildRequest::Copy {
+                    strategy,
+                    mode,
+                    src: src.to_owned(),
+                    dst: dst.to_owned(),
+                }
+            }))
+        }
+        (
+            Subject::Walker {
+                walker,
+                jobs,
+                strategy,
+            },
+            TimedAs::ChildProcess,
+        ) => {
+            let (walker, jobs, strategy) = (*walker, *jobs, *strategy);
+            Box::new(CopybenchChild::new(child()?, move |src, dst| {
+                ChildRequest::CopyTree {
+                    walker,
+                    jobs,
+                    strategy,
+                    mode,
+                    src: src.to_owned(),
+                    dst: dst.to_owned(),
+                }
+            }))
+        }
+        (Subject::Peer(peer_kind), _) => Box::new(PeerProgram::resolve(*peer_kind, kind)?),
+    })
+}

@@ -1,0 +1,190 @@
+//! The round loop through the measuring seam with mock executors: no filesystem, no process.
+
+use std::collections::BTreeMap;
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+
+use copybench_result::{FixtureInfo, FixtureKind};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::executor::mock::Mock;
+use super::executor::{Executor, Setting};
+use super::rounds::{schedule, Active, Step};
+use super::sample::record;
+use super::summary::{summarize, walls};
+use crate::fixture::Fixture;
+use crate::scenario::parse;
+
+const SCENARIO: &str = r#"
+[[scenario]]
+name = "mocked"
+reference = "buffered-64k"
+strategies = ["buffered-64k", "sendfile"]
+warmup = 1
+samples = 3
+
+[scenario.fixture]
+kind = "file"
+size = "1MiB"
+seed = 1
+"#;
+
+/// A fixture that exists only as a description: the mocks never open it.
+fn fixture() -> Fixture {
+    Fixture {
+        path: PathBuf::from("/nonexistent/fixture"),
+        files: vec![PathBuf::from("/nonexistent/fixture")],
+        info: FixtureInfo {
+            kind: FixtureKind::File,
+            bytes: 1 << 20,
+            files: 1,
+            dirs: 0,
+            symlinks: 0,
+            size_min: None,
+            size_max: None,
+            seed: 1,
+            path: "/nonexistent/fixture".to_owned(),
+        },
+        reused: true,
+    }
+}
+
+/// Runs the scenario's rounds with `mocks` as its entries, as the runner does, minus the
+/// filesystem around each sample.
+fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
+    let scenario = &parse(SCENARIO, "mocked.toml").unwrap()[0];
+    let fixture = fixture();
+    let mut active: Vec<Active> = scenario
+        .entries
+        .iter()
+        .zip(mocks)
+        .map(|(spec, mock)| Active {
+            spec: spec.clone(),
+            executor: Box::new(mock) as Box<dyn Executor>,
+            samples: Vec::new(),
+            latencies: Vec::new(),
+            counts: None,
+            failed: None,
+        })
+        .collect();
+    let stderr = std::io::stderr();
+    let setting = Setting {
+        fsync: false,
+        target: stderr.as_fd(),
+        fixture_bytes: fixture.info.bytes,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for step in schedule(active.len(), warmup + samples, &mut rng) {
+        if let Step::Sample { round, index } = step {
+            let entry = &mut active[index];
+            if entry.failed.is_some() {
+                continue;
+            }
+            let outcome =
+                entry
+                    .executor
+                    .sample(&fixture.path, Path::new("/nonexistent/dst"), &setting);
+            record(entry, &fixture, round, warmup, None, outcome);
+        }
+    }
+    active
+}
+
+#[test]
+fn every_round_samples_every_entry_once_in_a_shuffled_order() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let steps = schedule(4, 6, &mut rng);
+    let between = steps.iter().filter(|s| **s == Step::BetweenRounds).count();
+    assert_eq!(between, 5, "between rounds, never after the last");
+    let mut orders: Vec<Vec<usize>> = vec![Vec::new(); 6];
+    for step in &steps {
+        if let Step::Sample { round, index } = step {
+            orders[*round as usize].push(*index);
+        }
+    }
+    for order in &orders {
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, [0, 1, 2, 3]);
+    }
+    assert!(
+        orders.windows(2).any(|w| w[0] != w[1]),
+        "the order is reshuffled: {orders:?}"
+    );
+}
+
+#[test]
+fn warmup_rounds_are_not_recorded_and_each_sample_keeps_its_round() {
+    let active = run_mocked(vec![Mock::new(20), Mock::new(10)], 1, 3);
+    for entry in &active {
+        let rounds: Vec<u32> = entry.samples.iter().map(|s| s.round).collect();
+        assert_eq!(rounds, [0, 1, 2], "{}", entry.spec.id);
+        assert!(entry.samples.iter().all(|s| s.bytes == 1 << 20));
+    }
+}
+
+#[test]
+fn a_failing_entry_is_not_sampled_again_and_says_in_which_round() {
+    let mut failing = Mock::new(10);
+    failing.fail_at = Some(2);
+    let active = run_mocked(vec![Mock::new(20), failing], 1, 3);
+    let failed = &active[1];
+    assert_eq!(failed.samples.len(), 1);
+    let reason = failed.failed.as_deref().unwrap();
+    assert!(
+        reason.starts_with("failed in round 1: sendfile gave up (EINVAL)"),
+        "{reason}"
+    );
+    assert!(active[0].failed.is_none());
+}
+
+#[test]
+fn a_mock_twice_as_fast_as_the_reference_has_a_speedup_of_two() {
+    let scenario = &parse(SCENARIO, "mocked.toml").unwrap()[0];
+    let mut active = run_mocked(vec![Mock::new(20), Mock::new(10)], 0, 6);
+    let reference = walls(&active[0].samples);
+    let fast = active.pop().unwrap();
+    let mut warnings = Vec::new();
+    let result = summarize(
+        fast,
+        scenario,
+        &fixture(),
+        &reference,
+        None,
+        BTreeMap::new(),
+        &mut warnings,
+    );
+    let speedup = result.speedup.unwrap();
+    assert!((speedup.median - 2.0).abs() < 1e-9, "{speedup:?}");
+    assert_eq!(result.command, None, "in process: no command line");
+}
+
+#[test]
+fn a_child_copybench_says_its_command_line_and_its_no_op_in_the_clis_format() {
+    use crate::child::{ChildProgram, ChildRequest};
+    let program = ChildProgram {
+        exe: PathBuf::from("/bin/copybench"),
+        args: |request| match request {
+            ChildRequest::NoOp => vec!["--version".into()],
+            _ => vec!["copy".into()],
+        },
+    };
+    let child = super::executor::CopybenchChild::new(program, |src, dst| ChildRequest::Copy {
+        strategy: copybench_engine::Strategy::Sendfile,
+        mode: copybench_engine::Mode::Copyfile,
+        src: src.to_owned(),
+        dst: dst.to_owned(),
+    });
+    let argv = child.command_line(Path::new("S"), Path::new("D")).unwrap();
+    assert_eq!(argv, ["/bin/copybench", "copy"]);
+    assert_eq!(
+        child.startup_command().unwrap(),
+        ["/bin/copybench", "--version"]
+    );
+    assert_eq!(
+        Mock::new(1).startup_command(),
+        None,
+        "in process: nothing starts"
+    );
+}

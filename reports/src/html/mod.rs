@@ -1,0 +1,225 @@
+//! One self-contained HTML page: inline CSS, inline SVG charts, no script and no network fetch,
+//! so it opens offline in any browser and can be attached to a CI run as a single file.
+//!
+//! The page is kept XHTML-compatible (every element closed, only XML's five entities) so tests
+//! can parse it with an XML parser. Every text that comes from a result is escaped.
+
+mod conformance;
+mod environment;
+mod markup;
+mod scenario;
+
+use copybench_result::{RunResult, ScenarioResult};
+
+use crate::charts::{self, comparison::result_color};
+use crate::{compare, format, Renderer, ReportError};
+use environment::write_environment;
+use markup::{css_color, escape, write_figure, write_table, write_warnings};
+use scenario::write_scenario;
+
+/// Renders [`crate::Format::Html`].
+pub struct HtmlRenderer;
+
+/// The page's stylesheet, inline so the page is one self-contained file.
+const STYLE: &str = include_str!("style.css");
+
+impl Renderer for HtmlRenderer {
+    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+        let mut page = Page::default();
+        let several = results.len() > 1;
+        let title = page_title(results);
+        page.line("<!DOCTYPE html>");
+        page.line(r#"<html lang="en" xmlns="http://www.w3.org/1999/xhtml">"#);
+        page.line("<head>");
+        page.line(r#"<meta charset="utf-8"/>"#);
+        page.line(r#"<meta name="viewport" content="width=device-width, initial-scale=1"/>"#);
+        page.line(&format!("<title>{}</title>", escape(&title)));
+        page.line(&format!("<style>{STYLE}</style>"));
+        page.line("</head>");
+        page.line("<body>");
+        page.line("<main>");
+        page.line("<header>");
+        page.line(&format!("<h1>{}</h1>", escape(&title)));
+        for (index, result) in results.iter().enumerate() {
+            page.line(&format!(
+                r#"<p class="meta">{}</p>"#,
+                escape(&result_summary_line(index, several, result))
+            ));
+        }
+        page.line("</header>");
+        write_nav(&mut page, results);
+        if several {
+            write_comparison(&mut page, results)?;
+        }
+        for (index, result) in results.iter().enumerate() {
+            write_result(&mut page, index, several, result)?;
+        }
+        page.line("<footer>");
+        page.line(&format!(
+            "<p>Made by <code>copybench report</code> {} from {} result{}. This page loads \
+             nothing from the network and runs no script; hover a conformance cell for its \
+             detail.</p>",
+            escape(env!("CARGO_PKG_VERSION")),
+            results.len(),
+            if several { "s" } else { "" }
+        ));
+        page.line("</footer>");
+        page.line("</main>");
+        page.line("</body>");
+        page.line("</html>");
+        Ok(page.text)
+    }
+}
+
+/// The page being written.
+#[derive(Default)]
+pub(super) struct Page {
+    text: String,
+}
+
+impl Page {
+    pub(super) fn line(&mut self, html: &str) {
+        self.text.push_str(html);
+        self.text.push('\n');
+    }
+}
+
+fn page_title(results: &[RunResult]) -> String {
+    match results {
+        [single] => format!(
+            "copybench report: {}",
+            single
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        several => format!("copybench report: {} results compared", several.len()),
+    }
+}
+
+fn result_summary_line(index: usize, several: bool, result: &RunResult) -> String {
+    let env = &result.environment;
+    let prefix = if several {
+        format!("{}: ", compare::result_label(index, result))
+    } else {
+        String::new()
+    };
+    format!(
+        "{prefix}copybench {} on {}, {}, {} {}; {} to {}",
+        format::version(&result.copybench),
+        format::host(env),
+        env.cpu_model,
+        env.os,
+        env.kernel,
+        result.started_at,
+        result.finished_at
+    )
+}
+
+/// A fragment id for the `index`th result's `scenario`th scenario.
+fn scenario_id(result: usize, scenario: usize) -> String {
+    format!("r{}-s{}", result + 1, scenario + 1)
+}
+
+fn write_nav(page: &mut Page, results: &[RunResult]) {
+    page.line(r#"<nav aria-label="contents">"#);
+    page.line("<ul>");
+    if results.len() > 1 {
+        page.line(r##"<li><a href="#comparison">Comparison</a></li>"##);
+    }
+    for (r, result) in results.iter().enumerate() {
+        let prefix = if results.len() > 1 {
+            format!("{}: ", compare::result_label(r, result))
+        } else {
+            String::new()
+        };
+        for (s, scenario) in result.scenarios.iter().enumerate() {
+            page.line(&format!(
+                r##"<li><a href="#{}">{}{}</a></li>"##,
+                scenario_id(r, s),
+                escape(&prefix),
+                escape(&scenario.name)
+            ));
+        }
+        page.line(&format!(
+            r##"<li><a href="#r{}-environment">{}Environment</a></li>"##,
+            r + 1,
+            escape(&prefix)
+        ));
+    }
+    page.line("</ul>");
+    page.line("</nav>");
+}
+
+fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), ReportError> {
+    page.line(r#"<section id="comparison">"#);
+    page.line("<h2>Comparison</h2>");
+    page.line(r#"<ul class="legend">"#);
+    for (index, result) in results.iter().enumerate() {
+        page.line(&format!(
+            r#"<li><span class="swatch" style="background: {}"></span>{}</li>"#,
+            css_color(result_color(index)),
+            escape(&result_summary_line(index, true, result))
+        ));
+    }
+    page.line("</ul>");
+    write_warnings(
+        page,
+        "Environments differ: compare these speedups with care",
+        &compare::environment_differences(results),
+    );
+    for name in compare::scenario_names(results) {
+        page.line(&format!("<h3>{}</h3>", escape(&name)));
+        let runs = compare::runs_of(results, &name);
+        write_warnings(
+            page,
+            "This scenario was run differently",
+            &compare::parameter_differences(&runs),
+        );
+        let entries = compare::entry_ids(&runs);
+        let labelled: Vec<(String, Option<&ScenarioResult>)> = runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| (compare::result_label(i, &results[i]), *run))
+            .collect();
+        if let Some(svg) = charts::comparison::chart(&name, &entries, &labelled)? {
+            write_figure(
+                page,
+                "comparison",
+                &svg,
+                "Speedup of each entry over the scenario's reference in each result, with its \
+                 bootstrap 95% CI.",
+            );
+        }
+        write_table(page, &compare::speedup_table(results, &name));
+    }
+    page.line("</section>");
+    Ok(())
+}
+
+fn write_result(
+    page: &mut Page,
+    index: usize,
+    several: bool,
+    result: &RunResult,
+) -> Result<(), ReportError> {
+    // With several results each gets a heading and its scenarios go one level down.
+    let level = if several { 3 } else { 2 };
+    if several {
+        page.line(&format!(r#"<section id="r{}">"#, index + 1));
+        page.line(&format!(
+            "<h2>Result {}</h2>",
+            escape(&compare::result_label(index, result))
+        ));
+    }
+    for (s, scenario) in result.scenarios.iter().enumerate() {
+        write_scenario(page, &scenario_id(index, s), level, scenario)?;
+    }
+    write_environment(page, index, level, result);
+    if several {
+        page.line("</section>");
+    }
+    Ok(())
+}
