@@ -142,7 +142,7 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
         Some(src_stat.st_size as u64),
     )
     .map_err(|e| e.into_copy_error(src, dst))?;
-    crate::metadata::copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode)
+    crate::metadata::copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode, true)
         .map_err(|e| e.into_copy_error(src, dst))?;
     // close(2) is where some filesystems (NFS, FUSE) report a failed write-back: not ignored.
     dst_fd

@@ -87,6 +87,11 @@ pub struct TreeOptions {
     pub ignore: Vec<String>,
     /// Record each regular file's copy time (nanoseconds) in [`TreeReport::file_latencies_ns`].
     pub record_latencies: bool,
+    /// `copy2` and copytree's `copystat` copy extended attributes (CPython always does).
+    /// `false` never lists them, for a filesystem where listing fails and must not be tried
+    /// (smbnetfs answers EIO after a ~4 s stall and drops its connection); times and mode are
+    /// still copied.
+    pub xattrs: bool,
 }
 
 impl Default for TreeOptions {
@@ -101,6 +106,7 @@ impl Default for TreeOptions {
             dirs_exist_ok: false,
             ignore: Vec::new(),
             record_latencies: false,
+            xattrs: true,
         }
     }
 }
