@@ -75,7 +75,16 @@ struct ManifestEntry {
 /// The cache key: every parameter that changes the bytes.
 pub fn key(spec: &FixtureSpec) -> String {
     match *spec {
-        FixtureSpec::File { size, seed } => format!("file-{size}b-seed{seed}-v{LAYOUT_VERSION}"),
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: false,
+        } => format!("file-{size}b-seed{seed}-v{LAYOUT_VERSION}"),
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: true,
+        } => format!("file-{size}b-sparse-seed{seed}-v{LAYOUT_VERSION}"),
         FixtureSpec::Tree {
             files,
             dirs,
@@ -189,9 +198,21 @@ fn fixture_from(
 /// Writes the fixture at `path` (which must not exist).
 fn generate(spec: &FixtureSpec, path: &Path) -> Result<(), FixtureError> {
     match *spec {
-        FixtureSpec::File { size, seed } => {
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: false,
+        } => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             write_random_file(path, size, &mut rng)
+        }
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: true,
+        } => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            write_sparse_file(path, size, &mut rng)
         }
         FixtureSpec::Tree {
             files,
@@ -241,6 +262,50 @@ fn write_random_file(path: &Path, size: u64, rng: &mut ChaCha8Rng) -> Result<(),
         left -= n as u64;
     }
     Ok(())
+}
+
+/// A sparse file fixture holds data only in the first [`SPARSE_DATA`] of every
+/// [`SPARSE_PERIOD`]: three quarters holes, the last of them at the end of the file (a copy
+/// that writes zeros there instead is caught as well as one that fills the middle).
+pub const SPARSE_PERIOD: u64 = 4 << 20;
+pub const SPARSE_DATA: u64 = 1 << 20;
+
+fn write_sparse_file(path: &Path, size: u64, rng: &mut ChaCha8Rng) -> Result<(), FixtureError> {
+    let mut file = std::fs::File::create(path).map_err(io("create", path))?;
+    let mut buf = vec![0u8; SPARSE_DATA as usize];
+    let mut at = 0;
+    while at < size {
+        let n = SPARSE_DATA.min(size - at) as usize;
+        rng.fill_bytes(&mut buf[..n]);
+        file.seek(SeekFrom::Start(at)).map_err(io("seek in", path))?;
+        file.write_all(&buf[..n]).map_err(io("write", path))?;
+        at += SPARSE_PERIOD;
+    }
+    file.set_len(size).map_err(io("size", path))
+}
+
+/// Generates `spec` afresh under `dir` (which exists; typically on a target made for one
+/// scenario, where a cache would not outlive the scenario), as `dir/data`.
+pub fn generate_in(spec: &FixtureSpec, dir: &Path) -> Result<Fixture, FixtureError> {
+    let data = dir.join("data");
+    generate(spec, &data)?;
+    let entries = scan(&data)?;
+    Ok(fixture_from(spec, data, &entries, false))
+}
+
+impl Fixture {
+    /// The same fixture seen under `to` instead of `from` (files generated on an SMB server's
+    /// disk, copied through the mounted share).
+    pub fn rebased(mut self, from: &Path, to: &Path) -> Fixture {
+        let rebase = |p: &Path| match p.strip_prefix(from) {
+            Ok(rel) => to.join(rel),
+            Err(_) => p.to_owned(),
+        };
+        self.path = rebase(&self.path);
+        self.files = self.files.iter().map(|f| rebase(f)).collect();
+        self.info.path = self.path.display().to_string();
+        self
+    }
 }
 
 /// Lists the fixture at `root` as manifest entries, sorted by path.
@@ -337,6 +402,7 @@ mod tests {
         let spec = FixtureSpec::File {
             size: 200_000,
             seed: 9,
+            sparse: false,
         };
         let fa = prepare(&spec, &WorkDir::open(a.path()).unwrap()).unwrap();
         let fb = prepare(&spec, &WorkDir::open(b.path()).unwrap()).unwrap();
@@ -352,6 +418,7 @@ mod tests {
             &FixtureSpec::File {
                 size: 200_000,
                 seed: 10,
+                sparse: false,
             },
             &WorkDir::open(a.path()).unwrap(),
         )
@@ -385,5 +452,37 @@ mod tests {
         assert!(!again.reused);
         assert_ne!(std::fs::read(&again.files[0]).unwrap(), b"damaged");
         assert!(prepare(&tree_spec(), &work).unwrap().reused);
+    }
+
+    #[test]
+    fn a_sparse_fixture_has_data_only_where_it_says_and_its_own_cache_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = FixtureSpec::File {
+            size: 9 << 20,
+            seed: 3,
+            sparse: true,
+        };
+        let dense = FixtureSpec::File {
+            size: 9 << 20,
+            seed: 3,
+            sparse: false,
+        };
+        assert_ne!(key(&spec), key(&dense));
+        let f = generate_in(&spec, tmp.path()).unwrap();
+        let bytes = std::fs::read(&f.path).unwrap();
+        assert_eq!(bytes.len(), 9 << 20);
+        // Data at 0, 4 and 8 MiB; zeros in between.
+        assert!(bytes[..1 << 20].iter().any(|b| *b != 0));
+        assert!(bytes[1 << 20..4 << 20].iter().all(|b| *b == 0));
+        assert!(bytes[4 << 20..5 << 20].iter().any(|b| *b != 0));
+        assert!(bytes[5 << 20..8 << 20].iter().all(|b| *b == 0));
+        let file = std::fs::File::open(&f.path).unwrap();
+        let data: u64 = crate::os::data_ranges(&file, 9 << 20)
+            .unwrap()
+            .iter()
+            .map(|r| r.1)
+            .sum();
+        // A filesystem that keeps holes keeps these (tmpfs and ext4 do).
+        assert!(data == 9 << 20 || data <= 3 << 20, "{data}");
     }
 }
