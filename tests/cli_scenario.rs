@@ -256,19 +256,21 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
 
-    // The last line names the result, inside the work directory.
-    let last = stdout.lines().last().expect("some output");
-    let path = Path::new(last);
+    // The last line names the result and the report, inside the work directory.
+    let path = common::result_file(&stdout);
     assert!(
         path.is_file(),
-        "last line `{last}` is not the result file\n{stderr}"
+        "{} is not the result file\n{stderr}",
+        path.display()
     );
+    assert!(path.with_file_name("report.html").is_file());
     assert!(
         path.starts_with(env.path("wd").canonicalize().unwrap()),
-        "{last}"
+        "{}",
+        path.display()
     );
 
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
     let typed = RunResult::from_json(&text).expect("the result reads back with the schema types");
     check_against_doc(&serde_json::from_str(&text).unwrap());
 
@@ -442,8 +444,9 @@ fn a_second_run_reuses_the_cached_fixture() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let last = stdout.lines().last().unwrap();
-    let result = RunResult::from_json(&std::fs::read_to_string(last).unwrap()).unwrap();
+    let result =
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
+            .unwrap();
     assert!(result.scenarios[0].conformance.is_none());
     assert!(result.scenarios[0]
         .warnings
@@ -542,7 +545,7 @@ fn a_missing_peer_is_skipped_naming_its_program_and_package() {
         String::from_utf8_lossy(&output.stderr)
     );
     let result =
-        RunResult::from_json(&std::fs::read_to_string(stdout.lines().last().unwrap()).unwrap())
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
             .unwrap();
     let file = &result.scenarios[0];
     let reason = |id: &str| {

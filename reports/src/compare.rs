@@ -3,21 +3,45 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{Environment, RunResult, ScenarioResult};
+use copybench_result::{EntryResult, Environment, RunResult, ScenarioResult};
 
 use crate::format::{self, ABSENT};
-use crate::table::{Column, Table};
+use crate::headline;
+use crate::table::{Column, Note, Table};
 
-/// A short name for the `index`th result: `#1 bench-1 ec21be2`.
+/// The short name of the `index`th result in tables and legends: `#1`.
+pub fn result_number(index: usize) -> String {
+    format!("#{}", index + 1)
+}
+
+/// A label that tells runs apart: number, host, commit, filesystems copied on, start time:
+/// `#1 bench-1 · ec21be2 · ext4 · 2026-11-21 23:10:04Z`.
 pub fn result_label(index: usize, result: &RunResult) -> String {
-    let host = format::host(&result.environment);
-    let commit = result
-        .copybench
-        .git_commit
-        .as_deref()
-        .map(|c| format!(" {}", format::short_commit(c)))
-        .unwrap_or_default();
-    format!("#{} {host}{commit}", index + 1)
+    let mut parts = vec![format::host(&result.environment).to_string()];
+    if let Some(commit) = &result.copybench.git_commit {
+        parts.push(format::short_commit(commit).to_string());
+    }
+    let filesystems = copied_on(&result.environment);
+    if !filesystems.is_empty() {
+        parts.push(filesystems);
+    }
+    parts.push(format::time(&result.started_at));
+    format!("{} {}", result_number(index), parts.join(" · "))
+}
+
+/// The filesystem types a run read from and wrote to (`ext4`, `ext4/tmpfs`).
+fn copied_on(environment: &Environment) -> String {
+    let mut types: Vec<&str> = vec![];
+    for fs in environment
+        .filesystems
+        .iter()
+        .filter(|fs| fs.role == "source" || fs.role == "target")
+    {
+        if !types.contains(&fs.fs_type.as_str()) {
+            types.push(&fs.fs_type);
+        }
+    }
+    types.join("/")
 }
 
 /// One line per environment property whose value differs between results:
@@ -140,49 +164,125 @@ pub fn parameter_differences(runs: &[Option<&ScenarioResult>]) -> Vec<String> {
     differences(runs, &properties)
 }
 
-/// Entries (rows) × results (columns): the speedup with its CI in each.
-pub fn speedup_table(results: &[RunResult], name: &str) -> Table {
+/// What one result measured of one entry.
+enum Cell<'a> {
+    NotRun,
+    Skipped,
+    Absent,
+    Measured(&'a EntryResult, &'a ScenarioResult),
+}
+
+fn cell<'a>(run: Option<&'a ScenarioResult>, id: &str) -> Cell<'a> {
+    let Some(scenario) = run else {
+        return Cell::NotRun;
+    };
+    match scenario.entries.iter().find(|e| e.id == id) {
+        Some(entry) => Cell::Measured(entry, scenario),
+        None if scenario.skipped.iter().any(|s| s.id == id) => Cell::Skipped,
+        None => Cell::Absent,
+    }
+}
+
+/// The speedup of a measured entry: `1.26× [1.22, 1.30]`, `reference`, or `—`.
+fn speedup_text(entry: &EntryResult, scenario: &ScenarioResult) -> String {
+    match &entry.speedup {
+        Some(s) => format::speedup(s),
+        None if entry.id == scenario.reference => "reference".to_string(),
+        None => ABSENT.to_string(),
+    }
+}
+
+/// Entries (rows) × results: each result's speedup, its change from the first result, then
+/// each result's median wall time and its change. Skipped entries are noted with the reason.
+pub fn comparison_table(results: &[RunResult], name: &str) -> Table {
     let runs = runs_of(results, name);
+    let numbers: Vec<String> = (0..results.len()).map(result_number).collect();
     let mut columns = vec![Column::left("entry")];
-    columns.extend(
-        results
+    let changes = |what: &str| {
+        numbers
             .iter()
-            .enumerate()
-            .map(|(i, r)| Column::right(result_label(i, r))),
+            .skip(1)
+            .map(|n| Column::right(format!("{what} {n} vs #1")))
+            .collect::<Vec<_>>()
+    };
+    columns.extend(
+        numbers
+            .iter()
+            .map(|n| Column::right(format!("{n} speedup"))),
     );
+    columns.extend(changes("speedup"));
+    columns.extend(numbers.iter().map(|n| Column::right(format!("{n} wall"))));
+    columns.extend(changes("wall"));
     let mut table = Table {
         columns,
         ..Table::default()
     };
     for id in entry_ids(&runs) {
-        let mut row = vec![id.clone()];
-        for (index, run) in runs.iter().enumerate() {
-            let cell = match run {
-                None => "not run".to_string(),
-                Some(scenario) => match scenario.entries.iter().find(|e| e.id == id) {
-                    Some(entry) => match &entry.speedup {
-                        Some(s) => format::speedup(s),
-                        None if entry.id == scenario.reference => "reference".to_string(),
-                        None => ABSENT.to_string(),
-                    },
-                    None => match scenario.skipped.iter().find(|s| s.id == id) {
-                        Some(skipped) => {
-                            table.notes.push(format!(
-                                "#{} {id} skipped: {}",
-                                index + 1,
-                                skipped.reason
-                            ));
-                            "skipped".to_string()
-                        }
-                        None => ABSENT.to_string(),
-                    },
-                },
-            };
-            row.push(cell);
+        let cells: Vec<Cell> = runs.iter().map(|run| cell(*run, &id)).collect();
+        for (index, cell) in cells.iter().enumerate() {
+            if let (Cell::Skipped, Some(run)) = (cell, runs[index]) {
+                if let Some(skipped) = run.skipped.iter().find(|s| s.id == id) {
+                    table.notes.push(Note {
+                        figure: String::new(),
+                        subject: format!("{id} in {}", result_number(index)),
+                        reason: format!("skipped: {}", skipped.reason),
+                    });
+                }
+            }
         }
+        let text =
+            |cell: &Cell, measured: &dyn Fn(&EntryResult, &ScenarioResult) -> String| match cell {
+                Cell::NotRun => "not run".to_string(),
+                Cell::Skipped => "skipped".to_string(),
+                Cell::Absent => ABSENT.to_string(),
+                Cell::Measured(entry, scenario) => measured(entry, scenario),
+            };
+        let speedup_of = |cell: &Cell| match cell {
+            Cell::Measured(entry, _) => entry.speedup.as_ref().map(|s| s.median),
+            _ => None,
+        };
+        let wall_of = |cell: &Cell| match cell {
+            Cell::Measured(entry, _) => Some(entry.summary.wall_s.median),
+            _ => None,
+        };
+        let change =
+            |of: &dyn Fn(&Cell) -> Option<f64>, later: &Cell| match (of(&cells[0]), of(later)) {
+                (Some(before), Some(after)) => format::change(before, after),
+                _ => ABSENT.to_string(),
+            };
+        let mut row = vec![id.clone()];
+        row.extend(cells.iter().map(|c| text(c, &speedup_text)));
+        row.extend(cells.iter().skip(1).map(|c| change(&speedup_of, c)));
+        row.extend(
+            cells
+                .iter()
+                .map(|c| text(c, &|e, _| format::duration(e.summary.wall_s.median))),
+        );
+        row.extend(cells.iter().skip(1).map(|c| change(&wall_of, c)));
         table.rows.push(row);
     }
     table
+}
+
+/// The fastest entry of scenario `name` in each result that ran it: `#1 copy_file_range 1.29×`.
+pub fn winners(results: &[RunResult], name: &str) -> Vec<String> {
+    runs_of(results, name)
+        .iter()
+        .enumerate()
+        .filter_map(|(index, run)| {
+            let headline = headline::headline((*run)?)?;
+            let figure = headline
+                .winner
+                .speedup
+                .map(|s| format!(" {}", format::speedup(s)))
+                .unwrap_or_default();
+            Some(format!(
+                "{} {}{figure}",
+                result_number(index),
+                headline::name(&headline.winner)
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -216,7 +316,12 @@ mod tests {
     fn a_scenario_missing_from_one_result_is_not_run_there() {
         let mut second = fixture("result-tmpfs.json");
         second.scenarios.remove(1);
-        let table = speedup_table(&[fixture("result.json"), second], "tree-800");
+        let table = comparison_table(&[fixture("result.json"), second], "tree-800");
         assert!(table.rows.iter().all(|row| row[2] == "not run"));
+        assert!(
+            table.rows.iter().all(|row| row[3] == "—"),
+            "{:?}",
+            table.rows
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! One way to write sizes, durations, ratios and counts, shared by every format.
 
-use copybench_result::{Environment, Speedup, ToolInfo};
+use copybench_result::{Environment, FixtureKind, ScenarioResult, Speedup, ToolInfo};
 
 /// Written where a figure is absent (every format says why next to the table, never `0`).
 pub const ABSENT: &str = "—";
@@ -63,6 +63,27 @@ pub fn ratio_tick(value: f64) -> String {
     format!("{value:.1}×")
 }
 
+/// A relative change from `before` to `after`: `+4.3 %`, `−12.7 %` (a true minus sign), `0.0 %`.
+pub fn change(before: f64, after: f64) -> String {
+    if !(before.is_finite() && after.is_finite()) || before == 0.0 {
+        return ABSENT.to_string();
+    }
+    let percent = (after / before - 1.0) * 100.0;
+    let text = format!("{:.1} %", percent.abs());
+    if text == "0.0 %" {
+        text
+    } else if percent > 0.0 {
+        format!("+{text}")
+    } else {
+        format!("−{text}")
+    }
+}
+
+/// An RFC 3339 time as people read it: `2026-11-21 23:10:04Z`.
+pub fn time(rfc3339: &str) -> String {
+    rfc3339.replacen('T', " ", 1)
+}
+
 /// A speedup's bootstrap 95 % confidence interval alone: `1.21 – 1.30`.
 pub fn speedup_ci(speedup: &Speedup) -> String {
     format!("{:.2} – {:.2}", speedup.ci_low, speedup.ci_high)
@@ -102,6 +123,20 @@ pub fn throughput(mib_per_s: f64) -> String {
 /// CPU seconds per GiB copied.
 pub fn cpu_per_gib(seconds: f64) -> String {
     format!("{} s/GiB", significant(seconds, 3))
+}
+
+/// A scenario's name, and its scale when it was run scaled: the name says "64mib" but a run at
+/// `--scale 0.1` copied 6.4 MiB. `file-64mib (scale 0.1: 6.4 MiB)`, `tree-800 (scale 0.1: 80 files)`.
+pub fn scenario_title(scenario: &ScenarioResult) -> String {
+    let p = &scenario.parameters;
+    if p.scale == 1.0 {
+        return scenario.name.clone();
+    }
+    let size = match p.fixture.kind {
+        FixtureKind::File => bytes(p.fixture.bytes),
+        FixtureKind::Tree => format!("{} files", p.fixture.files),
+    };
+    format!("{} (scale {}: {size})", scenario.name, p.scale)
 }
 
 /// A short commit hash for display.
@@ -163,6 +198,14 @@ mod tests {
         assert_eq!(count(8.39), "8.39");
         assert_eq!(count(3.1), "3.1");
         assert_eq!(count(0.004), "0");
+    }
+
+    #[test]
+    fn changes_are_signed_percentages() {
+        assert_eq!(change(1.0, 1.043), "+4.3 %");
+        assert_eq!(change(40.0, 34.92), "−12.7 %");
+        assert_eq!(change(2.0, 2.0), "0.0 %");
+        assert_eq!(change(0.0, 1.0), "—");
     }
 
     #[test]

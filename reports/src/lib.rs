@@ -10,6 +10,7 @@ mod compare;
 mod conformance;
 mod figures;
 mod format;
+mod headline;
 mod html;
 mod markdown;
 mod table;
@@ -50,15 +51,33 @@ pub enum ReportError {
     },
 }
 
-/// One output format: turns one result, or several to compare, into a document.
-pub trait Renderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError>;
+/// How to render, beyond the format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// ANSI colours in the terminal format (the CLI decides from `--color` and `NO_COLOR`);
+    /// the other formats ignore it.
+    pub color: bool,
 }
 
-/// Renders one result, or a comparison of several, in `format`.
+/// One output format: turns one result, or several to compare, into a document.
+pub trait Renderer {
+    fn render(&self, results: &[RunResult], options: &RenderOptions)
+        -> Result<String, ReportError>;
+}
+
+/// Renders one result, or a comparison of several, in `format`, without colours.
 pub fn render(results: &[RunResult], format: Format) -> Result<String, ReportError> {
+    render_with(results, format, &RenderOptions::default())
+}
+
+/// [`render`] with `options`.
+pub fn render_with(
+    results: &[RunResult],
+    format: Format,
+    options: &RenderOptions,
+) -> Result<String, ReportError> {
     if results.is_empty() {
         return Err(ReportError::Empty);
     }
-    format.renderer().render(results)
+    format.renderer().render(results, options)
 }

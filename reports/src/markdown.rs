@@ -1,26 +1,37 @@
-//! A compact Markdown summary for a CI job summary or a pull-request comment: per scenario the
-//! speedups with their CIs and the syscalls per file (or per copy).
+//! A compact GitHub-flavoured Markdown summary for a CI job summary or a pull-request comment:
+//! the headline of every scenario first, then per scenario the speedups with their intervals and,
+//! folded in `<details>`, the syscalls per file (or per copy).
 
 use std::fmt::Write;
 
 use copybench_result::{RunResult, ScenarioResult};
 
 use crate::figures;
+use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Markdown`].
 pub struct MarkdownRenderer;
 
 impl Renderer for MarkdownRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(&self, results: &[RunResult], _: &RenderOptions) -> Result<String, ReportError> {
         let mut out = String::new();
         let _ = writeln!(out, "## copybench results\n");
-        if results.len() > 1 {
-            render_comparison(&mut out, results);
-        }
-        for (index, result) in results.iter().enumerate() {
-            render_result(&mut out, index, results.len(), result);
+        match results {
+            [result] => render_result(&mut out, result, "###"),
+            several => {
+                render_comparison(&mut out, several);
+                for (index, result) in several.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "<details><summary>Result {}</summary>\n",
+                        html_text(&compare::result_label(index, result))
+                    );
+                    render_result(&mut out, result, "####");
+                    let _ = writeln!(out, "</details>\n");
+                }
+            }
         }
         Ok(out.trim_end().to_string() + "\n")
     }
@@ -28,6 +39,10 @@ impl Renderer for MarkdownRenderer {
 
 fn render_comparison(out: &mut String, results: &[RunResult]) {
     let _ = writeln!(out, "### Comparison of {} results\n", results.len());
+    for (index, result) in results.iter().enumerate() {
+        let _ = writeln!(out, "- {}", escape(&compare::result_label(index, result)));
+    }
+    out.push('\n');
     for difference in compare::environment_differences(results) {
         let _ = writeln!(out, "> **Warning:** {}  ", escape(&difference));
     }
@@ -37,19 +52,18 @@ fn render_comparison(out: &mut String, results: &[RunResult]) {
         for difference in compare::parameter_differences(&compare::runs_of(results, &name)) {
             let _ = writeln!(out, "> **Warning:** {}  ", escape(&difference));
         }
-        write_table(out, &compare::speedup_table(results, &name));
+        let winners = compare::winners(results, &name);
+        if !winners.is_empty() {
+            let _ = writeln!(out, "Fastest: {}\n", escape(&winners.join(" · ")));
+        }
+        let table = compare::comparison_table(results, &name);
+        write_table(out, &table);
+        write_notes(out, "", &table::grouped_notes(&table.notes));
     }
 }
 
-fn render_result(out: &mut String, index: usize, count: usize, result: &RunResult) {
+fn render_result(out: &mut String, result: &RunResult, level: &str) {
     let env = &result.environment;
-    if count > 1 {
-        let _ = writeln!(
-            out,
-            "### {}\n",
-            escape(&compare::result_label(index, result))
-        );
-    }
     let _ = writeln!(
         out,
         "copybench {} on {}: {}, {} logical cores, {} {}, started {}\n",
@@ -61,10 +75,51 @@ fn render_result(out: &mut String, index: usize, count: usize, result: &RunResul
         escape(&env.kernel),
         escape(&result.started_at),
     );
-    let level = if count > 1 { "####" } else { "###" };
+    render_headlines(out, level, &result.scenarios);
     for scenario in &result.scenarios {
         render_scenario(out, level, scenario);
     }
+}
+
+/// The answer first: one bullet per scenario with its winner line.
+fn render_headlines(out: &mut String, level: &str, scenarios: &[ScenarioResult]) {
+    let _ = writeln!(out, "{level} Summary\n");
+    for scenario in scenarios {
+        let title = escape(&format::scenario_title(scenario));
+        let Some(headline) = headline::headline(scenario) else {
+            let _ = writeln!(
+                out,
+                "- **{title}**: nothing to compare (fewer than two entries have a speedup)"
+            );
+            continue;
+        };
+        let wording = headline.wording();
+        let margins: Vec<String> = wording.margins.iter().map(|m| parts(m)).collect();
+        let mut line = format!(
+            "- **{title}**: {} {}",
+            parts(&wording.lead),
+            margins.join(" and ")
+        );
+        for extra in [&wording.tied, &wording.unranked].into_iter().flatten() {
+            let _ = write!(line, "; {}", parts(extra));
+        }
+        let _ = writeln!(out, "{line}.");
+    }
+    out.push('\n');
+}
+
+/// A headline line in Markdown: names as code, figures bold.
+fn parts(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            // copybench's own words and figures: nothing to escape, and `[1.25, 1.33]` is
+            // not a link without a `(` after it.
+            Part::Text(text) => text.clone(),
+            Part::Name(name) => code(name),
+            Part::Figure(figure) => format!("**{}**", escape(figure)),
+        })
+        .collect()
 }
 
 fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
@@ -78,7 +133,11 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     } else {
         format!("file of {}", format::bytes(p.fixture.bytes))
     };
-    let _ = writeln!(out, "{level} {}\n", escape(&scenario.name));
+    let _ = writeln!(
+        out,
+        "{level} {}\n",
+        escape(&format::scenario_title(scenario))
+    );
     let _ = writeln!(
         out,
         "{fixture}, target {}, {} cache, {} samples; speedups against {} (95% bootstrap CI)\n",
@@ -89,60 +148,67 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     );
     write_table(out, &table::speedups(scenario));
     let syscalls = table::syscall_totals_table(scenario);
-    if !syscalls.is_empty() || !syscalls.notes.is_empty() {
-        let _ = writeln!(out, "Syscalls per {}:\n", figures::syscall_unit(scenario));
+    if !syscalls.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>Syscalls per {}</summary>\n",
+            figures::syscall_unit(scenario)
+        );
         write_table(out, &syscalls);
+        let _ = writeln!(out, "</details>\n");
     }
     for skipped in &scenario.skipped {
         let _ = writeln!(
             out,
             "- skipped {}: {}",
             code(&skipped.id),
-            escape(&skipped.reason)
+            prose(&skipped.reason)
         );
     }
+    write_notes(out, "not measured: ", &table::scenario_notes(scenario));
     if let Some(matrix) = &scenario.conformance {
         let _ = writeln!(out, "- conformance: {}", conformance::tally(matrix));
         for failure in conformance::failures(matrix) {
-            let _ = writeln!(out, "  - **fail** {}", escape(&failure));
+            let _ = writeln!(out, "  - **fail** {}", prose(&failure));
         }
     }
     for warning in &scenario.warnings {
-        let _ = writeln!(out, "- **warning:** {}", escape(warning));
+        let _ = writeln!(out, "- **warning:** {}", prose(warning));
     }
     out.push('\n');
 }
 
-/// A GitHub-flavoured Markdown table; the first column is code (entry ids), notes follow it.
+fn write_notes(out: &mut String, prefix: &str, notes: &[String]) {
+    for note in notes {
+        let _ = writeln!(out, "- {prefix}{}", prose(note));
+    }
+}
+
+/// A GitHub-flavoured Markdown table; the first column is code (entry ids).
 fn write_table(out: &mut String, table: &Table) {
-    if !table.is_empty() {
-        let header: Vec<String> = table.columns.iter().map(|c| escape(&c.title)).collect();
-        let _ = writeln!(out, "| {} |", header.join(" | "));
-        let rule: Vec<&str> = table
-            .columns
+    if table.is_empty() {
+        return;
+    }
+    let header: Vec<String> = table.columns.iter().map(|c| escape(&c.title)).collect();
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let rule: Vec<&str> = table
+        .columns
+        .iter()
+        .map(|c| match c.align {
+            Align::Left => ":--",
+            Align::Right => "--:",
+        })
+        .collect();
+    let _ = writeln!(out, "|{}|", rule.join("|"));
+    for row in &table.rows {
+        let cells: Vec<String> = row
             .iter()
-            .map(|c| match c.align {
-                Align::Left => ":--",
-                Align::Right => "--:",
-            })
+            .enumerate()
+            .map(|(i, cell)| if i == 0 { code(cell) } else { escape(cell) })
             .collect();
-        let _ = writeln!(out, "|{}|", rule.join("|"));
-        for row in &table.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| if i == 0 { code(cell) } else { escape(cell) })
-                .collect();
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        }
-        out.push('\n');
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
-    for note in &table.notes {
-        let _ = writeln!(out, "- not measured: {}", escape(note));
-    }
-    if !table.notes.is_empty() {
-        out.push('\n');
-    }
+    out.push('\n');
 }
 
 /// Text with Markdown's and HTML's special characters escaped, so a result can neither break
@@ -163,6 +229,31 @@ fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// Text inside raw HTML (a `<summary>`): only HTML's characters escaped.
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A sentence from the result (a warning, a reason) with its `backticked` names set as code
+/// spans, as the terminal shows them, and everything else escaped; unbalanced backticks are
+/// escaped as text.
+fn prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            1 => code(part),
+            _ => escape(part),
+        })
+        .collect()
 }
 
 /// An inline code span (entry ids keep their underscores readable); a `|` inside is escaped for
@@ -189,5 +280,14 @@ mod tests {
         assert_eq!(escape("<script>"), "&lt;script&gt;");
         assert_eq!(escape("**x**"), "\\*\\*x\\*\\*");
         assert_eq!(code("peer:cp|x`"), "`peer:cp\\|x'`");
+    }
+
+    #[test]
+    fn prose_sets_backticked_names_as_code() {
+        assert_eq!(
+            prose("install `strace` *now*"),
+            "install `strace` \\*now\\*"
+        );
+        assert_eq!(prose("one ` alone"), "one \\` alone");
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{EntryResult, ScenarioResult};
+use copybench_result::{EntryResult, ScenarioResult, SyscallSummary};
 
 use crate::figures::{
     files_per_copy, is_tree, named_calls, syscall_totals, syscall_unit, SyscallTotals,
@@ -46,7 +46,58 @@ impl Column {
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<String>>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// Why a cell is empty: `subject`'s `figure` was not measured (or not run), for `reason`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// What is missing, as a reader calls it (`syscalls`, `CPU s/GiB`); empty when the whole
+    /// subject is (a skipped entry).
+    pub figure: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+/// The notes of several tables as lines, each (figure, reason) once with every subject it
+/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`.
+pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = vec![];
+    for note in notes {
+        match groups
+            .iter_mut()
+            .find(|(figure, reason, _)| *figure == note.figure && *reason == note.reason)
+        {
+            Some((_, _, subjects)) => {
+                if !subjects.contains(&note.subject.as_str()) {
+                    subjects.push(&note.subject);
+                }
+            }
+            None => groups.push((&note.figure, &note.reason, vec![&note.subject])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(figure, reason, subjects)| {
+            let subjects = subjects.join(", ");
+            if figure.is_empty() {
+                format!("{subjects}: {reason}")
+            } else {
+                format!("{figure} of {subjects}: {reason}")
+            }
+        })
+        .collect()
+}
+
+/// Every note of the tables a scenario shows, grouped ([`grouped_notes`]): what each format
+/// prints once per scenario under "not measured".
+pub fn scenario_notes(scenario: &ScenarioResult) -> Vec<String> {
+    let tables = [
+        summary(scenario),
+        syscall_totals_table(scenario),
+        figures(scenario).0,
+    ];
+    grouped_notes(tables.iter().flat_map(|t| &t.notes))
 }
 
 impl Table {
@@ -55,14 +106,30 @@ impl Table {
     }
 }
 
-/// The reason an entry's figure is absent, as a note line.
-fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> String {
+/// The reason an entry's figure (a key of its `unmeasured` map) is absent.
+fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> Note {
     let reason = entry
         .unmeasured
         .get(figure)
         .map(String::as_str)
         .unwrap_or(fallback);
-    format!("{} {figure}: {reason}", entry.id)
+    Note {
+        figure: figure_name(figure).to_string(),
+        subject: entry.id.clone(),
+        reason: reason.to_string(),
+    }
+}
+
+/// What a reader calls a figure of the result.
+fn figure_name(key: &str) -> &str {
+    match key {
+        "cpu_s_per_gib" => "CPU s/GiB",
+        "throughput_mib_s" => "throughput",
+        "peak_rss_bytes" => "peak RSS",
+        "path_stats" => "path stats",
+        "latency" => "per-file latency",
+        other => other,
+    }
 }
 
 /// The summary every format leads with: wall time, speedup with its CI, CPU, syscalls.
@@ -169,8 +236,9 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// Syscall totals per file (trees) or per copy (files), with where the counts came from. The
-/// path-stat column is left out when no entry's counter split stats by path and descriptor.
+/// Syscall totals per file (trees) or per copy (files). The path-stat column is left out when
+/// no entry's counter split stats by path and descriptor, and the "counted by" column when every
+/// count came from copybench's own layer (it would say the same on every row).
 pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let unit = syscall_unit(scenario);
     let totals: Vec<(&EntryResult, Option<SyscallTotals>)> = scenario
@@ -181,6 +249,11 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     let with_path_stats = totals
         .iter()
         .any(|(_, t)| matches!(t, Some((Some(_), _, _))));
+    let with_source = scenario
+        .entries
+        .iter()
+        .filter_map(|e| e.syscalls.as_ref())
+        .any(|s| s.source != COUNTED);
     let mut columns = vec![Column::left("entry")];
     if with_path_stats {
         columns.push(Column::right(format!("path stats/{unit}")));
@@ -188,8 +261,10 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     columns.extend([
         Column::right(format!("stat family/{unit}")),
         Column::right(format!("total/{unit}")),
-        Column::left("counted by"),
     ]);
+    if with_source {
+        columns.push(Column::left("counted by"));
+    }
     let mut table = Table {
         columns,
         ..Table::default()
@@ -216,14 +291,25 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
                 }
             });
         }
-        row.extend([
-            format::count(stat_family),
-            format::count(total),
-            syscalls.source.clone(),
-        ]);
+        row.extend([format::count(stat_family), format::count(total)]);
+        if with_source {
+            row.push(counted_by(syscalls).to_string());
+        }
         table.rows.push(row);
     }
     table
+}
+
+/// `SyscallSummary::source` of counts made by copybench's own syscall layer.
+const COUNTED: &str = "counted";
+
+/// Where an entry's syscall counts came from, in words.
+pub fn counted_by(syscalls: &SyscallSummary) -> &str {
+    match syscalls.source.as_str() {
+        COUNTED => "copybench",
+        "strace" => "strace (untimed run)",
+        other => other,
+    }
 }
 
 /// Calls by syscall name (rows) for each entry with counts (columns), per file or per copy.
@@ -264,8 +350,36 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// Every figure of every entry, for the HTML report's full table.
-pub fn figures(scenario: &ScenarioResult) -> Table {
+/// Columns of [`figures`]' first table (the entry and its timing); the rest are costs.
+const TIMING_COLUMNS: usize = 8;
+
+/// Every figure of every entry, for the HTML report: its timing (samples, wall time, speedup),
+/// then its costs (CPU, throughput, memory, outliers, per-file latency), each table narrow
+/// enough to fit a page. The notes are on the first.
+pub fn figures(scenario: &ScenarioResult) -> (Table, Table) {
+    let all = all_figures(scenario);
+    let split = |range: std::ops::Range<usize>, notes: Vec<Note>| Table {
+        columns: std::iter::once(all.columns[0].clone())
+            .chain(all.columns[range.clone()].iter().cloned())
+            .collect(),
+        rows: all
+            .rows
+            .iter()
+            .map(|row| {
+                std::iter::once(row[0].clone())
+                    .chain(row[range.clone()].iter().cloned())
+                    .collect()
+            })
+            .collect(),
+        notes,
+    };
+    (
+        split(1..TIMING_COLUMNS, all.notes.clone()),
+        split(TIMING_COLUMNS..all.columns.len(), vec![]),
+    )
+}
+
+fn all_figures(scenario: &ScenarioResult) -> Table {
     let tree = is_tree(scenario);
     let mut columns = vec![
         Column::left("entry"),
@@ -364,6 +478,59 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notes_with_the_same_reason_are_one_line() {
+        let note = |subject: &str, figure: &str, reason: &str| Note {
+            figure: figure.into(),
+            subject: subject.into(),
+            reason: reason.into(),
+        };
+        let notes = [
+            note(
+                "auto (child)",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note("peer:cp", "peak RSS", "not recorded"),
+            note("peer:rsync in #2", "", "skipped: rsync not found"),
+        ];
+        assert_eq!(
+            grouped_notes(&notes),
+            [
+                "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
+                "peak RSS of peer:cp: not recorded",
+                "peer:rsync in #2: skipped: rsync not found",
+            ]
+        );
+    }
+
+    #[test]
+    fn all_figures_are_two_tables_that_share_the_entry_column() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let tree = &result.scenarios[1];
+        let (time, cost) = figures(tree);
+        assert_eq!(time.columns[0].title, "entry");
+        assert_eq!(cost.columns[0].title, "entry");
+        assert_eq!(
+            time.columns.len() + cost.columns.len(),
+            all_figures(tree).columns.len() + 1
+        );
+        assert!(time.rows.iter().zip(&cost.rows).all(|(t, c)| t[0] == c[0]));
+    }
+
     use super::*;
 
     #[test]
@@ -379,9 +546,7 @@ mod tests {
             .insert("speedup".into(), "no paired rounds".into());
         let table = summary(scenario);
         assert_eq!(table.rows[1][3], ABSENT);
-        assert!(table
-            .notes
-            .contains(&"sendfile speedup: no paired rounds".to_string()));
+        assert!(scenario_notes(scenario).contains(&"speedup of sendfile: no paired rounds".into()));
         assert_eq!(table.rows[0][3], "reference");
     }
 }

@@ -1,58 +1,89 @@
-//! The plain-text summary `copybench scenario` prints at the end of a run: per scenario a table
-//! of entries, then skipped entries, unmeasured figures, conformance and warnings.
+//! The plain-text summary `copybench scenario` prints at the end of a run: the headline of every
+//! scenario first (hyperfine's "Summary"), then per scenario a table of entries, skipped
+//! entries, unmeasured figures, conformance and warnings. Several results print only their
+//! comparison.
 
-use std::fmt::Write;
-
+use anstyle::{AnsiColor, Style};
 use copybench_result::{RunResult, ScenarioResult};
 
+use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, Renderer, ReportError};
+use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Terminal`].
 pub struct TerminalRenderer;
 
 impl Renderer for TerminalRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
-        let mut out = String::new();
-        for (index, result) in results.iter().enumerate() {
-            if index > 0 {
-                out.push('\n');
-            }
-            if results.len() > 1 {
-                let _ = write!(out, "{}: ", compare::result_label(index, result));
-            }
-            render_result(&mut out, result);
+    fn render(
+        &self,
+        results: &[RunResult],
+        options: &RenderOptions,
+    ) -> Result<String, ReportError> {
+        let mut out = Out {
+            text: String::new(),
+            color: options.color,
+        };
+        match results {
+            [result] => render_result(&mut out, result),
+            several => render_comparison(&mut out, several),
         }
-        if results.len() > 1 {
-            render_comparison(&mut out, results);
-        }
-        Ok(out)
+        Ok(out.text)
     }
 }
 
-/// Speedups of the same scenarios side by side, after the results themselves.
-fn render_comparison(out: &mut String, results: &[RunResult]) {
-    let _ = writeln!(out, "\ncomparison of {} results", results.len());
-    for difference in compare::environment_differences(results) {
-        let _ = writeln!(out, "  ! {difference}");
+/// The text being written, and whether it may carry ANSI colours.
+struct Out {
+    text: String,
+    color: bool,
+}
+
+const HEADING: Style = Style::new().bold();
+const WINNER: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+const FIGURE: Style = Style::new().bold();
+const QUIET: Style = Style::new().dimmed();
+const WARNING: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+const FAILURE: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+
+impl Out {
+    /// `text` in `style` when colours are on.
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
     }
-    for name in compare::scenario_names(results) {
-        let _ = writeln!(out, "\n  {name}");
-        for difference in compare::parameter_differences(&compare::runs_of(results, &name)) {
-            let _ = writeln!(out, "  ! {difference}");
-        }
-        let table = compare::speedup_table(results, &name);
-        write_table(out, &table, "  ");
-        for note in &table.notes {
-            let _ = writeln!(out, "    {note}");
-        }
+
+    fn line(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    fn blank(&mut self) {
+        self.text.push('\n');
+    }
+
+    /// A headline line: names plain (the winner's in colour), figures bold.
+    fn parts(&self, parts: &[Part], winner: &str) -> String {
+        parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(text) => text.clone(),
+                Part::Name(name) if name == winner => self.paint(WINNER, name),
+                Part::Name(name) => name.clone(),
+                Part::Figure(figure) => self.paint(FIGURE, figure),
+            })
+            .collect()
     }
 }
 
-fn render_result(out: &mut String, result: &RunResult) {
+fn render_result(out: &mut Out, result: &RunResult) {
     let env = &result.environment;
-    let _ = writeln!(
-        out,
+    out.line(&format!(
         "copybench {} · {} · {} · {} ({} cores) · started {}",
         format::version(&result.copybench),
         format::host(env),
@@ -60,14 +91,42 @@ fn render_result(out: &mut String, result: &RunResult) {
         env.cpu_model,
         format::optional(env.logical_cores),
         result.started_at,
-    );
+    ));
+    out.blank();
+    render_headlines(out, &result.scenarios);
     for scenario in &result.scenarios {
-        out.push('\n');
+        out.blank();
         render_scenario(out, scenario);
     }
 }
 
-fn render_scenario(out: &mut String, scenario: &ScenarioResult) {
+/// The answer first: per scenario, who won, by how much, and who is tied with it.
+fn render_headlines(out: &mut Out, scenarios: &[ScenarioResult]) {
+    let heading = out.paint(HEADING, "Summary");
+    out.line(&heading);
+    for scenario in scenarios {
+        let title = out.paint(HEADING, &format::scenario_title(scenario));
+        out.line(&format!("  {title}"));
+        let Some(headline) = headline::headline(scenario) else {
+            out.line("    nothing to compare: fewer than two entries have a speedup");
+            continue;
+        };
+        let wording = headline.wording();
+        let winner = headline.winner.id;
+        let lead = out.parts(&wording.lead, winner);
+        out.line(&format!("    {lead}"));
+        for margin in &wording.margins {
+            let line = out.parts(margin, winner);
+            out.line(&format!("      {line}"));
+        }
+        for line in [&wording.tied, &wording.unranked].into_iter().flatten() {
+            let line = out.parts(line, winner);
+            out.line(&format!("    {line}"));
+        }
+    }
+}
+
+fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
     let p = &scenario.parameters;
     let fixture = match p.fixture.kind {
         copybench_result::FixtureKind::File => {
@@ -80,12 +139,13 @@ fn render_scenario(out: &mut String, scenario: &ScenarioResult) {
             format::bytes(p.fixture.bytes)
         ),
     };
-    let _ = writeln!(out, "{}", scenario.name);
+    let title = out.paint(HEADING, &format::scenario_title(scenario));
+    out.line(&title);
     if let Some(description) = &scenario.description {
-        let _ = writeln!(out, "  {description}");
+        let description = out.paint(QUIET, description);
+        out.line(&format!("  {description}"));
     }
-    let _ = writeln!(
-        out,
+    out.line(&format!(
         "  {fixture} · target {} · {} cache{} · {} warmup + {} samples · reference {}",
         p.target,
         p.cache,
@@ -93,13 +153,12 @@ fn render_scenario(out: &mut String, scenario: &ScenarioResult) {
         p.warmup,
         p.samples,
         scenario.reference,
-    );
-    out.push('\n');
-    let summary = table::summary(scenario);
-    write_table(out, &summary, "  ");
+    ));
+    out.blank();
+    write_table(out, &table::summary(scenario), "  ");
 
     if !scenario.skipped.is_empty() {
-        let _ = writeln!(out, "  skipped:");
+        out.line("  skipped:");
         let width = scenario
             .skipped
             .iter()
@@ -107,42 +166,79 @@ fn render_scenario(out: &mut String, scenario: &ScenarioResult) {
             .max()
             .unwrap_or(0);
         for skipped in &scenario.skipped {
-            let _ = writeln!(
-                out,
+            out.line(&format!(
                 "    {}  {}",
                 pad(&skipped.id, width, Align::Left),
                 skipped.reason
-            );
+            ));
         }
     }
-    if !summary.notes.is_empty() {
-        let _ = writeln!(out, "  not measured:");
-        for note in &summary.notes {
-            let _ = writeln!(out, "    {note}");
+    let notes = table::scenario_notes(scenario);
+    if !notes.is_empty() {
+        out.line("  not measured:");
+        for note in &notes {
+            out.line(&format!("    {note}"));
         }
     }
     match &scenario.conformance {
         Some(matrix) => {
             let tally = conformance::tally(matrix);
-            let _ = writeln!(out, "  conformance: {tally} (oracle: {})", matrix.oracle);
+            out.line(&format!(
+                "  conformance: {tally} (oracle: {})",
+                matrix.oracle
+            ));
             for failure in conformance::failures(matrix) {
-                let _ = writeln!(out, "    FAIL {failure}");
+                let fail = out.paint(FAILURE, "FAIL");
+                out.line(&format!("    {fail} {failure}"));
             }
         }
-        None => {
-            let _ = writeln!(out, "  conformance: not checked");
-        }
+        None => out.line("  conformance: not checked"),
     }
     if !scenario.warnings.is_empty() {
-        let _ = writeln!(out, "  warnings:");
+        out.line("  warnings:");
         for warning in &scenario.warnings {
-            let _ = writeln!(out, "    ! {warning}");
+            let mark = out.paint(WARNING, "!");
+            out.line(&format!("    {mark} {warning}"));
+        }
+    }
+}
+
+/// Several results: who they are, how their environments differ, and per scenario the
+/// winners and the change of every entry's speedup and wall time.
+fn render_comparison(out: &mut Out, results: &[RunResult]) {
+    let heading = out.paint(HEADING, &format!("Comparison of {} results", results.len()));
+    out.line(&heading);
+    for (index, result) in results.iter().enumerate() {
+        out.line(&format!("  {}", compare::result_label(index, result)));
+    }
+    for difference in compare::environment_differences(results) {
+        let mark = out.paint(WARNING, "!");
+        out.line(&format!("  {mark} {difference}"));
+    }
+    for name in compare::scenario_names(results) {
+        out.blank();
+        let title = out.paint(HEADING, &name);
+        out.line(&title);
+        let runs = compare::runs_of(results, &name);
+        for difference in compare::parameter_differences(&runs) {
+            let mark = out.paint(WARNING, "!");
+            out.line(&format!("  {mark} {difference}"));
+        }
+        let winners = compare::winners(results, &name);
+        if !winners.is_empty() {
+            out.line(&format!("  fastest: {}", winners.join(" · ")));
+        }
+        out.blank();
+        let table = compare::comparison_table(results, &name);
+        write_table(out, &table, "  ");
+        for note in table::grouped_notes(&table.notes) {
+            out.line(&format!("  {note}"));
         }
     }
 }
 
 /// Lays out `table` in aligned columns under a ruled header.
-fn write_table(out: &mut String, table: &Table, indent: &str) {
+fn write_table(out: &mut Out, table: &Table, indent: &str) {
     let widths: Vec<usize> = table
         .columns
         .iter()
@@ -168,15 +264,13 @@ fn write_table(out: &mut String, table: &Table, indent: &str) {
             .join("  ");
         format!("{indent}{}", text.trim_end())
     };
-    let _ = writeln!(
-        out,
-        "{}",
-        line(table.columns.iter().map(|c| c.title.as_str()).collect())
-    );
+    let header = line(table.columns.iter().map(|c| c.title.as_str()).collect());
+    let header = out.paint(HEADING, &header);
+    out.line(&header);
     let rule: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-    let _ = writeln!(out, "{indent}{}", "─".repeat(rule));
+    out.line(&format!("{indent}{}", "─".repeat(rule)));
     for row in &table.rows {
-        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
+        out.line(&line(row.iter().map(String::as_str).collect()));
     }
 }
 
@@ -185,5 +279,27 @@ fn pad(text: &str, width: usize, align: Align) -> String {
     match align {
         Align::Left => format!("{text}{}", " ".repeat(fill)),
         Align::Right => format!("{}{text}", " ".repeat(fill)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        let plain = Out {
+            text: String::new(),
+            color: false,
+        };
+        assert_eq!(plain.paint(WINNER, "auto"), "auto");
+        let coloured = Out {
+            text: String::new(),
+            color: true,
+        };
+        assert_eq!(
+            coloured.paint(WINNER, "auto"),
+            "\u{1b}[1m\u{1b}[32mauto\u{1b}[0m"
+        );
     }
 }

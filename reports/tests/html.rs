@@ -230,7 +230,7 @@ fn expected_labels(chart: &str) -> (&'static str, &'static str, &'static str) {
     match chart {
         "speedup" => ("speedup over the reference", "entry", "bootstrap 95% CI"),
         "cpu" => ("CPU time per copy", "entry", "system CPU (median)"),
-        "syscalls" => ("syscalls per", "entry [counted by]", "(stat family)"),
+        "syscalls" => ("syscalls per", "entry", "(stat family)"),
         "latency" => ("latency of one file", "entry", "p99"),
         "distribution" => ("wall time of one copy", "entry", "outlier (MAD), kept"),
         "comparison" => ("speedup over the scenario", "entry", "#2 bench-2"),
@@ -416,10 +416,10 @@ fn cold_cache_samples_that_stayed_cached_are_called_out() {
     assert!(page.contains("readinto-1m: 1 of 7 samples flagged as outliers (MAD rule)"));
 }
 
-/// Renders the page in headless chromium and checks the screenshot shows something.
-#[test]
-fn chromium_renders_the_page() {
-    let Some(chromium) = ["chromium", "chromium-browser"]
+/// Headless chromium, or `None` (with the reason printed) when it is not installed. Under
+/// `CI=true` a missing chromium fails the test instead: CI installs it (`.ci/run`).
+fn chromium() -> Option<std::path::PathBuf> {
+    let found = ["chromium", "chromium-browser"]
         .into_iter()
         .find_map(|program| {
             std::env::var_os("PATH").and_then(|paths| {
@@ -427,15 +427,22 @@ fn chromium_renders_the_page() {
                     .map(|dir| dir.join(program))
                     .find(|path| path.is_file())
             })
-        })
-    else {
-        eprintln!("skipped: `chromium` not found (install the Debian package `chromium`)");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("report.html");
-    let screenshot = dir.path().join("report.png");
-    std::fs::write(&page, html(&[fixture("result.json")])).unwrap();
+        });
+    if found.is_none() {
+        let why = "`chromium` not found (install the Debian package `chromium`)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+        eprintln!("skipped: {why}");
+    }
+    found
+}
+
+/// Runs headless chromium on `page` (a file in `dir`) with `args`, and returns its stdout.
+fn run_chromium(
+    chromium: &std::path::Path,
+    dir: &std::path::Path,
+    page: &std::path::Path,
+    args: &[String],
+) -> String {
     let mut child = std::process::Command::new(chromium)
         .args([
             "--headless",
@@ -447,17 +454,15 @@ fn chromium_renders_the_page() {
             "--no-first-run",
             "--hide-scrollbars",
         ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg("--window-size=1200,2000")
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(args)
         .arg(format!("file://{}", page.display()))
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("chromium starts");
+    let stdout = child.stdout.take().expect("chromium's stdout");
+    let reader = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -466,11 +471,33 @@ fn chromium_renders_the_page() {
         if std::time::Instant::now() > deadline {
             child.kill().unwrap();
             child.wait().unwrap();
-            panic!("chromium did not finish the screenshot within 120 s");
+            panic!("chromium did not finish within 120 s");
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     };
     assert!(status.success(), "chromium failed: {status}");
+    reader.join().expect("chromium's output")
+}
+
+/// Renders the page in headless chromium and checks the screenshot shows something.
+#[test]
+fn chromium_renders_the_page() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let screenshot = dir.path().join("report.png");
+    std::fs::write(&page, html(&[fixture("result.json")])).unwrap();
+    run_chromium(
+        &chromium,
+        dir.path(),
+        &page,
+        &[
+            format!("--screenshot={}", screenshot.display()),
+            "--window-size=1200,2000".to_string(),
+        ],
+    );
 
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(&screenshot).expect("a screenshot"),
@@ -497,6 +524,72 @@ fn chromium_renders_the_page() {
         "only {} colours: charts did not render?",
         colours.len()
     );
+}
+
+/// At 1400 px the page never scrolls sideways and no table, chart or box sticks out of the
+/// main column (where the page itself would not scroll, a screenshot or a printout would still
+/// cut it off). The report runs no script, so a copy of it gets one that measures the layout
+/// and writes what it found into the title, which `--dump-dom` prints.
+#[test]
+fn at_1400_px_nothing_scrolls_sideways() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    const MEASURE: &str = r#"<script>
+window.addEventListener("load", () => {
+  const root = document.documentElement;
+  const right = document.querySelector("main").getBoundingClientRect().right + 1;
+  const wide = [...document.querySelectorAll("main table, main figure, main svg, main pre, main div, main p, main ul")]
+    .filter(e => e.getBoundingClientRect().right > right || e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.tagName + "." + (typeof e.className === "string" ? e.className : e.className.baseVal));
+  document.title = "measured " + root.scrollWidth + " " + root.clientWidth + " [" + wide.join(",") + "]";
+});
+</script>"#;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, results) in [
+        ("one", vec![fixture("result.json")]),
+        (
+            "two",
+            vec![fixture("result.json"), fixture("result-tmpfs.json")],
+        ),
+    ] {
+        let page = dir.path().join(format!("{name}.html"));
+        let report = html(&results);
+        assert!(!report.contains("<script"));
+        std::fs::write(
+            &page,
+            report.replacen("</body>", &format!("{MEASURE}</body>"), 1),
+        )
+        .unwrap();
+        let dom = run_chromium(
+            &chromium,
+            dir.path(),
+            &page,
+            &[
+                "--dump-dom".to_string(),
+                "--window-size=1400,1000".to_string(),
+                "--virtual-time-budget=5000".to_string(),
+            ],
+        );
+        let title = dom
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .expect("a title");
+        let measured: Vec<&str> = title
+            .strip_prefix("measured ")
+            .unwrap_or_else(|| panic!("the script did not run: {title}"))
+            .splitn(3, ' ')
+            .collect();
+        assert_eq!(
+            measured[0], measured[1],
+            "{name}: scroll width ≠ client width: {title}"
+        );
+        assert_eq!(
+            measured[2], "[]",
+            "{name}: elements wider than the page: {title}"
+        );
+    }
 }
 
 #[test]

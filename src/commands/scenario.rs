@@ -86,15 +86,20 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         copybench_harness::write_result(&args.work_dir, &result).context("writing the result")?;
 
     let results = std::slice::from_ref(&result);
-    match copybench_reports::render(results, Format::Html) {
-        Ok(html) => {
-            let report = path.with_file_name("report.html");
-            if let Err(e) = std::fs::write(&report, html) {
+    let report = path.with_file_name("report.html");
+    let report_written = match copybench_reports::render(results, Format::Html) {
+        Ok(html) => match std::fs::write(&report, html) {
+            Ok(()) => true,
+            Err(e) => {
                 eprintln!("copybench: warning: cannot write {}: {e}", report.display());
+                false
             }
+        },
+        Err(e) => {
+            eprintln!("copybench: warning: no HTML report: {e}");
+            false
         }
-        Err(e) => eprintln!("copybench: warning: no HTML report: {e}"),
-    }
+    };
     match copybench_reports::render(results, Format::Terminal) {
         Ok(table) => println!("{}", table.trim_end()),
         Err(e) => {
@@ -103,7 +108,14 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
             print_diagnostics(&result);
         }
     }
-    println!("{}", path.display());
+    // The last line says where everything went: a newcomer opens the report from here, and a
+    // script finds the directory after the fixed words (`--export-json` gives a fixed path).
+    let dir = path.parent().unwrap_or(&path);
+    if report_written {
+        println!("wrote result.json and report.html to {}", dir.display());
+    } else {
+        println!("wrote result.json to {}", dir.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -119,3 +119,14 @@ fn rustix_free_geteuid() -> u32 {
         })
         .unwrap_or(u32::MAX)
 }
+
+/// The result file `copybench scenario` wrote, from the last line of its stdout
+/// (`wrote result.json and report.html to DIR`).
+pub fn result_file(stdout: &str) -> std::path::PathBuf {
+    let last = stdout.lines().last().expect("some output");
+    let dir = last
+        .strip_prefix("wrote result.json and report.html to ")
+        .or_else(|| last.strip_prefix("wrote result.json to "))
+        .unwrap_or_else(|| panic!("the last line `{last}` does not say where the result is"));
+    std::path::Path::new(dir).join("result.json")
+}

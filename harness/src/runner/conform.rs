@@ -27,9 +27,14 @@ pub(super) fn conformance_of(
     };
     let mut strategies = Vec::new();
     let mut walkers = Vec::new();
+    // An entry and its `(child)` twin run the same engine code: one subject of the matrix.
     for entry in &scenario.entries {
         match entry.subject {
-            Subject::Strategy(s) => strategies.push(s),
+            Subject::Strategy(s) => {
+                if !strategies.contains(&s) {
+                    strategies.push(s);
+                }
+            }
             Subject::Walker {
                 walker, strategy, ..
             } => {

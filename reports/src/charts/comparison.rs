@@ -6,14 +6,9 @@ use plotters::prelude::*;
 
 use super::frame::{axis_end, draw_reference_line, row_label_width, row_y, whisker, Frame};
 use super::legend::{LegendItem, Mark};
-use super::{chart_height, render_svg, INK, REFERENCE, SERIES, WIDTH};
+use super::palette::{result_color, INK, REFERENCE};
+use super::{chart_height, render_svg, WIDTH};
 use crate::{format, ReportError};
-
-/// Colour of the `index`th result compared (the same in the chart and the tables).
-pub fn result_color(index: usize) -> RGBColor {
-    // Skip the red and orange of warnings and peers for the first results.
-    SERIES[(index + 4) % SERIES.len()]
-}
 
 /// Speedups of `entries` (rows) in each of `runs` (`(label, scenario)`, bars within a row).
 pub fn chart<'a>(
@@ -27,6 +22,17 @@ pub fn chart<'a>(
     let speedup = |run: Option<&'a ScenarioResult>, id: &str| -> Option<&'a Speedup> {
         run?.entries.iter().find(|e| e.id == id)?.speedup.as_ref()
     };
+    // Ranked by the first result that ran the scenario: fastest at the top, the reference at
+    // 1.0, entries it did not measure at the bottom.
+    let first = runs.iter().find_map(|(_, run)| *run);
+    let rank = |id: &String| match first {
+        Some(run) if &run.reference == id => 1.0,
+        Some(run) => speedup(Some(run), id).map_or(f64::NEG_INFINITY, |s| s.median),
+        None => f64::NEG_INFINITY,
+    };
+    let mut entries = entries.to_vec();
+    entries.sort_by(|a, b| rank(b).total_cmp(&rank(a)));
+    let entries = &entries;
     let largest = entries
         .iter()
         .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(*run, id)))

@@ -1,16 +1,15 @@
 //! CPU time per entry: median user and system time as stacked bars, annotated with the CPU
-//! seconds per GiB copied (the cost that stays when wall time is hidden by I/O).
+//! seconds per GiB copied (the cost that stays when wall time is hidden by I/O); cheapest at
+//! the top.
 
-use copybench_result::ScenarioResult;
+use copybench_result::{EntryResult, ScenarioResult};
 use plotters::prelude::*;
 
 use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
+use super::palette::{SYSTEM_CPU, USER_CPU};
 use super::{chart_height, render_svg, WIDTH};
 use crate::{format, ReportError};
-
-const USER_CPU: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
-const SYSTEM_CPU: RGBColor = RGBColor(0xff, 0x7f, 0x0e);
 
 /// The CPU chart of `scenario`, or `None` when it has no entries.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
@@ -21,13 +20,12 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         LegendItem::new(Mark::Bar(USER_CPU), "user CPU (median)"),
         LegendItem::new(Mark::Bar(SYSTEM_CPU), "system CPU (median)"),
     ];
-    let names: Vec<String> = scenario.entries.iter().map(|e| e.id.clone()).collect();
+    let cpu = |e: &EntryResult| e.summary.user_s.median + e.summary.sys_s.median;
+    let mut entries: Vec<&EntryResult> = scenario.entries.iter().collect();
+    entries.sort_by(|a, b| cpu(a).total_cmp(&cpu(b)));
+    let names: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
     let rows = names.len();
-    let largest = scenario
-        .entries
-        .iter()
-        .map(|e| e.summary.user_s.median + e.summary.sys_s.median)
-        .fold(0.0, f64::max);
+    let largest = entries.iter().map(|e| cpu(e)).fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.3;
     let size = (WIDTH, chart_height(rows, &legend));
     let svg = render_svg("cpu", &scenario.name, size, &legend, |area| {
@@ -40,7 +38,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             y_desc: "entry",
         }
         .draw(area, 0.0..x_end)?;
-        for (index, entry) in scenario.entries.iter().enumerate() {
+        for (index, entry) in entries.iter().enumerate() {
             let y = row_y(index, rows);
             let user = entry.summary.user_s.median;
             let total = user + entry.summary.sys_s.median;

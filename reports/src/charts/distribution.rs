@@ -1,17 +1,25 @@
 //! Every sample's wall time per entry (a strip plot over a box of the quartiles), so noise and
-//! bimodal strategies are visible, not hidden behind a median. Samples flagged as outliers (MAD)
-//! and cold-cache samples whose eviction did not take are marked.
+//! bimodal strategies are visible, not hidden behind a median. Each entry has its own scale:
+//! on one shared axis nine samples near 10 ms collapse into a dot beside a 100 ms peer; the
+//! tables compare entries, this chart shows each one's spread. Fastest median at the top.
+//! Samples flagged as outliers (MAD) and cold-cache samples whose eviction did not take are
+//! marked.
 
 use copybench_result::{EntryResult, Sample, ScenarioResult};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::frame::{axis_end, row_label_width, row_y, Frame};
+use super::frame::{caption_style, label_style, row_label_width, rows_axis, GRID};
 use super::legend::{LegendItem, Mark};
-use super::{chart_height, entry_color, render_svg, ENGINE, INK, PEER, WARNING, WIDTH};
+use super::palette::{CACHE_KEPT, ENGINE, INK, OUTLIER, PEER, QUARTILES, REFERENCE};
+use super::{entry_color, legend, render_svg, FONT, WIDTH};
 use crate::{format, ReportError};
 
-const BOX: RGBColor = RGBColor(0xdd, 0xe6, 0xf0);
-const CACHE_KEPT: RGBColor = RGBColor(0x94, 0x67, 0xbd);
+/// Height of one entry's strip, with its own axis.
+const STRIP_HEIGHT: u32 = 62;
+/// Room for the caption above the strips and the axis description below.
+const CAPTION_HEIGHT: u32 = 44;
+const FOOTER_HEIGHT: u32 = 30;
 
 /// The lower and upper quartile of `values` (sorted), by linear interpolation.
 fn quartiles(sorted: &[f64]) -> (f64, f64) {
@@ -26,6 +34,14 @@ fn quartiles(sorted: &[f64]) -> (f64, f64) {
 
 fn wall_s(sample: &Sample) -> f64 {
     sample.wall_ns as f64 / 1e9
+}
+
+/// The range of one entry's axis: its samples with some room, never empty.
+fn strip_range(walls: &[f64]) -> std::ops::Range<f64> {
+    let low = walls.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = walls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let room = ((high - low) * 0.08).max(high.abs() * 0.005).max(1e-9);
+    (low - room).max(0.0)..high + room
 }
 
 /// Warnings about an entry's samples, for the text beside the chart.
@@ -57,7 +73,7 @@ pub fn sample_warnings(entry: &EntryResult) -> Vec<String> {
 
 /// The distribution chart of `scenario`, or `None` when no entry has samples.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    let entries: Vec<&EntryResult> = scenario
+    let mut entries: Vec<&EntryResult> = scenario
         .entries
         .iter()
         .filter(|e| !e.samples.is_empty())
@@ -65,73 +81,131 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     if entries.is_empty() {
         return Ok(None);
     }
+    entries.sort_by(|a, b| a.summary.wall_s.median.total_cmp(&b.summary.wall_s.median));
     let legend = vec![
         LegendItem::new(Mark::Dot(ENGINE), "sample (engine)"),
         LegendItem::new(Mark::Dot(PEER), "sample (peer)"),
-        LegendItem::new(Mark::Ring(WARNING), "outlier (MAD), kept"),
+        LegendItem::new(Mark::Dot(REFERENCE), "sample (reference)"),
+        LegendItem::new(Mark::Ring(OUTLIER), "outlier (MAD), kept"),
         LegendItem::new(Mark::Ring(CACHE_KEPT), "cold cache not evicted"),
-        LegendItem::new(Mark::Bar(BOX), "quartiles"),
+        LegendItem::new(Mark::Bar(QUARTILES), "quartiles"),
         LegendItem::new(Mark::Line(INK), "median"),
     ];
     let names: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-    let rows = names.len();
-    let largest = entries
-        .iter()
-        .flat_map(|e| e.samples.iter())
-        .map(wall_s)
-        .fold(0.0, f64::max);
-    let x_end = axis_end(largest);
-    let size = (WIDTH, chart_height(rows, &legend));
-    let svg = render_svg("distribution", &scenario.name, size, &legend, |area| {
-        let mut chart = Frame {
-            caption: "Wall time of every sample",
-            rows: &names,
-            label_width: row_label_width(&names),
-            x_desc: "wall time of one copy",
-            x_labels: &|x| format::duration(*x),
-            y_desc: "entry",
-        }
-        .draw(area, 0.0..x_end)?;
-        for (index, entry) in entries.iter().enumerate() {
-            let y = row_y(index, rows);
-            let mut walls: Vec<f64> = entry.samples.iter().map(wall_s).collect();
-            walls.sort_by(f64::total_cmp);
-            let (q1, q3) = quartiles(&walls);
-            let median = entry.summary.wall_s.median;
-            chart.draw_series([Rectangle::new([(q1, y - 0.3), (q3, y + 0.3)], BOX.filled())])?;
-            chart.draw_series([PathElement::new(
-                vec![(median, y - 0.36), (median, y + 0.36)],
-                INK.stroke_width(2),
-            )])?;
-            let color = entry_color(entry);
-            let count = entry.samples.len().max(1) as f64;
-            for (position, sample) in entry.samples.iter().enumerate() {
-                // Spread the dots over the row (by order, not at random: the chart is
-                // reproducible) so equal times stay visible.
-                let jitter = (position as f64 + 0.5) / count * 0.44 - 0.22;
-                let point = (wall_s(sample), y + jitter);
-                chart.draw_series([Circle::new(point, 3, color.filled())])?;
-                if sample.outlier {
-                    chart.draw_series([Circle::new(point, 6, WARNING.stroke_width(2))])?;
-                }
-                if sample.cache_evicted == Some(false) {
-                    chart.draw_series([Circle::new(point, 9, CACHE_KEPT.stroke_width(2))])?;
-                }
+    let label_width = row_label_width(&names);
+    let strips = STRIP_HEIGHT * entries.len() as u32;
+    let height = CAPTION_HEIGHT + strips + FOOTER_HEIGHT + legend::height(&legend);
+    let svg = render_svg(
+        "distribution",
+        &scenario.name,
+        (WIDTH, height),
+        &legend,
+        |area| {
+            let area = area.titled("Wall time of every sample", caption_style())?;
+            let (strips_area, footer) = area.split_vertically(strips);
+            let rows = strips_area
+                .margin(0, 0, 28, 0)
+                .split_evenly((entries.len(), 1));
+            for (entry, (row, name)) in entries.iter().zip(rows.iter().zip(&names)) {
+                draw_strip(row, entry, name, label_width, &scenario.reference)?;
             }
-        }
-        Ok(())
-    })?;
+            let left = TextStyle::from((FONT, 13).into_font())
+                .color(&INK)
+                .transform(FontTransform::Rotate270)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            strips_area.draw(&Text::new(
+                "entry".to_string(),
+                (4, (strips / 2) as i32),
+                left,
+            ))?;
+            let centred = label_style().pos(Pos::new(HPos::Center, VPos::Center));
+            footer.draw(&Text::new(
+                "wall time of one copy (each entry on its own scale: compare entries in the \
+                 tables)"
+                    .to_string(),
+                ((WIDTH / 2) as i32, (FOOTER_HEIGHT / 2) as i32),
+                centred,
+            ))?;
+            Ok(())
+        },
+    )?;
     Ok(Some(svg))
+}
+
+/// One entry's strip: its name on the left, its own time axis, the quartile box, the median
+/// and every sample.
+fn draw_strip(
+    area: &super::Area,
+    entry: &EntryResult,
+    name: &str,
+    label_width: u32,
+    reference: &str,
+) -> super::DrawResult {
+    let mut walls: Vec<f64> = entry.samples.iter().map(wall_s).collect();
+    walls.sort_by(f64::total_cmp);
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(24)
+        .margin_top(4)
+        .x_label_area_size(20)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(strip_range(&walls), rows_axis(1))?;
+    let label = |_: &f64| name.to_string();
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(1)
+        .y_label_formatter(&label)
+        .x_labels(6)
+        .x_label_formatter(&|x| format::duration(*x))
+        .label_style(label_style())
+        .max_light_lines(1)
+        .light_line_style(GRID)
+        .draw()?;
+    let (q1, q3) = quartiles(&walls);
+    let median = entry.summary.wall_s.median;
+    chart.draw_series([Rectangle::new(
+        [(q1, -0.34), (q3, 0.34)],
+        QUARTILES.filled(),
+    )])?;
+    chart.draw_series([PathElement::new(
+        vec![(median, -0.4), (median, 0.4)],
+        INK.stroke_width(2),
+    )])?;
+    let color = entry_color(entry, reference);
+    let count = entry.samples.len().max(1) as f64;
+    for (position, sample) in entry.samples.iter().enumerate() {
+        // Spread the dots over the strip (by order, not at random: the chart is
+        // reproducible) so equal times stay visible.
+        let jitter = (position as f64 + 0.5) / count * 0.5 - 0.25;
+        let point = (wall_s(sample), jitter);
+        chart.draw_series([Circle::new(point, 3, color.filled())])?;
+        if sample.outlier {
+            chart.draw_series([Circle::new(point, 6, OUTLIER.stroke_width(2))])?;
+        }
+        if sample.cache_evicted == Some(false) {
+            chart.draw_series([Circle::new(point, 9, CACHE_KEPT.stroke_width(2))])?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::quartiles;
+    use super::{quartiles, strip_range};
 
     #[test]
     fn quartiles_interpolate() {
         assert_eq!(quartiles(&[1.0, 2.0, 3.0, 4.0, 5.0]), (2.0, 4.0));
         assert_eq!(quartiles(&[1.0]), (1.0, 1.0));
         assert_eq!(quartiles(&[0.0, 4.0]), (1.0, 3.0));
+    }
+
+    #[test]
+    fn a_strip_spans_its_own_samples_and_is_never_empty() {
+        let range = strip_range(&[0.010, 0.0104, 0.0102]);
+        assert!(range.start < 0.010 && range.start > 0.009, "{range:?}");
+        assert!(range.end > 0.0104 && range.end < 0.011, "{range:?}");
+        let point = strip_range(&[0.5, 0.5]);
+        assert!(point.start < 0.5 && 0.5 < point.end);
     }
 }

@@ -10,7 +10,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Area, DrawResult, FONT, INK, REFERENCE};
+use super::palette::{INK, REFERENCE};
+use super::{Area, DrawResult, FONT};
 
 /// A chart in the rows frame; `X` is its value axis (linear unless a chart says otherwise).
 pub type RowChart<'a, 'b, X = RangedCoordf64> =
@@ -18,7 +19,7 @@ pub type RowChart<'a, 'b, X = RangedCoordf64> =
 
 /// Half a bar's thickness, in rows.
 const BAR_HALF_HEIGHT: f64 = 0.32;
-const GRID: RGBColor = RGBColor(0xf2, 0xf2, 0xf2);
+pub const GRID: RGBColor = RGBColor(0xf2, 0xf2, 0xf2);
 
 /// What a chart's frame says around its marks.
 pub struct Frame<'a> {
@@ -99,7 +100,7 @@ impl Ranged for RowsAxis {
 }
 
 /// The rows axis for `rows` entries.
-fn rows_axis(rows: usize) -> RowsAxis {
+pub fn rows_axis(rows: usize) -> RowsAxis {
     RowsAxis { rows }
 }
 
@@ -178,12 +179,12 @@ pub fn draw_reference_line(chart: &mut RowChart, rows: usize) -> DrawResult {
     Ok(())
 }
 
-fn caption_style() -> TextStyle<'static> {
+pub fn caption_style() -> TextStyle<'static> {
     TextStyle::from((FONT, 17).into_font()).color(&INK)
 }
 
 /// Style of tick labels and axis descriptions.
-fn label_style() -> TextStyle<'static> {
+pub fn label_style() -> TextStyle<'static> {
     TextStyle::from((FONT, 13).into_font()).color(&INK)
 }
 

@@ -1,21 +1,20 @@
 //! Per-file copy latency of tree copies: p50, p90, p99 and max of each entry's histogram on a
-//! logarithmic time axis (the tail is often tens of times the median).
+//! logarithmic time axis (the tail is often tens of times the median); fastest median at the top.
 
 use copybench_result::ScenarioResult;
 use plotters::prelude::*;
 
 use super::frame::{row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
-use super::{chart_height, render_svg, SERIES, WIDTH};
+use super::palette::{LATENCY, LATENCY_SPREAD as SPREAD};
+use super::{chart_height, render_svg, WIDTH};
 use crate::{format, ReportError};
 
-const PERCENTILES: [(&str, usize); 4] = [("p50", 4), ("p90", 5), ("p99", 1), ("max", 0)];
-/// The line from the median to the slowest file.
-const SPREAD: RGBColor = RGBColor(0xaa, 0xaa, 0xaa);
+const PERCENTILES: [&str; 4] = ["p50", "p90", "p99", "max"];
 
 /// The latency chart of `scenario`, or `None` when no entry recorded latencies.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    let measured: Vec<_> = scenario
+    let mut measured: Vec<_> = scenario
         .entries
         .iter()
         .filter_map(|e| e.summary.latency.as_ref().map(|l| (e, l)))
@@ -23,9 +22,12 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     if measured.is_empty() {
         return Ok(None);
     }
+    // Fastest median file at the top.
+    measured.sort_by_key(|(_, l)| l.p50_ns);
     let mut legend: Vec<LegendItem> = PERCENTILES
         .iter()
-        .map(|&(name, color)| LegendItem::new(Mark::Dot(SERIES[color]), name))
+        .zip(LATENCY)
+        .map(|(name, color)| LegendItem::new(Mark::Dot(color), *name))
         .collect();
     legend.push(LegendItem::new(Mark::Line(SPREAD), "p50 to max"));
     let names: Vec<String> = measured.iter().map(|(e, _)| e.id.clone()).collect();
@@ -63,8 +65,8 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
                 latency.p99_ns,
                 latency.max_ns,
             ];
-            for (&(_, color), value) in PERCENTILES.iter().zip(values) {
-                chart.draw_series([Circle::new((seconds(value), y), 6, SERIES[color].filled())])?;
+            for (color, value) in LATENCY.into_iter().zip(values) {
+                chart.draw_series([Circle::new((seconds(value), y), 6, color.filled())])?;
             }
         }
         Ok(())

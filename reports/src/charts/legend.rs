@@ -4,7 +4,8 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Area, DrawResult, FONT, INK, WIDTH};
+use super::palette::INK;
+use super::{Area, DrawResult, FONT, WIDTH};
 
 const LINE_HEIGHT: u32 = 22;
 
@@ -107,7 +108,7 @@ pub fn draw(area: &Area, legend: &[LegendItem]) -> DrawResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::ENGINE;
+    use crate::charts::palette::ENGINE;
 
     #[test]
     fn legends_wrap_to_the_chart_width() {

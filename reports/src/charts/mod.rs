@@ -10,6 +10,7 @@ pub mod distribution;
 mod frame;
 pub mod latency;
 mod legend;
+pub mod palette;
 pub mod speedup;
 pub mod syscalls;
 
@@ -19,6 +20,7 @@ use plotters::prelude::*;
 
 use crate::ReportError;
 use legend::LegendItem;
+use palette::{ENGINE, PEER, REFERENCE};
 
 /// The drawing surface every chart draws on.
 pub type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -31,34 +33,12 @@ const WIDTH: u32 = 960;
 /// Height of one entry's row.
 const ROW_HEIGHT: u32 = 34;
 
-/// Engine strategies and walkers.
-const ENGINE: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
-/// External programs (`cp`, CPython's shutil, rsync).
-const PEER: RGBColor = RGBColor(0xff, 0x7f, 0x0e);
-/// The reference entry, and reference lines.
-const REFERENCE: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const WARNING: RGBColor = RGBColor(0xd6, 0x27, 0x28);
-
-/// Distinct colours for series (syscall names, percentiles, results compared).
-const SERIES: [RGBColor; 12] = [
-    RGBColor(0xd6, 0x27, 0x28),
-    RGBColor(0xff, 0x7f, 0x0e),
-    RGBColor(0xbc, 0xbd, 0x22),
-    RGBColor(0x8c, 0x56, 0x4b),
-    RGBColor(0x1f, 0x77, 0xb4),
-    RGBColor(0x2c, 0xa0, 0x2c),
-    RGBColor(0x94, 0x67, 0xbd),
-    RGBColor(0x17, 0xbe, 0xcf),
-    RGBColor(0xe3, 0x77, 0xc2),
-    RGBColor(0x7f, 0x7f, 0x7f),
-    RGBColor(0x39, 0x3b, 0x79),
-    RGBColor(0x63, 0x79, 0x39),
-];
-
-/// The colour of an entry's marks: engine strategies and walkers apart from peer programs.
-fn entry_color(entry: &EntryResult) -> RGBColor {
-    if entry.kind == EntryKind::Peer {
+/// The colour of an entry's marks: the reference, engine strategies and walkers, and peer
+/// programs apart.
+fn entry_color(entry: &EntryResult, reference: &str) -> RGBColor {
+    if entry.id == reference {
+        REFERENCE
+    } else if entry.kind == EntryKind::Peer {
         PEER
     } else {
         ENGINE

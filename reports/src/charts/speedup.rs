@@ -1,5 +1,6 @@
 //! Speedup of each entry over the scenario's reference: a bar to the median ratio, the bootstrap
-//! 95 % CI as whiskers, and the reference line at 1.0. Engine entries and peers differ in colour.
+//! 95 % CI as whiskers, and the reference line at 1.0; fastest at the top. Engine entries, peers
+//! and the reference differ in colour.
 
 use copybench_result::{ScenarioResult, Speedup};
 use plotters::prelude::*;
@@ -8,8 +9,9 @@ use super::frame::{
     axis_end, bar, draw_reference_line, label_after, row_label_width, row_y, whisker, Frame,
 };
 use super::legend::{LegendItem, Mark};
-use super::{chart_height, entry_color, render_svg, ENGINE, INK, PEER, REFERENCE, WIDTH};
-use crate::{format, ReportError};
+use super::palette::{ENGINE, INK, PEER, REFERENCE};
+use super::{chart_height, entry_color, render_svg, WIDTH};
+use crate::{format, headline, ReportError};
 
 /// One bar of the chart: an entry with its speedup, or the reference itself (`None`, at 1.0).
 struct Bar<'a> {
@@ -18,27 +20,18 @@ struct Bar<'a> {
     color: RGBColor,
 }
 
-/// The speedup chart of `scenario`, or `None` when no entry has a speedup.
+/// The speedup chart of `scenario`, bars ranked fastest first (the reference at its place at
+/// 1.0), or `None` when no entry has a speedup.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    let bars: Vec<Bar> = scenario
-        .entries
-        .iter()
-        .filter_map(|entry| {
-            if let Some(speedup) = &entry.speedup {
-                Some(Bar {
-                    name: entry.id.clone(),
-                    speedup: Some(speedup),
-                    color: entry_color(entry),
-                })
-            } else if entry.id == scenario.reference {
-                Some(Bar {
-                    name: format!("{} (reference)", entry.id),
-                    speedup: None,
-                    color: REFERENCE,
-                })
-            } else {
-                None
-            }
+    let bars: Vec<Bar> = headline::ranking(scenario)
+        .into_iter()
+        .filter_map(|ranked| {
+            let entry = scenario.entries.iter().find(|e| e.id == ranked.id)?;
+            Some(Bar {
+                name: headline::name(&ranked),
+                speedup: ranked.speedup,
+                color: entry_color(entry, &scenario.reference),
+            })
         })
         .collect();
     if bars.iter().all(|b| b.speedup.is_none()) {

@@ -1,5 +1,6 @@
 //! Syscalls per file (trees) or per copy (files) by syscall name: one stacked bar per entry,
-//! stat-family calls first so the share CPython 3.8 cut in copytree is visible at a glance.
+//! stat-family calls first (in greens) so the share CPython 3.8 cut in copytree is visible at a
+//! glance; fewest calls at the top.
 
 use std::collections::BTreeMap;
 
@@ -8,19 +9,22 @@ use plotters::prelude::*;
 
 use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
-use super::{chart_height, render_svg, SERIES, WIDTH};
+use super::palette::{OTHER_CALLS, RARE_CALLS, STAT_CALLS};
+use super::{chart_height, render_svg, WIDTH};
 use crate::figures::{self, STAT_FAMILY};
 use crate::{format, ReportError};
 
-const OTHER_COLOR: RGBColor = RGBColor(0xc7, 0xc7, 0xc7);
-
-/// At most this many series; rarer calls are drawn together as `other`.
-const MAX_SERIES: usize = 11;
 const OTHER: &str = "other";
 
-/// Syscall names in the chart's stacking order: stat family first, then by total count; past
-/// [`MAX_SERIES`] the rarest non-stat calls are merged into `other` so colours stay distinct.
-fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
+/// A series of the chart: a syscall name (or `other`) and its colour.
+struct Series {
+    name: String,
+    color: RGBColor,
+}
+
+/// Syscall names in the chart's stacking order: stat family first (in greens), then the other
+/// calls by total count (in browns); past the browns the rarest are merged into `other`.
+fn series_in_order(scenario: &ScenarioResult) -> Vec<Series> {
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
         for (name, calls) in figures::named_calls(syscalls) {
@@ -28,20 +32,47 @@ fn series_in_order(scenario: &ScenarioResult) -> Vec<String> {
         }
     }
     let mut names: Vec<(&str, u64)> = totals.into_iter().collect();
-    names.sort_by_key(|&(name, calls)| (!STAT_FAMILY.contains(&name), std::cmp::Reverse(calls)));
-    let mut series: Vec<String> = names.into_iter().map(|(n, _)| n.to_string()).collect();
-    if series.len() > MAX_SERIES {
-        series.truncate(MAX_SERIES - 1);
-        series.push(OTHER.to_string());
+    names.sort_by_key(|&(name, calls)| (std::cmp::Reverse(calls), name));
+    let (stat, other): (Vec<_>, Vec<_>) = names
+        .into_iter()
+        .partition(|(name, _)| STAT_FAMILY.contains(name));
+    let mut series: Vec<Series> = stat
+        .iter()
+        .zip(STAT_CALLS)
+        .map(|((name, _), color)| Series {
+            name: name.to_string(),
+            color,
+        })
+        .collect();
+    let room = if other.len() > OTHER_CALLS.len() {
+        OTHER_CALLS.len() - 1
+    } else {
+        OTHER_CALLS.len()
+    };
+    series.extend(
+        other
+            .iter()
+            .take(room)
+            .zip(OTHER_CALLS)
+            .map(|((name, _), color)| Series {
+                name: name.to_string(),
+                color,
+            }),
+    );
+    if other.len() > room {
+        series.push(Series {
+            name: OTHER.to_string(),
+            color: RARE_CALLS,
+        });
     }
     series
 }
 
 /// Calls of one copy in `series` (`other` gathers every call not named in `all`).
-fn calls_in(series: &str, all: &[String], syscalls: &SyscallSummary) -> u64 {
+fn calls_in(series: &str, all: &[Series], syscalls: &SyscallSummary) -> u64 {
     if series == OTHER {
         figures::named_calls(syscalls)
-            .filter(|(name, _)| !all.iter().any(|named| named == name))
+            .filter(|(name, _)| !all.iter().any(|named| named.name == *name))
             .map(|(_, calls)| calls)
             .sum()
     } else {
@@ -51,7 +82,7 @@ fn calls_in(series: &str, all: &[String], syscalls: &SyscallSummary) -> u64 {
 
 /// The syscall chart of `scenario`, or `None` when no entry's syscalls were counted.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    let counted: Vec<_> = scenario
+    let mut counted: Vec<_> = scenario
         .entries
         .iter()
         .filter_map(|e| e.syscalls.as_ref().map(|s| (e, s)))
@@ -59,31 +90,29 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     if counted.is_empty() {
         return Ok(None);
     }
+    // Fewest calls at the top.
+    counted.sort_by_key(|(_, s)| figures::total_syscalls(s));
     let unit = figures::syscall_unit(scenario);
     let files_per_copy = figures::files_per_copy(scenario);
-    let syscall_names = series_in_order(scenario);
-    let color_of = |index: usize| {
-        if syscall_names.get(index).is_some_and(|n| n == OTHER) {
-            OTHER_COLOR
-        } else {
-            SERIES[index % SERIES.len()]
-        }
-    };
-    let legend: Vec<LegendItem> = syscall_names
+    let series = series_in_order(scenario);
+    let legend: Vec<LegendItem> = series
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let family = if STAT_FAMILY.contains(&name.as_str()) {
+        .map(|s| {
+            let family = if STAT_FAMILY.contains(&s.name.as_str()) {
                 " (stat family)"
             } else {
                 ""
             };
-            LegendItem::new(Mark::Bar(color_of(i)), format!("{name}{family}"))
+            LegendItem::new(Mark::Bar(s.color), format!("{}{family}", s.name))
         })
         .collect();
+    // Counts from strace (peers, child processes) are marked; copybench's own are the rule.
     let names: Vec<String> = counted
         .iter()
-        .map(|(e, s)| format!("{} [{}]", e.id, s.source))
+        .map(|(e, s)| match s.source.as_str() {
+            "counted" => e.id.clone(),
+            other => format!("{} [{other}]", e.id),
+        })
         .collect();
     let rows = names.len();
     let largest = counted
@@ -100,19 +129,19 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             label_width: row_label_width(&names),
             x_desc: &format!("syscalls per {unit}"),
             x_labels: &|x| format::count(*x),
-            y_desc: "entry [counted by]",
+            y_desc: "entry",
         }
         .draw(area, 0.0..x_end)?;
         for (index, (_, syscalls)) in counted.iter().enumerate() {
             let y = row_y(index, rows);
             let mut start = 0.0;
-            for (series, name) in syscall_names.iter().enumerate() {
-                let calls = calls_in(name, &syscall_names, syscalls);
+            for s in &series {
+                let calls = calls_in(&s.name, &series, syscalls);
                 if calls == 0 {
                     continue;
                 }
                 let end = start + calls as f64 / files_per_copy;
-                chart.draw_series([bar(y, start, end, color_of(series).filled())])?;
+                chart.draw_series([bar(y, start, end, s.color.filled())])?;
                 start = end;
             }
             let (_, stat_family, total) = figures::syscall_totals(scenario, syscalls);

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use copybench_result::{ConformanceMatrix, Verdict};
 
-use super::markup::escape;
+use super::markup::{breakable, escape};
 use super::Page;
 use crate::conformance;
 
@@ -29,34 +29,31 @@ pub(super) fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
         ));
     }
     page.line("<li>◆ compared with the oracle's outcome</li>");
+    page.line("<li>— the case does not apply to this subject</li>");
     page.line("</ul>");
-    page.line(r#"<div class="scroll">"#);
+    let subjects = conformance::subjects(matrix);
     page.line(r#"<table class="conformance">"#);
     page.line("<thead>");
     let mut header = String::from(r#"<tr><th scope="col">case</th>"#);
-    for subject in &matrix.subjects {
+    for subject in &subjects {
         let _ = write!(
             header,
             r#"<th scope="col"><code>{}</code></th>"#,
-            escape(subject)
+            breakable(subject)
         );
     }
     header.push_str("</tr>");
     page.line(&header);
     page.line("</thead>");
     page.line("<tbody>");
-    for case in &matrix.cases {
+    for case in conformance::cases(matrix) {
         let mut row = format!(
             r#"<tr><th scope="row">{}. {}</th>"#,
             case.number,
             escape(&case.title)
         );
-        for subject in &matrix.subjects {
-            let cell = matrix
-                .cells
-                .iter()
-                .find(|c| c.case == case.number && &c.subject == subject);
-            match cell {
+        for subject in &subjects {
+            match conformance::cell(matrix, case.number, subject) {
                 Some(cell) => {
                     let mut title = format!(
                         "case {}, {}: {}",
@@ -79,8 +76,9 @@ pub(super) fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
                         if cell.oracle_checked { " ◆" } else { "" }
                     );
                 }
-                None => row
-                    .push_str(r#"<td class="verdict missing" title="no verdict recorded">—</td>"#),
+                None => row.push_str(
+                    r#"<td class="verdict missing" title="does not apply to this subject">—</td>"#,
+                ),
             }
         }
         row.push_str("</tr>");
@@ -88,7 +86,23 @@ pub(super) fn write_conformance(page: &mut Page, matrix: &ConformanceMatrix) {
     }
     page.line("</tbody>");
     page.line("</table>");
-    page.line("</div>");
+    let shown = conformance::cases(matrix);
+    let left_out: Vec<String> = matrix
+        .cases
+        .iter()
+        .filter(|case| !shown.iter().any(|c| c.number == case.number))
+        .map(|case| case.number.to_string())
+        .collect();
+    if let [first @ .., last] = left_out.as_slice() {
+        let (cases, apply) = if first.is_empty() {
+            (format!("case {last}"), "applies")
+        } else {
+            (format!("cases {} and {last}", first.join(", ")), "apply")
+        };
+        page.line(&format!(
+            r#"<p class="notes">Not shown: {cases}, which {apply} to none of this scenario's subjects.</p>"#
+        ));
+    }
 }
 
 pub(super) fn verdict_text(verdict: Verdict) -> &'static str {

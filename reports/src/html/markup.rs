@@ -36,10 +36,10 @@ pub(super) fn write_warnings(page: &mut Page, heading: &str, warnings: &[String]
     page.line("</div>");
 }
 
-/// A table from the shared table model; the first column heads its row.
+/// A table from the shared table model; the first column heads its row. Cells wrap, so a table
+/// fits the page rather than scrolling sideways (and prints whole).
 pub(super) fn write_table(page: &mut Page, table: &Table) {
     if !table.is_empty() {
-        page.line(r#"<div class="scroll">"#);
         page.line("<table>");
         let mut header = String::from("<thead><tr>");
         for column in &table.columns {
@@ -71,15 +71,19 @@ pub(super) fn write_table(page: &mut Page, table: &Table) {
         }
         page.line("</tbody>");
         page.line("</table>");
-        page.line("</div>");
     }
-    if !table.notes.is_empty() {
-        page.line(r#"<ul class="notes">"#);
-        for note in &table.notes {
-            page.line(&format!("<li>not measured: {}</li>", escape(note)));
-        }
-        page.line("</ul>");
+}
+
+/// Notes (grouped, see [`crate::table::grouped_notes`]), each after `prefix`.
+pub(super) fn write_notes(page: &mut Page, prefix: &str, notes: &[String]) {
+    if notes.is_empty() {
+        return;
     }
+    page.line(r#"<ul class="notes">"#);
+    for note in notes {
+        page.line(&format!("<li>{}{}</li>", escape(prefix), prose(note)));
+    }
+    page.line("</ul>");
 }
 
 pub(super) fn class_of(align: Align) -> &'static str {
@@ -107,6 +111,12 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// An escaped name that may wrap after `_` and `-` (`copy_file_range` in a narrow column
+/// head), and nowhere else.
+pub(super) fn breakable(name: &str) -> String {
+    escape(name).replace('_', "_<wbr/>").replace('-', "-<wbr/>")
 }
 
 /// Escapes a sentence from the result and sets its `backticked` names (entry ids, programs) as

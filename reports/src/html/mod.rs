@@ -11,10 +11,11 @@ mod scenario;
 
 use copybench_result::{RunResult, ScenarioResult};
 
-use crate::charts::{self, comparison::result_color};
-use crate::{compare, format, Renderer, ReportError};
+use crate::charts::{self, palette::result_color};
+use crate::headline::{self, Part};
+use crate::{compare, format, table, RenderOptions, Renderer, ReportError};
 use environment::write_environment;
-use markup::{css_color, escape, write_figure, write_table, write_warnings};
+use markup::{css_color, escape, write_figure, write_notes, write_table, write_warnings};
 use scenario::write_scenario;
 
 /// Renders [`crate::Format::Html`].
@@ -24,7 +25,7 @@ pub struct HtmlRenderer;
 const STYLE: &str = include_str!("style.css");
 
 impl Renderer for HtmlRenderer {
-    fn render(&self, results: &[RunResult]) -> Result<String, ReportError> {
+    fn render(&self, results: &[RunResult], _: &RenderOptions) -> Result<String, ReportError> {
         let mut page = Page::default();
         let several = results.len() > 1;
         let title = page_title(results);
@@ -47,10 +48,11 @@ impl Renderer for HtmlRenderer {
             ));
         }
         page.line("</header>");
-        write_nav(&mut page, results);
-        if several {
-            write_comparison(&mut page, results)?;
+        match results {
+            [result] => write_headlines(&mut page, 0, 2, result),
+            several => write_comparison(&mut page, several)?,
         }
+        write_nav(&mut page, results);
         for (index, result) in results.iter().enumerate() {
             write_result(&mut page, index, several, result)?;
         }
@@ -102,7 +104,7 @@ fn page_title(results: &[RunResult]) -> String {
 fn result_summary_line(index: usize, several: bool, result: &RunResult) -> String {
     let env = &result.environment;
     let prefix = if several {
-        format!("{}: ", compare::result_label(index, result))
+        format!("{}: ", compare::result_number(index))
     } else {
         String::new()
     };
@@ -128,6 +130,8 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("<ul>");
     if results.len() > 1 {
         page.line(r##"<li><a href="#comparison">Comparison</a></li>"##);
+    } else {
+        page.line(r##"<li><a href="#r1-summary">Summary</a></li>"##);
     }
     for (r, result) in results.iter().enumerate() {
         let prefix = if results.len() > 1 {
@@ -153,6 +157,73 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
+/// The answer first: per scenario, the winner line, the entries tied with it and those that
+/// could not be ranked (the same words as the terminal and Markdown, from [`headline`]).
+fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResult) {
+    let sub = level + 1;
+    page.line(&format!(
+        r#"<section class="headline" id="r{}-summary">"#,
+        index + 1
+    ));
+    page.line(&format!("<h{level}>Summary</h{level}>"));
+    for (s, scenario) in result.scenarios.iter().enumerate() {
+        page.line(&format!(
+            r##"<h{sub}><a href="#{}">{}</a></h{sub}>"##,
+            scenario_id(index, s),
+            escape(&format::scenario_title(scenario))
+        ));
+        let Some(headline) = headline::headline(scenario) else {
+            page.line("<p>Nothing to compare: fewer than two entries have a speedup.</p>");
+            continue;
+        };
+        let wording = headline.wording();
+        let winner = headline.winner.id;
+        let margins: Vec<String> = wording
+            .margins
+            .iter()
+            .map(|m| parts_html(m, winner))
+            .collect();
+        page.line(&format!(
+            r#"<p class="winner">{} {}.</p>"#,
+            parts_html(&wording.lead, winner),
+            margins.join(" and ")
+        ));
+        for (class, line) in [("tied", &wording.tied), ("unranked", &wording.unranked)] {
+            if let Some(line) = line {
+                page.line(&format!(
+                    r#"<p class="{class}">{}.</p>"#,
+                    capitalized(&parts_html(line, winner))
+                ));
+            }
+        }
+    }
+    page.line("</section>");
+}
+
+/// A headline line in HTML: names as code (the winner's marked), figures strong.
+fn parts_html(parts: &[Part], winner: &str) -> String {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Text(text) => escape(text),
+            Part::Name(name) if name == winner => {
+                format!(r#"<code class="winner">{}</code>"#, escape(name))
+            }
+            Part::Name(name) => format!("<code>{}</code>", escape(name)),
+            Part::Figure(figure) => format!("<strong>{}</strong>", escape(figure)),
+        })
+        .collect()
+}
+
+/// `text` with its first letter upper-case (a headline line that starts a sentence).
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), ReportError> {
     page.line(r#"<section id="comparison">"#);
     page.line("<h2>Comparison</h2>");
@@ -161,7 +232,7 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
         page.line(&format!(
             r#"<li><span class="swatch" style="background: {}"></span>{}</li>"#,
             css_color(result_color(index)),
-            escape(&result_summary_line(index, true, result))
+            escape(&compare::result_label(index, result))
         ));
     }
     page.line("</ul>");
@@ -178,6 +249,13 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
             "This scenario was run differently",
             &compare::parameter_differences(&runs),
         );
+        let winners = compare::winners(results, &name);
+        if !winners.is_empty() {
+            page.line(&format!(
+                r#"<p class="winner">Fastest: {}</p>"#,
+                escape(&winners.join(" · "))
+            ));
+        }
         let entries = compare::entry_ids(&runs);
         let labelled: Vec<(String, Option<&ScenarioResult>)> = runs
             .iter()
@@ -193,7 +271,9 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                  bootstrap 95% CI.",
             );
         }
-        write_table(page, &compare::speedup_table(results, &name));
+        let table = compare::comparison_table(results, &name);
+        write_table(page, &table);
+        write_notes(page, "", &table::grouped_notes(&table.notes));
     }
     page.line("</section>");
     Ok(())
@@ -213,6 +293,7 @@ fn write_result(
             "<h2>Result {}</h2>",
             escape(&compare::result_label(index, result))
         ));
+        write_headlines(page, index, level, result);
     }
     for (s, scenario) in result.scenarios.iter().enumerate() {
         write_scenario(page, &scenario_id(index, s), level, scenario)?;

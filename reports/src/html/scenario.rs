@@ -3,7 +3,7 @@
 use copybench_result::ScenarioResult;
 
 use super::conformance::write_conformance;
-use super::markup::{escape, write_figure, write_table, write_warnings};
+use super::markup::{escape, prose, write_figure, write_notes, write_table, write_warnings};
 use super::Page;
 use crate::charts;
 use crate::{figures, table};
@@ -18,7 +18,10 @@ pub(super) fn write_scenario(
     let sub = level + 1;
     let p = &scenario.parameters;
     page.line(&format!(r#"<section class="scenario" id="{id}">"#));
-    page.line(&format!("<h{level}>{}</h{level}>", escape(&scenario.name)));
+    page.line(&format!(
+        "<h{level}>{}</h{level}>",
+        escape(&format::scenario_title(scenario))
+    ));
     if let Some(description) = &scenario.description {
         page.line(&format!("<p>{}</p>", escape(description)));
     }
@@ -61,6 +64,7 @@ pub(super) fn write_scenario(
         None => page.line("<p>No speedups were measured.</p>"),
     }
     write_table(page, &table::summary(scenario));
+    write_notes(page, "not measured: ", &table::scenario_notes(scenario));
 
     page.line(&format!(r#"<h{sub} id="{id}-cpu">CPU time</h{sub}>"#));
     if let Some(svg) = charts::cpu::chart(scenario)? {
@@ -83,8 +87,9 @@ pub(super) fn write_scenario(
                 page,
                 "syscalls",
                 &svg,
-                "Calls by syscall name, stat family first; counted by copybench's syscall layer \
-                 or by strace, as labelled.",
+                "Calls by syscall name, stat family first, fewest calls at the top; counted by \
+                 copybench's own syscall layer, or by strace in a separate untimed run where \
+                 marked [strace].",
             );
             write_table(page, &table::syscall_totals_table(scenario));
             write_table(page, &table::syscalls_by_name(scenario));
@@ -127,7 +132,10 @@ pub(super) fn write_scenario(
     page.line(&format!(
         r#"<h{sub} id="{id}-figures">All figures</h{sub}>"#
     ));
-    write_table(page, &table::figures(scenario));
+    // Two tables of about eight columns each fit the page; one of sixteen would not.
+    let (time, cost) = table::figures(scenario);
+    write_table(page, &time);
+    write_table(page, &cost);
 
     if !scenario.skipped.is_empty() {
         page.line(&format!(r#"<h{sub} id="{id}-skipped">Skipped</h{sub}>"#));
@@ -136,7 +144,7 @@ pub(super) fn write_scenario(
             page.line(&format!(
                 "<li><code>{}</code>: {}</li>",
                 escape(&skipped.id),
-                escape(&skipped.reason)
+                prose(&skipped.reason)
             ));
         }
         page.line("</ul>");

@@ -1,0 +1,337 @@
+//! The answer first: per scenario, which entry was fastest, by how much over the reference and
+//! over the runner-up, and which entries are tied with it. Every format leads with it (hyperfine's
+//! "auto ran 1.16 ± 0.02 times faster than buffered-64k").
+//!
+//! Entries are ranked by their speedup over the reference (the median of paired ratios); the
+//! reference itself stands at exactly 1. An entry is *tied* with the winner when their 95 %
+//! intervals overlap: the data cannot tell them apart. The winner's margin over another entry
+//! divides the two speedups (both are against the same reference), and its interval divides the
+//! ends of the two intervals crosswise — wider than either, and holding 1 exactly when the two
+//! overlap, so "tied" and "a margin whose interval holds 1" always agree.
+
+use copybench_result::{ScenarioResult, Speedup};
+
+use crate::format;
+
+/// An entry's place in the ranking: its speedup, or `None` for the reference (exactly 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ranked<'a> {
+    pub id: &'a str,
+    pub speedup: Option<&'a Speedup>,
+}
+
+impl Ranked<'_> {
+    pub fn is_reference(&self) -> bool {
+        self.speedup.is_none()
+    }
+
+    fn median(&self) -> f64 {
+        self.speedup.map_or(1.0, |s| s.median)
+    }
+
+    /// The 95 % interval of the speedup; a point at 1 for the reference.
+    fn interval(&self) -> (f64, f64) {
+        self.speedup.map_or((1.0, 1.0), |s| (s.ci_low, s.ci_high))
+    }
+
+    fn overlaps(&self, other: &Ranked) -> bool {
+        let (low, high) = self.interval();
+        let (other_low, other_high) = other.interval();
+        low <= other_high && other_low <= high
+    }
+}
+
+/// How much faster one entry is than another: a ratio of wall times with its interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Margin {
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Margin {
+    /// `faster` over `slower` (see the module comment for the interval).
+    fn between(faster: &Ranked, slower: &Ranked) -> Margin {
+        let (low, high) = faster.interval();
+        let (slower_low, slower_high) = slower.interval();
+        Margin {
+            median: faster.median() / slower.median(),
+            low: low / slower_high,
+            high: high / slower_low,
+        }
+    }
+}
+
+/// The headline of one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Headline<'a> {
+    pub scenario: &'a str,
+    /// The fastest entry (the reference when no entry beat it).
+    pub winner: Ranked<'a>,
+    /// The entry speedups are measured against.
+    pub reference: &'a str,
+    /// The winner over the reference; `None` when the winner is the reference.
+    pub over_reference: Option<Margin>,
+    /// The second-fastest entry and the winner's margin over it (`None` with one entry ranked).
+    pub runner_up: Option<(Ranked<'a>, Margin)>,
+    /// Entries whose intervals overlap the winner's, fastest first.
+    pub tied: Vec<Ranked<'a>>,
+    /// Entries left out of the ranking because their speedup was not measured.
+    pub unranked: Vec<&'a str>,
+}
+
+/// The scenario's entries ranked fastest first: those with a speedup, and the reference.
+pub fn ranking(scenario: &ScenarioResult) -> Vec<Ranked<'_>> {
+    let mut ranked: Vec<Ranked> = scenario
+        .entries
+        .iter()
+        .filter_map(|entry| match &entry.speedup {
+            Some(speedup) => Some(Ranked {
+                id: &entry.id,
+                speedup: Some(speedup),
+            }),
+            None if entry.id == scenario.reference => Some(Ranked {
+                id: &entry.id,
+                speedup: None,
+            }),
+            None => None,
+        })
+        .collect();
+    // Stable: equal medians keep the scenario file's order.
+    ranked.sort_by(|a, b| b.median().total_cmp(&a.median()));
+    ranked
+}
+
+/// The headline of `scenario`, or `None` when fewer than two entries could be ranked (nothing
+/// was compared).
+pub fn headline(scenario: &ScenarioResult) -> Option<Headline<'_>> {
+    let ranked = ranking(scenario);
+    let (winner, rest) = ranked.split_first()?;
+    let runner_up = *rest.first()?;
+    Some(Headline {
+        scenario: &scenario.name,
+        winner: *winner,
+        reference: &scenario.reference,
+        over_reference: winner
+            .speedup
+            .map(|_| Margin::between(winner, &reference_of(scenario))),
+        runner_up: Some((runner_up, Margin::between(winner, &runner_up))),
+        tied: rest
+            .iter()
+            .filter(|other| winner.overlaps(other))
+            .copied()
+            .collect(),
+        unranked: scenario
+            .entries
+            .iter()
+            .filter(|e| e.speedup.is_none() && e.id != scenario.reference)
+            .map(|e| e.id.as_str())
+            .collect(),
+    })
+}
+
+fn reference_of(scenario: &ScenarioResult) -> Ranked<'_> {
+    Ranked {
+        id: &scenario.reference,
+        speedup: None,
+    }
+}
+
+/// A piece of headline text; each format marks names and figures its own way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    /// An entry's id (code in Markdown and HTML).
+    Name(String),
+    /// The figure the line is about (bold in Markdown and HTML).
+    Figure(String),
+}
+
+/// One line of a headline, as parts.
+pub type Line = Vec<Part>;
+
+fn text(s: impl Into<String>) -> Part {
+    Part::Text(s.into())
+}
+
+/// The words of a headline, shared by every format so they say the same thing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wording {
+    /// `copy_file_range ran`
+    pub lead: Line,
+    /// `1.29× [1.25, 1.33] faster than buffered-64k (reference)`, then over the runner-up.
+    pub margins: Vec<Line>,
+    /// `tied (95% intervals overlap): sendfile 1.26× [1.22, 1.30]`
+    pub tied: Option<Line>,
+    /// `not ranked (no speedup measured): peer:rsync`
+    pub unranked: Option<Line>,
+}
+
+impl Headline<'_> {
+    pub fn wording(&self) -> Wording {
+        let mut margins = vec![];
+        let runner_up_is_reference = self
+            .runner_up
+            .as_ref()
+            .is_some_and(|(r, _)| r.is_reference());
+        if let Some(margin) = &self.over_reference {
+            let role = if runner_up_is_reference {
+                " (reference, runner-up)"
+            } else {
+                " (reference)"
+            };
+            margins.push(margin_line(margin, self.reference, role));
+        }
+        if let Some((runner_up, margin)) = &self.runner_up {
+            if !runner_up_is_reference {
+                margins.push(margin_line(margin, runner_up.id, " (runner-up)"));
+            }
+        }
+        let tied = (!self.tied.is_empty()).then(|| {
+            let mut line = vec![text("tied (95% intervals overlap): ")];
+            for (i, entry) in self.tied.iter().enumerate() {
+                if i > 0 {
+                    line.push(text(", "));
+                }
+                line.push(Part::Name(entry.id.to_string()));
+                line.push(text(match entry.speedup {
+                    Some(s) => format!(" {}", format::speedup(s)),
+                    None => " (reference)".to_string(),
+                }));
+            }
+            line
+        });
+        let unranked = (!self.unranked.is_empty()).then(|| {
+            let mut line = vec![text("not ranked (no speedup measured): ")];
+            for (i, id) in self.unranked.iter().enumerate() {
+                if i > 0 {
+                    line.push(text(", "));
+                }
+                line.push(Part::Name(id.to_string()));
+            }
+            line
+        });
+        let mut lead = vec![Part::Name(self.winner.id.to_string())];
+        if self.winner.is_reference() {
+            lead.push(text(" (reference)"));
+        }
+        lead.push(text(" ran"));
+        Wording {
+            lead,
+            margins,
+            tied,
+            unranked,
+        }
+    }
+}
+
+fn margin_line(margin: &Margin, other: &str, role: &str) -> Line {
+    vec![
+        Part::Figure(format::ratio(margin.median)),
+        text(format!(
+            " [{:.2}, {:.2}] faster than ",
+            margin.low, margin.high
+        )),
+        Part::Name(other.to_string()),
+        text(role),
+    ]
+}
+
+/// An entry's name in a headline, marked when it is the reference.
+pub fn name(entry: &Ranked) -> String {
+    if entry.is_reference() {
+        format!("{} (reference)", entry.id)
+    } else {
+        entry.id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry's id and its speedup as (median, low, high); `None` for no speedup.
+    type Entry<'a> = (&'a str, Option<(f64, f64, f64)>);
+
+    fn scenario(entries: &[Entry]) -> ScenarioResult {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let mut scenario = result.scenarios[0].clone();
+        let template = scenario.entries[0].clone();
+        scenario.reference = entries[0].0.to_string();
+        scenario.entries = entries
+            .iter()
+            .map(|&(id, speedup)| {
+                let mut entry = template.clone();
+                entry.id = id.to_string();
+                entry.speedup = speedup.map(|(median, ci_low, ci_high)| Speedup {
+                    median,
+                    ci_low,
+                    ci_high,
+                    pairs: 9,
+                });
+                entry
+            })
+            .collect();
+        scenario
+    }
+
+    #[test]
+    fn overlapping_intervals_are_ties_and_the_runner_up_margin_holds_one() {
+        let s = scenario(&[
+            ("ref", None),
+            ("a", Some((1.16, 1.15, 1.18))),
+            ("b", Some((1.16, 1.12, 1.19))),
+            ("c", Some((1.15, 1.12, 1.17))),
+            ("d", Some((1.05, 1.02, 1.08))),
+        ]);
+        let h = headline(&s).unwrap();
+        assert_eq!(h.winner.id, "a");
+        assert_eq!(h.tied.iter().map(|t| t.id).collect::<Vec<_>>(), ["b", "c"]);
+        let (runner_up, margin) = h.runner_up.unwrap();
+        assert_eq!(runner_up.id, "b");
+        assert!(margin.low < 1.0 && 1.0 < margin.high, "{margin:?}");
+        let over = h.over_reference.unwrap();
+        assert_eq!((over.median, over.low, over.high), (1.16, 1.15, 1.18));
+    }
+
+    #[test]
+    fn a_clear_winner_has_no_ties_and_a_margin_above_one() {
+        let s = scenario(&[
+            ("ref", None),
+            ("fast", Some((1.6, 1.53, 1.66))),
+            ("slow", Some((1.27, 1.23, 1.31))),
+        ]);
+        let h = headline(&s).unwrap();
+        assert!(h.tied.is_empty());
+        let (_, margin) = h.runner_up.unwrap();
+        assert!(margin.low > 1.0);
+        assert!((margin.median - 1.6 / 1.27).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_reference_can_win_and_be_tied() {
+        let s = scenario(&[
+            ("ref", None),
+            ("slower", Some((0.7, 0.68, 0.73))),
+            ("same", Some((0.99, 0.95, 1.02))),
+            ("unmeasured", None),
+        ]);
+        let h = headline(&s).unwrap();
+        assert!(h.winner.is_reference());
+        assert_eq!(h.over_reference, None);
+        assert_eq!(h.tied.iter().map(|t| t.id).collect::<Vec<_>>(), ["same"]);
+        let (runner_up, margin) = h.runner_up.unwrap();
+        assert_eq!(runner_up.id, "same");
+        assert!((margin.median - 1.0 / 0.99).abs() < 1e-12);
+        assert_eq!(h.unranked, ["unmeasured"]);
+    }
+
+    #[test]
+    fn nothing_compared_has_no_headline() {
+        assert_eq!(headline(&scenario(&[("ref", None)])), None);
+        assert_eq!(headline(&scenario(&[("ref", None), ("x", None)])), None);
+    }
+}
