@@ -36,6 +36,7 @@ pub fn environment() -> Environment {
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
         kernel: System::kernel_version().unwrap_or_else(|_| "unknown".to_owned()),
         filesystems: Vec::new(),
+        targets: Vec::new(),
         tools: tools(),
     }
 }

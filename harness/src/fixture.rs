@@ -185,6 +185,7 @@ fn fixture_from(
         size_min,
         size_max,
         seed: spec.seed(),
+        sparse: matches!(spec, FixtureSpec::File { sparse: true, .. }),
         path: path.display().to_string(),
     };
     Fixture {
@@ -277,7 +278,8 @@ fn write_sparse_file(path: &Path, size: u64, rng: &mut ChaCha8Rng) -> Result<(),
     while at < size {
         let n = SPARSE_DATA.min(size - at) as usize;
         rng.fill_bytes(&mut buf[..n]);
-        file.seek(SeekFrom::Start(at)).map_err(io("seek in", path))?;
+        file.seek(SeekFrom::Start(at))
+            .map_err(io("seek in", path))?;
         file.write_all(&buf[..n]).map_err(io("write", path))?;
         at += SPARSE_PERIOD;
     }

@@ -206,6 +206,16 @@ pub struct ContentTally {
 }
 
 impl ContentTally {
+    /// Adds another tally (one more sample).
+    pub fn add(&mut self, other: &ContentTally) {
+        for (name, n) in &other.strategies_used {
+            *self.strategies_used.entry(name.clone()).or_insert(0) += n;
+        }
+        for (name, n) in &other.fallbacks {
+            *self.fallbacks.entry(name.clone()).or_insert(0) += n;
+        }
+    }
+
     pub fn add_file(&mut self, report: &CopyReport) {
         *self
             .strategies_used

@@ -83,6 +83,18 @@ pub trait Peer {
     }
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
+    /// The same copy leaving extended attributes alone, never listing them: for a source whose
+    /// filesystem fails listxattr (smbnetfs: EIO, and its connection drops). Peers that copy
+    /// none anyway keep their command.
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        self.command(program, kind, src, dst)
+    }
     /// The same program started to do nothing: its time is the program's start-up cost.
     fn noop_command(&self, program: &Path) -> Vec<OsString> {
         vec![program.into(), "--version".into()]
@@ -111,6 +123,30 @@ struct GnuCp {
     reflink_never: bool,
 }
 
+impl GnuCp {
+    fn args(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        preserve: &str,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![program.into()];
+        if self.reflink_never {
+            args.push("--reflink=never".into());
+        }
+        if kind == FixtureKind::Tree {
+            // symlinks copied as links (`-R` without `-L`).
+            args.push("-R".into());
+            args.push(format!("--preserve={preserve}").into());
+        }
+        args.push(src.into());
+        args.push(dst.into());
+        args
+    }
+}
+
 impl Peer for GnuCp {
     fn program(&self) -> &'static str {
         "cp"
@@ -119,18 +155,17 @@ impl Peer for GnuCp {
         "coreutils"
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
-        let mut args: Vec<OsString> = vec![program.into()];
-        if self.reflink_never {
-            args.push("--reflink=never".into());
-        }
-        if kind == FixtureKind::Tree {
-            // copytree's copy2: mode, times and xattrs; symlinks copied as links (`-R` without `-L`).
-            args.push("-R".into());
-            args.push("--preserve=mode,timestamps,xattr".into());
-        }
-        args.push(src.into());
-        args.push(dst.into());
-        args
+        // copytree's copy2: mode, times and xattrs.
+        self.args(program, kind, "mode,timestamps,xattr", src, dst)
+    }
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        self.args(program, kind, "mode,timestamps", src, dst)
     }
 }
 
@@ -175,20 +210,45 @@ impl Peer for PythonShutil {
         vec![program.into(), "-c".into(), "pass".into()]
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
-        let code = match kind {
-            FixtureKind::File => "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
-            FixtureKind::Tree => {
-                "import shutil, sys; shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)"
-            }
-        };
-        vec![
-            program.into(),
-            "-c".into(),
-            code.into(),
-            src.into(),
-            dst.into(),
-        ]
+        python_command(program, "", kind, src, dst)
     }
+    /// copystat calls the module's `_copyxattr` by name (CPython 3.3 to 3.14), so replacing it
+    /// leaves xattrs alone and everything else as CPython does it.
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        python_command(
+            program,
+            "shutil._copyxattr = lambda *a, **k: None; ",
+            kind,
+            src,
+            dst,
+        )
+    }
+}
+
+fn python_command(
+    program: &Path,
+    prelude: &str,
+    kind: FixtureKind,
+    src: &Path,
+    dst: &Path,
+) -> Vec<OsString> {
+    let call = match kind {
+        FixtureKind::File => "shutil.copyfile(sys.argv[1], sys.argv[2])",
+        FixtureKind::Tree => "shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)",
+    };
+    vec![
+        program.into(),
+        "-c".into(),
+        format!("import shutil, sys; {prelude}{call}").into(),
+        src.into(),
+        dst.into(),
+    ]
 }
 
 /// `rsync`, local to local.
@@ -276,6 +336,32 @@ mod tests {
                 .peer()
                 .command(Path::new("py"), FixtureKind::Tree, src, dst);
         assert!(py[2].to_string_lossy().contains("symlinks=True"));
+    }
+
+    #[test]
+    fn without_xattrs_cp_and_python_leave_them_alone() {
+        let (src, dst) = (Path::new("/s"), Path::new("/d"));
+        let cp = PeerKind::Cp.peer().command_without_xattrs(
+            Path::new("cp"),
+            FixtureKind::Tree,
+            src,
+            dst,
+        );
+        assert!(
+            cp.contains(&OsString::from("--preserve=mode,timestamps")),
+            "{cp:?}"
+        );
+        let py = PeerKind::PythonShutil.peer().command_without_xattrs(
+            Path::new("py"),
+            FixtureKind::Tree,
+            src,
+            dst,
+        );
+        let code = py[2].to_string_lossy();
+        assert!(
+            code.contains("_copyxattr = lambda") && code.contains("copytree"),
+            "{code}"
+        );
     }
 
     #[test]

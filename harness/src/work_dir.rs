@@ -91,6 +91,12 @@ impl WorkDir {
         self.root.join("results")
     }
 
+    /// Filesystems and servers set up for scenarios (`crate::target`), one directory each;
+    /// whatever a killed run left there is swept at the start of the next.
+    pub fn targets(&self) -> PathBuf {
+        self.root.join("targets")
+    }
+
     /// Scratch space for the conformance suite.
     pub fn conformance(&self) -> PathBuf {
         self.root.join("conformance")

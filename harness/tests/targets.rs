@@ -17,6 +17,7 @@ fn context(root: &Path, n: u32) -> SetUpContext {
         dir: root.join("targets").join(format!("t{n}")),
         local_destination: root.join("runs").join(format!("s{n}")),
         run_id: "test".to_owned(),
+        graveyard: root.join("graveyard"),
     }
 }
 

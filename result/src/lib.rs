@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+fn yes() -> bool {
+    true
+}
+
 /// Bumped on every change that an older reader would misread.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -21,6 +25,10 @@ pub struct RunResult {
     pub finished_at: String,
     pub environment: Environment,
     pub scenarios: Vec<ScenarioResult>,
+    /// Scenarios not run here, with why (a target this machine cannot make: no root, a
+    /// program missing).
+    #[serde(default)]
+    pub skipped_scenarios: Vec<Skipped>,
 }
 
 impl RunResult {
@@ -86,6 +94,9 @@ pub struct Environment {
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
     pub tools: BTreeMap<String, ToolVersion>,
+    /// The targets scenarios set up or used, one per scenario run.
+    #[serde(default)]
+    pub targets: Vec<TargetRecord>,
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
@@ -132,7 +143,10 @@ pub struct FixtureInfo {
     pub size_min: Option<u64>,
     pub size_max: Option<u64>,
     pub seed: u64,
-    /// Where the cached fixture lives.
+    /// A file with holes (data in the first MiB of every 4 MiB).
+    #[serde(default)]
+    pub sparse: bool,
+    /// Where the fixture lives (its cache, or the target it was generated on).
     pub path: String,
 }
 
@@ -140,8 +154,15 @@ pub struct FixtureInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
-    /// `same-fs`, or the target directory.
+    /// `same-fs`, the target directory, a filesystem made for it (`btrfs`, `xfs`, `ext4`,
+    /// `tmpfs`) or `smb`; `environment.targets[]` describes it.
     pub target: String,
+    /// Whether the fixture was on the target (else in the work directory).
+    #[serde(default)]
+    pub source_on_target: bool,
+    /// Whether the copies were written to the target (else to the work directory).
+    #[serde(default = "yes")]
+    pub destination_on_target: bool,
     /// `warm` or `cold`.
     pub cache: String,
     /// Whether an fsync of the copy is inside the timing.
@@ -206,6 +227,13 @@ pub struct EntryResult {
     /// Against the scenario's reference; `None` for the reference itself.
     pub speedup: Option<Speedup>,
     pub syscalls: Option<SyscallSummary>,
+    /// What the copies really did (shared extents, holes, strategies used), checked after every
+    /// sample; `null` when no sample was checked.
+    #[serde(default)]
+    pub mechanism: Option<Mechanism>,
+    /// Protocol requests of one copy, from the server's own counters (SMB targets).
+    #[serde(default)]
+    pub requests: Option<ProtocolRequests>,
     /// Figures that could not be measured for this entry, with the reason.
     pub unmeasured: BTreeMap<String, String>,
 }
@@ -227,6 +255,9 @@ pub struct Sample {
     pub outlier: bool,
     /// Cold-cache samples: whether `mincore` showed the source's pages gone before the copy.
     pub cache_evicted: Option<bool>,
+    /// What this sample's copy really did, checked after it.
+    #[serde(default)]
+    pub proof: Option<SampleProof>,
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).

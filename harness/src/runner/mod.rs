@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use copybench_result::{Environment, RunResult, SCHEMA_VERSION};
+use copybench_result::{Environment, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION};
 
 mod catch;
 mod check;
@@ -30,6 +30,7 @@ mod conform;
 mod executor;
 mod ext4_wait;
 mod progress;
+mod requests;
 mod rounds;
 mod sample;
 mod seed;
@@ -120,6 +121,13 @@ pub enum RunError {
         scenario: String,
         source: WorkDirError,
     },
+    #[error("scenario `{scenario}`: {source}")]
+    Target {
+        scenario: String,
+        source: crate::target::TargetError,
+    },
+    #[error("cannot clean up after an earlier run: {0}")]
+    Leftovers(crate::target::TargetError),
     #[error("cannot encode the result: {0}")]
     Encode(#[from] serde_json::Error),
 }
@@ -131,6 +139,11 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let work = WorkDir::open(&options.work_dir)?;
     let _lock = work.lock()?;
     let run_id = run_id();
+    // What a run killed before its teardown left (mounts, loop devices, servers); this run holds
+    // the lock, so nothing there is anyone else's.
+    for note in crate::target::sweep_leftovers(&work.targets()).map_err(RunError::Leftovers)? {
+        eprintln!("copybench: cleaned up after an earlier run: {note}");
+    }
     let mut environment = environment::environment();
     push_filesystem(&mut environment, "work", work.root());
     let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios);
@@ -144,27 +157,35 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     options.trash_budget_bytes = Some(budget);
     let options = &options;
     let mut trash = Trash::new(work.trash().join(&run_id))?;
-    let mut results = Vec::new();
+    // (scenario, its result), in order; skipped scenarios are listed apart.
+    let mut results: Vec<(&Scenario, ScenarioResult)> = Vec::new();
+    let mut skipped_scenarios = Vec::new();
     let mut outcome = Ok(());
-    // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
-    let mut other_trashes = Vec::new();
-    for scenario in scenarios {
+    for (index, scenario) in scenarios.iter().enumerate() {
         match rounds::run_scenario(
             scenario,
+            index,
             options,
             &work,
             &run_id,
             &mut trash,
             &mut environment,
         ) {
-            Ok((mut result, own_trash)) => {
-                other_trashes.extend(own_trash);
+            Ok(rounds::Outcome::Ran(result)) => {
+                let mut result = *result;
                 if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
                     result
                         .warnings
                         .insert(0, ext4_wait::recent_deletes_warning(ago));
                 }
-                results.push(result);
+                results.push((scenario, result));
+            }
+            Ok(rounds::Outcome::Skipped(reason)) => {
+                eprintln!("copybench: scenario `{}` skipped: {reason}", scenario.name);
+                skipped_scenarios.push(Skipped {
+                    id: scenario.name.clone(),
+                    reason,
+                });
             }
             Err(e) => {
                 outcome = Err(e);
@@ -173,22 +194,9 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         }
     }
     if outcome.is_ok() {
-        for (scenario, result) in scenarios.iter().zip(results.iter_mut()) {
+        for (scenario, result) in results.iter_mut() {
             result.conformance =
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
-        }
-    }
-    for trash in other_trashes {
-        let dir = trash.dir().to_owned();
-        if let Err(e) = trash.destroy() {
-            eprintln!(
-                "copybench: warning: could not empty the trash {}: {e}",
-                dir.display()
-            );
-        }
-        // The run's directory on that filesystem: `<target>/copybench-<run id>/`.
-        if let Some(base) = dir.parent() {
-            let _ = std::fs::remove_dir_all(base);
         }
     }
     // Deleting happens only now, after every timing (and also takes trash left by runs that
@@ -211,7 +219,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         started_at,
         finished_at: rfc3339(SystemTime::now()),
         environment,
-        scenarios: results,
+        scenarios: results.into_iter().map(|(_, r)| r).collect(),
+        skipped_scenarios,
     })
 }
 

@@ -1,5 +1,5 @@
-//! One scenario: its fixture and target, warmup and sample rounds in a shuffled round-robin,
-//! then the summaries of its entries.
+//! One scenario: its target and fixture, warmup and sample rounds in a shuffled round-robin,
+//! the proof of what each copy did, then the summaries of its entries.
 //!
 //! Each round runs every entry once, in a new shuffled order, so drift hits all alike and
 //! speedups can be taken pair by pair within a round. No sleeps between samples: they follow
@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use copybench_engine::SyscallCounts;
+use copybench_engine::{Mode, SyscallCounts};
 use copybench_result::{
-    Environment, FixtureKind, Sample, ScenarioParameters, ScenarioResult, Skipped,
+    Environment, FixtureKind, Sample, SampleProof, ScenarioParameters, ScenarioResult, Skipped,
 };
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -18,13 +18,16 @@ use rand_chacha::ChaCha8Rng;
 
 use super::executor::{self, Executor};
 use super::progress::progress_bar;
+use super::requests;
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
 use super::{push_filesystem, RunError, RunOptions};
 use crate::cache;
 use crate::fixture;
-use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
+use crate::mechanism::{self, ContentTally};
+use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
+use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
 use crate::work_dir::{Trash, WorkDir};
 
 /// An entry being measured.
@@ -36,19 +39,48 @@ pub(super) struct Active {
     pub(super) latencies: Vec<u64>,
     /// Counts of the first measured sample (engine entries in-process).
     pub(super) counts: Option<SyscallCounts>,
+    /// Strategies used and give-ups, over the measured samples (engine entries in-process).
+    pub(super) content: Option<ContentTally>,
+    /// Why a figure of the proof of mechanism could not be read.
+    pub(super) proof_unmeasured: BTreeMap<String, String>,
     pub(super) failed: Option<String>,
 }
 
-/// Runs one scenario. Returns its result (conformance not yet checked) and the trash on its own
-/// target filesystem, if it has one, to be emptied after every scenario's timing.
+impl Active {
+    pub(super) fn new(spec: EntrySpec, executor: Box<dyn Executor>) -> Active {
+        Active {
+            spec,
+            executor,
+            samples: Vec::new(),
+            latencies: Vec::new(),
+            counts: None,
+            content: None,
+            proof_unmeasured: BTreeMap::new(),
+            failed: None,
+        }
+    }
+}
+
+/// What became of a scenario.
+pub(super) enum Outcome {
+    /// Its result (conformance not yet checked).
+    Ran(Box<ScenarioResult>),
+    /// Its target cannot be made here: why, and what to install.
+    Skipped(String),
+}
+
+/// Runs one scenario, the `index`th of the run: sets up its target, places or prepares its
+/// fixture, runs its rounds, proves what each copy did, summarises, and tears the target down
+/// (on an error or a panic too: the target tears itself down when dropped).
 pub(super) fn run_scenario(
     scenario: &Scenario,
+    index: usize,
     options: &RunOptions,
     work: &WorkDir,
     run_id: &str,
     main_trash: &mut Trash,
     environment: &mut Environment,
-) -> Result<(ScenarioResult, Option<Trash>), RunError> {
+) -> Result<Outcome, RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         let scenario = scenario.name.clone();
@@ -69,40 +101,80 @@ pub(super) fn run_scenario(
     let warmup = options.warmup.unwrap_or(scenario.warmup);
     let mut warnings = Vec::new();
 
+    let context = SetUpContext {
+        scenario: scenario.name.clone(),
+        dir: work.targets().join(format!("{run_id}-{index}")),
+        local_destination: work.runs().join(run_id).join(&scenario.name),
+        run_id: run_id.to_owned(),
+        graveyard: work.trash().join(format!("{run_id}-targets")),
+    };
+    if !matches!(scenario.target, TargetSpec::WorkDir | TargetSpec::Dir(_)) {
+        eprintln!(
+            "copybench: scenario `{}`: setting up its {} target",
+            scenario.name,
+            scenario.target.name()
+        );
+    }
+    let mut target = match target::set_up(&scenario.target, scenario.placement, &context) {
+        Ok(target) => target,
+        Err(SetUpError::Unavailable(why)) => return Ok(Outcome::Skipped(why)),
+        Err(SetUpError::Failed(source)) => {
+            return Err(RunError::Target {
+                scenario: scenario.name.clone(),
+                source,
+            })
+        }
+    };
+    let layout = target.layout().clone();
+
     eprintln!(
         "copybench: scenario `{}`: preparing the fixture",
         scenario.name
     );
-    let fixture = fixture::prepare(&spec, work).map_err(|source| RunError::Fixture {
+    let fixture = match &layout.source {
+        // Generated where its blocks live (an SMB share's directory on the server's disk) and
+        // copied where the scenario reads it.
+        Some(dir) => {
+            let backing = target.backing_path(dir);
+            fixture::generate_in(&spec, &backing).map(|f| f.rebased(&backing, dir))
+        }
+        None => fixture::prepare(&spec, work),
+    }
+    .map_err(|source| RunError::Fixture {
         scenario: scenario.name.clone(),
         source,
     })?;
-    let (target_dir, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs().join(run_id).join(&scenario.name), None),
-        Target::Dir(dir) => {
-            let base = dir.join(format!("copybench-{run_id}"));
-            let trash = Trash::new(base.join("trash"))?;
-            (base.join(&scenario.name), Some(trash))
-        }
+    let target_dir = layout.destination.clone();
+    let mut own_trash = match &layout.trash {
+        Some(dir) => Some(Trash::new(dir.clone()).map_err(trash_error)?),
+        None => None,
     };
-    std::fs::create_dir_all(&target_dir).map_err(io("create", &target_dir))?;
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
+    environment.targets.push(target.record());
     let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
+
+    // copy2 from a filesystem that cannot list xattrs leaves them out, and says so.
+    let no_xattrs = target
+        .limits()
+        .no_xattrs
+        .filter(|_| scenario.placement.source == Side::Target);
+    if let (Some(why), Mode::Copy2) = (no_xattrs, scenario.mode) {
+        warnings.push(format!("{why}: copy2 copied times and mode only"));
+    }
 
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
-        match executor::for_entry(entry, scenario, options, fixture.info.kind) {
-            Ok(executor) => active.push(Active {
-                spec: entry.clone(),
-                executor,
-                samples: Vec::new(),
-                latencies: Vec::new(),
-                counts: None,
-                failed: None,
-            }),
+        match executor::for_entry(
+            entry,
+            scenario,
+            options,
+            fixture.info.kind,
+            no_xattrs.is_none(),
+        ) {
+            Ok(executor) => active.push(Active::new(entry.clone(), executor)),
             Err(reason) => skipped.push(Skipped {
                 id: entry.id.clone(),
                 reason,
@@ -117,6 +189,8 @@ pub(super) fn run_scenario(
         })?;
     }
 
+    let resolve = |path: &Path| target.backing_path(path);
+    let source_profile = mechanism::profile_source(&fixture.files, &resolve);
     let bench = Bench {
         scenario: &scenario.name,
         fixture: &fixture,
@@ -124,6 +198,18 @@ pub(super) fn run_scenario(
         fsync: scenario.fsync,
         source_fd,
         target_fd,
+        resolve: &resolve,
+    };
+    // A trash on the target's own filesystem is emptied before one round's copies could fill
+    // half of what was free there.
+    let budget = match &own_trash {
+        Some(_) => {
+            let free = rustix::fs::statvfs(&target_dir)
+                .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
+                .unwrap_or(0);
+            options.trash_budget_bytes.unwrap_or(u64::MAX).min(free / 2)
+        }
+        None => options.trash_budget_bytes.unwrap_or(u64::MAX),
     };
     let rounds = warmup + samples;
     let progress = progress_bar(
@@ -151,7 +237,6 @@ pub(super) fn run_scenario(
             }
             // Only between rounds, and only when the disk would otherwise fill.
             Step::BetweenRounds => {
-                let budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
                 if trash.held_bytes() > budget {
                     trash.empty().map_err(trash_error)?;
                     flush(&bench.target_fd);
@@ -178,7 +263,7 @@ pub(super) fn run_scenario(
         };
         warnings.push(format!(
             "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",
-            options.trash_budget_bytes.unwrap_or(0) >> 20
+            budget >> 20
         ));
     }
 
@@ -195,7 +280,7 @@ pub(super) fn run_scenario(
         ));
     }
     let strace_path = crate::peer::find_on_path("strace");
-    for entry in active {
+    for (index, entry) in active.into_iter().enumerate() {
         if let Some(reason) = entry.failed {
             skipped.push(Skipped {
                 id: entry.spec.id.clone(),
@@ -203,6 +288,7 @@ pub(super) fn run_scenario(
             });
             continue;
         }
+        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
         let mut unmeasured = BTreeMap::new();
         let syscalls = syscall_summary(
             &entry,
@@ -210,10 +296,30 @@ pub(super) fn run_scenario(
             options,
             strace_path.as_deref(),
             &target_dir,
-            own_trash.as_mut().unwrap_or(&mut *main_trash),
+            trash,
             &mut unmeasured,
         );
-        let result = summarize(
+        let requests = requests::of_one_copy(
+            target.as_ref(),
+            &bench,
+            &entry,
+            &target_dir.join(format!("requests-e{index:02}")),
+            trash,
+            &mut unmeasured,
+        )?;
+        let proofs: Vec<SampleProof> = entry.samples.iter().filter_map(|s| s.proof).collect();
+        let claim = match entry.spec.subject {
+            Subject::Strategy(s) => mechanism::strategy_claim(s),
+            Subject::Walker { strategy, .. } => mechanism::strategy_claim(strategy),
+            Subject::Peer(p) => mechanism::peer_claim(p),
+        };
+        let proven = (!proofs.is_empty())
+            .then(|| mechanism::summarize(&proofs, &source_profile, claim, entry.content.as_ref()));
+        if let Some(flag) = proven.as_ref().and_then(|m| m.contradiction.as_ref()) {
+            warnings.push(format!("`{}`: {flag}", entry.spec.id));
+        }
+        unmeasured.extend(entry.proof_unmeasured.clone());
+        let mut result = summarize(
             entry,
             scenario,
             &fixture,
@@ -222,6 +328,8 @@ pub(super) fn run_scenario(
             unmeasured,
             &mut warnings,
         );
+        result.mechanism = proven;
+        result.requests = requests;
         entries.push(result);
     }
 
@@ -231,7 +339,9 @@ pub(super) fn run_scenario(
         description: scenario.description.clone(),
         parameters: ScenarioParameters {
             fixture: fixture.info.clone(),
-            target: target_name(&scenario.target),
+            target: scenario.target.name(),
+            source_on_target: layout.source.is_some(),
+            destination_on_target: layout.trash.is_some(),
             cache: scenario.cache.name().to_owned(),
             fsync: scenario.fsync,
             warmup,
@@ -246,7 +356,16 @@ pub(super) fn run_scenario(
         conformance: None,
         warnings,
     };
-    Ok((result, own_trash))
+    drop(bench);
+    drop(own_trash);
+    let mut result = result;
+    if let Err(e) = target.tear_down() {
+        eprintln!("copybench: warning: scenario `{}`: {e}", scenario.name);
+        result
+            .warnings
+            .push(format!("the target was not fully torn down: {e}"));
+    }
+    Ok(Outcome::Ran(Box::new(result)))
 }
 
 /// One step of a scenario's rounds.
@@ -270,12 +389,4 @@ pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec
         steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
     steps
-}
-
-/// How the result names a target.
-fn target_name(target: &Target) -> String {
-    match target {
-        Target::SameFs => "same-fs".to_owned(),
-        Target::Dir(d) => d.display().to_string(),
-    }
 }

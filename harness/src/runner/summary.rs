@@ -186,6 +186,9 @@ pub(super) fn summarize(
         samples: entry.samples,
         speedup,
         syscalls,
+        // Filled in by the caller, which holds the target and the proofs.
+        mechanism: None,
+        requests: None,
         unmeasured,
     }
 }

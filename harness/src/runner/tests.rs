@@ -44,6 +44,7 @@ fn fixture() -> Fixture {
             size_min: None,
             size_max: None,
             seed: 1,
+            sparse: false,
             path: "/nonexistent/fixture".to_owned(),
         },
         reused: true,
@@ -59,14 +60,7 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
         .entries
         .iter()
         .zip(mocks)
-        .map(|(spec, mock)| Active {
-            spec: spec.clone(),
-            executor: Box::new(mock) as Box<dyn Executor>,
-            samples: Vec::new(),
-            latencies: Vec::new(),
-            counts: None,
-            failed: None,
-        })
+        .map(|(spec, mock)| Active::new(spec.clone(), Box::new(mock) as Box<dyn Executor>))
         .collect();
     let stderr = std::io::stderr();
     let setting = Setting {
@@ -85,7 +79,7 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
                 entry
                     .executor
                     .sample(&fixture.path, Path::new("/nonexistent/dst"), &setting);
-            record(entry, &fixture, round, warmup, None, outcome);
+            record(entry, &fixture, round, warmup, None, outcome, None);
         }
     }
     active

@@ -112,8 +112,14 @@ impl Validator<'_> {
             (None, Some(_)) => {
                 for (key, span) in [
                     ("size", table.size.as_ref().map(Spanned::span)),
-                    ("mkfs_options", table.mkfs_options.as_ref().map(Spanned::span)),
-                    ("mount_options", table.mount_options.as_ref().map(Spanned::span)),
+                    (
+                        "mkfs_options",
+                        table.mkfs_options.as_ref().map(Spanned::span),
+                    ),
+                    (
+                        "mount_options",
+                        table.mount_options.as_ref().map(Spanned::span),
+                    ),
                 ] {
                     if let Some(span) = span {
                         return Err(self.error(
@@ -132,13 +138,11 @@ impl Validator<'_> {
                     "a target is a filesystem or a share, not both",
                 ))
             }
-            (None, None) => {
-                return Err(self.error(
-                    raw.span(),
-                    "target",
-                    "a target table needs `filesystem` (btrfs, xfs, ext4, tmpfs) or `share = \"smb\"`",
-                ))
-            }
+            (None, None) => return Err(self.error(
+                raw.span(),
+                "target",
+                "a target table needs `filesystem` (btrfs, xfs, ext4, tmpfs) or `share = \"smb\"`",
+            )),
         };
         // A new filesystem holds the fixture too by default (a reflink needs both on it); a
         // share is copied onto by default, as the seed measured.
@@ -185,7 +189,10 @@ impl Validator<'_> {
             return Err(self.error(
                 raw.span(),
                 "target.size",
-                format!("a {} target needs `size` (e.g. size = \"1GiB\")", kind.name()),
+                format!(
+                    "a {} target needs `size` (e.g. size = \"1GiB\")",
+                    kind.name()
+                ),
             ));
         };
         if size.get_ref().0 < kind.min_size() {
@@ -208,7 +215,9 @@ impl Validator<'_> {
             ));
         }
         let mount_options = match &table.mount_options {
-            Some(o) if o.get_ref().trim().is_empty() || o.get_ref().contains(char::is_whitespace) => {
+            Some(o)
+                if o.get_ref().trim().is_empty() || o.get_ref().contains(char::is_whitespace) =>
+            {
                 return Err(self.error(
                     o.span(),
                     "target.mount_options",
@@ -228,5 +237,167 @@ impl Validator<'_> {
                 .unwrap_or_default(),
             mount_options,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse, ScenarioError};
+    use crate::target::{FilesystemKind, Placement, Side, TargetSpec};
+
+    const TREE: &str = r#"
+[[scenario]]
+name = "t"
+reference = "lean"
+walkers = ["scandir", "lean"]
+samples = 2
+TARGET
+
+[scenario.fixture]
+kind = "tree"
+files = 4
+dirs = 2
+size_min = "1KiB"
+size_max = "2KiB"
+seed = 1
+"#;
+
+    fn with(target: &str) -> Result<(TargetSpec, Placement), ScenarioError> {
+        parse(&TREE.replace("TARGET", target), "s.toml")
+            .map(|s| (s[0].target.clone(), s[0].placement))
+    }
+
+    #[test]
+    fn strings_name_the_work_directory_a_directory_or_the_share() {
+        let onto = Placement {
+            source: Side::Local,
+            destination: Side::Target,
+        };
+        assert_eq!(with("").unwrap(), (TargetSpec::WorkDir, onto));
+        assert_eq!(
+            with("target = \"same-fs\"").unwrap(),
+            (TargetSpec::WorkDir, onto)
+        );
+        assert_eq!(with("target = \"smb\"").unwrap(), (TargetSpec::Smb, onto));
+        assert_eq!(
+            with("target = \"/mnt/x\"").unwrap(),
+            (TargetSpec::Dir("/mnt/x".into()), onto)
+        );
+        let e = with("target = \"mnt/x\"").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (7, "scenario[0].target"));
+    }
+
+    #[test]
+    fn a_filesystem_table_holds_the_fixture_by_default_and_a_share_the_copies() {
+        let (spec, placement) = with(
+            "target = { filesystem = \"btrfs\", size = \"1GiB\", mkfs_options = [\"-m\", \"single\"], mount_options = \"noatime\" }",
+        )
+        .unwrap();
+        let TargetSpec::Filesystem(fs) = spec else {
+            panic!("{spec:?}")
+        };
+        assert_eq!(fs.kind, FilesystemKind::Btrfs);
+        assert_eq!((fs.size, fs.mkfs_options.len()), (1 << 30, 2));
+        assert_eq!(placement.source, Side::Target);
+        let (spec, placement) =
+            with("target = { share = \"smb\", source = \"target\", destination = \"local\" }")
+                .unwrap();
+        assert_eq!(spec, TargetSpec::Smb);
+        assert_eq!(
+            (placement.source, placement.destination),
+            (Side::Target, Side::Local)
+        );
+    }
+
+    #[test]
+    fn mistakes_in_a_target_table_name_file_line_and_key() {
+        let table = |body: &str| {
+            TREE.replace("TARGET", "").replace(
+                "\n[scenario.fixture]",
+                &format!("\n[scenario.target]\n{body}\n\n[scenario.fixture]"),
+            )
+        };
+        let e = parse(
+            &table("filesystem = \"btrfs\"\nsize = \"1GiB\"\nmount_option = \"x\""),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "scenario[0].target.mount_option", "{e}");
+        assert_eq!(e.line, 12, "{e}");
+        let e = parse(&table("filesystem = \"zfs\"\nsize = \"1GiB\""), "s.toml").unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (10, "scenario[0].target.filesystem"),
+            "{e}"
+        );
+        let e = parse(&table("filesystem = \"xfs\"\nsize = \"64MiB\""), "s.toml").unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (11, "scenario[0].target.size"),
+            "{e}"
+        );
+        assert!(e.message.contains("300MiB"), "{e}");
+        let e = parse(&table("filesystem = \"ext4\""), "s.toml").unwrap_err();
+        assert_eq!(e.key, "scenario[0].target.size", "{e}");
+        let e = parse(
+            &table("filesystem = \"tmpfs\"\nsize = \"8MiB\"\nmkfs_options = [\"-x\"]"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (12, "scenario[0].target.mkfs_options"),
+            "{e}"
+        );
+        let e = parse(&table("share = \"smb\"\nsize = \"1GiB\""), "s.toml").unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (11, "scenario[0].target.size"),
+            "{e}"
+        );
+        let e = parse(
+            &table("share = \"smb\"\nsource = \"local\"\ndestination = \"local\""),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "scenario[0].target.destination", "{e}");
+        let e = parse(&table("size = \"1GiB\""), "s.toml").unwrap_err();
+        assert_eq!(e.key, "scenario[0].target", "{e}");
+    }
+
+    #[test]
+    fn copy2_of_one_file_from_the_share_is_refused() {
+        let text = r#"
+[[scenario]]
+name = "f"
+reference = "sendfile"
+strategies = ["sendfile", "auto"]
+mode = "copy2"
+samples = 2
+target = { share = "smb", source = "target", destination = "local" }
+
+[scenario.fixture]
+kind = "file"
+size = "1MiB"
+seed = 1
+sparse = true
+"#;
+        let e = parse(text, "s.toml").unwrap_err();
+        assert_eq!(e.key, "scenario[0].mode", "{e}");
+        assert!(parse(&text.replace("copy2", "copy"), "s.toml").is_ok());
+    }
+
+    #[test]
+    fn the_shipped_target_scenarios_are_valid() {
+        for file in ["fs-matrix.toml", "smb-tree-8000.toml"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../scenarios")
+                .join(file);
+            let scenarios = crate::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                scenarios.iter().all(|s| s.target != TargetSpec::WorkDir),
+                "{file}"
+            );
+        }
     }
 }

@@ -8,8 +8,8 @@ use toml::Spanned;
 use super::expand;
 use super::parse::{line_of, FixtureToml, ScenarioToml};
 use super::{FixtureSpec, Scenario, ScenarioError, Subject};
-use crate::target::{Side, TargetSpec};
 use crate::size::ByteSize;
+use crate::target::{Side, TargetSpec};
 
 /// Validates the `index`th scenario of a file.
 pub(super) struct Validator<'a> {

@@ -107,15 +107,17 @@ mod tests {
         let marker = left.join("server/smb.conf");
         std::fs::write(&marker, "").unwrap();
         // A process that names a path inside, as a leftover smbd would.
-        let mut child = std::process::Command::new("tail")
-            .arg("-f")
+        let mut child = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg("while :; do sleep 0.1; done")
             .arg(&marker)
             .spawn()
             .unwrap();
         let notes = sweep_leftovers(&targets).unwrap();
         assert!(
             notes.iter().any(|n| n.contains("stopped process")),
-            "{notes:?}"
+            "{notes:?} {:?}",
+            child.try_wait()
         );
         assert!(!left.exists());
         assert!(child.try_wait().unwrap().is_some() || child.wait().is_ok());

@@ -54,7 +54,10 @@ impl Local {
         // `create_dir`, not `create_dir_all`: the directory must be this run's, never one that
         // was there (teardown deletes it).
         std::fs::create_dir(&own).map_err(io("create", &own))?;
-        teardown.push(Undo::Remove { path: own.clone() });
+        teardown.push(Undo::Retire {
+            path: own.clone(),
+            graveyard: context.graveyard.clone(),
+        });
         let layout = Layout::of(placement, &own, context);
         for dir in [
             Some(&layout.destination),

@@ -103,8 +103,9 @@ impl LoopFs {
 
         let teardown = Teardown::new();
         std::fs::create_dir_all(&context.dir).map_err(io("create", &context.dir))?;
-        teardown.push(Undo::Remove {
+        teardown.push(Undo::Retire {
             path: context.dir.clone(),
+            graveyard: context.graveyard.clone(),
         });
         let mount_point = context.dir.join("mnt");
         std::fs::create_dir(&mount_point).map_err(io("create", &mount_point))?;

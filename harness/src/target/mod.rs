@@ -108,6 +108,9 @@ pub struct SetUpContext {
     pub local_destination: PathBuf,
     /// The run's id, naming the directory made inside a user's target directory.
     pub run_id: String,
+    /// Where teardown moves what it made instead of deleting it during the run (see
+    /// `teardown::Undo::Retire`); the run deletes it after every timing.
+    pub graveyard: PathBuf,
 }
 
 /// The directories a target gives a scenario.

@@ -107,8 +107,9 @@ impl SmbShare {
         let teardown = Teardown::new();
         let dirs = Dirs::under(&context.dir);
         std::fs::create_dir_all(&dirs.root).map_err(io("create", &dirs.root))?;
-        teardown.push(Undo::Remove {
+        teardown.push(Undo::Retire {
             path: dirs.root.clone(),
+            graveyard: context.graveyard.clone(),
         });
         for name in [
             "share", "state", "lock", "cache", "private", "pid", "ncalrpc", "log",
@@ -257,7 +258,9 @@ impl Target for SmbShare {
                 );
             }
         }
-        record.limits.push(NO_XATTRS.to_owned());
+        if self.layout.source.is_some() {
+            record.limits.push(NO_XATTRS.to_owned());
+        }
         if let Err(why) = &self.dialect {
             record
                 .unavailable

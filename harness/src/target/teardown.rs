@@ -32,6 +32,11 @@ pub(crate) enum Undo {
     /// A directory made for the target, deleted with all it holds (never followed through a
     /// symlink; refused while anything is still mounted below it).
     Remove { path: PathBuf },
+    /// A directory made for the target, moved into `graveyard` (a directory the run deletes
+    /// after every timing), or deleted where it cannot be moved there (another filesystem):
+    /// deleting thousands of files right before the next scenario's samples would slow the
+    /// files they create (docs/design.md, "Deleting right before creating").
+    Retire { path: PathBuf, graveyard: PathBuf },
 }
 
 type Steps = Arc<Mutex<Vec<Undo>>>;
@@ -161,6 +166,28 @@ fn undo(step: Undo) -> Result<(), TargetError> {
         }
         Undo::Stop { name, child } => stop(name, child),
         Undo::Remove { path } => remove(&path),
+        Undo::Retire { path, graveyard } => retire(&path, &graveyard),
+    }
+}
+
+fn retire(path: &Path, graveyard: &Path) -> Result<(), TargetError> {
+    if let Some(mounted) = mounts_below(path).first() {
+        return Err(TargetError::StillMounted {
+            path: path.to_owned(),
+            mount_point: mounted.clone(),
+        });
+    }
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    static RETIRED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = RETIRED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let to = graveyard.join(format!("{name}-{}-{n}", std::process::id()));
+    let moved = std::fs::create_dir_all(graveyard).and_then(|()| std::fs::rename(path, &to));
+    match moved {
+        Ok(()) => Ok(()),
+        Err(_) => remove(path),
     }
 }
 
@@ -323,6 +350,23 @@ mod tests {
         assert!(!outer.exists());
         // A second run (Drop, the interrupt handler) finds nothing left to do.
         teardown.run().unwrap();
+    }
+
+    #[test]
+    fn a_retired_directory_moves_into_the_graveyard() {
+        let tmp = tempfile::tempdir().unwrap();
+        let made = tmp.path().join("t0");
+        std::fs::create_dir_all(made.join("deep")).unwrap();
+        std::fs::write(made.join("deep/f"), b"x").unwrap();
+        let graveyard = tmp.path().join("graveyard");
+        let teardown = Teardown::new();
+        teardown.push(Undo::Retire {
+            path: made.clone(),
+            graveyard: graveyard.clone(),
+        });
+        teardown.run().unwrap();
+        assert!(!made.exists());
+        assert_eq!(std::fs::read_dir(&graveyard).unwrap().count(), 1);
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub(in crate::runner) struct PeerProgram {
     /// The real program (a pyenv shim is resolved to its interpreter).
     program: PathBuf,
     kind: FixtureKind,
+    /// `false`: the copy must not list extended attributes (see `Peer::command_without_xattrs`).
+    xattrs: bool,
 }
 
 impl PeerProgram {
@@ -67,6 +69,7 @@ impl PeerProgram {
     pub(in crate::runner) fn resolve(
         peer: PeerKind,
         kind: FixtureKind,
+        xattrs: bool,
     ) -> Result<PeerProgram, String> {
         let peer = peer.peer();
         let program = peer.resolve()?.path;
@@ -74,7 +77,17 @@ impl PeerProgram {
             peer,
             program,
             kind,
+            xattrs,
         })
+    }
+
+    fn argv(&self, src: &Path, dst: &Path) -> Vec<OsString> {
+        if self.xattrs {
+            self.peer.command(&self.program, self.kind, src, dst)
+        } else {
+            self.peer
+                .command_without_xattrs(&self.program, self.kind, src, dst)
+        }
     }
 }
 
@@ -85,14 +98,11 @@ impl Executor for PeerProgram {
         dst: &Path,
         setting: &Setting<'_>,
     ) -> Result<Measured, SampleError> {
-        time_command(
-            &self.peer.command(&self.program, self.kind, src, dst),
-            setting,
-        )
+        time_command(&self.argv(src, dst), setting)
     }
 
     fn command_line(&self, src: &Path, dst: &Path) -> Option<Vec<OsString>> {
-        Some(self.peer.command(&self.program, self.kind, src, dst))
+        Some(self.argv(src, dst))
     }
 
     fn startup_command(&self) -> Option<Vec<OsString>> {
@@ -129,5 +139,6 @@ fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, Sa
         bytes: setting.fixture_bytes,
         latencies: Vec::new(),
         counts: None,
+        content: None,
     })
 }

@@ -7,6 +7,7 @@ use copybench_engine::{copy_file, copy_tree, CopyOptions, Strategy, SyscallRecor
 
 use super::{Executor, Measured, SampleError, Setting};
 use crate::measure::{self, CpuScope, Timing};
+use crate::mechanism::ContentTally;
 use crate::runner::catch::catch;
 
 /// One file copied with one strategy.
@@ -40,11 +41,14 @@ impl Executor for FileCopy {
                 why,
             });
         }
+        let mut content = ContentTally::default();
+        content.add_file(&report);
         Ok(Measured {
             timing,
             bytes: report.bytes,
             latencies: Vec::new(),
             counts: Some(recorder.counts()),
+            content: Some(content),
         })
     }
 }
@@ -74,11 +78,14 @@ impl Executor for TreeCopy {
                 first: first.error.to_string(),
             });
         }
+        let mut content = ContentTally::default();
+        content.add_tree(&report);
         Ok(Measured {
             timing,
             bytes: report.bytes,
             latencies: report.file_latencies_ns,
             counts: Some(recorder.counts()),
+            content: Some(content),
         })
     }
 }

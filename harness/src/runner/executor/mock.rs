@@ -50,6 +50,7 @@ impl Executor for Mock {
             bytes: setting.fixture_bytes,
             latencies: Vec::new(),
             counts: None,
+            content: None,
         })
     }
 }

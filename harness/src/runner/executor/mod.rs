@@ -24,6 +24,7 @@ pub(super) use in_process::{FileCopy, TreeCopy};
 use super::RunOptions;
 use crate::child::ChildRequest;
 use crate::measure::Timing;
+use crate::mechanism::ContentTally;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
 /// Something the runner can sample: one copy of the fixture per call.
@@ -77,6 +78,9 @@ pub(super) struct Measured {
     pub(super) latencies: Vec<u64>,
     /// The engine's counted syscalls (in process); `None` for a child.
     pub(super) counts: Option<SyscallCounts>,
+    /// Which strategy copied each file, and the give-ups before it (in process); `None` for a
+    /// child, which does not say.
+    pub(super) content: Option<ContentTally>,
 }
 
 /// Why one sample failed (the entry is then skipped with this as its reason).
@@ -113,11 +117,15 @@ pub(super) enum SampleError {
 }
 
 /// The executor for `entry`, or the reason it cannot run here (the entry is skipped).
+///
+/// `xattrs` false: copy2 must leave extended attributes alone (the source's filesystem fails
+/// listxattr, as an SMB share through smbnetfs does).
 pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
     kind: FixtureKind,
+    xattrs: bool,
 ) -> Result<Box<dyn Executor>, String> {
     let mode = scenario.mode;
     let child = || {
@@ -147,6 +155,7 @@ pub(super) fn for_entry(
             // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
             symlinks: true,
             record_latencies: true,
+            xattrs,
             ..TreeOptions::default()
         })),
         (Subject::Strategy(strategy), TimedAs::ChildProcess) => {
@@ -175,11 +184,12 @@ pub(super) fn for_entry(
                     jobs,
                     strategy,
                     mode,
+                    xattrs,
                     src: src.to_owned(),
                     dst: dst.to_owned(),
                 }
             }))
         }
-        (Subject::Peer(peer_kind), _) => Box::new(PeerProgram::resolve(*peer_kind, kind)?),
+        (Subject::Peer(peer_kind), _) => Box::new(PeerProgram::resolve(*peer_kind, kind, xattrs)?),
     })
 }
