@@ -158,7 +158,7 @@ fn without_xattrs_no_walker_lists_them_and_times_and_modes_are_still_copied() {
             );
         }
         assert!(
-            counts.calls.get("utimensat").is_some(),
+            counts.calls.contains_key("utimensat"),
             "{walker}: {counts:?}"
         );
         let with = counted(4, &opts(walker, Mode::Copy2, 1), false);

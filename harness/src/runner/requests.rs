@@ -1,10 +1,12 @@
 //! Protocol requests per copy on a target served over a protocol (an SMB share): the server's
-//! own counters read around one more copy by each entry, untimed, after its samples. The
-//! counters settle about a second after the copy (smbd flushes them on a timer), which is why
-//! this is not done around the timed samples: waiting there would be an idle gap.
+//! own counters read between one more copy by each entry, untimed, after every entry's samples.
+//! The counters settle about a second after a copy (smbd adds each process's counts to the
+//! shared table on a timer), which is why this is not done around the timed samples: waiting
+//! there would be an idle gap. The copies are moved into the trash only after the last reading,
+//! so the renames are nobody's requests.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use copybench_result::{FixtureKind, ProtocolRequests};
 
@@ -16,58 +18,94 @@ use crate::target::Target;
 use crate::work_dir::Trash;
 
 /// Where the counts come from, as the result says.
-const SOURCE: &str = "smbd's own counters (smbd profiling level = on, smbstatus -P), around one untimed copy; they include the client's few background requests (echo) in that time";
+const SOURCE: &str = "smbd's own counters (smbd profiling level = on, smbstatus -P) around one untimed copy; they include the client's few background requests (keepalive) in that time";
 
-/// The requests one copy by `entry` made, or `None` on a target without a server; a reason in
-/// `unmeasured` when the server does not say.
-pub(super) fn of_one_copy(
+/// Per entry (in `active`'s order): the requests of one copy by it, `None` on a target without
+/// a server or for an entry that failed; why not, in `unmeasured[i]`, when the server did not say.
+pub(super) fn of_one_copy_each(
     target: &dyn Target,
     bench: &Bench<'_>,
-    entry: &Active,
-    dst: &Path,
+    active: &[Active],
+    dir: &Path,
     trash: &mut Trash,
-    unmeasured: &mut BTreeMap<String, String>,
-) -> Result<Option<ProtocolRequests>, RunError> {
-    let Some(before) = target.request_counts() else {
-        return Ok(None);
+    unmeasured: &mut [BTreeMap<String, String>],
+) -> Result<Vec<Option<ProtocolRequests>>, RunError> {
+    let mut out: Vec<Option<ProtocolRequests>> = active.iter().map(|_| None).collect();
+    let Some(first) = target.request_counts() else {
+        return Ok(out);
     };
-    let mut why_not = |why: String| {
-        unmeasured.insert("requests".to_owned(), why);
-        Ok(None)
-    };
-    let before = match before {
-        Ok(counts) => counts,
-        Err(why) => return why_not(why),
+    let mut before = match first {
+        Ok(counts) => Some(counts),
+        Err(why) => {
+            for (entry, unmeasured) in active.iter().zip(unmeasured.iter_mut()) {
+                if entry.failed.is_none() {
+                    unmeasured.insert("requests".to_owned(), why.clone());
+                }
+            }
+            return Ok(out);
+        }
     };
     let fixture = bench.fixture;
-    flush(&bench.target_fd);
     let setting = Setting {
         fsync: false,
         target: std::os::fd::AsFd::as_fd(&bench.target_fd),
         fixture_bytes: fixture.info.bytes,
     };
-    let copied = entry.executor.sample(&fixture.path, dst, &setting);
-    let after = target.request_counts();
-    trash
-        .take(dst, fixture.info.bytes)
-        .map_err(|source| RunError::Trash {
-            scenario: bench.scenario.to_owned(),
-            source,
-        })?;
-    if let Err(e) = copied {
-        return why_not(format!("the untimed copy that counts requests failed: {e}"));
+    let mut copies: Vec<PathBuf> = Vec::new();
+    for (index, entry) in active.iter().enumerate() {
+        if entry.failed.is_some() {
+            continue;
+        }
+        eprintln!(
+            "copybench: scenario `{}`: counting the server's requests of one more copy by `{}`",
+            bench.scenario, entry.spec.id
+        );
+        let dst = dir.join(format!("requests-e{index:02}"));
+        flush(&bench.target_fd);
+        let copied = entry.executor.sample(&fixture.path, &dst, &setting);
+        copies.push(dst);
+        let after = target
+            .request_counts()
+            .unwrap_or_else(|| Err("no counters".to_owned()));
+        match (copied, before.take(), after) {
+            (Err(e), _, after) => {
+                unmeasured[index].insert(
+                    "requests".to_owned(),
+                    format!("the untimed copy that counts requests failed: {e}"),
+                );
+                before = after.ok();
+            }
+            (Ok(_), Some(earlier), Ok(now)) => {
+                let made = now.since(&earlier);
+                let total = made.total();
+                out[index] = Some(ProtocolRequests {
+                    source: SOURCE.to_owned(),
+                    per_file: (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0)
+                        .then(|| total as f64 / fixture.info.files as f64),
+                    per_copy: made.0,
+                    total,
+                });
+                before = Some(now);
+            }
+            (Ok(_), None, after) => {
+                unmeasured[index].insert(
+                    "requests".to_owned(),
+                    "the server's counters could not be read before this copy".to_owned(),
+                );
+                before = after.ok();
+            }
+            (Ok(_), Some(_), Err(why)) => {
+                unmeasured[index].insert("requests".to_owned(), why);
+            }
+        }
     }
-    let made = match after {
-        Some(Ok(after)) => after.since(&before),
-        Some(Err(why)) => return why_not(why),
-        None => return Ok(None),
-    };
-    let total = made.total();
-    Ok(Some(ProtocolRequests {
-        source: SOURCE.to_owned(),
-        per_file: (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0)
-            .then(|| total as f64 / fixture.info.files as f64),
-        per_copy: made.0,
-        total,
-    }))
+    for dst in copies {
+        trash
+            .take(&dst, fixture.info.bytes)
+            .map_err(|source| RunError::Trash {
+                scenario: bench.scenario.to_owned(),
+                source,
+            })?;
+    }
+    Ok(out)
 }

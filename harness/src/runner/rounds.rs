@@ -204,7 +204,8 @@ pub(super) fn run_scenario(
     // half of what was free there.
     let budget = match &own_trash {
         Some(_) => {
-            let free = rustix::fs::statvfs(&target_dir)
+            // The server's disk for a share (smbnetfs reports no free space).
+            let free = rustix::fs::statvfs(target.backing_path(&target_dir))
                 .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
                 .unwrap_or(0);
             options.trash_budget_bytes.unwrap_or(u64::MAX).min(free / 2)
@@ -279,8 +280,20 @@ pub(super) fn run_scenario(
             scenario.reference
         ));
     }
+    let mut unmeasured_of: Vec<BTreeMap<String, String>> =
+        active.iter().map(|_| BTreeMap::new()).collect();
+    let requests_of = requests::of_one_copy_each(
+        target.as_ref(),
+        &bench,
+        &active,
+        &target_dir,
+        own_trash.as_mut().unwrap_or(&mut *main_trash),
+        &mut unmeasured_of,
+    )?;
     let strace_path = crate::peer::find_on_path("strace");
-    for (index, entry) in active.into_iter().enumerate() {
+    for ((entry, requests), mut unmeasured) in
+        active.into_iter().zip(requests_of).zip(unmeasured_of)
+    {
         if let Some(reason) = entry.failed {
             skipped.push(Skipped {
                 id: entry.spec.id.clone(),
@@ -289,7 +302,6 @@ pub(super) fn run_scenario(
             continue;
         }
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        let mut unmeasured = BTreeMap::new();
         let syscalls = syscall_summary(
             &entry,
             &fixture,
@@ -299,14 +311,6 @@ pub(super) fn run_scenario(
             trash,
             &mut unmeasured,
         );
-        let requests = requests::of_one_copy(
-            target.as_ref(),
-            &bench,
-            &entry,
-            &target_dir.join(format!("requests-e{index:02}")),
-            trash,
-            &mut unmeasured,
-        )?;
         let proofs: Vec<SampleProof> = entry.samples.iter().filter_map(|s| s.proof).collect();
         let claim = match entry.spec.subject {
             Subject::Strategy(s) => mechanism::strategy_claim(s),

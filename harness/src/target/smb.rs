@@ -181,7 +181,7 @@ impl SmbShare {
             .stderr(log_file(&netfs_log)?)
             .process_group(0);
         crate::os::terminate_with_parent(&mut command);
-        let client_version = tool::version_of(&smbnetfs, &["-V"]);
+        let client_version = client_version(&smbnetfs, &dirs.home);
         let child = command.spawn().map_err(|source| TargetError::Spawn {
             program: smbnetfs.clone(),
             source,
@@ -224,7 +224,8 @@ impl SmbShare {
         Ok(SmbShare {
             context: context.clone(),
             server_pid: teardown.pid_of("smbd"),
-            server_version: tool::version_of(&smbd, &["--version"]),
+            server_version: tool::version_of(&smbd, &["--version"])
+                .map(|v| format!("Samba {}", v.trim_start_matches("Version ").trim())),
             client_version,
             dirs,
             port,
@@ -266,6 +267,12 @@ impl Target for SmbShare {
                 .unavailable
                 .insert("smb.protocol".to_owned(), why.clone());
         }
+        if self.client_version.is_none() {
+            record.unavailable.insert(
+                "smb.client".to_owned(),
+                "`smbnetfs -V` did not print its version".to_owned(),
+            );
+        }
         if self.server_version.is_none() {
             record.unavailable.insert(
                 "smb.server_version".to_owned(),
@@ -276,10 +283,7 @@ impl Target for SmbShare {
             server_version: self.server_version.clone(),
             server_pid: self.server_pid,
             protocol: self.dialect.as_ref().ok().cloned(),
-            client: self
-                .client_version
-                .clone()
-                .or_else(|| Some("smbnetfs".to_owned())),
+            client: self.client_version.clone(),
             address: format!("127.0.0.1:{}", self.port),
             share: SHARE.to_owned(),
             share_path: self.dirs.share.display().to_string(),
@@ -317,6 +321,39 @@ fn backing(share_mount: &Path, share_dir: &Path, path: &Path) -> PathBuf {
         Ok(rel) => share_dir.join(rel),
         Err(_) => path.to_owned(),
     }
+}
+
+/// `SMBNetFS 0.6.3 (libsmbclient 4.17.12-Debian, FUSE library 2.9.9)` from `smbnetfs -V`, run
+/// with the private HOME (without one it first complains that `~/.smb` is missing).
+fn client_version(smbnetfs: &Path, home: &Path) -> Option<String> {
+    let output = Command::new(smbnetfs)
+        .arg("-V")
+        .env("HOME", home)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
+    };
+    let own = after("SMBNetFS version")?;
+    let parts: Vec<String> = [
+        after("libsmbclient version").map(|v| format!("libsmbclient {v}")),
+        after("FUSE library version:").map(|v| format!("FUSE library {v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Some(if parts.is_empty() {
+        format!("SMBNetFS {own}")
+    } else {
+        format!("SMBNetFS {own} ({})", parts.join(", "))
+    })
 }
 
 /// smbd's configuration: everything it writes stays under the target's directory.

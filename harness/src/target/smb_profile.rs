@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 /// Two readings this far apart that agree mean the servers have flushed their counts.
-const SETTLE: Duration = Duration::from_millis(1500);
+const SETTLE: Duration = Duration::from_millis(1200);
 /// Give up waiting for the counters to settle after this long.
 const SETTLE_LIMIT: Duration = Duration::from_secs(15);
 
