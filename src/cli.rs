@@ -1,17 +1,20 @@
 //! The command line (clap derive). Each subcommand's arguments live beside its code in
-//! `commands/`.
-
-use std::process::ExitCode;
+//! `commands/`; the flags every command takes are in `terminal`.
 
 use clap::{Parser, Subcommand};
 
 use crate::commands;
+use crate::exit::{self, Exit};
+use crate::terminal::{GlobalArgs, Terminal};
 
 /// Benchmark and check file-copy strategies: sendfile, copy_file_range, reflink, splice,
 /// buffered loops, mmap, std::fs::copy; CPython shutil is the reference for correct behaviour.
 #[derive(Debug, Parser)]
-#[command(name = "copybench", version, propagate_version = true)]
+#[command(name = "copybench", version, propagate_version = true, after_help = exit::HELP)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,17 +33,23 @@ pub enum Command {
     Report(commands::report::ReportArgs),
     /// Check every strategy and walker against CPython shutil's behaviour.
     Conform(commands::conform::ConformArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one per command into a directory.
+    Man(commands::man::ManArgs),
 }
 
 impl Command {
-    pub fn run(self) -> anyhow::Result<ExitCode> {
+    pub fn run(self, terminal: &Terminal) -> anyhow::Result<Exit> {
         match self {
-            Command::Scenario(args) => commands::scenario::run(args),
-            Command::Copy(args) => commands::copy::run(args),
-            Command::Copytree(args) => commands::copytree::run(args),
+            Command::Scenario(args) => commands::scenario::run(args, terminal),
+            Command::Copy(args) => commands::copy::run(args, terminal),
+            Command::Copytree(args) => commands::copytree::run(args, terminal),
             Command::List(args) => commands::list::run(args),
-            Command::Report(args) => commands::report::run(args),
+            Command::Report(args) => commands::report::run(args, terminal),
             Command::Conform(args) => commands::conform::run(args),
+            Command::Completions(args) => commands::completions::run(args),
+            Command::Man(args) => commands::man::run(args),
         }
     }
 }

@@ -101,16 +101,24 @@ fn human_success_line_and_syscall_table() {
         "dst",
     ]);
     assert!(output.status.success());
-    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout), @r"
-    copied 200000 bytes: src -> dst with readinto-64k
+    // The elapsed time ends the first line; it is measured, so it is replaced here.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let (first, rest) = stdout.split_once('\n').unwrap();
+    let (line, elapsed) = first.rsplit_once(" in ").unwrap();
+    assert!(elapsed.ends_with('s'), "{first}");
+    insta::assert_snapshot!(format!("{line} in [elapsed]\n{rest}"), @r"
+    copied 200000 bytes: src -> dst with readinto-64k in [elapsed]
     syscalls:
-      close                    2
-      fstat                    2
-      openat                   2
-      read                     5
-      write                    4
-      path_stats               0
-      fd_stats                 2
+      close                 2
+      fstat                 2
+      openat                2
+      read                  5
+      write                 4
+      ───────────────────────
+      total                15
+    of which stat family:
+      by path               0
+      by descriptor         2
     ");
 }
 
@@ -164,6 +172,19 @@ fn bad_arguments_are_usage_errors_that_say_why() {
     for (args, says) in [
         (&["--inject-fault", "sendfile:0:EINVAL"][..], "N must"),
         (&["--inject-fault", "nosuch:1:EINVAL"][..], "nosuch"),
+        (
+            &["--inject-fault", "read:18446744073709551616:EIO"][..],
+            "too big",
+        ),
+        (
+            &[
+                "--strategy",
+                "buffered-64k",
+                "--inject-fault",
+                "copy_file_range:1:EXDEV",
+            ][..],
+            "can never fire",
+        ),
         (&["--strategy", "warp"][..], "copy_file_range"),
         (&["--mode", "copy3"][..], "copy2"),
     ] {
@@ -277,7 +298,7 @@ fn traced_copy(
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() && stderr.contains("ptrace") {
-        eprintln!("skipped: strace cannot trace here: {stderr}");
+        common::skip(format!("strace cannot trace here: {stderr}"));
         return None;
     }
     assert!(output.status.success(), "{stderr}");
@@ -345,6 +366,7 @@ fn counted_layer_agrees_with_strace() {
         ("buffered-64k", "copyfile"),
         ("readinto-1m", "copy2"),
         ("mmap", "copyfile"),
+        ("dontcache", "copy2"),
     ];
     for (strategy, mode) in runs {
         let Some((strace1, layer1)) = traced_copy(&env, strategy, mode, 1) else {
@@ -399,7 +421,7 @@ fn mmap_strategy_file_mappings_agree_with_strace() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() && stderr.contains("ptrace") {
-            eprintln!("skipped: strace cannot trace here: {stderr}");
+            common::skip(format!("strace cannot trace here: {stderr}"));
             return;
         }
         let layer = json_of(&output);
@@ -514,4 +536,20 @@ fn lay_out_precedence_fixture(env: &TestEnv) {
     ] {
         std::os::unix::fs::symlink(target, env.path(link)).unwrap();
     }
+}
+
+/// A file name holding a terminal escape is printed escaped, so it cannot recolour or rewrite
+/// the terminal; the JSON keeps the name as it is (JSON escapes it itself).
+#[test]
+fn control_characters_in_names_are_escaped_for_a_person() {
+    let env = TestEnv::new();
+    env.file("src", "x");
+    let name = "dst\u{1b}[2Jname\n";
+    let output = env.run(["copy", "src", name]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(stdout.contains("dst\\u{1b}[2Jname\\n"), "{stdout:?}");
+    let json = common::json_of(&env.run(["copy", "--json", "src", "other\u{1b}"]));
+    assert_eq!(json["dst"], "other\u{1b}");
 }

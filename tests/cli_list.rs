@@ -117,10 +117,10 @@ impl Btrfs {
             .output()
             .ok()?;
         if !mkfs.status.success() {
-            eprintln!(
-                "skipped: mkfs.btrfs failed: {}",
+            common::skip(format!(
+                "mkfs.btrfs failed: {}",
                 String::from_utf8_lossy(&mkfs.stderr)
-            );
+            ));
             return None;
         }
         let mountpoint = dir.path().join("mnt");
@@ -132,10 +132,10 @@ impl Btrfs {
             .output()
             .ok()?;
         if !mount.status.success() {
-            eprintln!(
-                "skipped: cannot loop-mount a btrfs image here: {}",
+            common::skip(format!(
+                "cannot loop-mount a btrfs image here: {}",
                 String::from_utf8_lossy(&mount.stderr)
-            );
+            ));
             return None;
         }
         Some(Btrfs {
@@ -183,4 +183,26 @@ fn on_btrfs_reflink_is_supported_and_auto_clones() {
         std::fs::read(btrfs.mountpoint.join("dst")).unwrap(),
         content
     );
+}
+
+/// Strategies are grouped by where the copy happens, those of another platform apart, and the
+/// two userspace loop families are told apart once.
+#[test]
+fn the_listing_groups_strategies_and_explains_the_loops() {
+    let env = TestEnv::new();
+    let out = env.run(["list", "-d", "."]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let kernel = text.find("In the kernel").expect("the in-kernel group");
+    let memory = text
+        .find("Through copybench's memory")
+        .expect("the userspace group");
+    let other = text
+        .find("Not in this build")
+        .expect("the other platforms' group");
+    assert!(kernel < memory && memory < other, "{text}");
+    // On Linux, fcopyfile (macOS) is in the last group only.
+    assert!(text[other..].contains("fcopyfile"), "{text}");
+    assert!(!text[..other].contains("fcopyfile"), "{text}");
+    assert!(text.contains("readinto-* reuse one buffer"), "{text}");
 }

@@ -29,7 +29,7 @@ fn prints_the_terminal_summary_by_default() {
         .assert()
         .success()
         .stdout(predicate::str::contains("single-64mib"))
-        .stdout(predicate::str::contains("1.26× [1.22, 1.30]"))
+        .stdout(predicate::str::contains("1.26× [1.19, 1.31]"))
         .stdout(predicate::str::contains("skipped:"));
 }
 
@@ -127,7 +127,12 @@ fn a_file_that_is_not_a_result_is_named_in_one_line() {
         "notes.txt",
         "these are not the results\nyou are looking for\n",
     );
-    env.file("other.json", r#"{"schema_version": 1, "hello": "world"}"#);
+    // The version this copybench reads, so only the content is wrong.
+    let other = format!(
+        r#"{{"schema_version": {}, "hello": "world"}}"#,
+        copybench_result::SCHEMA_VERSION
+    );
+    env.file("other.json", &other);
     env.file("future.json", r#"{"schema_version": 99}"#);
     for (file, wanted) in [
         ("notes.txt", "not a copybench result"),
@@ -168,4 +173,53 @@ fn at_least_one_result_is_required() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("RESULT.json"));
+}
+
+#[test]
+fn md_is_markdown() {
+    let env = TestEnv::new();
+    env.copybench()
+        .args(["report", &fixture("result.json"), "-f", "md"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("## copybench results"));
+}
+
+/// Colour on request, never by default into a pipe, and never under `NO_COLOR` unless asked.
+#[test]
+fn colour_follows_the_color_flag_and_no_color() {
+    let env = TestEnv::new();
+    let run = |args: &[&str], no_color: bool| {
+        let mut command = env.copybench();
+        command.args(["report", &fixture("result.json")]).args(args);
+        if no_color {
+            command.env("NO_COLOR", "1");
+        } else {
+            command.env_remove("NO_COLOR");
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    let escape = '\u{1b}';
+    assert!(!run(&[], false).contains(escape), "a pipe gets no colour");
+    assert!(run(&["--color", "always"], false).contains(escape));
+    assert!(
+        run(&["--color", "always"], true).contains(escape),
+        "asked for"
+    );
+    assert!(!run(&["--color", "never"], false).contains(escape));
+    // Colour never reaches a file.
+    env.copybench()
+        .args([
+            "report",
+            &fixture("result.json"),
+            "--color",
+            "always",
+            "-o",
+            "out.txt",
+        ])
+        .assert()
+        .success();
+    assert!(!std::fs::read_to_string(env.path("out.txt"))
+        .unwrap()
+        .contains(escape));
 }

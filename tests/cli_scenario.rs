@@ -1,11 +1,9 @@
 //! `copybench scenario` end to end: a tiny scenario (KiB-sized, 2 samples) run through the
-//! binary, its result checked against every field `docs/result-schema.md` documents, and the
-//! parser's errors as a user sees them. No timing is asserted.
+//! binary, its result read back with the result types (whose schema `result/tests/schema.rs`
+//! checks against `docs/result-schema.md`), and the parser's errors as a user sees them. No
+//! timing is asserted.
 
 mod common;
-
-use std::collections::BTreeMap;
-use std::path::Path;
 
 use common::TestEnv;
 use copybench_result::RunResult;
@@ -45,6 +43,20 @@ size_max = "8KiB"
 symlinks = 2
 seed = 3
 
+[[scenario.claim]]
+subject = "scandir"
+baseline = "listdir"
+metric = "stat-calls-per-file"
+change = "-38%"
+source = "What's New In Python 3.8 (shutil.copytree, os.scandir)"
+
+[[scenario.claim]]
+subject = "scandir"
+baseline = "listdir"
+metric = "wall-time"
+speedup = 1.09
+source = "What's New In Python 3.8 (shutil.copytree, os.scandir)"
+
 [[scenario]]
 name = "tiny-tree-children"
 reference = "lean"
@@ -76,160 +88,6 @@ kind = "file"
 size = "192KiB"
 seed = 1
 "#;
-
-/// One documented field: its path and whether it may be null (or empty).
-struct Documented {
-    path: String,
-    nullable: bool,
-    map: bool,
-}
-
-/// The field rows of docs/result-schema.md: `| \`path\` | type | null / empty | meaning |`.
-fn documented_fields() -> Vec<Documented> {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/result-schema.md"),
-    )
-    .expect("docs/result-schema.md");
-    let fields: Vec<Documented> = doc
-        .lines()
-        .filter(|l| l.starts_with("| `"))
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            Documented {
-                path: cells[1].trim_matches('`').to_owned(),
-                map: cells[2] == "map",
-                nullable: match cells[3] {
-                    "yes" => true,
-                    "no" => false,
-                    other => panic!(
-                        "`{}`: null / empty must be yes or no, not `{other}`",
-                        cells[1]
-                    ),
-                },
-            }
-        })
-        .collect();
-    assert!(
-        fields.len() > 100,
-        "the schema doc lists {} fields",
-        fields.len()
-    );
-    fields
-}
-
-/// `scenarios[].entries[].id` → [("scenarios", "[]"), ("entries", "[]"), ("id", "")].
-fn segments(path: &str) -> Vec<(&str, &str)> {
-    path.split('.')
-        .map(|s| {
-            if let Some(name) = s.strip_suffix("[]") {
-                (name, "[]")
-            } else if let Some(name) = s.strip_suffix("{}") {
-                (name, "{}")
-            } else {
-                (s, "")
-            }
-        })
-        .collect()
-}
-
-/// Every non-null value at `path` (arrays and maps spread).
-fn instances<'a>(root: &'a Value, path: &str) -> Vec<&'a Value> {
-    let mut nodes = vec![root];
-    for (name, spread) in segments(path) {
-        let mut next = Vec::new();
-        for node in nodes {
-            let Some(value) = node.get(name) else {
-                continue;
-            };
-            match (spread, value) {
-                (_, Value::Null) => {}
-                ("[]", Value::Array(items)) => next.extend(items.iter()),
-                ("{}", Value::Object(map)) => next.extend(map.values()),
-                ("", v) => next.push(v),
-                (_, other) => panic!("`{path}`: `{name}` is {other}, not a collection"),
-            }
-        }
-        nodes = next;
-    }
-    nodes
-}
-
-/// Checks `result` against the documented fields, both ways.
-fn check_against_doc(result: &Value) {
-    let fields = documented_fields();
-    let by_path: BTreeMap<&str, &Documented> =
-        fields.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut problems = Vec::new();
-    for field in &fields {
-        let (parent, last) = match field.path.rsplit_once('.') {
-            Some((parent, last)) => (Some(parent), last),
-            None => (None, field.path.as_str()),
-        };
-        let key = last.trim_end_matches("[]").trim_end_matches("{}");
-        let parents = match parent {
-            Some(p) => instances(result, p),
-            None => vec![result],
-        };
-        for p in &parents {
-            match p.get(key) {
-                None => problems.push(format!("`{}` is documented but missing", field.path)),
-                Some(Value::Null) if !field.nullable => problems.push(format!(
-                    "`{}` is null but documented as never null",
-                    field.path
-                )),
-                Some(_) => {}
-            }
-        }
-        // Reached at least once, unless it sits below something that may be null or empty.
-        let below_nullable = fields
-            .iter()
-            .any(|a| a.nullable && field.path.starts_with(&format!("{}.", a.path)));
-        if parents.is_empty() && !below_nullable {
-            problems.push(format!("`{}` was never reached", field.path));
-        }
-    }
-    // And nothing undocumented.
-    fn walk(
-        value: &Value,
-        path: &str,
-        by_path: &BTreeMap<&str, &Documented>,
-        problems: &mut Vec<String>,
-    ) {
-        let Value::Object(map) = value else { return };
-        for (key, child) in map {
-            let plain = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
-            let documented = [plain.clone(), format!("{plain}[]"), format!("{plain}{{}}")]
-                .into_iter()
-                .find(|p| by_path.contains_key(p.as_str()));
-            let Some(documented) = documented else {
-                problems.push(format!(
-                    "`{plain}` is in the result but not in docs/result-schema.md"
-                ));
-                continue;
-            };
-            if by_path[documented.as_str()].map && !documented.ends_with("{}") {
-                continue;
-            }
-            match child {
-                Value::Array(items) => items
-                    .iter()
-                    .for_each(|i| walk(i, &documented, by_path, problems)),
-                Value::Object(values) if documented.ends_with("{}") => values
-                    .values()
-                    .for_each(|v| walk(v, &documented, by_path, problems)),
-                other => walk(other, &documented, by_path, problems),
-            }
-        }
-    }
-    walk(result, "", &by_path, &mut problems);
-    problems.sort();
-    problems.dedup();
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
 
 #[test]
 fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
@@ -272,7 +130,10 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
 
     let text = std::fs::read_to_string(&path).unwrap();
     let typed = RunResult::from_json(&text).expect("the result reads back with the schema types");
-    check_against_doc(&serde_json::from_str(&text).unwrap());
+    // Nothing in the document is outside the types (whose schema `result/tests/schema.rs`
+    // checks against docs/result-schema.md): written back, the typed result is the document.
+    let document: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_value(&typed).unwrap(), document);
 
     let file = &typed.scenarios[0];
     assert_eq!(file.parameters.fixture.bytes, 192 * 1024);
@@ -316,7 +177,7 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         .syscalls
         .as_ref()
         .expect("engine syscalls are counted")
-        .per_copy;
+        .calls;
     let calls = |name: &str| counts.get(name).copied().unwrap_or(0);
     assert!(
         calls("read") >= 2 && calls("write") >= 1 && calls("openat") >= 2,
@@ -366,6 +227,22 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         );
     }
     assert_eq!(tree.entries.len() + tree.skipped.len(), 7);
+    // Its claims were judged: the stat calls exactly, from the counted layer.
+    let [stats, wall] = &tree.claims[..] else {
+        panic!("{:?}", tree.claims)
+    };
+    let counted = stats.measured.as_ref().expect("stat calls are counted");
+    assert!(counted.exact && counted.ci_low.is_none(), "{stats:?}");
+    assert!(counted.subject_value < counted.baseline_value, "{stats:?}");
+    assert_ne!(stats.verdict, copybench_result::ClaimVerdict::NotChecked);
+    assert_eq!(
+        wall.measured.as_ref().and_then(|m| m.pairs),
+        Some(2),
+        "{wall:?}"
+    );
+    // And shown first, at the top of the summary.
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
+    assert!(claims_at < stdout.find("tiny-file").unwrap(), "{stdout}");
 
     // Engine walkers timed as `copybench copytree` children: their command and wait4 rusage.
     let children = &typed.scenarios[2];
@@ -452,6 +329,114 @@ fn a_second_run_reuses_the_cached_fixture() {
         .warnings
         .iter()
         .any(|w| w.contains("--conform none")));
+}
+
+/// `--export-json` and `--export-markdown` put the result where CI wants it; `--quiet` prints
+/// only the line saying where everything went.
+#[test]
+fn exports_go_where_asked_and_quiet_prints_one_line() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let output = env
+        .copybench()
+        .args([
+            "--quiet",
+            "scenario",
+            "tiny.toml",
+            "-d",
+            "wd",
+            "-n",
+            "2",
+            "-w",
+            "0",
+            "--conform",
+            "none",
+            "--export-json",
+            "ci/result.json",
+            "--export-markdown",
+            "ci/summary.md",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read(common::result_file(&stdout)).unwrap();
+    assert_eq!(std::fs::read(env.path("ci/result.json")).unwrap(), written);
+    let summary = std::fs::read_to_string(env.path("ci/summary.md")).unwrap();
+    assert!(summary.starts_with("## copybench results"));
+    assert!(summary.contains("tiny-file"));
+    // An export never overwrites the scenario file it read.
+    let output = env.run([
+        "scenario",
+        "tiny.toml",
+        "-d",
+        "wd",
+        "--export-json",
+        "tiny.toml",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the scenario file"));
+}
+
+/// Without a terminal on stderr the progress line is hidden and only the notes that explain a
+/// pause are printed; `--verbose` prints a plain line per sample.
+#[test]
+fn progress_is_hidden_without_a_terminal_and_lines_with_verbose() {
+    let env = TestEnv::new();
+    env.file(
+        "tiny.toml",
+        TINY.split("[[scenario]]\nname = \"tiny-tree\"")
+            .next()
+            .unwrap(),
+    );
+    let run = |verbose: bool| {
+        let mut command = env.copybench();
+        if verbose {
+            command.arg("-v");
+        }
+        let output = command
+            .args([
+                "scenario",
+                "tiny.toml",
+                "-d",
+                "wd",
+                "-n",
+                "2",
+                "-w",
+                "1",
+                "--conform",
+                "none",
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let quiet = run(false);
+    assert!(
+        quiet.contains("[1/1] tiny-file: preparing the fixture"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains("round "), "{quiet}");
+    assert!(
+        !quiet.contains('\r') && !quiet.contains('\u{1b}'),
+        "no redrawn line: {quiet:?}"
+    );
+    let verbose = run(true);
+    for line in ["warmup 1/1 · sendfile", "round 2/2 · sendfile", "(median "] {
+        assert!(verbose.contains(line), "{line} in {verbose}");
+    }
 }
 
 #[test]
@@ -573,4 +558,101 @@ fn a_missing_peer_is_skipped_naming_its_program_and_package() {
     // The engine's own strategies still ran, and the missing tools are recorded as such.
     assert_eq!(file.entries.len(), 5);
     assert!(result.environment.tools["rsync"].unavailable.is_some());
+}
+
+#[test]
+fn a_missing_interpreter_makes_its_claims_not_checked_and_the_run_succeeds() {
+    let env = TestEnv::new();
+    env.file(
+        "claims.toml",
+        r#"
+[[scenario]]
+name = "missing-python"
+reference = "peer:cp"
+peers = ["cp", "python-shutil@3.99"]
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "file"
+size = "64KiB"
+seed = 1
+
+[[scenario.claim]]
+subject = "peer:python-shutil@3.99"
+baseline = "peer:cp"
+metric = "wall-time"
+speedup = 1.26
+source = "a claim about an interpreter this machine does not have"
+"#,
+    );
+    let output = env.run([
+        "scenario",
+        "claims.toml",
+        "--work-dir",
+        "wd",
+        "--conform",
+        "none",
+        "--no-progress",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result =
+        RunResult::from_json(&std::fs::read_to_string(common::result_file(&stdout)).unwrap())
+            .unwrap();
+    let scenario = &result.scenarios[0];
+    let [claim] = &scenario.claims[..] else {
+        panic!("{:?}", scenario.claims)
+    };
+    assert_eq!(claim.verdict, copybench_result::ClaimVerdict::NotChecked);
+    assert!(claim.measured.is_none());
+    assert!(
+        claim.detail.contains("CPython 3.99 not found"),
+        "{}",
+        claim.detail
+    );
+    assert!(
+        claim.detail.contains("`pyenv install 3.99`"),
+        "{}",
+        claim.detail
+    );
+    assert!(
+        scenario
+            .skipped
+            .iter()
+            .any(|s| s.id == "peer:python-shutil@3.99"),
+        "{:?}",
+        scenario.skipped
+    );
+    // The summary leads with it.
+    let claims_at = stdout.find("Summary\n  Claims\n").expect("a claims block");
+    assert!(
+        claims_at < stdout.find("missing-python").unwrap(),
+        "{stdout}"
+    );
+    assert!(stdout.contains("not checked"), "{stdout}");
+}
+
+#[test]
+fn a_python_that_is_not_an_interpreter_is_refused_by_name() {
+    let env = TestEnv::new();
+    let fake = env.file("python3.9", "#!/bin/sh\necho not python\n");
+    let output = env.run([
+        "scenario",
+        "--python",
+        fake.to_str().unwrap(),
+        "--work-dir",
+        "wd",
+        "--no-progress",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "an input error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--python") && stderr.contains("python3.9"),
+        "{stderr}"
+    );
 }

@@ -103,7 +103,7 @@ impl CopyError {
 
     /// `strategy` cannot run on this platform at all (fcopyfile off macOS).
     pub fn unsupported(
-        strategy: crate::Strategy,
+        strategy: impl std::fmt::Display,
         reason: &str,
         src: &Path,
         dst: &Path,
@@ -112,6 +112,30 @@ impl CopyError {
             kind: ErrorKind::OSError,
             errno: Some(Errno::NOSYS),
             message: format!("strategy {strategy} is unsupported here: {reason}"),
+            src: src.to_owned(),
+            dst: Some(dst.to_owned()),
+        }
+    }
+
+    /// Only `started` of the `wanted` worker threads of a parallel copy could be started
+    /// (`error` is why the next one could not): nothing was copied.
+    pub fn threads(
+        started: usize,
+        wanted: usize,
+        error: &std::io::Error,
+        src: &Path,
+        dst: &Path,
+    ) -> CopyError {
+        let errno = Errno::from_io_error(error).unwrap_or(Errno::AGAIN);
+        CopyError {
+            kind: ErrorKind::from_errno(errno),
+            errno: Some(errno),
+            message: format!(
+                "could start only {started} of {wanted} worker threads to copy {}: {} ({}); try fewer jobs",
+                src.display(),
+                errno_text(errno),
+                crate::errno::name(errno)
+            ),
             src: src.to_owned(),
             dst: Some(dst.to_owned()),
         }
@@ -145,15 +169,8 @@ impl CopyError {
     }
 }
 
-/// The C library's text for an errno ("No space left on device").
-pub fn errno_text(errno: Errno) -> String {
-    let text = std::io::Error::from_raw_os_error(errno.raw_os_error()).to_string();
-    // std appends " (os error N)"; the errno name is printed beside it instead.
-    match text.rfind(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
-}
+/// The C library's text for an errno ("No space left on device"); lives with the names.
+pub use crate::errno::text as errno_text;
 
 #[cfg(test)]
 mod tests {

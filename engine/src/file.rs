@@ -5,52 +5,12 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{FileType, Mode as FileMode, OFlags, Stat, CWD};
 use rustix::io::Errno;
-use serde::{Deserialize, Serialize};
 
+use crate::content::{ContentJob, Fallback, Strategy};
+use crate::error::{CopyError, ErrorKind};
+use crate::metadata::{copy_metadata_fd, copy_metadata_symlink, Mode};
+use crate::strategy::{copy_content, GivenUp};
 use crate::sys::{self, Fd};
-use crate::{CopyError, ErrorKind, Strategy};
-
-/// Which of CPython's copy functions to match.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// `shutil.copyfile`: content only.
-    Copyfile,
-    /// `shutil.copy`: content and permission bits; a directory destination gets the basename.
-    Copy,
-    /// `shutil.copy2`: also atime/mtime to the nanosecond and `user.*` xattrs, then the mode.
-    #[default]
-    Copy2,
-}
-
-impl Mode {
-    pub const ALL: &'static [Mode] = &[Mode::Copyfile, Mode::Copy, Mode::Copy2];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Copyfile => "copyfile",
-            Mode::Copy => "copy",
-            Mode::Copy2 => "copy2",
-        }
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Mode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Mode::ALL
-            .iter()
-            .copied()
-            .find(|m| m.name() == s)
-            .ok_or_else(|| format!("unknown mode `{s}` (known: copyfile, copy, copy2)"))
-    }
-}
 
 /// How to copy one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,15 +31,6 @@ impl Default for CopyOptions {
     }
 }
 
-/// A strategy that gave up before writing anything, and the errno that made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fallback {
-    pub from: Strategy,
-    /// `None` when it gave up on a zero return at offset 0 (copy_file_range on some
-    /// filesystems), not on an error.
-    pub errno: Option<Errno>,
-}
-
 /// What a successful copy did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CopyReport {
@@ -94,7 +45,7 @@ pub struct CopyReport {
 }
 
 /// Copies `src` to `dst` as `options` say, with `shutil.copyfile` / `copy` / `copy2`'s outcomes.
-/// Count its syscalls by running it under a [`crate::SyscallRecorder`].
+/// Count its syscalls by running it under a [`crate::sys::SyscallRecorder`].
 ///
 /// CPython stats both paths (twice) before it opens anything; here the checks are made on the
 /// open descriptors instead (the source opened `O_NONBLOCK` so a FIFO cannot block, the
@@ -135,14 +86,11 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
     }
     let (dst, dst_fd) = open_destination(src, &src_stat, dst, options.mode)?;
     let dst = dst.as_path();
-    let content = copy_content(
-        options.strategy,
-        &src_fd,
-        &dst_fd,
-        Some(src_stat.st_size as u64),
-    )
-    .map_err(|e| e.into_copy_error(src, dst))?;
-    crate::metadata::copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode, true)
+    // CPython's loops run until their call says end of file: the size is not trusted here.
+    let job = ContentJob::new(&src_fd, &dst_fd, Some(src_stat.st_size as u64));
+    let content = copy_content(options.strategy, &job, &GivenUp::default())
+        .map_err(|e| e.into_copy_error(src, dst))?;
+    copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode, true)
         .map_err(|e| e.into_copy_error(src, dst))?;
     // close(2) is where some filesystems (NFS, FUSE) report a failed write-back: not ignored.
     dst_fd
@@ -232,8 +180,7 @@ fn copy_symlink(
                 .unwrap_or_else(|| CopyError::io(errno, "symlink", dst, src, Some(dst))))
         }
     };
-    crate::metadata::copy_metadata_symlink(src, &dst, options.mode)
-        .map_err(|e| e.into_copy_error(src, &dst))?;
+    copy_metadata_symlink(src, &dst, options.mode).map_err(|e| e.into_copy_error(src, &dst))?;
     Ok(CopyReport {
         dst,
         bytes: 0,
@@ -312,69 +259,4 @@ fn is_dir(path: &Path) -> bool {
 /// `os.path.samestat`.
 fn same_file(a: &Stat, b: &Stat) -> bool {
     a.st_dev == b.st_dev && a.st_ino == b.st_ino
-}
-
-/// Which end of a content copy a failed syscall was on (to name the right path).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Side {
-    Src,
-    Dst,
-    /// An in-kernel copy between the two (sendfile, copy_file_range, FICLONE): both are named.
-    Both,
-}
-
-/// A content copy that failed: the syscall, its errno and which file it was about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct ContentError {
-    pub op: &'static str,
-    pub errno: Errno,
-    pub side: Side,
-}
-
-impl ContentError {
-    /// Names the path of the side that failed, for the user.
-    pub(crate) fn into_copy_error(self, src: &Path, dst: &Path) -> CopyError {
-        match self.side {
-            Side::Src => CopyError::io(self.errno, self.op, src, src, Some(dst)),
-            Side::Dst => CopyError::io(self.errno, self.op, dst, src, Some(dst)),
-            Side::Both => CopyError::io_pair(self.errno, self.op, src, dst),
-        }
-    }
-}
-
-/// What a content copy did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ContentCopy {
-    pub bytes: u64,
-    pub strategy_used: Strategy,
-    pub fallbacks: Vec<Fallback>,
-}
-
-/// Copies the content of the open `src` (from its current position) into the open, empty `dst`
-/// with `strategy` (for `auto`, the fallback chain with CPython's give-up rule). `src_size` is
-/// the size an earlier stat reported, if any: in-kernel loops size their blocks from it, and
-/// every loop still runs until its call says end of file. `reflink` and `mmap` copy the whole
-/// file whatever the position (a clone and a mapping are of the file).
-///
-/// This is the one entry point both `copy_file` and the tree walkers use for content.
-pub(crate) fn copy_content(
-    strategy: Strategy,
-    src: &crate::sys::Fd,
-    dst: &crate::sys::Fd,
-    src_size: Option<u64>,
-) -> Result<ContentCopy, ContentError> {
-    let job = crate::strategy::ContentJob { src, dst, src_size };
-    crate::strategy::copy_with(strategy, &job)
-}
-
-/// [`copy_content`] with `auto` minus its reflink step (see
-/// `strategy::auto::copy_auto_without_reflink`); used by the tree walkers once FICLONE has
-/// been refused between the tree's two filesystems.
-pub(crate) fn copy_content_auto_without_reflink(
-    src: &crate::sys::Fd,
-    dst: &crate::sys::Fd,
-    src_size: Option<u64>,
-) -> Result<ContentCopy, ContentError> {
-    let job = crate::strategy::ContentJob { src, dst, src_size };
-    crate::strategy::auto::copy_auto_without_reflink(&job)
 }

@@ -18,6 +18,10 @@
 //! println!("{:?} {:?}", report, recorder.counts());
 //! ```
 
+// The layers, lowest first; each imports only those above it in this list (a test in
+// tests/layers.rs holds them to it, so the modules have no cycle):
+// errno ← sys ← error ← content ← {strategy, metadata} ← {file, tree}.
+mod content;
 pub mod errno;
 mod error;
 mod file;
@@ -26,8 +30,10 @@ pub mod strategy;
 pub mod sys;
 pub mod tree;
 
+pub use content::{Fallback, GiveUp, Strategy};
 pub use error::{errno_text, CopyError, ErrorKind};
-pub use file::{copy_file, CopyOptions, CopyReport, Fallback, Mode};
-pub use strategy::{sendfile_disabled_for_process, Strategy, Support};
+pub use file::{copy_file, CopyOptions, CopyReport};
+pub use metadata::Mode;
+pub use strategy::{sendfile_disabled_for_process, Support};
 pub use sys::{Fault, Syscall, SyscallCounts, SyscallRecorder};
 pub use tree::{copy_tree, TreeErrorEntry, TreeOptions, TreeReport, Walker};

@@ -1,4 +1,6 @@
-//! `shutil.copymode` / `copystat` on open descriptors: what `copy` and `copy2` add to content.
+//! `shutil.copymode` / `copystat` on open descriptors: what `copy` and `copy2` add to content,
+//! and [`Mode`], which of them a copy matches. Below both the file and the tree copy, which
+//! call it; it calls neither.
 
 use std::ffi::OsStr;
 use std::path::Path;
@@ -6,9 +8,56 @@ use std::path::Path;
 use rustix::fs::{AtFlags, Mode as FileMode, Stat, Timespec, Timestamps, CWD};
 use rustix::io::Errno;
 
-use crate::file::{ContentError, Side};
+use serde::{Deserialize, Serialize};
+
+use crate::content::{ContentError, Side};
 use crate::sys::{self, Fd};
-use crate::Mode;
+
+/// Which of CPython's copy functions to match: they differ in what they copy beyond content.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::Display,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_mode
+)]
+pub enum Mode {
+    /// `shutil.copyfile`: content only.
+    Copyfile,
+    /// `shutil.copy`: content and permission bits; a directory destination gets the basename.
+    Copy,
+    /// `shutil.copy2`: also atime/mtime to the nanosecond and `user.*` xattrs, then the mode.
+    #[default]
+    Copy2,
+}
+
+impl Mode {
+    /// Every mode, in declaration order (a test holds it equal to `strum::EnumIter`'s).
+    pub const ALL: &'static [Mode] = &[Mode::Copyfile, Mode::Copy, Mode::Copy2];
+
+    /// The name on the command line, in scenario files and in results.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+fn unknown_mode(name: &str) -> String {
+    format!("unknown mode `{name}` (known: copyfile, copy, copy2)")
+}
 
 /// Copies what `mode` asks for beyond content from `src` (whose stat is `src_stat`) to `dst`,
 /// in CPython's order (`shutil.copystat`): times, then extended attributes, then the
@@ -129,4 +178,24 @@ pub(crate) fn timestamps(st: &Stat) -> Timestamps {
 /// Turns an errno of `op` on `side` into a [`ContentError`].
 fn on(side: Side, op: &'static str) -> impl Fn(Errno) -> ContentError {
     move |errno| ContentError { op, errno, side }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::Mode;
+
+    #[test]
+    fn mode_names_on_the_wire_are_unchanged() {
+        assert_eq!(Mode::iter().collect::<Vec<_>>(), Mode::ALL);
+        let names: Vec<&str> = Mode::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["copyfile", "copy", "copy2"]);
+        for m in Mode::ALL {
+            assert_eq!(m.name().parse::<Mode>(), Ok(*m));
+            assert_eq!(m.to_string(), m.name());
+            assert_eq!(serde_json::to_string(m).unwrap(), format!("\"{m}\""));
+        }
+        assert!("copy3".parse::<Mode>().unwrap_err().contains("copy2"));
+    }
 }

@@ -60,6 +60,7 @@ fn happy_path_makes_no_path_stats_and_two_opens() {
                 Strategy::Buffered64k | Strategy::Readinto64k => Some((Syscall::Read, 16 + 1)),
                 Strategy::Readinto256k => Some((Syscall::Read, 4 + 1)),
                 Strategy::Buffered1m | Strategy::Readinto1m => Some((Syscall::Read, 1 + 1)),
+                Strategy::Dontcache => Some((Syscall::Preadv2, 1 + 1)),
                 _ => None,
             };
             if let Some((call, n)) = named {

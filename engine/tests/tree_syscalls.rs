@@ -195,3 +195,42 @@ fn a_tree_copy_says_which_strategy_copied_each_file() {
         );
     }
 }
+
+#[test]
+fn lean_copies_a_regular_file_with_one_content_call_when_its_size_says_it_is_complete() {
+    let p = per_file(&opts(Walker::Lean, Mode::Copy2, 1), false);
+    let (small, large) = (
+        counted(4, &opts(Walker::Lean, Mode::Copy2, 1), false),
+        counted(16, &opts(Walker::Lean, Mode::Copy2, 1), false),
+    );
+    let cfr = (large.get(copybench_engine::Syscall::CopyFileRange)
+        - small.get(copybench_engine::Syscall::CopyFileRange)) as f64
+        / 12.0;
+    if cfr == 0.0 {
+        eprintln!("skipped: copy_file_range does not copy on this filesystem");
+        return;
+    }
+    // openat ×2, fstat, copy_file_range ×1 (no second call to be told it is the end),
+    // utimensat, flistxattr, fchmod, close ×2.
+    assert_eq!(cfr, 1.0, "{p:?}");
+    assert_eq!(p.total, 9.0, "{p:?}");
+}
+
+#[test]
+fn lean_still_reads_a_file_that_says_size_0_to_its_end() {
+    // /proc/version reports st_size 0 and has content: reached through a link in the tree,
+    // it is copied whole (the size is not trusted when it is 0).
+    let t = tempfile::tempdir().unwrap();
+    let src = dir(t.path(), "src");
+    symlink(&src, "version", "/proc/version");
+    let dst = t.path().join("dst");
+    for jobs in [1, 4] {
+        let dst = dst.join(jobs.to_string());
+        let report = copy_tree(&src, &dst, &opts(Walker::Lean, Mode::Copy2, jobs)).unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(
+            std::fs::read(dst.join("version")).unwrap(),
+            std::fs::read("/proc/version").unwrap()
+        );
+    }
+}

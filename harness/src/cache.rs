@@ -22,11 +22,15 @@ impl Residency {
 
 /// Why eviction could not even be tried.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot {op} {path} to evict it from the page cache: {source}")]
+#[error(
+    "cannot {op} {path} to evict it from the page cache: {}",
+    copybench_engine::errno::describe_io(error)
+)]
 pub struct EvictError {
     pub op: &'static str,
     pub path: PathBuf,
-    pub source: std::io::Error,
+    /// Not a `source`: the message already says it (once).
+    pub error: std::io::Error,
 }
 
 fn err(op: &'static str, path: &Path) -> impl FnOnce(rustix::io::Errno) -> EvictError {
@@ -34,7 +38,7 @@ fn err(op: &'static str, path: &Path) -> impl FnOnce(rustix::io::Errno) -> Evict
     move |e| EvictError {
         op,
         path,
-        source: e.into(),
+        error: e.into(),
     }
 }
 
@@ -52,6 +56,14 @@ pub fn evict(files: &[PathBuf]) -> Result<Residency, EvictError> {
         total.total_pages += r.total_pages;
     }
     Ok(total)
+}
+
+/// How many of `path`'s pages are in the page cache now, without evicting or reading any (for
+/// the `dontcache` strategy's proof that it leaves its destination out of the cache).
+pub fn resident(path: &Path) -> Result<Residency, EvictError> {
+    let fd = rustix::fs::open(path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty())
+        .map_err(err("open", path))?;
+    residency(fd.as_fd(), path)
 }
 
 /// Drops the (clean) cached pages of `files` right after a sample, outside the timing, once a
@@ -74,20 +86,20 @@ pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
     use std::io::Read;
     let mut buf = vec![0u8; 1 << 20];
     for path in files {
-        let mut file = std::fs::File::open(path).map_err(|source| EvictError {
+        let mut file = std::fs::File::open(path).map_err(|error| EvictError {
             op: "open",
             path: path.clone(),
-            source,
+            error,
         })?;
         loop {
             match file.read(&mut buf) {
                 Ok(0) => break,
                 Ok(_) => {}
-                Err(source) => {
+                Err(error) => {
                     return Err(EvictError {
                         op: "read",
                         path: path.clone(),
-                        source,
+                        error,
                     })
                 }
             }
@@ -138,7 +150,7 @@ fn residency(fd: std::os::fd::BorrowedFd<'_>, path: &Path) -> Result<Residency, 
         return Err(EvictError {
             op: "mincore",
             path: path.to_owned(),
-            source: mincore_error,
+            error: mincore_error,
         });
     }
     Ok(Residency {

@@ -8,10 +8,12 @@ use std::path::Path;
 
 use copybench_result::{Environment, FilesystemInfo, ToolInfo, ToolVersion};
 
+use crate::interpreters::Interpreters;
 use crate::peer::{find_on_path, first_line_of, PeerKind};
 
-/// The hardware, OS and tools (filesystems are added per scenario with [`filesystem`]).
-pub fn environment() -> Environment {
+/// The hardware, OS, tools and CPython interpreters (filesystems are added per scenario with
+/// [`filesystem`]).
+pub fn environment(interpreters: &Interpreters) -> Environment {
     use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
     let system = System::new_with_specifics(
         RefreshKind::nothing()
@@ -22,8 +24,7 @@ pub fn environment() -> Environment {
     let cpu_model = system
         .as_ref()
         .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
+        .filter(|b| !b.is_empty());
     let logical_cores = std::thread::available_parallelism().map(|n| n.get()).ok();
     Environment {
         hostname: System::host_name().ok(),
@@ -31,30 +32,35 @@ pub fn environment() -> Environment {
         logical_cores,
         physical_cores: System::physical_core_count().ok(),
         memory_bytes: system.as_ref().map(|s| s.total_memory()),
+        // The target OS of this build is a fact too, when sysinfo cannot read the release.
         os: System::long_os_version()
             .or_else(|_| System::name())
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
-        kernel: System::kernel_version().unwrap_or_else(|_| "unknown".to_owned()),
+        kernel: System::kernel_version().ok(),
         filesystems: Vec::new(),
         targets: Vec::new(),
-        tools: tools(),
+        tools: tools(interpreters),
+        interpreters: interpreters.infos(),
     }
 }
 
-/// Versions of the peers' programs and of strace.
-fn tools() -> BTreeMap<String, ToolVersion> {
+/// Versions of the peers' programs (`python3`: the default interpreter) and of strace.
+fn tools(interpreters: &Interpreters) -> BTreeMap<String, ToolVersion> {
     let mut tools = BTreeMap::new();
-    for kind in PeerKind::ALL {
-        let peer = kind.peer();
-        let entry = match peer.resolve() {
+    for (program, kind) in [
+        ("cp", PeerKind::Cp),
+        ("python3", PeerKind::PythonShutil { python: None }),
+        ("rsync", PeerKind::Rsync),
+    ] {
+        let entry = match kind.peer().resolve(interpreters) {
             Ok(resolved) => resolved.tool_version(),
             Err(why) => ToolVersion {
                 path: None,
                 version: None,
-                unavailable: Some(why),
+                unavailable: Some(why.to_string()),
             },
         };
-        tools.insert(peer.program().to_owned(), entry);
+        tools.insert(program.to_owned(), entry);
     }
     let strace = match find_on_path("strace") {
         Some(path) => ToolVersion {
@@ -74,31 +80,12 @@ fn tools() -> BTreeMap<String, ToolVersion> {
     tools
 }
 
-/// This copybench: its version and the commit of the checkout it was built from (read at run
-/// time with git, when the source tree is still there), `-dirty` when it has changes.
-pub fn tool_info(version: &str) -> ToolInfo {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(source)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    let git_commit = git(&["rev-parse", "HEAD"])
-        .filter(|c| !c.is_empty())
-        .map(
-            |commit| match git(&["status", "--porcelain", "--untracked-files=no"]) {
-                Some(changes) if !changes.is_empty() => format!("{commit}-dirty"),
-                _ => commit,
-            },
-        );
+/// This copybench: its version and the commit it was built from (recorded at build time by
+/// the binary's build script).
+pub fn tool_info(version: &str, git_commit: Option<&str>) -> ToolInfo {
     ToolInfo {
         version: version.to_owned(),
-        git_commit,
+        git_commit: git_commit.map(str::to_owned),
     }
 }
 
@@ -131,8 +118,8 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
                     role: role.to_owned(),
                     path: canonical.display().to_string(),
                     fs_type: m.fs_type,
-                    mount_point: m.mount_point,
-                    mount_options: m.options,
+                    mount_point: Some(m.mount_point),
+                    mount_options: Some(m.options),
                     device: m.source,
                 },
             ));
@@ -145,28 +132,17 @@ pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
             role: role.to_owned(),
             path: canonical.display().to_string(),
             fs_type: fs_type_of_magic(magic),
-            mount_point: String::new(),
-            mount_options: String::new(),
+            mount_point: None,
+            mount_options: None,
             device: format!("{major}:{minor}"),
         })
     })
 }
 
-/// A filesystem type name from `statfs`'s `f_type` (linux/magic.h).
+/// A filesystem type name from `statfs`'s `f_type`, by the engine's one table of them.
 fn fs_type_of_magic(magic: u64) -> String {
-    match magic {
-        0xEF53 => "ext2/ext3/ext4".to_owned(),
-        0x0102_1994 => "tmpfs".to_owned(),
-        0x9123_683E => "btrfs".to_owned(),
-        0x5846_5342 => "xfs".to_owned(),
-        0x6573_5546 => "fuse".to_owned(),
-        0x6969 => "nfs".to_owned(),
-        0xFE53_4D42 => "smb2".to_owned(),
-        0xFF53_4D42 => "cifs".to_owned(),
-        0x794C_7630 => "overlay".to_owned(),
-        0x2FC1_2FC1 => "zfs".to_owned(),
-        other => format!("statfs magic {other:#x}"),
-    }
+    copybench_engine::sys::filesystem_type(magic)
+        .map_or_else(|| format!("statfs magic {magic:#x}"), str::to_owned)
 }
 
 struct MountLine {
@@ -217,7 +193,7 @@ mod tests {
 
     #[test]
     fn statfs_magics_have_names() {
-        assert_eq!(fs_type_of_magic(0xEF53), "ext2/ext3/ext4");
+        assert_eq!(fs_type_of_magic(0xEF53), "ext4");
         assert_eq!(fs_type_of_magic(0x0102_1994), "tmpfs");
         assert_eq!(fs_type_of_magic(0x1234), "statfs magic 0x1234");
     }
@@ -232,6 +208,6 @@ mod tests {
             .path()
             .canonicalize()
             .unwrap()
-            .starts_with(&fs.mount_point));
+            .starts_with(fs.mount_point.as_deref().unwrap()));
     }
 }

@@ -7,15 +7,19 @@
 
 pub mod cache;
 pub mod child;
+pub mod claim;
 pub mod conformance;
 pub mod environment;
 pub mod fixture;
+pub mod interpreters;
+pub mod interrupt;
 pub mod measure;
 pub mod mechanism;
 pub mod os;
 pub mod peer;
 pub mod runner;
 pub mod scenario;
+pub mod scenario_name;
 pub mod size;
 pub mod stats;
 pub mod strace;
@@ -23,5 +27,5 @@ pub mod target;
 pub mod timestamp;
 pub mod work_dir;
 
-pub use runner::{run, write_result, ConformLevel, RunError, RunOptions};
+pub use runner::{run, write_result, ConformLevel, RunError, RunOptions, WrittenResult};
 pub use scenario::{load, parse, Scenario, ScenarioError, DEFAULT_SUITE, DEFAULT_SUITE_NAME};

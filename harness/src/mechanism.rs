@@ -49,7 +49,8 @@ pub fn strategy_claim(strategy: Strategy) -> Claim {
         | Strategy::Readinto64k
         | Strategy::Readinto256k
         | Strategy::Readinto1m
-        | Strategy::Mmap => Claim::WritesEveryByte("a userspace copy loop"),
+        | Strategy::Mmap
+        | Strategy::Dontcache => Claim::WritesEveryByte("a userspace copy loop"),
         Strategy::Sendfile => Claim::WritesEveryByte("sendfile"),
         Strategy::Splice => Claim::WritesEveryByte("splice through a pipe"),
         Strategy::CopyFileRange | Strategy::Std | Strategy::Auto | Strategy::Fcopyfile => {
@@ -59,10 +60,13 @@ pub fn strategy_claim(strategy: Strategy) -> Claim {
 }
 
 /// The claim of a peer.
-pub fn peer_claim(peer: PeerKind) -> Claim {
+pub fn peer_claim(peer: &PeerKind) -> Claim {
     match peer {
         PeerKind::CpReflinkNever => Claim::WritesEveryByte("`cp --reflink=never`"),
-        PeerKind::Cp | PeerKind::PythonShutil | PeerKind::Rsync => Claim::Unstated,
+        PeerKind::PythonCopyfileobj { .. } => {
+            Claim::WritesEveryByte("`shutil.copyfileobj` (a userspace loop)")
+        }
+        PeerKind::Cp | PeerKind::PythonShutil { .. } | PeerKind::Rsync => Claim::Unstated,
     }
 }
 
@@ -339,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_peer_that_claims_not_to_reflink_but_shares_extents_is_flagged() {
-        let claim = peer_claim(PeerKind::CpReflinkNever);
+        let claim = peer_claim(&PeerKind::CpReflinkNever);
         let m = summarize(&[proof(1 << 20, 1 << 20); 3], &DENSE, claim, None);
         assert_eq!(m.extents, Some(ExtentSharing::Reflinked));
         let flag = m.contradiction.expect("flagged");

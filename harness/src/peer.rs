@@ -1,55 +1,63 @@
 //! External copy commands compared with the engine: GNU `cp`, CPython's `shutil`, `rsync`.
 //!
-//! Each is one [`Peer`]: it names its program and Debian package and builds its command line for
-//! a file or a tree. The runner times them as child processes with `wait4` rusage, exactly as it
+//! Each is one [`Peer`]: it finds its program (naming the Debian package when it is missing; the
+//! CPython peers pick their interpreter by version from `interpreters.rs`) and builds its
+//! command line for a file or a tree. The runner times them as child processes with `wait4` rusage, exactly as it
 //! times engine strategies run through `copybench copy`.
 
 use std::ffi::OsString;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::str::FromStr;
 
 use copybench_result::{FixtureKind, ToolVersion};
 use serde::Deserialize;
 
-/// A peer as named in scenario files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+use crate::interpreters::{Interpreters, NoInterpreter, VersionSelector};
+use crate::size::ByteSize;
+
+/// A peer as named in scenario files: `cp`, `cp-reflink-never`, `rsync`, and CPython's
+/// `python-shutil` and `python-copyfileobj[-SIZE]`, which take an interpreter version after an
+/// `@` (`python-shutil@3.7`); without one they run the default `python3`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub enum PeerKind {
     /// `cp` (GNU coreutils 9 defaults to `--reflink=auto`, then copy_file_range).
     Cp,
     /// `cp --reflink=never`: no clone even where the filesystem could.
     CpReflinkNever,
     /// CPython's `shutil.copyfile` / `shutil.copytree(symlinks=True)`.
-    PythonShutil,
+    PythonShutil { python: Option<VersionSelector> },
+    /// CPython's userspace loop, `shutil.copyfileobj` over two open files, with `buffer` bytes
+    /// or the interpreter's own default (`COPY_BUFSIZE` from 3.8, 16 KiB before): the in-kernel
+    /// against userspace claim measured inside one interpreter.
+    PythonCopyfileobj {
+        python: Option<VersionSelector>,
+        buffer: Option<u64>,
+    },
     /// `rsync` (local copy: whole files, written to a temporary name and renamed).
     Rsync,
 }
 
 impl PeerKind {
-    pub const ALL: &'static [PeerKind] = &[
-        PeerKind::Cp,
-        PeerKind::CpReflinkNever,
-        PeerKind::PythonShutil,
-        PeerKind::Rsync,
-    ];
-
     /// The name in scenario files.
-    pub fn name(self) -> &'static str {
-        match self {
-            PeerKind::Cp => "cp",
-            PeerKind::CpReflinkNever => "cp-reflink-never",
-            PeerKind::PythonShutil => "python-shutil",
-            PeerKind::Rsync => "rsync",
-        }
+    pub fn name(&self) -> String {
+        self.to_string()
     }
 
     /// The entry id in results.
-    pub fn entry_id(self) -> String {
-        format!("peer:{}", self.name())
+    pub fn entry_id(&self) -> String {
+        format!("peer:{self}")
+    }
+
+    /// Whether it copies one file only (a tree needs `copytree`'s own walk).
+    pub fn file_only(&self) -> bool {
+        matches!(self, PeerKind::PythonCopyfileobj { .. })
     }
 
     /// The peer's implementation.
-    pub fn peer(self) -> Box<dyn Peer> {
+    pub fn peer(&self) -> Box<dyn Peer> {
         match self {
             PeerKind::Cp => Box::new(GnuCp {
                 reflink_never: false,
@@ -57,30 +65,110 @@ impl PeerKind {
             PeerKind::CpReflinkNever => Box::new(GnuCp {
                 reflink_never: true,
             }),
-            PeerKind::PythonShutil => Box::new(PythonShutil),
+            PeerKind::PythonShutil { python } => Box::new(Python {
+                version: *python,
+                copy: PythonCopy::Shutil,
+            }),
+            PeerKind::PythonCopyfileobj { python, buffer } => Box::new(Python {
+                version: *python,
+                copy: PythonCopy::Copyfileobj { buffer: *buffer },
+            }),
             PeerKind::Rsync => Box::new(Rsync),
         }
     }
 }
 
+impl fmt::Display for PeerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let python = match self {
+            PeerKind::Cp => return f.write_str("cp"),
+            PeerKind::CpReflinkNever => return f.write_str("cp-reflink-never"),
+            PeerKind::Rsync => return f.write_str("rsync"),
+            PeerKind::PythonShutil { python } => {
+                f.write_str("python-shutil")?;
+                python
+            }
+            PeerKind::PythonCopyfileobj { python, buffer } => {
+                f.write_str("python-copyfileobj")?;
+                if let Some(buffer) = buffer {
+                    write!(f, "-{}", ByteSize(*buffer))?;
+                }
+                python
+            }
+        };
+        match python {
+            Some(version) => write!(f, "@{version}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl FromStr for PeerKind {
+    type Err = String;
+    fn from_str(text: &str) -> Result<PeerKind, String> {
+        let known =
+            "cp, cp-reflink-never, rsync, python-shutil[@3.X], python-copyfileobj[-SIZE][@3.X]";
+        let (name, version) = match text.split_once('@') {
+            Some((name, version)) => (name, Some(version.parse::<VersionSelector>()?)),
+            None => (text, None),
+        };
+        let no_version = |kind: PeerKind| match version {
+            None => Ok(kind),
+            Some(_) => Err(format!(
+                "`{text}`: only the python peers run a chosen interpreter version"
+            )),
+        };
+        match name {
+            "cp" => no_version(PeerKind::Cp),
+            "cp-reflink-never" => no_version(PeerKind::CpReflinkNever),
+            "rsync" => no_version(PeerKind::Rsync),
+            "python-shutil" => Ok(PeerKind::PythonShutil { python: version }),
+            "python-copyfileobj" => Ok(PeerKind::PythonCopyfileobj {
+                python: version,
+                buffer: None,
+            }),
+            other => match other.strip_prefix("python-copyfileobj-") {
+                Some(size) => {
+                    let buffer = ByteSize::parse(size).map_err(|e| e.to_string())?.0;
+                    if buffer == 0 {
+                        return Err(format!("`{text}`: a buffer of 0 bytes copies nothing"));
+                    }
+                    Ok(PeerKind::PythonCopyfileobj {
+                        python: version,
+                        buffer: Some(buffer),
+                    })
+                }
+                None => Err(format!("unknown peer `{text}` (known: {known})")),
+            },
+        }
+    }
+}
+
+impl TryFrom<String> for PeerKind {
+    type Error = String;
+    fn try_from(text: String) -> Result<PeerKind, String> {
+        text.parse()
+    }
+}
+
+/// Why a peer's program cannot be run here.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    #[error("`{program}` not found on PATH (install the Debian package `{package}`)")]
+    NotFound {
+        program: &'static str,
+        package: &'static str,
+    },
+    /// A CPython peer's interpreter: missing (naming the version and how to get it) or unusable.
+    #[error(transparent)]
+    Python(#[from] NoInterpreter),
+}
+
 /// An external command that copies a file or a tree.
 pub trait Peer {
-    /// The program looked up on PATH (`cp`, `python3`, `rsync`).
-    fn program(&self) -> &'static str;
-    /// The Debian package that provides it, for the skip message.
-    fn debian_package(&self) -> &'static str;
-    /// The program to run and what `--version` says, after resolving shims.
-    fn resolve(&self) -> Result<ResolvedProgram, String> {
-        let path = find_on_path(self.program()).ok_or_else(|| {
-            format!(
-                "`{}` not found on PATH (install the Debian package `{}`)",
-                self.program(),
-                self.debian_package()
-            )
-        })?;
-        let version = first_line_of(&path, &["--version"]);
-        Ok(ResolvedProgram { path, version })
-    }
+    /// The program to run and its version, after resolving shims; the python peers pick theirs
+    /// from the interpreters found.
+    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, PeerError>;
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
     /// The same copy leaving extended attributes alone, never listing them: for a source whose
@@ -109,6 +197,13 @@ pub struct ResolvedProgram {
 }
 
 impl ResolvedProgram {
+    /// `program` on PATH and what its `--version` says, or why it is missing.
+    fn on_path(program: &'static str, package: &'static str) -> Result<ResolvedProgram, PeerError> {
+        let path = find_on_path(program).ok_or(PeerError::NotFound { program, package })?;
+        let version = first_line_of(&path, &["--version"]);
+        Ok(ResolvedProgram { path, version })
+    }
+
     pub fn tool_version(&self) -> ToolVersion {
         ToolVersion {
             path: Some(self.path.display().to_string()),
@@ -123,36 +218,9 @@ struct GnuCp {
     reflink_never: bool,
 }
 
-impl GnuCp {
-    fn args(
-        &self,
-        program: &Path,
-        kind: FixtureKind,
-        preserve: &str,
-        src: &Path,
-        dst: &Path,
-    ) -> Vec<OsString> {
-        let mut args: Vec<OsString> = vec![program.into()];
-        if self.reflink_never {
-            args.push("--reflink=never".into());
-        }
-        if kind == FixtureKind::Tree {
-            // symlinks copied as links (`-R` without `-L`).
-            args.push("-R".into());
-            args.push(format!("--preserve={preserve}").into());
-        }
-        args.push(src.into());
-        args.push(dst.into());
-        args
-    }
-}
-
 impl Peer for GnuCp {
-    fn program(&self) -> &'static str {
-        "cp"
-    }
-    fn debian_package(&self) -> &'static str {
-        "coreutils"
+    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, PeerError> {
+        ResolvedProgram::on_path("cp", "coreutils")
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         // copytree's copy2: mode, times and xattrs.
@@ -169,48 +237,63 @@ impl Peer for GnuCp {
     }
 }
 
-/// CPython's `shutil`, through the real interpreter (not a pyenv shim).
-struct PythonShutil;
-
-impl Peer for PythonShutil {
-    fn program(&self) -> &'static str {
-        "python3"
-    }
-    fn debian_package(&self) -> &'static str {
-        "python3"
-    }
-    /// A pyenv shim is a shell script that adds ~66 ms to every start: ask the interpreter for
-    /// `sys.executable` once and time that program instead.
-    fn resolve(&self) -> Result<ResolvedProgram, String> {
-        let shim = find_on_path("python3").ok_or_else(|| {
-            "`python3` not found on PATH (install the Debian package `python3`)".to_owned()
-        })?;
-        let output = Command::new(&shim)
-            .args([
-                "-c",
-                "import sys; print(sys.executable); print('Python ' + sys.version.split()[0])",
-            ])
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", shim.display()))?;
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut lines = text.lines();
-        match (output.status.success(), lines.next(), lines.next()) {
-            (true, Some(exe), Some(version)) if !exe.is_empty() => Ok(ResolvedProgram {
-                path: PathBuf::from(exe),
-                version: Some(version.to_owned()),
-            }),
-            _ => Err(format!(
-                "{} did not report sys.executable: {}",
-                shim.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            )),
+impl GnuCp {
+    fn args(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        preserve: &str,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![program.into()];
+        if self.reflink_never {
+            args.push("--reflink=never".into());
         }
+        if kind == FixtureKind::Tree {
+            // Symlinks copied as links (`-R` without `-L`).
+            args.push("-R".into());
+            args.push(format!("--preserve={preserve}").into());
+        }
+        args.push(src.into());
+        args.push(dst.into());
+        args
+    }
+}
+
+/// What a CPython peer runs.
+#[derive(Clone, Copy, Debug)]
+enum PythonCopy {
+    /// `shutil.copyfile` for a file, `shutil.copytree(symlinks=True)` for a tree.
+    Shutil,
+    /// `shutil.copyfileobj` between the two files opened unbuffered-for-Python (`rb`, `wb`).
+    Copyfileobj { buffer: Option<u64> },
+}
+
+/// CPython, through the real interpreter of the version asked for (never a pyenv shim: the
+/// interpreters are resolved to `sys.executable` once, in `interpreters.rs`).
+struct Python {
+    /// `None`: the default `python3`.
+    version: Option<VersionSelector>,
+    copy: PythonCopy,
+}
+
+impl Peer for Python {
+    fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, PeerError> {
+        let interpreter = match self.version {
+            None => interpreters.default.as_ref().map_err(Clone::clone)?,
+            Some(selector) => interpreters.find(selector)?,
+        };
+        Ok(ResolvedProgram {
+            path: interpreter.executable.clone(),
+            version: Some(format!("Python {}", interpreter.version)),
+        })
     }
     fn noop_command(&self, program: &Path) -> Vec<OsString> {
         vec![program.into(), "-c".into(), "pass".into()]
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
-        python_command(program, "", kind, src, dst)
+        self.python_command(program, "", kind, src, dst)
     }
     /// copystat calls the module's `_copyxattr` by name (CPython 3.3 to 3.14), so replacing it
     /// leaves xattrs alone and everything else as CPython does it.
@@ -221,45 +304,53 @@ impl Peer for PythonShutil {
         src: &Path,
         dst: &Path,
     ) -> Vec<OsString> {
-        python_command(
-            program,
-            "shutil._copyxattr = lambda *a, **k: None; ",
-            kind,
-            src,
-            dst,
-        )
+        let prelude = "shutil._copyxattr = lambda *a, **k: None; ";
+        self.python_command(program, prelude, kind, src, dst)
     }
 }
 
-fn python_command(
-    program: &Path,
-    prelude: &str,
-    kind: FixtureKind,
-    src: &Path,
-    dst: &Path,
-) -> Vec<OsString> {
-    let call = match kind {
-        FixtureKind::File => "shutil.copyfile(sys.argv[1], sys.argv[2])",
-        FixtureKind::Tree => "shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)",
-    };
-    vec![
-        program.into(),
-        "-c".into(),
-        format!("import shutil, sys; {prelude}{call}").into(),
-        src.into(),
-        dst.into(),
-    ]
+impl Python {
+    /// The command line, `prelude` run after `import shutil, sys`.
+    fn python_command(
+        &self,
+        program: &Path,
+        prelude: &str,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        // Written for 2.7 as for 3.x, so every interpreter pyenv holds runs the same line.
+        let code = match (self.copy, kind) {
+            (PythonCopy::Shutil, FixtureKind::File) => {
+                format!("import shutil, sys; {prelude}shutil.copyfile(sys.argv[1], sys.argv[2])")
+            }
+            (PythonCopy::Shutil, FixtureKind::Tree) => format!(
+                "import shutil, sys; {prelude}shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)"
+            ),
+            // Trees are refused when the scenario is read (`PeerKind::file_only`).
+            (PythonCopy::Copyfileobj { buffer }, _) => {
+                let length = buffer.map(|b| format!(", {b}")).unwrap_or_default();
+                format!(
+                    "import shutil, sys\n{prelude}\nwith open(sys.argv[1], 'rb') as s, open(sys.argv[2], 'wb') as d:\n    shutil.copyfileobj(s, d{length})"
+                )
+            }
+        };
+        vec![
+            program.into(),
+            "-c".into(),
+            code.into(),
+            src.into(),
+            dst.into(),
+        ]
+    }
 }
 
 /// `rsync`, local to local.
 struct Rsync;
 
 impl Peer for Rsync {
-    fn program(&self) -> &'static str {
-        "rsync"
-    }
-    fn debian_package(&self) -> &'static str {
-        "rsync"
+    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, PeerError> {
+        ResolvedProgram::on_path("rsync", "rsync")
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         match kind {
@@ -306,6 +397,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn without_xattrs_cp_and_python_leave_them_alone() {
+        let (src, dst) = (Path::new("/s"), Path::new("/d"));
+        let cp = PeerKind::Cp.peer().command_without_xattrs(
+            Path::new("cp"),
+            FixtureKind::Tree,
+            src,
+            dst,
+        );
+        assert!(
+            cp.contains(&OsString::from("--preserve=mode,timestamps")),
+            "{cp:?}"
+        );
+        let py = PeerKind::PythonShutil { python: None }
+            .peer()
+            .command_without_xattrs(Path::new("py"), FixtureKind::Tree, src, dst);
+        let code = py[2].to_string_lossy();
+        assert!(
+            code.contains("shutil._copyxattr = lambda") && code.contains("copytree"),
+            "{code}"
+        );
+    }
+
+    #[test]
     fn tree_commands_keep_symlinks_and_metadata() {
         let src = Path::new("/w/src");
         let dst = Path::new("/w/dst");
@@ -331,41 +445,95 @@ mod tests {
             .peer()
             .command(Path::new("rsync"), FixtureKind::Tree, src, dst);
         assert_eq!(rsync[2], OsString::from("/w/src/"));
-        let py =
-            PeerKind::PythonShutil
-                .peer()
-                .command(Path::new("py"), FixtureKind::Tree, src, dst);
-        assert!(py[2].to_string_lossy().contains("symlinks=True"));
-    }
-
-    #[test]
-    fn without_xattrs_cp_and_python_leave_them_alone() {
-        let (src, dst) = (Path::new("/s"), Path::new("/d"));
-        let cp = PeerKind::Cp.peer().command_without_xattrs(
-            Path::new("cp"),
-            FixtureKind::Tree,
-            src,
-            dst,
-        );
-        assert!(
-            cp.contains(&OsString::from("--preserve=mode,timestamps")),
-            "{cp:?}"
-        );
-        let py = PeerKind::PythonShutil.peer().command_without_xattrs(
+        let py = PeerKind::PythonShutil { python: None }.peer().command(
             Path::new("py"),
             FixtureKind::Tree,
             src,
             dst,
         );
-        let code = py[2].to_string_lossy();
-        assert!(
-            code.contains("_copyxattr = lambda") && code.contains("copytree"),
-            "{code}"
-        );
+        assert!(py[2].to_string_lossy().contains("symlinks=True"));
     }
 
     #[test]
     fn ids_are_prefixed() {
         assert_eq!(PeerKind::CpReflinkNever.entry_id(), "peer:cp-reflink-never");
+    }
+
+    #[test]
+    fn names_round_trip_with_versions_and_buffers() {
+        for name in [
+            "cp",
+            "cp-reflink-never",
+            "rsync",
+            "python-shutil",
+            "python-shutil@3.7",
+            "python-shutil@3.11.7",
+            "python-copyfileobj",
+            "python-copyfileobj@3.8",
+            "python-copyfileobj-64KiB@3.11",
+            "python-copyfileobj-1MiB",
+        ] {
+            let kind: PeerKind = name.parse().unwrap();
+            assert_eq!(kind.to_string(), name);
+        }
+        assert_eq!(
+            "python-copyfileobj-64KiB@3.11".parse::<PeerKind>(),
+            Ok(PeerKind::PythonCopyfileobj {
+                python: Some("3.11".parse().unwrap()),
+                buffer: Some(64 << 10),
+            })
+        );
+        for bad in [
+            "robocopy",
+            "cp@3.7",
+            "python-shutil@3",
+            "python-shutil@",
+            "python-copyfileobj-64 KB",
+            "python-copyfileobj-0",
+        ] {
+            assert!(bad.parse::<PeerKind>().is_err(), "{bad}");
+        }
+        let unknown = "robocopy".parse::<PeerKind>().unwrap_err();
+        assert!(unknown.contains("python-shutil[@3.X]"), "{unknown}");
+    }
+
+    #[test]
+    fn copyfileobj_passes_its_buffer_or_none() {
+        let command = |buffer| {
+            let argv = PeerKind::PythonCopyfileobj {
+                python: None,
+                buffer,
+            }
+            .peer()
+            .command(
+                Path::new("py"),
+                FixtureKind::File,
+                Path::new("a"),
+                Path::new("b"),
+            );
+            argv[2].to_string_lossy().into_owned()
+        };
+        assert!(command(Some(65536)).contains("copyfileobj(s, d, 65536)"));
+        // The interpreter's own default: COPY_BUFSIZE from 3.8, 16 KiB before.
+        assert!(command(None).contains("copyfileobj(s, d)"));
+    }
+
+    #[test]
+    fn a_python_peer_names_the_missing_version() {
+        let none = Interpreters {
+            found: Vec::new(),
+            default: Err(NoInterpreter::NoPython3),
+            refused: Vec::new(),
+            pyenv_versions: None,
+        };
+        let kind: PeerKind = "python-shutil@3.99".parse().unwrap();
+        let why = kind.peer().resolve(&none).unwrap_err().to_string();
+        assert!(why.contains("CPython 3.99 not found"), "{why}");
+        let why = PeerKind::PythonShutil { python: None }
+            .peer()
+            .resolve(&none)
+            .unwrap_err()
+            .to_string();
+        assert!(why.contains("`python3`"), "{why}");
     }
 }

@@ -18,25 +18,51 @@ const UNITS: &[(&str, u64)] = &[
     ("TiB", 1 << 40),
 ];
 
+/// What to write instead, said by every refusal.
+const HINT: &str =
+    "write a whole number of bytes or a binary unit without a space, e.g. 512MiB, 16KiB, 4096";
+
+/// Why a text is not a size.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ByteSizeError {
+    #[error("`{text}` is not a size: {hint}", hint = HINT)]
+    NotASize { text: String },
+    /// `suggestion` is `did you mean …? ` or empty.
+    #[error("`{text}` is not a size (no space before the unit): {suggestion}{hint}", hint = HINT)]
+    SpaceBeforeUnit { text: String, suggestion: String },
+    /// `suggestion` is `: did you mean …?` or empty.
+    #[error("`{text}` is not a size: `{unit}` is ambiguous (decimal or binary?){suggestion}; {hint}", hint = HINT)]
+    Ambiguous {
+        text: String,
+        unit: String,
+        suggestion: String,
+    },
+    #[error("`{text}` is not a size: `{unit}` is not a unit; {hint}", hint = HINT)]
+    UnknownUnit { text: String, unit: String },
+    #[error("`{text}` is too large to be a size")]
+    TooLarge { text: String },
+}
+
 impl ByteSize {
     /// Parses `N` or `N<unit>` with a binary unit (`B`, `KiB`, `MiB`, `GiB`, `TiB`), no space.
-    pub fn parse(text: &str) -> Result<ByteSize, String> {
-        let hint = "write a whole number of bytes or a binary unit without a space, e.g. 512MiB, 16KiB, 4096";
+    pub fn parse(text: &str) -> Result<ByteSize, ByteSizeError> {
+        let owned = || text.to_owned();
         let trimmed = text.trim();
         let digits_end = trimmed
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(trimmed.len());
         let (number, unit) = trimmed.split_at(digits_end);
         if number.is_empty() {
-            return Err(format!("`{text}` is not a size: {hint}"));
+            return Err(ByteSizeError::NotASize { text: owned() });
         }
         if unit.starts_with(char::is_whitespace) {
             let suggestion = binary_unit_like(unit.trim())
                 .map(|u| format!("did you mean `{number}{u}`? "))
                 .unwrap_or_default();
-            return Err(format!(
-                "`{text}` is not a size (no space before the unit): {suggestion}{hint}"
-            ));
+            return Err(ByteSizeError::SpaceBeforeUnit {
+                text: owned(),
+                suggestion,
+            });
         }
         let multiplier = match UNITS.iter().find(|(name, _)| *name == unit) {
             Some((_, m)) => *m,
@@ -46,23 +72,27 @@ impl ByteSize {
                     unit.to_ascii_uppercase().as_str(),
                     "KB" | "MB" | "GB" | "TB" | "K" | "M" | "G"
                 );
-                let why = if decimal {
-                    let suggestion = binary_unit_like(unit)
-                        .map(|u| format!(": did you mean `{number}{u}`?"))
-                        .unwrap_or_default();
-                    format!("`{unit}` is ambiguous (decimal or binary?){suggestion}")
+                return Err(if decimal {
+                    ByteSizeError::Ambiguous {
+                        text: owned(),
+                        unit: unit.to_owned(),
+                        suggestion: binary_unit_like(unit)
+                            .map(|u| format!(": did you mean `{number}{u}`?"))
+                            .unwrap_or_default(),
+                    }
                 } else {
-                    format!("`{unit}` is not a unit")
-                };
-                return Err(format!("`{text}` is not a size: {why}; {hint}"));
+                    ByteSizeError::UnknownUnit {
+                        text: owned(),
+                        unit: unit.to_owned(),
+                    }
+                });
             }
         };
-        let n: u64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is too large to be a size"))?;
+        let too_large = || ByteSizeError::TooLarge { text: owned() };
+        let n: u64 = number.parse().map_err(|_| too_large())?;
         n.checked_mul(multiplier)
             .map(ByteSize)
-            .ok_or_else(|| format!("`{text}` is too large to be a size"))
+            .ok_or_else(too_large)
     }
 }
 
@@ -75,6 +105,24 @@ fn binary_unit_like(unit: &str) -> Option<&'static str> {
         "g" | "gb" | "gib" => Some("GiB"),
         "t" | "tb" | "tib" => Some("TiB"),
         _ => None,
+    }
+}
+
+impl ByteSize {
+    /// For messages: rounded to a tenth in the largest binary unit it reaches, with the exact
+    /// byte count beside it (`1.5 GiB (1610612736 bytes)`).
+    pub fn human(self) -> String {
+        let (name, m) = UNITS
+            .iter()
+            .rev()
+            .find(|(_, m)| self.0 >= *m)
+            .copied()
+            .unwrap_or(("B", 1));
+        if m == 1 {
+            format!("{} bytes", self.0)
+        } else {
+            format!("{:.1} {name} ({} bytes)", self.0 as f64 / m as f64, self.0)
+        }
     }
 }
 
@@ -133,9 +181,9 @@ mod tests {
 
     #[test]
     fn decimal_and_spaced_units_are_refused_with_a_hint() {
-        let spaced = ByteSize::parse("512 MB").unwrap_err();
+        let spaced = ByteSize::parse("512 MB").unwrap_err().to_string();
         assert!(spaced.contains("did you mean `512MiB`"), "{spaced}");
-        let decimal = ByteSize::parse("512MB").unwrap_err();
+        let decimal = ByteSize::parse("512MB").unwrap_err().to_string();
         assert!(decimal.contains("ambiguous"), "{decimal}");
         assert!(decimal.contains("`512MiB`"), "{decimal}");
         assert!(ByteSize::parse("MiB").is_err());

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Calls by name plus `path_stats` and `fd_stats`, the shape of the engine's `SyscallCounts`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -12,6 +12,12 @@ pub struct TracedCounts {
     pub calls: BTreeMap<String, u64>,
     pub path_stats: u64,
     pub fd_stats: u64,
+}
+
+/// Whether the call `name` (as strace prints it, as the engine's counted layer names its calls
+/// too) reads a file's status: the stat family CPython 3.8 cut in copytree.
+pub fn is_stat_family(name: &str) -> bool {
+    STAT_ON_FD.contains(&name) || STAT_ON_PATH_OR_FD.contains(&name)
 }
 
 const STAT_ON_FD: &[&str] = &["fstat", "fstat64"];
@@ -25,8 +31,32 @@ const STAT_ON_PATH_OR_FD: &[&str] = &[
     "statx",
 ];
 
+/// Why a command's syscalls could not be counted.
+#[derive(Debug, thiserror::Error)]
+pub enum StraceError {
+    #[error("cannot run {}: {source}", strace.display())]
+    Spawn {
+        strace: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("strace run failed ({status}): {stderr}")]
+    Failed {
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Runs `argv` under `strace -f` writing its trace to `trace_file`, and counts the calls.
-pub fn trace(strace: &Path, argv: &[OsString], trace_file: &Path) -> Result<TracedCounts, String> {
+pub fn trace(
+    strace: &Path,
+    argv: &[OsString],
+    trace_file: &Path,
+) -> Result<TracedCounts, StraceError> {
     let output = std::process::Command::new(strace)
         .args(["-f", "-qq", "-o"])
         .arg(trace_file)
@@ -35,16 +65,20 @@ pub fn trace(strace: &Path, argv: &[OsString], trace_file: &Path) -> Result<Trac
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", strace.display()))?;
+        .map_err(|source| StraceError::Spawn {
+            strace: strace.to_owned(),
+            source,
+        })?;
     if !output.status.success() {
-        return Err(format!(
-            "strace run failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
+        return Err(StraceError::Failed {
+            status: output.status,
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        });
     }
-    let text = std::fs::read_to_string(trace_file)
-        .map_err(|e| format!("cannot read {}: {e}", trace_file.display()))?;
+    let text = std::fs::read_to_string(trace_file).map_err(|source| StraceError::Read {
+        path: trace_file.to_owned(),
+        source,
+    })?;
     let _ = std::fs::remove_file(trace_file);
     Ok(parse(&text))
 }

@@ -12,7 +12,7 @@ fn python3_present() -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !found {
-        eprintln!("skipped: `python3` not found (install the Debian package `python3`)");
+        copybench_testkit::skip("`python3` not found (install the Debian package `python3`)");
     }
     found
 }

@@ -20,7 +20,7 @@ seed = 11
 fn options(work: &std::path::Path) -> RunOptions {
     let mut options = RunOptions::new(work.to_owned(), "test");
     options.conform = ConformLevel::None;
-    options.progress = false;
+    options.progress = copybench_harness::runner::ProgressDisplay::Quiet;
     options
 }
 

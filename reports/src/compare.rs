@@ -48,7 +48,9 @@ fn copied_on(environment: &Environment) -> String {
 /// `different kernel: #1 6.1.0 · #2 6.8.0`.
 pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
     let properties: [Property<RunResult>; 9] = [
-        ("CPU", |r| r.environment.cpu_model.clone()),
+        ("CPU", |r| {
+            format::optional(r.environment.cpu_model.as_deref())
+        }),
         ("logical cores", |r| {
             format::optional(r.environment.logical_cores)
         }),
@@ -56,7 +58,9 @@ pub fn environment_differences(results: &[RunResult]) -> Vec<String> {
             format::optional(r.environment.memory_bytes.map(format::bytes))
         }),
         ("OS", |r| r.environment.os.clone()),
-        ("kernel", |r| r.environment.kernel.clone()),
+        ("kernel", |r| {
+            format::optional(r.environment.kernel.as_deref())
+        }),
         ("filesystems", |r| filesystems(&r.environment)),
         ("tools", |r| tools(&r.environment)),
         ("copybench version", |r| r.copybench.version.clone()),
@@ -102,7 +106,14 @@ fn filesystems(environment: &Environment) -> String {
     environment
         .filesystems
         .iter()
-        .map(|fs| format!("{} {} ({})", fs.role, fs.fs_type, fs.mount_options))
+        .map(|fs| {
+            format!(
+                "{} {} ({})",
+                fs.role,
+                fs.fs_type,
+                format::optional(fs.mount_options.as_deref())
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

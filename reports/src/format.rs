@@ -84,19 +84,20 @@ pub fn time(rfc3339: &str) -> String {
     rfc3339.replacen('T', " ", 1)
 }
 
-/// A speedup's bootstrap 95 % confidence interval alone: `1.21 – 1.30`.
+/// A speedup's 95 % confidence interval alone: `1.21 – 1.30`, or `no 95% CI` below 6 pairs.
 pub fn speedup_ci(speedup: &Speedup) -> String {
-    format!("{:.2} – {:.2}", speedup.ci_low, speedup.ci_high)
+    match &speedup.ci {
+        Some(ci) => format!("{:.2} – {:.2}", ci.low, ci.high),
+        None => "no 95% CI".to_string(),
+    }
 }
 
-/// A speedup with its bootstrap 95 % confidence interval: `1.26× [1.21, 1.30]`.
+/// A speedup with its 95 % confidence interval: `1.26× [1.21, 1.30]`, or `1.26× (no 95% CI)`.
 pub fn speedup(speedup: &Speedup) -> String {
-    format!(
-        "{} [{:.2}, {:.2}]",
-        ratio(speedup.median),
-        speedup.ci_low,
-        speedup.ci_high
-    )
+    match &speedup.ci {
+        Some(ci) => format!("{} [{:.2}, {:.2}]", ratio(speedup.median), ci.low, ci.high),
+        None => format!("{} (no 95% CI)", ratio(speedup.median)),
+    }
 }
 
 /// A count that may be fractional (syscalls per file): at most two decimals, trailing zeros
@@ -210,12 +211,19 @@ mod tests {
 
     #[test]
     fn speedups_carry_their_interval() {
-        let s = Speedup {
+        let mut s = Speedup {
             median: 1.2612,
-            ci_low: 1.21,
-            ci_high: 1.3049,
+            ci: Some(copybench_result::Interval {
+                low: 1.21,
+                high: 1.3049,
+                coverage: 0.961,
+            }),
             pairs: 9,
+            ratio_of_medians: 1.25,
+            direction_conflict: None,
         };
         assert_eq!(speedup(&s), "1.26× [1.21, 1.30]");
+        s.ci = None;
+        assert_eq!(speedup(&s), "1.26× (no 95% CI)");
     }
 }

@@ -29,9 +29,12 @@ impl Ranked<'_> {
         self.speedup.map_or(1.0, |s| s.median)
     }
 
-    /// The 95 % interval of the speedup; a point at 1 for the reference.
+    /// The 95 % interval of the speedup; a point at 1 for the reference. A speedup without an
+    /// interval (below 6 pairs) could be anything, so it ties with every entry.
     fn interval(&self) -> (f64, f64) {
-        self.speedup.map_or((1.0, 1.0), |s| (s.ci_low, s.ci_high))
+        self.speedup.map_or((1.0, 1.0), |s| {
+            s.ci.map_or((0.0, f64::INFINITY), |ci| (ci.low, ci.high))
+        })
     }
 
     fn overlaps(&self, other: &Ranked) -> bool {
@@ -266,11 +269,16 @@ mod tests {
             .map(|&(id, speedup)| {
                 let mut entry = template.clone();
                 entry.id = id.to_string();
-                entry.speedup = speedup.map(|(median, ci_low, ci_high)| Speedup {
+                entry.speedup = speedup.map(|(median, low, high)| Speedup {
                     median,
-                    ci_low,
-                    ci_high,
+                    ci: Some(copybench_result::Interval {
+                        low,
+                        high,
+                        coverage: 0.961,
+                    }),
                     pairs: 9,
+                    ratio_of_medians: median,
+                    direction_conflict: None,
                 });
                 entry
             })

@@ -6,17 +6,21 @@
 //! HTML page's SVG charts are drawn by `charts`, one file per chart.
 
 mod charts;
+mod claims;
 mod compare;
 mod conformance;
 mod figures;
-mod format;
+pub mod format;
 mod headline;
 mod html;
 mod markdown;
+mod matrix;
 mod table;
 mod terminal;
 
 use copybench_result::RunResult;
+
+pub use matrix::conformance_matrix;
 
 /// An output format of `copybench report`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

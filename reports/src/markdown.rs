@@ -9,7 +9,7 @@ use copybench_result::{RunResult, ScenarioResult};
 use crate::figures;
 use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
+use crate::{claims, compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Markdown`].
 pub struct MarkdownRenderer;
@@ -69,22 +69,23 @@ fn render_result(out: &mut String, result: &RunResult, level: &str) {
         "copybench {} on {}: {}, {} logical cores, {} {}, started {}\n",
         escape(&format::version(&result.copybench)),
         escape(format::host(env)),
-        escape(&env.cpu_model),
+        escape(&format::optional(env.cpu_model.as_deref())),
         format::optional(env.logical_cores),
         escape(&env.os),
-        escape(&env.kernel),
+        escape(&format::optional(env.kernel.as_deref())),
         escape(&result.started_at),
     );
-    render_headlines(out, level, &result.scenarios);
+    render_headlines(out, level, result);
     for scenario in &result.scenarios {
         render_scenario(out, level, scenario);
     }
 }
 
-/// The answer first: one bullet per scenario with its winner line.
-fn render_headlines(out: &mut String, level: &str, scenarios: &[ScenarioResult]) {
+/// The answer first: the claims' verdicts, then one bullet per scenario with its winner line.
+fn render_headlines(out: &mut String, level: &str, result: &RunResult) {
     let _ = writeln!(out, "{level} Summary\n");
-    for scenario in scenarios {
+    render_claims(out, result);
+    for scenario in &result.scenarios {
         let title = escape(&format::scenario_title(scenario));
         let Some(headline) = headline::headline(scenario) else {
             let _ = writeln!(
@@ -122,6 +123,20 @@ fn parts(parts: &[Part]) -> String {
         .collect()
 }
 
+/// The claims' verdicts, at the top of the summary.
+fn render_claims(out: &mut String, result: &RunResult) {
+    if !claims::any(result) {
+        return;
+    }
+    let _ = writeln!(out, "**Claims**\n");
+    write_table(out, &claims::table(result, true));
+    let not_checked = claims::not_checked(result);
+    write_notes(out, "not checked: ", &not_checked);
+    if !not_checked.is_empty() {
+        out.push('\n');
+    }
+}
+
 fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     let p = &scenario.parameters;
     let fixture = if figures::is_tree(scenario) {
@@ -140,7 +155,7 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
     );
     let _ = writeln!(
         out,
-        "{fixture}, target {}, {} cache, {} samples; speedups against {} (95% bootstrap CI)\n",
+        "{fixture}, target {}, {} cache, {} samples; speedups against {} (distribution-free 95% CI)\n",
         escape(&p.target),
         escape(&p.cache),
         p.samples,
@@ -217,7 +232,9 @@ fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+            // `[` alone cannot open a link once escaped, so `]` is left as it is; `#` matters
+            // only at the start of a line, where no escaped text is put.
+            '\\' | '`' | '*' | '_' | '[' | '|' | '~' => {
                 escaped.push('\\');
                 escaped.push(c);
             }

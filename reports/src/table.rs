@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{EntryResult, ScenarioResult, SyscallSummary};
+use copybench_result::{EntryResult, ScenarioResult, SyscallSource, SyscallSummary};
 
 use crate::figures::{
     files_per_copy, is_tree, named_calls, syscall_totals, syscall_unit, SyscallTotals,
@@ -168,8 +168,12 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
                 None if entry.id == scenario.reference => "reference".to_string(),
                 None => absent("speedup"),
             },
-            format::duration(s.user_s.median),
-            format::duration(s.sys_s.median),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.cpu_s_per_gib.map_or_else(
                 || absent("cpu_s_per_gib"),
                 |cpu| format::significant(cpu, 3),
@@ -253,7 +257,7 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
         .entries
         .iter()
         .filter_map(|e| e.syscalls.as_ref())
-        .any(|s| s.source != COUNTED);
+        .any(|s| s.source != SyscallSource::Counted);
     let mut columns = vec![Column::left("entry")];
     if with_path_stats {
         columns.push(Column::right(format!("path stats/{unit}")));
@@ -300,15 +304,11 @@ pub fn syscall_totals_table(scenario: &ScenarioResult) -> Table {
     table
 }
 
-/// `SyscallSummary::source` of counts made by copybench's own syscall layer.
-const COUNTED: &str = "counted";
-
 /// Where an entry's syscall counts came from, in words.
-pub fn counted_by(syscalls: &SyscallSummary) -> &str {
-    match syscalls.source.as_str() {
-        COUNTED => "copybench",
-        "strace" => "strace (untimed run)",
-        other => other,
+pub fn counted_by(syscalls: &SyscallSummary) -> &'static str {
+    match syscalls.source {
+        SyscallSource::Counted => "copybench",
+        SyscallSource::Strace => "strace (untimed run)",
     }
 }
 
@@ -340,7 +340,7 @@ pub fn syscalls_by_name(scenario: &ScenarioResult) -> Table {
             let calls = entry
                 .syscalls
                 .as_ref()
-                .and_then(|s| s.per_copy.get(name))
+                .and_then(|s| s.calls.get(name))
                 .copied()
                 .unwrap_or(0);
             row.push(format::count(calls as f64 / files));
@@ -433,12 +433,19 @@ fn all_figures(scenario: &ScenarioResult) -> Table {
             .to_string(),
             entry.samples.len().to_string(),
             format::duration(s.wall_s.median),
-            span(s.wall_s.ci_low, s.wall_s.ci_high),
+            s.wall_s
+                .ci
+                .as_ref()
+                .map_or_else(|| absent("ci"), |ci| span(ci.low, ci.high)),
             span(s.wall_s.min, s.wall_s.max),
             speedup,
             speedup_ci,
-            format::duration(s.user_s.median),
-            format::duration(s.sys_s.median),
+            s.user_s
+                .as_ref()
+                .map_or_else(|| absent("user_s"), |e| format::duration(e.median)),
+            s.sys_s
+                .as_ref()
+                .map_or_else(|| absent("sys_s"), |e| format::duration(e.median)),
             s.throughput_mib_s.as_ref().map_or_else(
                 || absent("throughput_mib_s"),
                 |t| format::throughput(t.median),

@@ -8,7 +8,7 @@ use copybench_result::{RunResult, ScenarioResult};
 
 use crate::headline::{self, Part};
 use crate::table::{self, Align, Table};
-use crate::{compare, conformance, format, RenderOptions, Renderer, ReportError};
+use crate::{claims, compare, conformance, format, RenderOptions, Renderer, ReportError};
 
 /// Renders [`crate::Format::Terminal`].
 pub struct TerminalRenderer;
@@ -87,24 +87,26 @@ fn render_result(out: &mut Out, result: &RunResult) {
         "copybench {} · {} · {} · {} ({} cores) · started {}",
         format::version(&result.copybench),
         format::host(env),
-        env.kernel,
-        env.cpu_model,
+        format::optional(env.kernel.as_deref()),
+        format::optional(env.cpu_model.as_deref()),
         format::optional(env.logical_cores),
         result.started_at,
     ));
     out.blank();
-    render_headlines(out, &result.scenarios);
+    render_headlines(out, result);
     for scenario in &result.scenarios {
         out.blank();
         render_scenario(out, scenario);
     }
 }
 
-/// The answer first: per scenario, who won, by how much, and who is tied with it.
-fn render_headlines(out: &mut Out, scenarios: &[ScenarioResult]) {
+/// The answer first: the claims' verdicts, then per scenario who won, by how much, and who is
+/// tied with it.
+fn render_headlines(out: &mut Out, result: &RunResult) {
     let heading = out.paint(HEADING, "Summary");
     out.line(&heading);
-    for scenario in scenarios {
+    render_claims(out, result);
+    for scenario in &result.scenarios {
         let title = out.paint(HEADING, &format::scenario_title(scenario));
         out.line(&format!("  {title}"));
         let Some(headline) = headline::headline(scenario) else {
@@ -123,6 +125,20 @@ fn render_headlines(out: &mut Out, scenarios: &[ScenarioResult]) {
             let line = out.parts(line, winner);
             out.line(&format!("    {line}"));
         }
+    }
+}
+
+/// The claims' verdicts, at the top of the summary.
+fn render_claims(out: &mut Out, result: &RunResult) {
+    if !claims::any(result) {
+        return;
+    }
+    let table = claims::table(result, false);
+    let title = out.paint(HEADING, "Claims");
+    out.line(&format!("  {title}"));
+    write_table(out, &table, "    ");
+    for note in claims::not_checked(result) {
+        out.line(&format!("    not checked: {note}"));
     }
 }
 

@@ -145,3 +145,98 @@ fn a_note_shared_by_several_entries_is_printed_once() {
         assert!(out.contains(&line), "{format:?}");
     }
 }
+
+/// The fixture with two claims on its first scenario: one measured, one not checked.
+fn with_claims() -> RunResult {
+    use copybench_result::{
+        ClaimMetric, ClaimResult, ClaimVerdict, ClaimedFigure, FigureKind, MeasuredFigure,
+    };
+    let mut result = fixture("result.json");
+    let scenario = &mut result.scenarios[0];
+    let (subject, baseline) = (scenario.entries[1].id.clone(), scenario.reference.clone());
+    scenario.claims = vec![
+        ClaimResult {
+            subject: subject.clone(),
+            baseline: baseline.clone(),
+            metric: ClaimMetric::WallTime,
+            claimed: ClaimedFigure {
+                kind: FigureKind::Speedup,
+                value: 1.26,
+                text: "1.26".to_owned(),
+            },
+            source: "What's New In Python 3.8".to_owned(),
+            verdict: ClaimVerdict::SmallerEffect,
+            measured: Some(MeasuredFigure {
+                value: 1.12,
+                ci_low: Some(1.08),
+                ci_high: Some(1.15),
+                exact: false,
+                pairs: Some(9),
+                baseline_value: 0.2,
+                subject_value: 0.18,
+            }),
+            detail: "measured 1.12× against the claimed 1.26×".to_owned(),
+        },
+        ClaimResult {
+            subject: "peer:python-shutil@3.99".to_owned(),
+            baseline,
+            metric: ClaimMetric::StatCallsPerFile,
+            claimed: ClaimedFigure {
+                kind: FigureKind::Change,
+                value: -0.38,
+                text: "-38%".to_owned(),
+            },
+            source: "What's New In Python 3.8".to_owned(),
+            verdict: ClaimVerdict::NotChecked,
+            measured: None,
+            detail: "CPython 3.99 not found: install it with `pyenv install 3.99`".to_owned(),
+        },
+    ];
+    result
+}
+
+#[test]
+fn claims_come_first_in_every_format() {
+    let result = with_claims();
+    let first_scenario = result.scenarios[0].name.clone();
+    let before = |text: &str, earlier: &str, later: &str| {
+        let (a, b) = (text.find(earlier), text.find(later));
+        assert!(
+            a.is_some() && b.is_some() && a < b,
+            "`{earlier}` should come before `{later}`:\n{text}"
+        );
+    };
+    // At the top of the summary, before any scenario's headline.
+    let terminal = render(std::slice::from_ref(&result), Format::Terminal).unwrap();
+    before(&terminal, "Summary\n  Claims\n", &first_scenario);
+    assert!(terminal.contains("smaller effect"), "{terminal}");
+    assert!(terminal.contains("1.12× [1.08×, 1.15×]"), "{terminal}");
+    assert!(
+        terminal.contains("not checked: peer:python-shutil@3.99 vs"),
+        "{terminal}"
+    );
+    assert!(terminal.contains("`pyenv install 3.99`"), "{terminal}");
+
+    let markdown = render(std::slice::from_ref(&result), Format::Markdown).unwrap();
+    before(&markdown, "### Summary\n\n**Claims**\n", &first_scenario);
+    assert!(markdown.contains("| smaller effect |"), "{markdown}");
+    assert!(markdown.contains("- not checked: "), "{markdown}");
+
+    let html = render(std::slice::from_ref(&result), Format::Html).unwrap();
+    before(
+        &html,
+        r#"<section class="headline""#,
+        r#"<section class="claims""#,
+    );
+    before(&html, r#"<section class="claims""#, r##"<h3><a href="#"##);
+    assert!(html.contains(r#"<td class="claim-verdict not-checked">not checked</td>"#));
+}
+
+#[test]
+fn a_result_without_claims_shows_no_claims_section() {
+    let result = fixture("result.json");
+    let terminal = render(std::slice::from_ref(&result), Format::Terminal).unwrap();
+    assert!(!terminal.contains("Claims"));
+    let html = render(std::slice::from_ref(&result), Format::Html).unwrap();
+    assert!(!html.contains("claims"));
+}

@@ -6,17 +6,25 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+mod single;
+
+pub use single::{
+    CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
+    OperationError, StrategySupport, SyscallCountsJson, TreeSyscallsJson,
+};
 
 fn yes() -> bool {
     true
 }
 
 /// Bumped on every change that an older reader would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One run of `copybench scenario`: its environment and every scenario it ran.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResult {
     pub schema_version: u32,
     pub copybench: ToolInfo,
@@ -50,28 +58,22 @@ impl RunResult {
 }
 
 /// Why a result document could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
+    #[error("not a copybench result: {0}")]
     Json(serde_json::Error),
+    #[error("result schema version {found}, but this copybench reads version {expected}")]
     Version { found: u32, expected: u32 },
 }
 
-impl std::fmt::Display for SchemaError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SchemaError::Json(e) => write!(f, "not a copybench result: {e}"),
-            SchemaError::Version { found, expected } => write!(
-                f,
-                "result schema version {found}, but this copybench reads version {expected}"
-            ),
-        }
-    }
+/// The JSON Schema of [`RunResult`], generated from these types (the document
+/// `docs/result-schema.md` describes, checked against it by a test).
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(RunResult)
 }
 
-impl std::error::Error for SchemaError {}
-
 /// Which copybench produced the result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     pub version: String,
     /// `None` when built outside a git checkout.
@@ -79,17 +81,20 @@ pub struct ToolInfo {
 }
 
 /// The machine and software a result was measured on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Environment {
     pub hostname: Option<String>,
-    pub cpu_model: String,
+    /// `None` when sysinfo found no CPU brand string.
+    pub cpu_model: Option<String>,
     /// `None` when the OS would not say (never a made-up 0).
     pub logical_cores: Option<usize>,
     pub physical_cores: Option<usize>,
     /// `None` when sysinfo could not read it.
     pub memory_bytes: Option<u64>,
+    /// The OS release, or the build's target OS when it cannot be read.
     pub os: String,
-    pub kernel: String,
+    /// `None` when the OS would not say.
+    pub kernel: Option<String>,
     /// Filesystems of the work directory, the sources and the targets.
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
@@ -97,23 +102,45 @@ pub struct Environment {
     /// The targets scenarios set up or used, one per scenario run.
     #[serde(default)]
     pub targets: Vec<TargetRecord>,
+    /// Every CPython found (PATH, pyenv, `--python`, scenarios), in order of preference.
+    #[serde(default)]
+    pub interpreters: Vec<InterpreterInfo>,
+}
+
+/// A CPython interpreter found on the machine, resolved to its real executable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InterpreterInfo {
+    /// `3.7.16`; empty when `unavailable`.
+    pub version: String,
+    /// The real program (`sys.executable`, symlinks resolved), never a shim; empty when
+    /// `unavailable`.
+    pub executable: String,
+    /// The path it was found as: a PATH entry, a pyenv `bin/python`, a `--python` argument.
+    pub found_as: String,
+    /// `command-line`, `scenario`, `path` or `pyenv`.
+    pub origin: String,
+    /// Whether this is what `python3` on PATH runs (the `python-shutil` peer).
+    pub default_python3: bool,
+    /// Why a candidate named with `--python` or a scenario's `pythons` is not usable.
+    pub unavailable: Option<String>,
 }
 
 /// A filesystem a scenario read from or wrote to (`statfs` and `/proc/self/mountinfo`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FilesystemInfo {
     /// `work`, `source`, `target`.
     pub role: String,
     pub path: String,
     /// `ext4`, `tmpfs`, `btrfs`, `fuse.smbnetfs`, …
     pub fs_type: String,
-    pub mount_point: String,
-    pub mount_options: String,
+    /// `None` without a mountinfo line for it (a container without `/proc`).
+    pub mount_point: Option<String>,
+    pub mount_options: Option<String>,
     pub device: String,
 }
 
 /// A program found (or not) on this machine.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolVersion {
     /// Resolved path of the real program (a pyenv shim resolved to its interpreter).
     pub path: Option<String>,
@@ -123,7 +150,7 @@ pub struct ToolVersion {
 }
 
 /// Whether a scenario copies one file or a tree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FixtureKind {
     File,
@@ -131,7 +158,7 @@ pub enum FixtureKind {
 }
 
 /// The fixture a scenario copies, after `--scale`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FixtureInfo {
     pub kind: FixtureKind,
     /// Total content bytes.
@@ -151,7 +178,7 @@ pub struct FixtureInfo {
 }
 
 /// A scenario's settings as they were run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
     /// `same-fs`, the target directory, a filesystem made for it (`btrfs`, `xfs`, `ext4`,
@@ -173,7 +200,7 @@ pub struct ScenarioParameters {
 }
 
 /// One scenario's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioResult {
     pub name: String,
     /// The scenario file (or `<embedded default>`).
@@ -189,10 +216,158 @@ pub struct ScenarioResult {
     pub conformance: Option<ConformanceMatrix>,
     /// For a person: wide confidence intervals, cache eviction that did not take, …
     pub warnings: Vec<String>,
+    /// The scenario's claims (`[[scenario.claim]]`), each with its verdict, in file order.
+    #[serde(default)]
+    pub claims: Vec<ClaimResult>,
+}
+
+/// A published claim checked against this run (docs/design.md, "Claims and verdicts").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimResult {
+    /// The entry the claim is about (`peer:python-shutil@3.8`).
+    pub subject: String,
+    /// The entry it is compared with (`peer:python-shutil@3.7`).
+    pub baseline: String,
+    pub metric: ClaimMetric,
+    pub claimed: ClaimedFigure,
+    /// Where the claim was published, as the scenario file quotes it.
+    pub source: String,
+    pub verdict: ClaimVerdict,
+    /// The same figure measured here; `None` when not checked (the reason is in `detail`).
+    pub measured: Option<MeasuredFigure>,
+    /// The verdict in words: the interval against the claim, or why it was not checked.
+    pub detail: String,
+}
+
+/// What a claim is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimMetric {
+    /// Wall time of one copy, paired round by round.
+    WallTime,
+    /// User + system CPU time of one copy, paired round by round.
+    CpuTime,
+    /// Stat-family calls (path and descriptor stats) per regular file: an exact count.
+    StatCallsPerFile,
+    /// Every syscall per regular file: an exact count.
+    SyscallsPerFile,
+}
+
+impl ClaimMetric {
+    /// The name in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimMetric::WallTime => "wall-time",
+            ClaimMetric::CpuTime => "cpu-time",
+            ClaimMetric::StatCallsPerFile => "stat-calls-per-file",
+            ClaimMetric::SyscallsPerFile => "syscalls-per-file",
+        }
+    }
+
+    /// Counts are exact: one untimed count each, no interval.
+    pub fn is_exact(self) -> bool {
+        matches!(
+            self,
+            ClaimMetric::StatCallsPerFile | ClaimMetric::SyscallsPerFile
+        )
+    }
+}
+
+/// The figure as claimed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClaimedFigure {
+    pub kind: FigureKind,
+    /// A speedup (`1.26`) or a fractional change (`-0.38`).
+    pub value: f64,
+    /// As written in the scenario file (`1.26`, `-38%`): its last digit sets the precision the
+    /// claim is judged at (`-38%` holds -38.5 % to -37.5 %).
+    pub text: String,
+}
+
+/// How a figure is stated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FigureKind {
+    /// baseline ÷ subject: above 1, the subject takes less (time, calls).
+    Speedup,
+    /// subject ÷ baseline − 1: below 0, the subject takes less.
+    Change,
+}
+
+impl FigureKind {
+    /// A figure in these terms as people write it: `1.34×`, `-29.9 %`.
+    pub fn show(self, value: f64) -> String {
+        match self {
+            FigureKind::Speedup => format!("{value:.2}×"),
+            FigureKind::Change => format!("{:+.1} %", value * 100.0),
+        }
+    }
+}
+
+/// A claimed figure as measured, in the claim's own terms (a speedup or a change).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeasuredFigure {
+    /// The median of paired ratios, or the exact ratio of counts.
+    pub value: f64,
+    /// The 95 % interval; `None` for exact counts and when too few pairs give none.
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Counts (no interval needed).
+    pub exact: bool,
+    /// Rounds in which both entries ran (timed metrics).
+    pub pairs: Option<u32>,
+    /// The metric of each side: median seconds, or calls per file.
+    pub baseline_value: f64,
+    pub subject_value: f64,
+}
+
+/// A claim's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimVerdict {
+    /// The interval holds the claim, or lies beyond it in the claimed direction.
+    Reproduces,
+    /// The claimed direction, but the interval falls short of the claim.
+    SmallerEffect,
+    /// The interval holds no change and not the claim.
+    NoEffect,
+    /// The interval lies wholly on the other side of no change.
+    Opposite,
+    /// The interval holds both no change and the claim, or there is no interval: more samples
+    /// are needed to decide.
+    Inconclusive,
+    /// Not measured here (an interpreter missing, an entry that failed), with the reason.
+    NotChecked,
+}
+
+impl ClaimVerdict {
+    /// As the JSON writes it: `smaller-effect`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClaimVerdict::Reproduces => "reproduces",
+            ClaimVerdict::SmallerEffect => "smaller-effect",
+            ClaimVerdict::NoEffect => "no-effect",
+            ClaimVerdict::Opposite => "opposite",
+            ClaimVerdict::Inconclusive => "inconclusive",
+            ClaimVerdict::NotChecked => "not-checked",
+        }
+    }
+
+    /// As a person reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClaimVerdict::Reproduces => "reproduces",
+            ClaimVerdict::SmallerEffect => "smaller effect",
+            ClaimVerdict::NoEffect => "no effect",
+            ClaimVerdict::Opposite => "opposite",
+            ClaimVerdict::Inconclusive => "inconclusive",
+            ClaimVerdict::NotChecked => "not checked",
+        }
+    }
 }
 
 /// What is being compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryKind {
     /// An engine strategy copying one file.
@@ -204,7 +379,7 @@ pub enum EntryKind {
 }
 
 /// How an entry's samples were timed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimedAs {
     /// Inside copybench's process: `getrusage(RUSAGE_THREAD/SELF)` around the call.
@@ -214,7 +389,7 @@ pub enum TimedAs {
 }
 
 /// One thing compared in a scenario, with its samples and summaries.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EntryResult {
     /// Unique in the scenario: `sendfile`, `lean jobs=2`, `peer:cp`.
     pub id: String,
@@ -239,13 +414,17 @@ pub struct EntryResult {
 }
 
 /// One timed copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sample {
     /// The round of the shuffled round-robin this sample was in (pairs for speedups).
     pub round: u32,
     pub wall_ns: u64,
-    pub user_ns: u64,
-    pub sys_ns: u64,
+    /// User plus system CPU time, exact (CPU clocks in process, `wait4` for children).
+    pub cpu_ns: u64,
+    /// The tick-sampled split of `cpu_ns`; `None` where it is below the accounting resolution
+    /// (the entry's `unmeasured` says why).
+    pub user_ns: Option<u64>,
+    pub sys_ns: Option<u64>,
     pub bytes: u64,
     pub files: u64,
     pub peak_rss_bytes: Option<u64>,
@@ -261,7 +440,7 @@ pub struct Sample {
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LatencySummary {
     pub count: u64,
     pub p50_ns: u64,
@@ -270,22 +449,36 @@ pub struct LatencySummary {
     pub max_ns: u64,
 }
 
-/// Median, range and a bootstrap 95 % confidence interval of the median.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Median, range and a distribution-free 95 % confidence interval of the median.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     pub min: f64,
     pub max: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` with fewer than 6 samples, where no 95 % interval exists (the entry's
+    /// `unmeasured` says why).
+    pub ci: Option<Interval>,
+}
+
+/// A confidence interval of a median from two order statistics of the sample: it holds the true
+/// median with probability `coverage` (at least 0.95) whatever the distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// Exact for any continuous distribution (binomial), higher with ties.
+    pub coverage: f64,
 }
 
 /// Summaries of an entry's samples.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub wall_s: Estimate,
-    pub user_s: Estimate,
-    pub sys_s: Estimate,
+    /// User plus system CPU, exact.
+    pub cpu_s: Estimate,
+    /// `None` unless every sample has a user/system split.
+    pub user_s: Option<Estimate>,
+    pub sys_s: Option<Estimate>,
     pub throughput_mib_s: Option<Estimate>,
     /// (user + system) CPU seconds per GiB copied, median.
     pub cpu_s_per_gib: Option<f64>,
@@ -296,42 +489,103 @@ pub struct Summary {
 }
 
 /// Wall-time speedup of an entry over the reference: `reference / entry`, pair by pair within a
-/// round, then the median and bootstrap CI of those ratios. Above 1 is faster.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// round, then the median of those ratios and its distribution-free interval. Above 1 is faster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Speedup {
+    /// The median of the paired ratios.
     pub median: f64,
-    pub ci_low: f64,
-    pub ci_high: f64,
+    /// `None` below 6 pairs, where no 95 % interval exists (the entry's `unmeasured` says why).
+    pub ci: Option<Interval>,
     pub pairs: u32,
+    /// The reference's median wall time over the entry's.
+    pub ratio_of_medians: f64,
+    /// Set when the paired ratios and the medians point in opposite directions: says which
+    /// way each points.
+    pub direction_conflict: Option<String>,
 }
 
-/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Syscalls of an entry, per copy (one file or one tree) and, for trees, per file. The totals
+/// are computed once, by the harness, from the counter that classified each call: readers take
+/// them from here and never recount them from names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SyscallSummary {
-    /// `counted` (the engine's layer) or `strace` (a separate, untimed run).
-    pub source: String,
-    /// Calls by name for one copy, plus `path_stats` and `fd_stats` where known.
-    pub per_copy: BTreeMap<String, u64>,
+    pub source: SyscallSource,
+    /// Calls of one copy by the name strace prints.
+    pub calls: BTreeMap<String, u64>,
+    /// The names in `calls` that read a file's status (the stat family), as the counter
+    /// classified them.
+    pub stat_family_calls: Vec<String>,
+    pub per_copy: CopySyscalls,
+    /// Trees: the same totals per regular file.
     pub per_file: Option<PerFileSyscalls>,
 }
 
-/// Syscalls per regular file of a tree copy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Who counted an entry's syscalls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyscallSource {
+    /// The engine's counted layer, during the first measured sample.
+    Counted,
+    /// A separate, untimed `strace -f` run of the same command.
+    Strace,
+}
+
+impl SyscallSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyscallSource::Counted => "counted",
+            SyscallSource::Strace => "strace",
+        }
+    }
+}
+
+/// Syscall totals of one copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CopySyscalls {
+    /// Every call counted.
+    pub total: u64,
+    /// Stat-family calls: `path_stats + fd_stats`.
+    pub stat_family: u64,
+    /// Stat-family calls that resolved a path.
+    pub path_stats: u64,
+    /// Stat-family calls on an open descriptor.
+    pub fd_stats: u64,
+}
+
+/// Syscall totals per regular file of a tree copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PerFileSyscalls {
-    pub path_stats: f64,
-    pub stat_family: f64,
     pub total: f64,
+    pub stat_family: f64,
+    pub path_stats: f64,
+    pub fd_stats: f64,
+}
+
+impl PerFileSyscalls {
+    /// `copy`'s totals spread over `files` regular files (the directories' own calls
+    /// included); `None` when no file was copied.
+    pub fn of(copy: &CopySyscalls, files: u64) -> Option<PerFileSyscalls> {
+        (files > 0).then(|| {
+            let n = files as f64;
+            PerFileSyscalls {
+                total: copy.total as f64 / n,
+                stat_family: copy.stat_family as f64 / n,
+                path_stats: copy.path_stats as f64 / n,
+                fd_stats: copy.fd_stats as f64 / n,
+            }
+        })
+    }
 }
 
 /// An entry that was not run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Skipped {
     pub id: String,
     pub reason: String,
 }
 
 /// Conformance of strategies and walkers: cases × subjects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceMatrix {
     pub cases: Vec<ConformanceCase>,
     /// Strategies and walkers, as named in `EntryResult::id`.
@@ -342,7 +596,7 @@ pub struct ConformanceMatrix {
 }
 
 /// A case of docs/conformance.md.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCase {
     /// The number in docs/conformance.md.
     pub number: u32,
@@ -350,7 +604,7 @@ pub struct ConformanceCase {
 }
 
 /// The outcome of one case for one subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -360,7 +614,7 @@ pub enum Verdict {
 }
 
 /// One cell of the matrix.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ConformanceCell {
     pub case: u32,
     pub subject: String,
@@ -373,7 +627,7 @@ pub struct ConformanceCell {
 
 /// A target a scenario set up (a loop-mounted filesystem, an SMB share) or used (the work
 /// directory, a named directory), as it was when the scenario ran.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TargetRecord {
     /// The scenario it was set up for.
     pub scenario: String,
@@ -401,7 +655,7 @@ pub struct TargetRecord {
 }
 
 /// The SMB server and client of an `smb` target.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SmbRecord {
     /// `smbd --version`.
     pub server_version: Option<String>,
@@ -423,7 +677,7 @@ pub struct SmbRecord {
 }
 
 /// What one sample's copy really did, checked after it, outside the timing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SampleProof {
     /// Bytes of the copy whose extents are shared with another file (`FIEMAP_EXTENT_SHARED`):
     /// reflinked, or cloned by a server. `null` where FIEMAP is not answered (tmpfs), with the
@@ -434,7 +688,7 @@ pub struct SampleProof {
 }
 
 /// Whether an entry's copies shared their source's extents, over all its samples.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExtentSharing {
     /// Every byte of every copy shares extents: an O(1) reflink (or server-side clone).
@@ -448,7 +702,7 @@ pub enum ExtentSharing {
 }
 
 /// Whether the holes of a sparse source stayed holes in the copies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum HoleKeeping {
     /// At least 99 % of the source's hole bytes are holes in every copy.
@@ -459,7 +713,7 @@ pub enum HoleKeeping {
 }
 
 /// The proof of mechanism of an entry: what its copies really did, from every sample.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Mechanism {
     /// `null` when FIEMAP could not be read (reason in `unmeasured`).
     pub extents: Option<ExtentSharing>,
@@ -482,7 +736,7 @@ pub struct Mechanism {
 }
 
 /// SMB2 requests the server answered for one copy, from its own counters.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProtocolRequests {
     /// Where the counts come from: `smbd profiling (smbstatus -P)`.
     pub source: String,

@@ -1,32 +1,33 @@
 //! `copybench conform`: the conformance catalogue against every strategy and walker, with
 //! CPython's shutil as the oracle.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
 use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
 use copybench_harness::size::ByteSize;
-use copybench_harness::work_dir::DEFAULT_WORK_DIR;
-use copybench_result::{ConformanceMatrix, Verdict};
+use copybench_harness::work_dir::{WorkDir, DEFAULT_WORK_DIR};
+use copybench_result::Verdict;
+
+use crate::exit::Exit;
+use crate::output;
 
 /// Arguments of `copybench conform`.
 #[derive(Debug, clap::Args)]
 pub struct ConformArgs {
     /// A strategy to check (repeat for several; default: every strategy, unless only walkers
     /// are named).
-    #[arg(long = "strategy", value_name = "NAME")]
+    #[arg(short, long = "strategy", value_name = "STRATEGY")]
     pub strategies: Vec<Strategy>,
     /// A walker to check (repeat for several; default: every walker, unless only strategies
     /// are named).
-    #[arg(long = "walker", value_name = "NAME")]
+    #[arg(long = "walker", value_name = "WALKER")]
     pub walkers: Vec<Walker>,
     /// A directory on the filesystem to check (default: the work directory,
     /// `target/copybench`). The cases' files are made in a private directory below it and
     /// removed afterwards.
-    #[arg(long, value_name = "PATH")]
+    #[arg(short, long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Compare with CPython's shutil (`python3`), or judge by docs/conformance.md alone (`none`).
     #[arg(long, value_enum, default_value_t = OracleChoice::Python3)]
@@ -61,14 +62,14 @@ pub enum CatalogueChoice {
     Full,
 }
 
-pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
     if let Some(check) = &args.run_isolated {
         let dir = args.dir.context("--run-isolated needs --dir")?;
         return Ok(match conformance::run_isolated(check, &dir) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(()) => Exit::Success,
             Err(why) => {
-                println!("{why}");
-                ExitCode::FAILURE
+                output::println(&why)?;
+                Exit::Failure
             }
         });
     }
@@ -78,12 +79,11 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let dir = match args.dir {
         Some(dir) => dir,
-        None => {
-            let dir = PathBuf::from(DEFAULT_WORK_DIR);
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create the work directory {}", dir.display()))?;
-            dir
-        }
+        // The work directory is copybench's own (marked, never followed through a symlink).
+        None => WorkDir::open(&PathBuf::from(DEFAULT_WORK_DIR))?
+            .conformance()?
+            .path()
+            .to_owned(),
     };
     let options = ConformOptions {
         strategies,
@@ -101,116 +101,10 @@ pub fn run(args: ConformArgs) -> anyhow::Result<ExitCode> {
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&matrix)?);
+        output::println(&serde_json::to_string_pretty(&matrix)?)?;
     } else {
-        print!("{}", render(&matrix));
+        output::print(&copybench_reports::conformance_matrix(&matrix))?;
     }
     let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-fn symbol(verdict: Verdict) -> char {
-    match verdict {
-        Verdict::Pass => '✓',
-        Verdict::Fail => '✗',
-        Verdict::Unsupported => '-',
-        Verdict::Skipped => 's',
-    }
-}
-
-/// The matrix for a terminal: one row per case, one column per subject (lettered, with a
-/// legend), whether CPython was compared, then every failure and reason in full.
-fn render(matrix: &ConformanceMatrix) -> String {
-    let mut out = String::new();
-    let letters: Vec<char> = ('a'..='z').chain('A'..='Z').collect();
-    let _ = writeln!(out, "oracle: {}", matrix.oracle);
-    let legend: Vec<String> = matrix
-        .subjects
-        .iter()
-        .zip(&letters)
-        .map(|(s, l)| format!("{l}={s}"))
-        .collect();
-    let _ = writeln!(out, "subjects: {}", legend.join(" "));
-    let _ = writeln!(
-        out,
-        "legend: ✓ pass  ✗ fail  - unsupported  s skipped  (blank: not a case for it); \
-         cpython: compared with CPython's outcome"
-    );
-    const TITLE: usize = 46;
-    let header: String = letters
-        .iter()
-        .take(matrix.subjects.len())
-        .map(|l| format!("{l} "))
-        .collect();
-    let _ = writeln!(out, "{:>3} {:<TITLE$} {header}cpython", "#", "case");
-    for case in &matrix.cases {
-        let cells: Vec<_> = matrix
-            .cells
-            .iter()
-            .filter(|c| c.case == case.number)
-            .collect();
-        let row: String = matrix
-            .subjects
-            .iter()
-            .map(|s| match cells.iter().find(|c| &c.subject == s) {
-                Some(c) => format!("{} ", symbol(c.verdict)),
-                None => "  ".to_owned(),
-            })
-            .collect();
-        let judged: Vec<_> = cells
-            .iter()
-            .filter(|c| matches!(c.verdict, Verdict::Pass | Verdict::Fail))
-            .collect();
-        let oracle = if judged.is_empty() {
-            "-"
-        } else if judged.iter().all(|c| c.oracle_checked) {
-            "yes"
-        } else if judged.iter().any(|c| c.oracle_checked) {
-            "partly"
-        } else {
-            "no"
-        };
-        let title: String = if case.title.chars().count() > TITLE {
-            case.title.chars().take(TITLE - 1).chain(['…']).collect()
-        } else {
-            case.title.clone()
-        };
-        let _ = writeln!(out, "{:>3} {title:<TITLE$} {row}{oracle}", case.number);
-    }
-    let count = |v: Verdict| matrix.cells.iter().filter(|c| c.verdict == v).count();
-    let _ = writeln!(
-        out,
-        "\n{} pass, {} fail, {} unsupported, {} skipped",
-        count(Verdict::Pass),
-        count(Verdict::Fail),
-        count(Verdict::Unsupported),
-        count(Verdict::Skipped)
-    );
-    let mut reasons: Vec<String> = Vec::new();
-    for cell in &matrix.cells {
-        if cell.verdict == Verdict::Pass {
-            continue;
-        }
-        let line = format!(
-            "  {} case {} {}: {}",
-            symbol(cell.verdict),
-            cell.case,
-            cell.subject,
-            cell.detail.as_deref().unwrap_or("")
-        );
-        if !reasons.contains(&line) {
-            reasons.push(line);
-        }
-    }
-    if !reasons.is_empty() {
-        let _ = writeln!(out, "\nnot passing:");
-        for line in reasons {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    out
+    Ok(Exit::failure_if(failed))
 }

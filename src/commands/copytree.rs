@@ -1,27 +1,39 @@
 //! `copybench copytree`: one tree copy with one walker, like `shutil.copytree`.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
-use serde::Serialize;
+use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls, TreeSyscallsJson};
+
+use copybench_reports::format;
+
+use super::counts;
+use crate::exit::Exit;
+use crate::output;
+use crate::terminal::{printable, printable_path, Terminal};
 
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
 pub struct CopytreeArgs {
     /// How the tree is read and checked: `lean` (ours), `scandir` (CPython 3.8+), `listdir`
     /// (CPython 3.7).
-    #[arg(long, default_value = "lean")]
+    #[arg(long, default_value = "lean", value_name = "WALKER")]
     pub walker: Walker,
     /// Threads copying files (directories stay ordered).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(
+        short,
+        long,
+        default_value_t = 1,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
     pub jobs: u16,
     /// How each file's content is copied.
-    #[arg(long, default_value = "auto")]
+    #[arg(short, long, default_value = "auto", value_name = "STRATEGY")]
     pub strategy: Strategy,
     /// The copy function: `copyfile` (content), `copy` (+ mode), `copy2` (+ times, xattrs).
-    #[arg(long, default_value = "copy2")]
+    #[arg(short, long, default_value = "copy2", value_name = "MODE")]
     pub mode: Mode,
     /// Recreate symlinks as links instead of copying what they point to.
     #[arg(long)]
@@ -46,59 +58,25 @@ pub struct CopytreeArgs {
     #[arg(long)]
     pub json: bool,
     /// The directory to copy.
+    #[arg(value_name = "SRC")]
     pub src: PathBuf,
     /// Where to copy it (must not exist, unless --dirs-exist-ok).
+    #[arg(value_name = "DST")]
     pub dst: PathBuf,
 }
 
-/// `{"src", "dst", "kind", "errno", "message"}`: one gathered error, as in `shutil.Error`.
-#[derive(Serialize)]
-struct ErrorJson {
-    src: String,
-    dst: String,
-    kind: &'static str,
-    errno: Option<String>,
-    message: String,
-}
-
-impl ErrorJson {
-    fn new(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> ErrorJson {
-        ErrorJson {
-            src: src.display().to_string(),
-            dst: dst.display().to_string(),
-            kind: error.kind.as_str(),
-            errno: error.errno_name(),
-            message: error.message.clone(),
-        }
+/// One gathered error, as in `shutil.Error`.
+fn error_json(src: &std::path::Path, dst: &std::path::Path, error: &CopyError) -> CopytreeError {
+    CopytreeError {
+        src: src.display().to_string(),
+        dst: dst.display().to_string(),
+        kind: error.kind.as_str().to_owned(),
+        errno: error.errno_name(),
+        message: error.message.clone(),
     }
 }
 
-/// Syscalls per regular file copied (the directories' own calls spread over the files).
-#[derive(Serialize)]
-struct PerFile {
-    path_stats: f64,
-    stat_family: f64,
-    total: f64,
-}
-
-#[derive(Serialize)]
-struct SyscallsJson {
-    #[serde(flatten)]
-    counts: SyscallCounts,
-    per_file: Option<PerFile>,
-}
-
-#[derive(Serialize)]
-struct CopytreeJson {
-    ok: bool,
-    files: u64,
-    dirs: u64,
-    bytes: u64,
-    errors: Vec<ErrorJson>,
-    syscalls: SyscallsJson,
-}
-
-pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     let options = TreeOptions {
         walker: args.walker,
         jobs: usize::from(args.jobs),
@@ -112,14 +90,29 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
         xattrs: !args.no_xattrs,
     };
     let recorder = SyscallRecorder::new();
+    let started = std::time::Instant::now();
     let result = recorder.run(|| copy_tree(&args.src, &args.dst, &options));
+    let elapsed = started.elapsed();
     let counts = recorder.counts();
     let report = match result {
         Ok(report) => report,
         // The copy could not start (missing source, existing destination): one error, no tree.
         Err(error) if !args.json => {
-            eprintln!("copybench: {}: {}", error.kind, error.message);
-            return Ok(ExitCode::from(1));
+            // shutil.copytree refuses an existing destination; `dirs_exist_ok=True` copies
+            // into it.
+            let hint = if error.kind == copybench_engine::ErrorKind::FileExistsError
+                && !args.dirs_exist_ok
+            {
+                " (to copy into an existing directory, add --dirs-exist-ok)"
+            } else {
+                ""
+            };
+            eprintln!(
+                "copybench: error: {}: {}{hint}",
+                error.kind,
+                printable(&error.message)
+            );
+            return Ok(Exit::Failure);
         }
         Err(error) => {
             let failed = TreeReport {
@@ -130,32 +123,24 @@ pub fn run(args: CopytreeArgs) -> anyhow::Result<ExitCode> {
                 }],
                 ..TreeReport::default()
             };
-            return print(&args, &failed, counts);
+            return print(&args, terminal, &failed, counts, elapsed);
         }
     };
-    print(&args, &report, counts)
-}
-
-fn per_file(counts: &SyscallCounts, files: u64) -> Option<PerFile> {
-    (files > 0).then(|| {
-        let n = files as f64;
-        PerFile {
-            path_stats: counts.path_stats as f64 / n,
-            stat_family: counts.stat_family() as f64 / n,
-            total: counts.total() as f64 / n,
-        }
-    })
+    print(&args, terminal, &report, counts, elapsed)
 }
 
 fn print(
     args: &CopytreeArgs,
+    terminal: &Terminal,
     report: &TreeReport,
     counts: SyscallCounts,
-) -> anyhow::Result<ExitCode> {
+    elapsed: std::time::Duration,
+) -> anyhow::Result<Exit> {
     let ok = report.errors.is_empty();
-    let per_file = per_file(&counts, report.files);
+    let counts_json = super::copy::counts_json(&counts);
+    let per_file = PerFileSyscalls::of(&counts_json.totals(), report.files);
     if args.json {
-        let json = CopytreeJson {
+        let json = CopytreeOutcome {
             ok,
             files: report.files,
             dirs: report.dirs,
@@ -163,55 +148,43 @@ fn print(
             errors: report
                 .errors
                 .iter()
-                .map(|e| ErrorJson::new(&e.src, &e.dst, &e.error))
+                .map(|e| error_json(&e.src, &e.dst, &e.error))
                 .collect(),
-            syscalls: SyscallsJson { counts, per_file },
+            syscalls: TreeSyscallsJson {
+                counts: counts_json,
+                per_file,
+            },
         };
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        output::println(&serde_json::to_string_pretty(&json)?)?;
     } else {
-        println!(
-            "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{})",
-            report.files,
-            report.dirs,
-            report.symlinks,
-            report.bytes,
-            args.walker,
-            args.jobs,
-            if args.jobs == 1 { "" } else { "s" }
-        );
-        if args.syscalls {
-            for (name, n) in &counts.calls {
-                println!("  {name:<18} {n}");
-            }
-            println!(
-                "  {:<18} {}\n  {:<18} {}\n  {:<18} {}",
-                "path_stats",
-                counts.path_stats,
-                "fd_stats",
-                counts.fd_stats,
-                "total",
-                counts.total()
-            );
-            if let Some(p) = &per_file {
-                println!(
-                    "  per file: {:.2} path stats, {:.2} stat-family calls, {:.2} syscalls",
-                    p.path_stats, p.stat_family, p.total
-                );
-            }
+        let mut text = String::new();
+        if !terminal.quiet {
+            text.push_str(&format!(
+                "copied {} files, {} directories, {} symlinks, {} bytes ({} walker, {} job{}) in {}",
+                report.files,
+                report.dirs,
+                report.symlinks,
+                report.bytes,
+                args.walker,
+                args.jobs,
+                if args.jobs == 1 { "" } else { "s" },
+                format::duration(elapsed.as_secs_f64())
+            ));
+            text.push('\n');
         }
+        if args.syscalls {
+            text.push_str(&counts::syscall_table(&counts, Some(report.files)));
+        }
+        output::print(&text)?;
         for e in &report.errors {
             eprintln!(
-                "copybench: {}: {} -> {}: {}",
+                "copybench: error: {}: {} -> {}: {}",
                 e.error.kind,
-                e.src.display(),
-                e.dst.display(),
-                e.error.message
+                printable_path(&e.src),
+                printable_path(&e.dst),
+                printable(&e.error.message)
             );
         }
     }
-    Ok(if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(Exit::failure_if(!ok))
 }

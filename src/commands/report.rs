@@ -1,11 +1,14 @@
 //! `copybench report`: renders result JSON files as HTML, Markdown or a terminal table.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use anyhow::Context;
-use copybench_reports::Format;
+use copybench_reports::{Format, RenderOptions};
 use copybench_result::RunResult;
+
+use crate::exit::Exit;
+use crate::output;
+use crate::terminal::Terminal;
 
 /// Arguments of `copybench report`.
 #[derive(Debug, clap::Args)]
@@ -20,7 +23,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Output format [default: from the extension of -o (.html, .md), else terminal].
-    #[arg(long, value_enum)]
+    #[arg(short, long, value_enum, value_name = "FORMAT")]
     pub format: Option<ReportFormat>,
 }
 
@@ -30,6 +33,7 @@ pub enum ReportFormat {
     /// One self-contained page with SVG charts, readable offline.
     Html,
     /// A compact summary for a CI job summary or a pull-request comment.
+    #[value(alias = "md")]
     Markdown,
     /// Plain-text tables, as printed after `copybench scenario`.
     Terminal,
@@ -45,7 +49,10 @@ impl From<ReportFormat> for Format {
     }
 }
 
-pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: ReportArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.output {
+        output::refuse_to_overwrite_an_input(path, &args.results, "input")?;
+    }
     let results = args
         .results
         .iter()
@@ -55,19 +62,29 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         .format
         .map(Format::from)
         .unwrap_or_else(|| format_for(args.output.as_deref()));
-    let report = copybench_reports::render(&results, format)?;
+    // Colour only where it is read: a terminal on standard output, not a file.
+    let options = RenderOptions {
+        color: terminal.color && args.output.is_none(),
+    };
+    let report = copybench_reports::render_with(&results, format, &options)?;
     match &args.output {
-        Some(path) => std::fs::write(path, report)
+        // Atomically: a reader (a browser reloading it) never sees half a report.
+        Some(path) => copybench_harness::work_dir::write_atomically(path, report.as_bytes())
             .with_context(|| format!("cannot write the report to `{}`", path.display()))?,
-        None => print!("{report}"),
+        None => output::print(&report)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Reads one result file; the error names the file and says in one line what is wrong.
 fn read_result(path: &Path) -> anyhow::Result<RunResult> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the result file `{}`", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the result file `{}`: {}",
+            path.display(),
+            copybench_engine::errno::describe_io(&e)
+        )
+    })?;
     RunResult::from_json(&text).with_context(|| format!("`{}`", path.display()))
 }
 
@@ -82,5 +99,96 @@ fn format_for(output: Option<&Path>) -> Format {
         (Some(_), Some("md" | "markdown")) => Format::Markdown,
         (Some(_), Some("txt")) => Format::Terminal,
         (Some(_), _) => Format::Html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../reports/tests/fixtures/result.json");
+
+    /// The fixture result with the value at one JSON path replaced by `replacement`.
+    fn mutate(path: &[usize], replacement: serde_json::Value) -> String {
+        let mut value: serde_json::Value = serde_json::from_str(FIXTURE).expect("the fixture");
+        // A JSON pointer to the value reached by taking child `step % len` at each level.
+        let mut pointer = String::new();
+        let mut at = &value;
+        for &step in path {
+            let next = match at {
+                serde_json::Value::Object(map) if !map.is_empty() => map
+                    .iter()
+                    .nth(step % map.len())
+                    .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)),
+                serde_json::Value::Array(items) if !items.is_empty() => {
+                    let i = step % items.len();
+                    Some((i.to_string(), &items[i]))
+                }
+                _ => None,
+            };
+            let Some((token, next)) = next else { break };
+            pointer.push('/');
+            pointer.push_str(&token);
+            at = next;
+        }
+        if let Some(slot) = value.pointer_mut(&pointer) {
+            *slot = replacement;
+        }
+        value.to_string()
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            ".{0,8}".prop_map(serde_json::Value::from),
+            Just(serde_json::json!([])),
+            Just(serde_json::json!({})),
+        ]
+    }
+
+    /// Reads and renders like `copybench report`: an error names the file; nothing panics.
+    fn read_and_render(text: &[u8]) -> Result<(), String> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, text).expect("the input");
+        match read_result(&path) {
+            Ok(result) => {
+                for format in [Format::Terminal, Format::Markdown, Format::Html] {
+                    let _ = copybench_reports::render(std::slice::from_ref(&result), format);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let text = format!("{e:#}");
+                if text.contains(&*path.to_string_lossy()) {
+                    Ok(())
+                } else {
+                    Err(text)
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_bytes_are_refused_naming_the_file(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            prop_assert_eq!(read_and_render(&bytes), Ok(()));
+        }
+
+        #[test]
+        fn a_result_with_any_one_value_changed_never_panics(
+            path in prop::collection::vec(any::<usize>(), 0..8),
+            replacement in json_value(),
+        ) {
+            prop_assert_eq!(read_and_render(mutate(&path, replacement).as_bytes()), Ok(()));
+        }
     }
 }

@@ -88,36 +88,55 @@ pub fn assert_one_error_line(output: &Output, names: &[&str]) {
     assert!(names.iter().all(|name| stderr.contains(name)), "{stderr}");
 }
 
-/// True when `program` is on PATH; otherwise prints why the test is skipped, naming the Debian
-/// package that provides it.
-pub fn require_program(program: &str, debian_package: &str) -> bool {
-    let found = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false);
-    if !found {
-        eprintln!("skipped: `{program}` not found (install the Debian package `{debian_package}`)");
-    }
-    found
+/// Skipping a test that needs root or a program, or failing it under `CI=true`.
+#[allow(unused_imports)] // each test binary uses a different part
+pub use copybench_testkit::{require_program, require_root, skip};
+
+/// A directory outside the work directory whose every byte a test checks afterwards: what a
+/// planted symlink or a traversal name points at, which copybench must leave intact.
+pub struct Sentinel {
+    pub dir: PathBuf,
+    snapshot: Vec<(PathBuf, Vec<u8>)>,
 }
 
-/// True when running as root; otherwise prints why the test is skipped.
-pub fn require_root(what: &str) -> bool {
-    let root = rustix_free_geteuid() == 0;
-    if !root {
-        eprintln!("skipped: {what} needs root");
+impl Sentinel {
+    /// `parent/sentinel/` with a file, a subdirectory and a file in it.
+    pub fn new(parent: &Path) -> Sentinel {
+        let dir = parent.join("sentinel");
+        std::fs::create_dir_all(dir.join("sub")).expect("sentinel directories");
+        std::fs::write(dir.join("keep"), b"precious").expect("a sentinel file");
+        std::fs::write(dir.join("sub/keep"), b"also precious").expect("a sentinel file");
+        let snapshot = Sentinel::read(&dir);
+        Sentinel { dir, snapshot }
     }
-    root
-}
 
-fn rustix_free_geteuid() -> u32 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).and_then(|u| u.parse().ok()))
-        })
-        .unwrap_or(u32::MAX)
+    fn read(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).expect("the sentinel is still there") {
+                let path = entry.expect("a sentinel entry").path();
+                if path.is_dir() {
+                    stack.push(path.clone());
+                    out.push((path, Vec::new()));
+                } else {
+                    let bytes = std::fs::read(&path).expect("a sentinel file");
+                    out.push((path, bytes));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Panics unless every entry and byte is as it was made.
+    pub fn assert_intact(&self) {
+        assert_eq!(
+            Sentinel::read(&self.dir),
+            self.snapshot,
+            "the sentinel changed"
+        );
+    }
 }
 
 /// The result file `copybench scenario` wrote, from the last line of its stdout

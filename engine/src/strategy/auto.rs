@@ -1,16 +1,19 @@
-//! `auto`: reflink → copy_file_range → sendfile → readinto-256k, with CPython's give-up rule
-//! (`shutil.copyfile` and its `_GiveupOnFastCopy`).
+//! `auto`: reflink → copy_file_range → sendfile → readinto-256k, as `shutil.copyfile` chains its
+//! fast paths with `_GiveupOnFastCopy`.
 //!
-//! A fast strategy that fails *before writing anything* gives up and the next one runs; once a
-//! byte is written its error is final and the partial destination stays, as in CPython, cp and
-//! std::fs::copy. ENOSPC never gives up (CPython: "filesystem is full"): a smaller syscall would
-//! not find room either. copy_file_range also gives up on a zero return at offset 0.
+//! Each step's own give-up rule ([`super::ContentStrategy::give_up`]) decides whether the next
+//! one runs: for the in-kernel steps that is CPython's (before the first byte, anything but
+//! ENOSPC), so once a byte is written the error is final and the partial destination stays, as
+//! in CPython, cp and std::fs::copy. copy_file_range also gives up on a zero return at offset
+//! 0. A step that gave up for good (FICLONE refused by the filesystem, sendfile's ENOTSOCK) is
+//! remembered in a [`GivenUp`], so a tree copy tries it once, not once per file.
 
-use rustix::io::Errno;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::{ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::{ContentCopy, ContentError, Fallback};
-use crate::Strategy;
+use super::{ContentStrategy, Probe, Support};
+use crate::content::{
+    ContentCopy, ContentError, ContentJob, Fallback, GiveUp, Strategy, StrategyError,
+};
 
 /// The in-kernel steps, fastest first, each of which may give up.
 const FAST_STEPS: &[Strategy] = &[
@@ -22,31 +25,47 @@ const FAST_STEPS: &[Strategy] = &[
 /// The last step: works on any readable file, so its error is final.
 const LAST_STEP: Strategy = Strategy::Readinto256k;
 
+/// Every step, in order.
+pub(crate) fn steps() -> impl Iterator<Item = Strategy> {
+    FAST_STEPS.iter().copied().chain([LAST_STEP])
+}
+
 pub(crate) struct Auto;
 
-/// Whether CPython's rule lets a strategy that failed with `errno` after writing `written`
-/// bytes hand over to the next one. CPython gives up on any error before the first byte except
-/// ENOSPC (in practice EXDEV, EINVAL, ENOSYS, EOPNOTSUPP, EPERM, ENOTSOCK, EBADF).
-pub(crate) fn gives_up(errno: Errno, written: u64) -> bool {
-    written == 0 && errno != Errno::NOSPC
+// One bit per strategy in a GivenUp.
+const _: () = assert!(Strategy::ALL.len() <= 32);
+
+/// The steps of the chain that gave up for good ([`GiveUp::ForGood`]) during one copy (a
+/// whole tree): later files skip them. The copies are the same; only the failed calls go.
+#[derive(Debug, Default)]
+pub(crate) struct GivenUp(AtomicU32);
+
+impl GivenUp {
+    fn bit(step: Strategy) -> u32 {
+        1 << (step as u32)
+    }
+
+    fn contains(&self, step: Strategy) -> bool {
+        self.0.load(Ordering::Relaxed) & GivenUp::bit(step) != 0
+    }
+
+    fn insert(&self, step: Strategy) {
+        self.0.fetch_or(GivenUp::bit(step), Ordering::Relaxed);
+    }
 }
 
-/// Runs the chain on `job`.
-pub(crate) fn copy_auto(job: &ContentJob<'_>) -> Result<ContentCopy, ContentError> {
-    copy_chain(job, FAST_STEPS)
-}
-
-/// The chain without its reflink step, for a caller that already saw FICLONE refused between
-/// the same two filesystems (a tree copy: one failed ioctl per tree instead of per file).
-pub(crate) fn copy_auto_without_reflink(job: &ContentJob<'_>) -> Result<ContentCopy, ContentError> {
-    copy_chain(job, &FAST_STEPS[1..])
-}
-
-fn copy_chain(job: &ContentJob<'_>, steps: &[Strategy]) -> Result<ContentCopy, ContentError> {
+/// Runs the chain on `job`, skipping the steps in `given_up` and adding to it those that give
+/// up for good now.
+pub(crate) fn copy_chain(
+    job: &ContentJob<'_>,
+    given_up: &GivenUp,
+) -> Result<ContentCopy, ContentError> {
     let mut fallbacks = Vec::new();
-    for &step in steps {
+    for &step in FAST_STEPS {
         // CPython's _USE_CP_SENDFILE: after ENOTSOCK, sendfile is not tried again.
-        if step == Strategy::Sendfile && super::sendfile_disabled_for_process() {
+        if given_up.contains(step)
+            || (step == Strategy::Sendfile && super::sendfile_disabled_for_process())
+        {
             continue;
         }
         let strategy = step.content_strategy();
@@ -62,12 +81,18 @@ fn copy_chain(job: &ContentJob<'_>, steps: &[Strategy]) -> Result<ContentCopy, C
                     fallbacks,
                 })
             }
-            Err(StrategyError { error, written }) if gives_up(error.errno, written) => fallbacks
-                .push(Fallback {
-                    from: step,
-                    errno: Some(error.errno),
-                }),
-            Err(StrategyError { error, .. }) => return Err(error),
+            Err(StrategyError { error, written }) => match strategy.give_up(error.errno, written) {
+                GiveUp::No => return Err(error),
+                scope => {
+                    if scope == GiveUp::ForGood {
+                        given_up.insert(step);
+                    }
+                    fallbacks.push(Fallback {
+                        from: step,
+                        errno: Some(error.errno),
+                    });
+                }
+            },
         }
     }
     let bytes = LAST_STEP
@@ -83,16 +108,22 @@ fn copy_chain(job: &ContentJob<'_>, steps: &[Strategy]) -> Result<ContentCopy, C
 
 impl ContentStrategy for Auto {
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        copy_auto(job)
+        copy_chain(job, &GivenUp::default())
             .map(|c| c.bytes)
             .map_err(|error| StrategyError { error, written: 0 })
     }
 
+    fn syscall(&self) -> Option<crate::sys::Syscall> {
+        None
+    }
+
+    /// The chain has already applied every step's rule: what comes out of it is final.
+    fn give_up(&self, _errno: rustix::io::Errno, _written: u64) -> GiveUp {
+        GiveUp::No
+    }
+
     fn probe(&self, probe: &Probe) -> Support {
-        let first = FAST_STEPS
-            .iter()
-            .chain(std::iter::once(&LAST_STEP))
-            .find(|s| s.content_strategy().probe(probe).supported);
+        let first = steps().find(|s| s.content_strategy().probe(probe).supported);
         match first {
             Some(s) => Support::yes(format!(
                 "reflink → copy_file_range → sendfile → readinto-256k; here {s} copies"
@@ -107,11 +138,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn give_up_only_before_the_first_byte_and_never_on_enospc() {
-        assert!(gives_up(Errno::XDEV, 0));
-        assert!(gives_up(Errno::INVAL, 0));
-        assert!(gives_up(Errno::NOTSOCK, 0));
-        assert!(!gives_up(Errno::NOSPC, 0));
-        assert!(!gives_up(Errno::INVAL, 1));
+    fn a_step_given_up_for_good_is_remembered() {
+        let given_up = GivenUp::default();
+        assert!(!given_up.contains(Strategy::Reflink));
+        given_up.insert(Strategy::Reflink);
+        assert!(given_up.contains(Strategy::Reflink));
+        assert!(!given_up.contains(Strategy::CopyFileRange));
     }
 }

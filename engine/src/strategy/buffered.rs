@@ -3,8 +3,8 @@
 
 use rustix::io::Errno;
 
-use super::{write_all, ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
+use super::{write_all, ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, GiveUp, Side, StrategyError};
 use crate::sys;
 
 pub(crate) struct Buffered {
@@ -21,11 +21,29 @@ impl ContentStrategy for Buffered {
             match sys::read_spare(job.src, &mut chunk) {
                 // copyfileobj stops at the first empty read, never at st_size.
                 Ok(0) => return Ok(written),
-                Ok(_) => write_all(job.dst, &chunk, &mut written)?,
+                Ok(_) => {
+                    write_all(job.dst, &chunk, &mut written)?;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => return Err(StrategyError::new("read", errno, Side::Src, written)),
             }
         }
+    }
+
+    fn syscall(&self) -> Option<crate::sys::Syscall> {
+        None
+    }
+
+    fn content_syscalls(&self) -> &'static [crate::sys::Syscall] {
+        &[crate::sys::Syscall::Read, crate::sys::Syscall::Write]
+    }
+
+    /// The last resort, as `shutil.copyfileobj` is: its error is the copy's.
+    fn give_up(&self, _errno: Errno, _written: u64) -> GiveUp {
+        GiveUp::No
     }
 
     fn probe(&self, _probe: &Probe) -> Support {

@@ -4,9 +4,9 @@
 
 use rustix::io::Errno;
 
-use super::{kernel_block_size, ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
-use crate::sys;
+use super::{kernel_block_size, ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, Side, StrategyError};
+use crate::sys::{self, Syscall};
 
 pub(crate) struct CopyFileRange;
 
@@ -18,7 +18,12 @@ impl ContentStrategy for CopyFileRange {
             // Both files' own positions, used and advanced by the kernel.
             match sys::copy_file_range(job.src, None, job.dst, None, block) {
                 Ok(0) => return Ok(written),
-                Ok(n) => written += n as u64,
+                Ok(n) => {
+                    written += n as u64;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => {
                     return Err(StrategyError::new(
@@ -38,6 +43,14 @@ impl ContentStrategy for CopyFileRange {
     /// which the next strategy then copies as empty: TestZeroCopy*.test_empty_file).
     fn gives_up_on_empty_copy(&self) -> bool {
         true
+    }
+
+    fn syscall(&self) -> Option<Syscall> {
+        Some(Syscall::CopyFileRange)
+    }
+
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[Syscall::CopyFileRange]
     }
 
     fn probe(&self, probe: &Probe) -> Support {

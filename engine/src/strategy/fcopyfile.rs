@@ -1,57 +1,46 @@
-//! `fcopyfile(3)`: macOS's in-kernel file copy (CPython's `_fastcopy_fcopyfile`). It exists only
-//! on macOS; elsewhere the strategy reports itself unsupported, with the reason.
+//! `fcopyfile(3)` with `COPYFILE_DATA`: macOS's in-kernel file copy (CPython's
+//! `_fastcopy_fcopyfile`). The call itself is in the syscall layer's macOS backend
+//! (`sys/macos.rs`); on every other platform that layer says why it is missing, and the
+//! strategy reports itself unsupported with that reason.
 
-use super::{ContentJob, ContentStrategy, Probe, StrategyError, Support};
+use rustix::io::Errno;
 
-/// `fcopyfile` with `COPYFILE_DATA`.
+use super::{ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, GiveUp, Side, StrategyError};
+use crate::sys;
+
 pub(crate) struct Fcopyfile;
 
-#[cfg(not(target_os = "macos"))]
-pub(crate) const UNSUPPORTED_REASON: Option<&str> =
-    Some("fcopyfile(3) is a macOS API (<copyfile.h>); this build is not for macOS");
-
-#[cfg(target_os = "macos")]
-pub(crate) const UNSUPPORTED_REASON: Option<&str> = None;
-
 impl ContentStrategy for Fcopyfile {
-    #[cfg(not(target_os = "macos"))]
-    fn copy(&self, _job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        // Never reached through copy_file, which refuses unsupported strategies up front.
-        Err(StrategyError::new(
-            "fcopyfile",
-            rustix::io::Errno::NOSYS,
-            crate::file::Side::Both,
-            0,
-        ))
-    }
-
-    #[cfg(target_os = "macos")]
+    /// One call copies the whole file from the descriptors' positions; it reports no progress,
+    /// so the size copied is the source's (or 0 when no size was read).
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        use std::os::fd::AsRawFd;
-        // SAFETY: both descriptors are open for the duration of the call; no state is passed.
-        let rc = unsafe {
-            libc::fcopyfile(
-                job.src.as_raw_fd(),
-                job.dst.as_raw_fd(),
-                std::ptr::null_mut(),
-                libc::COPYFILE_DATA,
-            )
-        };
-        if rc != 0 {
-            let errno = rustix::io::Errno::from_io_error(&std::io::Error::last_os_error())
-                .unwrap_or(rustix::io::Errno::IO);
-            return Err(StrategyError::new(
-                "fcopyfile",
-                errno,
-                crate::file::Side::Both,
-                0,
-            ));
-        }
+        sys::fcopyfile(job.src, job.dst)
+            .map_err(|errno| StrategyError::new("fcopyfile", errno, Side::Both, 0))?;
         Ok(job.src_size.unwrap_or(0))
     }
 
+    /// Not a syscall the counted layer covers: a libc function on macOS.
+    fn syscall(&self) -> Option<sys::Syscall> {
+        None
+    }
+
+    /// CPython's own rule for fcopyfile, narrower than the sendfile one:
+    /// `if err.errno in {errno.EINVAL, errno.ENOTSUP}: raise _GiveupOnFastCopy(err)`,
+    /// anything else is raised.
+    fn give_up(&self, errno: Errno, _written: u64) -> GiveUp {
+        match errno {
+            Errno::INVAL | Errno::OPNOTSUPP => GiveUp::ThisFile,
+            _ => GiveUp::No,
+        }
+    }
+
+    fn unsupported_on_platform(&self) -> Option<&'static str> {
+        sys::FCOPYFILE_MISSING
+    }
+
     fn probe(&self, _probe: &Probe) -> Support {
-        match UNSUPPORTED_REASON {
+        match sys::FCOPYFILE_MISSING {
             Some(reason) => Support::no(reason),
             None => Support::yes("fcopyfile(3) with COPYFILE_DATA"),
         }

@@ -3,9 +3,9 @@
 
 use rustix::io::Errno;
 
-use super::{write_all, ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
-use crate::sys::{self, Mapping};
+use super::{write_all, ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, Side, StrategyError};
+use crate::sys::{self, Mapping, Syscall};
 
 pub(crate) struct Mmap;
 
@@ -44,6 +44,19 @@ impl ContentStrategy for Mmap {
                 Err(errno) => return Err(StrategyError::new("pread64", errno, Side::Src, written)),
             }
         }
+    }
+
+    fn syscall(&self) -> Option<Syscall> {
+        Some(Syscall::Mmap)
+    }
+
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[
+            Syscall::Mmap,
+            Syscall::Munmap,
+            Syscall::Write,
+            Syscall::Pread64,
+        ]
     }
 
     fn probe(&self, probe: &Probe) -> Support {

@@ -1,12 +1,15 @@
 //! The ways of copying a file's content, one file each, behind one trait.
 //!
 //! Every strategy copies from the source descriptor's current position to the destination's,
-//! through the counted [`crate::sys`] layer, and says how many bytes it wrote before failing so
-//! that `auto` can apply CPython's give-up rule (see `auto.rs`).
+//! through the counted [`crate::sys`] layer, and says how many bytes it wrote before failing.
+//! Each one states its own give-up rule ([`Strategy::give_up`]: CPython's, unless it knows
+//! better) and the syscall it is named after ([`Strategy::syscall`]); `auto`, the tree copy and
+//! the harness's conformance suite ask it rather than keep lists of errnos.
 
 pub(crate) mod auto;
 mod buffered;
 mod copy_file_range;
+mod dontcache;
 mod fcopyfile;
 mod mmap;
 mod probe;
@@ -21,106 +24,15 @@ use std::path::Path;
 use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 
-use crate::file::{ContentCopy, ContentError, Side};
-use crate::sys::Fd;
+use crate::content::{
+    ContentCopy, ContentError, ContentJob, GiveUp, Side, Strategy, StrategyError,
+};
+use crate::sys::{Fd, Syscall};
 
-pub(crate) use auto::copy_auto;
+pub(crate) use auto::GivenUp;
 pub use probe::filesystem_name;
 pub(crate) use probe::Probe;
 pub use sendfile::sendfile_disabled_for_process;
-
-/// A way of copying file content. Names are those of the CLI and the scenario files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum Strategy {
-    Sendfile,
-    CopyFileRange,
-    Splice,
-    Reflink,
-    Fcopyfile,
-    Buffered16k,
-    Buffered64k,
-    Buffered1m,
-    Readinto64k,
-    Readinto256k,
-    Readinto1m,
-    Mmap,
-    Std,
-    Auto,
-}
-
-impl Strategy {
-    /// Every strategy, in the order `copybench list` prints them.
-    pub const ALL: &'static [Strategy] = &[
-        Strategy::Auto,
-        Strategy::Reflink,
-        Strategy::CopyFileRange,
-        Strategy::Sendfile,
-        Strategy::Splice,
-        Strategy::Fcopyfile,
-        Strategy::Readinto64k,
-        Strategy::Readinto256k,
-        Strategy::Readinto1m,
-        Strategy::Buffered16k,
-        Strategy::Buffered64k,
-        Strategy::Buffered1m,
-        Strategy::Mmap,
-        Strategy::Std,
-    ];
-
-    /// The name used on the command line, in scenario files and in results.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Sendfile => "sendfile",
-            Strategy::CopyFileRange => "copy_file_range",
-            Strategy::Splice => "splice",
-            Strategy::Reflink => "reflink",
-            Strategy::Fcopyfile => "fcopyfile",
-            Strategy::Buffered16k => "buffered-16k",
-            Strategy::Buffered64k => "buffered-64k",
-            Strategy::Buffered1m => "buffered-1m",
-            Strategy::Readinto64k => "readinto-64k",
-            Strategy::Readinto256k => "readinto-256k",
-            Strategy::Readinto1m => "readinto-1m",
-            Strategy::Mmap => "mmap",
-            Strategy::Std => "std",
-            Strategy::Auto => "auto",
-        }
-    }
-}
-
-impl std::fmt::Display for Strategy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Strategy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Strategy::ALL
-            .iter()
-            .copied()
-            .find(|st| st.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Strategy::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown strategy `{s}` (known: {})", names.join(", "))
-            })
-    }
-}
-
-impl TryFrom<String> for Strategy {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<Strategy> for String {
-    fn from(s: Strategy) -> String {
-        s.name().to_owned()
-    }
-}
 
 /// Whether a strategy can copy here, and why (or why not), as `copybench list` prints it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,18 +71,16 @@ impl Strategy {
             Err(errno) => Support::no(format!(
                 "cannot create a probe file in {}: {} ({})",
                 dir.display(),
-                crate::errno_text(errno),
+                crate::error::errno_text(errno),
                 crate::errno::name(errno)
             )),
         }
     }
 
-    /// Why this strategy cannot exist on this platform at all, if it cannot.
+    /// Why this strategy cannot exist on this platform at all, if it cannot (the syscall
+    /// layer's backend says: see `sys/mod.rs`).
     pub fn unsupported_on_platform(self) -> Option<&'static str> {
-        match self {
-            Strategy::Fcopyfile => fcopyfile::UNSUPPORTED_REASON,
-            _ => None,
-        }
+        crate::sys::BACKEND_MISSING.or(self.content_strategy().unsupported_on_platform())
     }
 
     /// Why the counted layer cannot see this strategy's content syscalls, if it cannot: `std`
@@ -182,7 +92,61 @@ impl Strategy {
         }
     }
 
-    /// The implementation behind this name (`auto` has its own driver, [`copy_auto`]).
+    /// The syscall this strategy is named after and moves its bytes with (`sendfile`,
+    /// `ioctl` for FICLONE), as the counted layer and strace name it; `None` for the
+    /// read/write loops, `std` and `auto`, which are named after no one call.
+    pub fn syscall(self) -> Option<Syscall> {
+        self.content_strategy().syscall()
+    }
+
+    /// What it means when this strategy failed with `errno` after writing `written` bytes:
+    /// the rule each strategy states for itself (each implementation's `give_up`). `auto`
+    /// moves on to its next step, and a tree copy stops trying a step, on its say.
+    pub fn give_up(self, errno: Errno, written: u64) -> GiveUp {
+        self.content_strategy().give_up(errno, written)
+    }
+
+    /// Why `fault` can never fire when a file is copied with this strategy, if it cannot: it
+    /// names a content syscall of another strategy that this one never makes
+    /// (`copy_file_range:1:EXDEV` with `buffered-64k`), or any content syscall of a strategy
+    /// whose calls the counted layer cannot see (`std`). Faults on the calls every copy makes
+    /// (openat, fstat, the metadata calls) can fire whatever the strategy.
+    pub fn unreachable_fault(self, fault: &crate::sys::Fault) -> Option<String> {
+        let any_content = Strategy::ALL
+            .iter()
+            .any(|s| s.content_syscalls().contains(&fault.syscall));
+        if !any_content || self.content_syscalls().contains(&fault.syscall) {
+            return None;
+        }
+        let made: Vec<&str> = self.content_syscalls().iter().map(|c| c.name()).collect();
+        let made = match (made.is_empty(), self.uncounted_reason()) {
+            (_, Some(why)) => format!("its content calls are not counted: {why}"),
+            (true, None) => "it makes no content call the counted layer sees".to_owned(),
+            (false, None) => format!("its content calls are {}", made.join(", ")),
+        };
+        Some(format!(
+            "the fault {}:{}:{} can never fire: {self} makes no {} call ({made})",
+            fault.syscall,
+            fault.nth,
+            crate::errno::name(fault.errno),
+            fault.syscall
+        ))
+    }
+
+    /// The content syscalls this strategy can make (each implementation's `content_syscalls`; for
+    /// `auto`, those of every step of its chain).
+    pub fn content_syscalls(self) -> Vec<Syscall> {
+        if self == Strategy::Auto {
+            let mut calls: Vec<Syscall> =
+                auto::steps().flat_map(Strategy::content_syscalls).collect();
+            calls.sort();
+            calls.dedup();
+            return calls;
+        }
+        self.content_strategy().content_syscalls().to_vec()
+    }
+
+    /// The implementation behind this name (`auto` has its own driver, [`auto::copy_chain`]).
     pub(crate) fn content_strategy(self) -> &'static dyn ContentStrategy {
         match self {
             Strategy::Sendfile => &sendfile::Sendfile,
@@ -197,34 +161,32 @@ impl Strategy {
             Strategy::Readinto256k => &readinto::Readinto { chunk: 256 * 1024 },
             Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
             Strategy::Mmap => &mmap::Mmap,
+            Strategy::Dontcache => &dontcache::Dontcache { chunk: 1024 * 1024 },
             Strategy::Std => &std_copy::StdCopy,
             Strategy::Auto => &auto::Auto,
         }
     }
 }
 
-/// The two open files of one content copy.
-pub(crate) struct ContentJob<'a> {
-    pub src: &'a Fd,
-    pub dst: &'a Fd,
-    /// The source's size from an earlier stat, if any (in-kernel loops size blocks from it).
-    pub src_size: Option<u64>,
-}
-
-/// A strategy that failed, and how many bytes it had written by then (CPython's give-up rule
-/// depends on whether that is zero).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StrategyError {
-    pub error: ContentError,
-    pub written: u64,
-}
-
-impl StrategyError {
-    pub(crate) fn new(op: &'static str, errno: Errno, side: Side, written: u64) -> StrategyError {
-        StrategyError {
-            error: ContentError { op, errno, side },
-            written,
-        }
+/// CPython's give-up rule for its fast paths, word for word from CPython 3.11's
+/// `shutil._fastcopy_sendfile` (and 3.14's `_fastcopy_copy_file_range`, which repeats it):
+///
+/// ```python
+/// if err.errno == errno.ENOSPC:  # filesystem is full
+///     raise err from None
+/// # Give up on first call and if no data was copied.
+/// if offset == 0 and os.lseek(outfd, 0, os.SEEK_CUR) == 0:
+///     raise _GiveupOnFastCopy(err)
+/// raise err
+/// ```
+///
+/// So any `OSError` before the first byte falls back, except ENOSPC: a smaller syscall would
+/// not find room either. After a byte, the error is final and the partial destination stays.
+pub(crate) fn cpython_give_up(errno: Errno, written: u64) -> GiveUp {
+    if errno == Errno::NOSPC || written > 0 {
+        GiveUp::No
+    } else {
+        GiveUp::ThisFile
     }
 }
 
@@ -233,23 +195,54 @@ pub(crate) trait ContentStrategy: Sync {
     /// Copies everything from `job.src`'s position to its end; returns the bytes written.
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError>;
 
+    /// The syscall the strategy is named after (see [`Strategy::syscall`]).
+    fn syscall(&self) -> Option<Syscall>;
+
+    /// The content syscalls it can make through the counted layer, beyond those of every
+    /// copy (open, fstat, close, metadata): what a fault can reach in it.
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[]
+    }
+
+    /// Whether a failure with `errno` after `written` bytes hands over to another way.
+    /// By default CPython's rule for its fast paths ([`cpython_give_up`]); the loops that are
+    /// the last resort never give up, and a strategy that knows an errno means "never here"
+    /// says [`GiveUp::ForGood`].
+    fn give_up(&self, errno: Errno, written: u64) -> GiveUp {
+        cpython_give_up(errno, written)
+    }
+
     /// True when copying nothing at all means "this syscall silently does not work here"
     /// rather than "the source is empty" (copy_file_range, see its file).
     fn gives_up_on_empty_copy(&self) -> bool {
         false
     }
 
+    /// Why the strategy cannot exist on this platform, if it cannot (fcopyfile off macOS).
+    fn unsupported_on_platform(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Tries the strategy's syscall on the probe files.
     fn probe(&self, probe: &Probe) -> Support;
 }
 
-/// Runs a single strategy as the whole content copy (no fallback).
-pub(crate) fn copy_with(
+/// Copies the content of the open `src` (from its current position) into the open, empty `dst`
+/// with `strategy`: a named strategy alone, `auto` as its chain with each step's give-up rule.
+/// `job.src_size` is the size an earlier stat reported, if any: in-kernel loops size their
+/// blocks from it, and every loop runs until its call says end of file, unless the job trusts
+/// that size (`ContentJob::complete_at`). `reflink` and `mmap`
+/// copy the whole file whatever the position (a clone and a mapping are of the file).
+/// `given_up` carries the steps a tree copy has seen give up for good across its files.
+///
+/// This is the one entry point both `copy_file` and the tree walkers use for content.
+pub(crate) fn copy_content(
     strategy: Strategy,
     job: &ContentJob<'_>,
+    given_up: &GivenUp,
 ) -> Result<ContentCopy, ContentError> {
     if strategy == Strategy::Auto {
-        return copy_auto(job);
+        return auto::copy_chain(job, given_up);
     }
     let bytes = strategy.content_strategy().copy(job).map_err(|e| e.error)?;
     Ok(ContentCopy {
@@ -309,11 +302,74 @@ mod tests {
     }
 
     #[test]
-    fn every_name_parses_back() {
-        for s in Strategy::ALL {
-            assert_eq!(s.name().parse::<Strategy>(), Ok(*s));
+    fn each_strategy_names_its_syscall_and_states_its_give_up_rule() {
+        assert_eq!(Strategy::Sendfile.syscall(), Some(Syscall::Sendfile));
+        assert_eq!(Strategy::Reflink.syscall(), Some(Syscall::Ioctl));
+        assert_eq!(Strategy::Readinto64k.syscall(), None);
+        // CPython's rule: anything but ENOSPC before the first byte gives up.
+        for s in [
+            Strategy::CopyFileRange,
+            Strategy::Sendfile,
+            Strategy::Splice,
+        ] {
+            assert_eq!(s.give_up(Errno::XDEV, 0), GiveUp::ThisFile, "{s}");
+            assert_eq!(s.give_up(Errno::IO, 0), GiveUp::ThisFile, "{s}");
+            assert_eq!(s.give_up(Errno::NOSPC, 0), GiveUp::No, "{s}");
+            assert_eq!(s.give_up(Errno::INVAL, 1), GiveUp::No, "{s}");
         }
-        assert!("nope".parse::<Strategy>().unwrap_err().contains("sendfile"));
+        assert_eq!(
+            Strategy::Sendfile.give_up(Errno::NOTSOCK, 0),
+            GiveUp::ForGood
+        );
+        assert_eq!(
+            Strategy::Reflink.give_up(Errno::OPNOTSUPP, 0),
+            GiveUp::ForGood
+        );
+        // The last resorts and auto's own result never give up.
+        for s in [
+            Strategy::Buffered64k,
+            Strategy::Readinto256k,
+            Strategy::Std,
+            Strategy::Auto,
+        ] {
+            assert_eq!(s.give_up(Errno::XDEV, 0), GiveUp::No, "{s}");
+        }
+        // CPython's _fastcopy_fcopyfile: EINVAL and ENOTSUP only.
+        assert_eq!(
+            Strategy::Fcopyfile.give_up(Errno::INVAL, 0),
+            GiveUp::ThisFile
+        );
+        assert_eq!(Strategy::Fcopyfile.give_up(Errno::IO, 0), GiveUp::No);
+    }
+
+    #[test]
+    fn a_fault_that_can_never_fire_is_named_with_why() {
+        let fault = |spec: &str| spec.parse::<crate::sys::Fault>().unwrap();
+        let why = Strategy::Buffered64k
+            .unreachable_fault(&fault("copy_file_range:1:EXDEV"))
+            .expect("buffered-64k makes no copy_file_range call");
+        assert!(
+            why.contains("buffered-64k") && why.contains("read, write"),
+            "{why}"
+        );
+        assert_eq!(
+            Strategy::Auto.unreachable_fault(&fault("copy_file_range:1:EXDEV")),
+            None
+        );
+        assert_eq!(Strategy::Auto.unreachable_fault(&fault("read:2:EIO")), None);
+        // Calls every copy makes can always fail.
+        assert_eq!(
+            Strategy::Sendfile.unreachable_fault(&fault("openat:1:EACCES")),
+            None
+        );
+        assert_eq!(
+            Strategy::Std.unreachable_fault(&fault("fchmod:1:EPERM")),
+            None
+        );
+        let why = Strategy::Std
+            .unreachable_fault(&fault("write:1:EIO"))
+            .unwrap();
+        assert!(why.contains("not counted"), "{why}");
     }
 
     fn content(size: usize) -> Vec<u8> {
@@ -342,12 +398,8 @@ mod tests {
     fn copy_claiming(strategy: Strategy, src: &Path, dst: &Path, claimed: Option<u64>) -> u64 {
         let src_fd = sys::open(src, OFlags::RDONLY, Mode::empty()).unwrap();
         let dst_fd = create(dst);
-        let job = ContentJob {
-            src: &src_fd,
-            dst: &dst_fd,
-            src_size: claimed,
-        };
-        copy_with(strategy, &job)
+        let job = ContentJob::new(&src_fd, &dst_fd, claimed);
+        copy_content(strategy, &job, &GivenUp::default())
             .unwrap_or_else(|e| panic!("{strategy}: {e:?}"))
             .bytes
     }
@@ -395,12 +447,9 @@ mod tests {
             let src_fd = sys::open(&src, OFlags::RDONLY, Mode::empty()).unwrap();
             sys::seek(&src_fd, rustix::fs::SeekFrom::Start(offset as u64)).unwrap();
             let dst_fd = create(&dst);
-            let job = ContentJob {
-                src: &src_fd,
-                dst: &dst_fd,
-                src_size: Some(data.len() as u64),
-            };
-            let copied = copy_with(strategy, &job).unwrap();
+            let size = Some(data.len() as u64);
+            let job = ContentJob::new(&src_fd, &dst_fd, size);
+            let copied = copy_content(strategy, &job, &GivenUp::default()).unwrap();
             assert_eq!(copied.bytes, (data.len() - offset) as u64, "{strategy}");
             let src_pos = sys::seek(&src_fd, rustix::fs::SeekFrom::Current(0)).unwrap();
             let dst_pos = sys::seek(&dst_fd, rustix::fs::SeekFrom::Current(0)).unwrap();

@@ -66,29 +66,13 @@ impl Drop for Probe {
     }
 }
 
-/// The name of a filesystem by its `statfs` magic number (linux/magic.h), or the number in hex.
+/// The name of a filesystem by its `statfs` magic number ([`sys::filesystem_type`]), or the
+/// number in hex.
 pub fn filesystem_name(magic: i64) -> String {
-    let name = match magic as u32 {
-        0xEF53 => "ext4",
-        0x9123_683E => "btrfs",
-        0x5846_5342 => "xfs",
-        0x0102_1994 => "tmpfs",
-        0x794C_7630 => "overlayfs",
-        0x6969 => "nfs",
-        0x2FC1_2FC1 => "zfs",
-        0xF2F5_2010 => "f2fs",
-        0x6573_5546 => "fuse",
-        0xFE53_4D42 => "smb2",
-        0xFF53_4D42 => "cifs",
-        0x9FA0 => "proc",
-        0x6265_6572 => "sysfs",
-        0x4d44 => "vfat",
-        0x5346_544E => "ntfs",
-        0xCA45_1A4E => "bcachefs",
-        0x0102_1997 => "9p",
-        _ => return format!("0x{magic:x}"),
-    };
-    name.to_owned()
+    match sys::filesystem_type(magic as u64) {
+        Some(name) => name.to_owned(),
+        None => format!("0x{magic:x}"),
+    }
 }
 
 impl Probe {
@@ -98,7 +82,7 @@ impl Probe {
             "{call} on {} failed: {} ({})",
             self.filesystem,
             crate::errno::name(errno),
-            crate::errno_text(errno)
+            crate::error::errno_text(errno)
         ))
     }
 

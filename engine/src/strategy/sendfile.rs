@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::io::Errno;
 
-use super::{kernel_block_size, ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
-use crate::sys;
+use super::{kernel_block_size, ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, GiveUp, Side, StrategyError};
+use crate::sys::{self, Syscall};
 
 /// CPython's `_USE_CP_SENDFILE`: cleared for the rest of the process the first time sendfile
 /// says ENOTSOCK (a kernel that only sends to sockets), after which `auto` no longer tries it.
@@ -32,7 +32,12 @@ impl ContentStrategy for Sendfile {
                 // Run until sendfile says end of file, never stopping at st_size: sources that
                 // grow, or report st_size 0 (/proc), are copied whole (test_small_chunks).
                 Ok(0) => return Ok(written),
-                Ok(n) => written += n as u64,
+                Ok(n) => {
+                    written += n as u64;
+                    if job.complete_at(written) {
+                        return Ok(written);
+                    }
+                }
                 Err(Errno::INTR) => continue,
                 Err(errno) => {
                     if errno == Errno::NOTSOCK {
@@ -41,6 +46,23 @@ impl ContentStrategy for Sendfile {
                     return Err(StrategyError::new("sendfile", errno, Side::Both, written));
                 }
             }
+        }
+    }
+
+    fn syscall(&self) -> Option<Syscall> {
+        Some(Syscall::Sendfile)
+    }
+
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[Syscall::Sendfile]
+    }
+
+    /// CPython's rule, and ENOTSOCK at any point is for good: `_USE_CP_SENDFILE = False`
+    /// (a kernel that sends only to sockets will not send this file either).
+    fn give_up(&self, errno: Errno, written: u64) -> GiveUp {
+        match errno {
+            Errno::NOTSOCK => GiveUp::ForGood,
+            _ => super::cpython_give_up(errno, written),
         }
     }
 

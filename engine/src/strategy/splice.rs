@@ -3,11 +3,10 @@
 //! so each round trip moves up to 1 MiB instead of 64 KiB.
 
 use rustix::io::Errno;
-use rustix::pipe::SpliceFlags;
 
-use super::{ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
-use crate::sys::{self, Fd};
+use super::{ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, Side, StrategyError};
+use crate::sys::{self, Fd, Syscall};
 
 pub(crate) struct Splice;
 
@@ -23,25 +22,26 @@ impl ContentStrategy for Splice {
         let chunk = sys::set_pipe_size(&pipe_write, PIPE_SIZE).unwrap_or(DEFAULT_PIPE_SIZE);
         let mut written = 0u64;
         loop {
-            let filled =
-                match sys::splice(job.src, None, &pipe_write, None, chunk, SpliceFlags::MOVE) {
-                    Ok(0) => return Ok(written),
-                    Ok(n) => n,
-                    Err(Errno::INTR) => continue,
-                    Err(errno) => {
-                        return Err(StrategyError::new("splice", errno, Side::Src, written))
-                    }
-                };
+            let filled = match sys::splice(job.src, None, &pipe_write, None, chunk) {
+                Ok(0) => return Ok(written),
+                Ok(n) => n,
+                Err(Errno::INTR) => continue,
+                Err(errno) => return Err(StrategyError::new("splice", errno, Side::Src, written)),
+            };
             drain(&pipe_read, job.dst, filled, &mut written)?;
         }
     }
 
+    fn syscall(&self) -> Option<Syscall> {
+        Some(Syscall::Splice)
+    }
+
+    fn content_syscalls(&self) -> &'static [Syscall] {
+        &[Syscall::Pipe2, Syscall::Fcntl, Syscall::Splice]
+    }
+
     fn probe(&self, probe: &Probe) -> Support {
-        let job = ContentJob {
-            src: &probe.src,
-            dst: &probe.dst,
-            src_size: None,
-        };
+        let job = ContentJob::new(&probe.src, &probe.dst, None);
         match self.copy(&job) {
             Ok(n) => probe.copied("splice through a pipe", n as usize),
             Err(e) => probe.failed("splice through a pipe", e.error.errno),
@@ -52,7 +52,7 @@ impl ContentStrategy for Splice {
 /// Moves `len` bytes sitting in the pipe to `dst`.
 fn drain(pipe_read: &Fd, dst: &Fd, mut len: usize, written: &mut u64) -> Result<(), StrategyError> {
     while len > 0 {
-        match sys::splice(pipe_read, None, dst, None, len, SpliceFlags::MOVE) {
+        match sys::splice(pipe_read, None, dst, None, len) {
             Ok(0) => return Err(StrategyError::new("splice", Errno::IO, Side::Dst, *written)),
             Ok(n) => {
                 len -= n;

@@ -9,8 +9,8 @@ use std::os::fd::{AsRawFd, FromRawFd};
 
 use rustix::io::Errno;
 
-use super::{ContentJob, ContentStrategy, Probe, StrategyError, Support};
-use crate::file::Side;
+use super::{ContentStrategy, Probe, Support};
+use crate::content::{ContentJob, GiveUp, Side, StrategyError};
 
 pub(crate) const UNCOUNTED_REASON: &str =
     "std::io::copy makes its syscalls inside the Rust standard library, out of the counted layer's sight";
@@ -29,6 +29,15 @@ impl ContentStrategy for StdCopy {
             // rule never needs it.
             StrategyError::new("std::io::copy", errno, Side::Both, 0)
         })
+    }
+
+    fn syscall(&self) -> Option<crate::sys::Syscall> {
+        None
+    }
+
+    /// std has already tried its own chain (copy_file_range, sendfile, splice, read/write).
+    fn give_up(&self, _errno: Errno, _written: u64) -> GiveUp {
+        GiveUp::No
     }
 
     fn probe(&self, _probe: &Probe) -> Support {

@@ -13,94 +13,123 @@ use std::sync::Arc;
 use rustix::io::Errno;
 use serde::{Deserialize, Serialize};
 
+use super::Fault;
+
+/// Declares [`Syscall`] and its [`Syscall::ALL`] from one list of variants. The names are
+/// strum's snake_case of the variant (`CopyFileRange` → `copy_file_range`, `Pread64` →
+/// `pread64`), which is what strace prints on x86_64 and aarch64; a test holds them to that.
 macro_rules! syscalls {
-    ($($variant:ident => $name:literal),* $(,)?) => {
+    ($($variant:ident),* $(,)?) => {
         /// A kernel syscall the engine makes, named as `strace` prints it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            strum::EnumString, strum::Display, strum::EnumIter, strum::IntoStaticStr,
+            strum::EnumCount,
+        )]
+        #[strum(
+            serialize_all = "snake_case",
+            parse_err_ty = String,
+            parse_err_fn = unknown_syscall
+        )]
         pub enum Syscall { $($variant),* }
 
         impl Syscall {
             /// Every syscall the counted layer covers.
             pub const ALL: &'static [Syscall] = &[$(Syscall::$variant),*];
-
-            /// The name `strace -c` prints for this syscall on x86_64 and aarch64 Linux.
-            pub fn name(self) -> &'static str {
-                match self { $(Syscall::$variant => $name),* }
-            }
-
-            /// The syscall `strace` calls `name`, if the layer covers it.
-            pub fn from_name(name: &str) -> Option<Syscall> {
-                match name { $($name => Some(Syscall::$variant),)* _ => None }
-            }
         }
     };
 }
 
 syscalls! {
-    Openat => "openat",
-    Close => "close",
-    Read => "read",
-    Write => "write",
-    Pread64 => "pread64",
-    Pwrite64 => "pwrite64",
-    Lseek => "lseek",
-    Newfstatat => "newfstatat",
-    Statx => "statx",
-    Fstat => "fstat",
-    Statfs => "statfs",
-    Fstatfs => "fstatfs",
-    Sendfile => "sendfile",
-    CopyFileRange => "copy_file_range",
-    Splice => "splice",
-    Pipe2 => "pipe2",
-    Fcntl => "fcntl",
-    Ioctl => "ioctl",
-    Getdents64 => "getdents64",
-    Mkdirat => "mkdirat",
-    Symlinkat => "symlinkat",
-    Readlinkat => "readlinkat",
-    Unlinkat => "unlinkat",
-    Linkat => "linkat",
-    Renameat2 => "renameat2",
-    Mknodat => "mknodat",
-    Fchmod => "fchmod",
-    Fchmodat => "fchmodat",
-    Fchown => "fchown",
-    Fchownat => "fchownat",
-    Utimensat => "utimensat",
-    Listxattr => "listxattr",
-    Llistxattr => "llistxattr",
-    Flistxattr => "flistxattr",
-    Getxattr => "getxattr",
-    Lgetxattr => "lgetxattr",
-    Fgetxattr => "fgetxattr",
-    Setxattr => "setxattr",
-    Lsetxattr => "lsetxattr",
-    Fsetxattr => "fsetxattr",
-    Mmap => "mmap",
-    Munmap => "munmap",
-    Madvise => "madvise",
-    Mincore => "mincore",
-    Ftruncate => "ftruncate",
-    Fallocate => "fallocate",
-    Fsync => "fsync",
-    Fdatasync => "fdatasync",
-    Syncfs => "syncfs",
-    Fadvise64 => "fadvise64",
+    Openat,
+    Close,
+    Read,
+    Write,
+    Pread64,
+    Pwrite64,
+    Preadv2,
+    Pwritev2,
+    Lseek,
+    Newfstatat,
+    Statx,
+    Fstat,
+    Statfs,
+    Fstatfs,
+    Sendfile,
+    CopyFileRange,
+    Splice,
+    Pipe2,
+    Fcntl,
+    Ioctl,
+    Getdents64,
+    Mkdirat,
+    Symlinkat,
+    Readlinkat,
+    Unlinkat,
+    Linkat,
+    Renameat2,
+    Mknodat,
+    Fchmod,
+    Fchmodat,
+    Fchown,
+    Fchownat,
+    Utimensat,
+    Listxattr,
+    Llistxattr,
+    Flistxattr,
+    Getxattr,
+    Lgetxattr,
+    Fgetxattr,
+    Setxattr,
+    Lsetxattr,
+    Fsetxattr,
+    Mmap,
+    Munmap,
+    Madvise,
+    Mincore,
+    Ftruncate,
+    Fallocate,
+    Fsync,
+    Fdatasync,
+    Syncfs,
+    Fadvise64,
+    IoUringSetup,
+    IoUringEnter,
+    IoUringRegister,
 }
 
-impl std::fmt::Display for Syscall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+fn unknown_syscall(name: &str) -> String {
+    format!("`{name}` is not a syscall the counted layer covers")
+}
+
+impl Syscall {
+    /// The name `strace -c` prints for this syscall on x86_64 and aarch64 Linux.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The syscall `strace` calls `name`, if the layer covers it.
+    pub fn from_name(name: &str) -> Option<Syscall> {
+        name.parse().ok()
+    }
+
+    /// Whether this is one of the stat family (a read of an inode's attributes: `newfstatat`,
+    /// which glibc makes for `stat`, `lstat` and `fstatat`, `statx`, `fstat`). The engine's one
+    /// list of them: the wrappers that make these are the ones that note a path or fd stat.
+    pub fn is_stat_family(self) -> bool {
+        matches!(self, Syscall::Newfstatat | Syscall::Statx | Syscall::Fstat)
     }
 }
 
-impl std::str::FromStr for Syscall {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Syscall::from_name(s)
-            .ok_or_else(|| format!("`{s}` is not a syscall the counted layer covers"))
-    }
+/// Whether `name`, as strace prints it on any Linux architecture, is a stat-family call:
+/// [`Syscall::is_stat_family`] plus the names other ABIs use (`stat`, `lstat64`, `fstatat64`,
+/// …), to count a trace of another program the way the counted layer counts the engine.
+pub fn is_stat_family_name(name: &str) -> bool {
+    Syscall::from_name(name).is_some_and(Syscall::is_stat_family)
+        || matches!(
+            name,
+            "stat" | "lstat" | "stat64" | "lstat64" | "fstat64" | "fstatat64"
+        )
 }
 
 /// Whether a stat-family call resolved a path or looked at an open descriptor.
@@ -153,44 +182,7 @@ impl SyscallCounts {
     }
 }
 
-/// Fail the `nth` call (1-based, counted from when the recorder was made) of `syscall` with
-/// `errno`, without making it. Used by tests and the conformance suite to reach CPython's
-/// fallback and error paths on purpose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fault {
-    pub syscall: Syscall,
-    pub nth: u64,
-    pub errno: Errno,
-}
-
-impl std::str::FromStr for Fault {
-    type Err = String;
-
-    /// Parses `SYSCALL:N:ERRNO`, e.g. `sendfile:1:EINVAL`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parts: Vec<&str> = s.split(':').collect();
-        let [call, nth, errno] = parts.as_slice() else {
-            return Err(format!(
-                "`{s}`: expected SYSCALL:N:ERRNO, e.g. sendfile:1:EINVAL"
-            ));
-        };
-        let syscall = call.parse::<Syscall>()?;
-        let nth = nth
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| format!("`{nth}`: N must be a whole number from 1"))?;
-        let errno = crate::errno::from_name(errno)
-            .ok_or_else(|| format!("`{errno}` is not an errno name this build knows"))?;
-        Ok(Fault {
-            syscall,
-            nth,
-            errno,
-        })
-    }
-}
-
-const N: usize = Syscall::ALL.len();
+const N: usize = <Syscall as strum::EnumCount>::COUNT;
 
 #[derive(Debug)]
 struct Counters {
@@ -320,6 +312,8 @@ pub(crate) fn note_stat(target: StatTarget) {
 
 #[cfg(test)]
 mod tests {
+    use strum::IntoEnumIterator;
+
     use super::*;
 
     #[test]
@@ -351,23 +345,32 @@ mod tests {
     }
 
     #[test]
-    fn bad_fault_specs_say_why() {
-        assert!("sendfile:0:EINVAL"
-            .parse::<Fault>()
-            .unwrap_err()
-            .contains("N must"));
-        assert!("nosuch:1:EINVAL"
-            .parse::<Fault>()
-            .unwrap_err()
-            .contains("nosuch"));
-        assert!("read:1:EWHAT"
-            .parse::<Fault>()
-            .unwrap_err()
-            .contains("EWHAT"));
-        assert!("read"
-            .parse::<Fault>()
-            .unwrap_err()
-            .contains("SYSCALL:N:ERRNO"));
+    fn names_are_what_strace_prints() {
+        let names: Vec<&str> = Syscall::ALL.iter().map(|c| c.name()).collect();
+        let strace = "openat close read write pread64 pwrite64 preadv2 pwritev2 lseek newfstatat statx fstat \
+            statfs fstatfs sendfile copy_file_range splice pipe2 fcntl ioctl getdents64 mkdirat \
+            symlinkat readlinkat unlinkat linkat renameat2 mknodat fchmod fchmodat fchown \
+            fchownat utimensat listxattr llistxattr flistxattr getxattr lgetxattr fgetxattr \
+            setxattr lsetxattr fsetxattr mmap munmap madvise mincore ftruncate fallocate fsync \
+            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register";
+        assert_eq!(names, strace.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(
+            Syscall::iter().collect::<Vec<_>>(),
+            Syscall::ALL,
+            "ALL is the declaration order"
+        );
+        assert!("nosuch".parse::<Syscall>().unwrap_err().contains("nosuch"));
+    }
+
+    #[test]
+    fn the_stat_family_is_newfstatat_statx_and_fstat() {
+        let family: Vec<Syscall> = Syscall::iter().filter(|c| c.is_stat_family()).collect();
+        assert_eq!(
+            family,
+            [Syscall::Newfstatat, Syscall::Statx, Syscall::Fstat]
+        );
+        assert!(is_stat_family_name("lstat64") && is_stat_family_name("fstat"));
+        assert!(!is_stat_family_name("statfs"));
     }
 
     #[test]

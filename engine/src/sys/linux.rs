@@ -1,78 +1,16 @@
-//! Counted wrappers over the Linux syscalls the engine uses (rustix, or libc where rustix has no
-//! wrapper). Each one calls [`gate`] first, so a fault can stand in for the real call.
+//! The Linux backend: counted wrappers over the syscalls the engine uses (rustix, or libc where
+//! rustix has no wrapper). Each one calls [`gate`] first, so a fault can stand in for the real
+//! call, and a stat-family call notes whether it resolved a path.
 
 use std::ffi::{CStr, OsStr, OsString};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat, Statx, StatxFlags, Timestamps};
 use rustix::io::{Errno, Result};
 
-use super::{gate, note_stat, StatTarget, Syscall};
-
-/// An open file descriptor whose `close` is counted when it drops.
-#[derive(Debug)]
-pub struct Fd(Option<OwnedFd>);
-
-impl Fd {
-    /// Takes ownership of a descriptor opened elsewhere (its close will be counted).
-    pub fn from_owned(fd: OwnedFd) -> Fd {
-        Fd(Some(fd))
-    }
-
-    /// Closes now, reporting the error `close` returns (dropping ignores it).
-    pub fn close(mut self) -> Result<()> {
-        let fd = self
-            .0
-            .take()
-            .expect("an Fd holds its descriptor until closed");
-        gate(Syscall::Close)?;
-        let raw = fd.as_raw_fd();
-        std::mem::forget(fd);
-        // SAFETY: `raw` was owned by `fd`, which was forgotten, so nothing else closes it.
-        match unsafe { libc::close(raw) } {
-            0 => Ok(()),
-            _ => Err(Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO)),
-        }
-    }
-
-    /// Gives the descriptor up uncounted (for handing it to `std`).
-    pub fn into_owned(mut self) -> OwnedFd {
-        self.0
-            .take()
-            .expect("an Fd holds its descriptor until closed")
-    }
-}
-
-impl Drop for Fd {
-    fn drop(&mut self) {
-        if let Some(fd) = self.0.take() {
-            // A fault on close cannot be reported from drop; count the call all the same.
-            let _ = gate(Syscall::Close);
-            // Not `drop(fd)`: in debug builds std's OwnedFd::drop first checks the descriptor
-            // with an uncounted fcntl(F_GETFD), which the strace test caught.
-            let raw = fd.into_raw_fd();
-            // SAFETY: `raw` came out of the OwnedFd just consumed; nothing else closes it.
-            unsafe { libc::close(raw) };
-        }
-    }
-}
-
-impl AsFd for Fd {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.0
-            .as_ref()
-            .expect("an Fd holds its descriptor until closed")
-            .as_fd()
-    }
-}
-
-impl AsRawFd for Fd {
-    fn as_raw_fd(&self) -> RawFd {
-        self.as_fd().as_raw_fd()
-    }
-}
+use super::{gate, note_stat, DirEntry, Fd, StatTarget, Syscall};
 
 /// `openat(dirfd, path, flags | O_CLOEXEC, mode)`.
 pub fn openat<D: AsFd>(dir: D, path: &Path, flags: OFlags, mode: Mode) -> Result<Fd> {
@@ -117,6 +55,28 @@ pub fn pread<F: AsFd>(fd: F, buf: &mut [u8], offset: u64) -> Result<usize> {
 pub fn pwrite<F: AsFd>(fd: F, buf: &[u8], offset: u64) -> Result<usize> {
     gate(Syscall::Pwrite64)?;
     rustix::io::pwrite(fd, buf, offset)
+}
+
+/// `RWF_DONTCACHE` from `linux/fs.h` (Linux 6.14): buffered I/O whose page-cache folios are
+/// dropped once read, or once written back. rustix 1.1 has no name for it yet.
+const RWF_DONTCACHE: u32 = 0x0000_0080;
+
+/// `preadv2(fd, [buf], -1, RWF_DONTCACHE)`: an uncached read from the file's own position.
+/// Kernels before 6.14 fail it with EINVAL (unknown flag), filesystems without support with
+/// EOPNOTSUPP.
+pub fn preadv2_dontcache<F: AsFd>(fd: F, buf: &mut [u8]) -> Result<usize> {
+    gate(Syscall::Preadv2)?;
+    let flags = rustix::io::ReadWriteFlags::from_bits_retain(RWF_DONTCACHE);
+    // An offset of -1 (u64::MAX to rustix) uses and advances the file position, as read(2).
+    rustix::io::preadv2(fd, &mut [std::io::IoSliceMut::new(buf)], u64::MAX, flags)
+}
+
+/// `pwritev2(fd, [buf], -1, RWF_DONTCACHE)`: an uncached write at the file's own position;
+/// the written range is queued for writeback and leaves the page cache when that completes.
+pub fn pwritev2_dontcache<F: AsFd>(fd: F, buf: &[u8]) -> Result<usize> {
+    gate(Syscall::Pwritev2)?;
+    let flags = rustix::io::ReadWriteFlags::from_bits_retain(RWF_DONTCACHE);
+    rustix::io::pwritev2(fd, &[std::io::IoSlice::new(buf)], u64::MAX, flags)
 }
 
 /// `lseek(2)`.
@@ -196,17 +156,23 @@ pub fn copy_file_range<I: AsFd, O: AsFd>(
     rustix::fs::copy_file_range(input, off_in, out, off_out, len)
 }
 
-/// `splice(2)`, one end of which must be a pipe.
+/// `splice(2)` with `SPLICE_F_MOVE`, one end of which must be a pipe.
 pub fn splice<I: AsFd, O: AsFd>(
     input: I,
     off_in: Option<&mut u64>,
     out: O,
     off_out: Option<&mut u64>,
     len: usize,
-    flags: rustix::pipe::SpliceFlags,
 ) -> Result<usize> {
     gate(Syscall::Splice)?;
-    rustix::pipe::splice(input, off_in, out, off_out, len, flags)
+    rustix::pipe::splice(
+        input,
+        off_in,
+        out,
+        off_out,
+        len,
+        rustix::pipe::SpliceFlags::MOVE,
+    )
 }
 
 /// `pipe2(O_CLOEXEC)`: (read end, write end).
@@ -244,15 +210,6 @@ pub fn isatty<F: AsFd>(fd: F) -> Result<bool> {
         Errno::NOTTY => Ok(false),
         e => Err(e),
     }
-}
-
-/// One entry of a directory as `getdents64` returns it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DirEntry {
-    pub name: OsString,
-    pub ino: u64,
-    /// `d_type`; `Unknown` on filesystems that do not fill it in (the caller must stat).
-    pub file_type: FileType,
 }
 
 /// Reads all entries of the open directory `dir` with `getdents64`, skipping `.` and `..`.
@@ -575,10 +532,31 @@ pub fn mkfifoat<D: AsFd>(dir: D, path: &Path, mode: Mode) -> Result<()> {
     rustix::fs::mknodat(dir, path, FileType::Fifo, mode, 0)
 }
 
-/// Wraps a raw descriptor that the caller owns, counting its eventual close.
+/// The type of a filesystem by its `statfs` magic number, as the kernel names the type
+/// (`/proc/filesystems`, mountinfo), from `linux/magic.h`; `None` for a number not listed.
+/// ext2, ext3 and ext4 share one magic number (and one driver today): "ext4".
 ///
-/// # Safety
-/// `raw` must be an open descriptor owned by nobody else.
-pub unsafe fn fd_from_raw(raw: RawFd) -> Fd {
-    Fd::from_owned(OwnedFd::from_raw_fd(raw))
+/// The one table of them in the workspace: the harness's environment record uses it too.
+pub fn filesystem_type(magic: u64) -> Option<&'static str> {
+    let name = match magic {
+        0xEF53 => "ext4",
+        0x9123_683E => "btrfs",
+        0x5846_5342 => "xfs",
+        0x0102_1994 => "tmpfs",
+        0x794C_7630 => "overlay",
+        0x6969 => "nfs",
+        0x2FC1_2FC1 => "zfs",
+        0xF2F5_2010 => "f2fs",
+        0x6573_5546 => "fuse",
+        0xFE53_4D42 => "smb2",
+        0xFF53_4D42 => "cifs",
+        0x9FA0 => "proc",
+        0x6265_6572 => "sysfs",
+        0x4d44 => "vfat",
+        0x5346_544E => "ntfs",
+        0xCA45_1A4E => "bcachefs",
+        0x0102_1997 => "9p",
+        _ => return None,
+    };
+    Some(name)
 }

@@ -18,9 +18,10 @@ use rustix::io::Errno;
 
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
+use crate::error::CopyError;
 use crate::metadata::timestamps;
+use crate::metadata::Mode;
 use crate::sys::{self, DirEntry, Fd};
-use crate::{CopyError, Mode};
 
 /// Which CPython's `shutil` to reproduce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,7 +288,7 @@ impl Shutil {
             Python::V37 => None,
         };
         let content = run
-            .copy_content(&fsrc, &fdst, size)
+            .copy_content(&fsrc, &fdst, size, false)
             .map_err(|e| e.into_copy_error(&src_path, dst))?;
         fdst.close().map_err(err("close", dst))?;
         fsrc.close().map_err(err("close", &src_path))?;
@@ -337,28 +338,35 @@ impl Shutil {
         Ok(())
     }
 
-    /// `os.makedirs(name, exist_ok=...)`: `exists(head)` first, parents made recursively, then
-    /// `mkdir(name, 0o777)`; a failure is forgiven only with exist_ok for a directory.
+    /// `os.makedirs(name, exist_ok=...)`: `exists(head)` going up while a head is missing,
+    /// then `mkdir(0o777)` of each missing head on the way back down and of `name` last. Its
+    /// recursion is a loop here. A failure is forgiven with exist_ok for a directory, and a
+    /// head's FileExistsError always (another process made it first).
     pub(crate) fn makedirs(
         &self,
         name: &Path,
         exist_ok: bool,
         src: &Path,
     ) -> Result<(), CopyError> {
-        let (head, tail) = (name.parent(), name.file_name());
-        if let (Some(head), Some(_)) = (head, tail) {
-            if !head.as_os_str().is_empty() && !exists(head) {
-                match self.makedirs(head, exist_ok, src) {
-                    Err(e) if e.errno == Some(Errno::EXIST) => {}
-                    other => other?,
-                }
+        let mut chain = vec![name];
+        let mut at = name;
+        while let (Some(head), Some(_)) = (at.parent(), at.file_name()) {
+            if head.as_os_str().is_empty() || exists(head) {
+                break;
+            }
+            chain.push(head);
+            at = head;
+        }
+        for (i, dir) in chain.iter().enumerate().rev() {
+            match sys::mkdirat(rustix::fs::CWD, dir, FileMode::from_raw_mode(0o777)) {
+                Ok(()) => {}
+                Err(_) if exist_ok && isdir(dir) => {}
+                // `except FileExistsError: pass` around the recursive call for a head.
+                Err(Errno::EXIST) if i > 0 => {}
+                Err(e) => return Err(io_error(e, "mkdir", dir, src, dir)),
             }
         }
-        match sys::mkdirat(rustix::fs::CWD, name, FileMode::from_raw_mode(0o777)) {
-            Ok(()) => Ok(()),
-            Err(_) if exist_ok && isdir(name) => Ok(()),
-            Err(e) => Err(io_error(e, "mkdir", name, src, name)),
-        }
+        Ok(())
     }
 }
 

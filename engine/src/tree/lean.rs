@@ -11,26 +11,39 @@
 //!   (`dirs_exist_ok`) it is opened without truncating, `fstat`ed, compared with the source and
 //!   only then truncated.
 //! - `copy2`'s metadata goes through the descriptors (`futimens`, `flistxattr`, `fchmod`).
+//! - The walk is a loop over an explicit stack, and at most [`OPEN_DIRS`] directories hold
+//!   descriptors, so neither the stack nor the descriptors grow with the tree's depth. Where
+//!   CPython's path calls fail and this walker's `*at` calls would not (a path of PATH_MAX
+//!   bytes or more, a path through more than 40 symlinks of a link loop), it makes the same
+//!   check or the same path stat, and ends where CPython ends.
 //!
 //! Per regular file in a new directory: `openat` ×2, one `fstat`, the content calls, `utimensat`,
 //! `flistxattr`, `fchmod`, `close` ×2 — one stat-family call where CPython 3.8 makes seven.
 
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
 
-use super::cpython::{copyxattr, file_type};
+use super::cpython::{copyxattr, file_type, Python, Shutil, SrcObj};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::file::ContentError;
-use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps};
+use crate::content::ContentError;
+use crate::error::CopyError;
+use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps, Mode};
 use crate::sys::{self, DirEntry, Fd};
-use crate::{CopyError, Mode};
 
-/// A directory being copied: both ends open, their paths kept for error messages only.
+/// Directories whose two descriptors the walk keeps open at once. Deeper ones on the way down
+/// are parked (closed) and reopened by path if the walk comes back to list more of them: a
+/// tree thousands of levels deep needs a bounded number of descriptors, and its paths, which
+/// CPython's outcome keeps under `PATH_MAX`, can always be opened again.
+const OPEN_DIRS: usize = 32;
+
+/// A directory being copied: both ends open, their paths kept for error messages (and for
+/// reopening a parked directory).
 struct Dir {
     src: Fd,
     dst: Fd,
@@ -48,6 +61,113 @@ impl Dir {
     fn dst_name(&self, name: &OsStr) -> PathBuf {
         self.dst_path.join(name)
     }
+}
+
+/// A directory of the walk: open, or parked with what reopens it.
+enum Slot {
+    Open(Arc<Dir>),
+    Parked {
+        /// Still alive while jobs queued in it hold it.
+        dir: Weak<Dir>,
+        src_path: PathBuf,
+        dst_path: PathBuf,
+        fresh: bool,
+        /// The source directory's (st_dev, st_ino), to check a reopened one is the same.
+        src_id: (u64, u64),
+    },
+}
+
+/// One directory on the walk's explicit stack (the walk is a loop, not a recursion, so its
+/// stack does not grow with the tree's depth).
+struct Frame<'s> {
+    slot: Slot,
+    entries: std::vec::IntoIter<DirEntry>,
+    src_stat: Stat,
+    completion: Arc<DirCompletion<'s>>,
+}
+
+impl Frame<'_> {
+    fn paths(&self) -> (PathBuf, PathBuf) {
+        match &self.slot {
+            Slot::Open(dir) => (dir.src_path.clone(), dir.dst_path.clone()),
+            Slot::Parked {
+                src_path, dst_path, ..
+            } => (src_path.clone(), dst_path.clone()),
+        }
+    }
+
+    fn park(&mut self) {
+        if let Slot::Open(dir) = &self.slot {
+            self.slot = Slot::Parked {
+                dir: Arc::downgrade(dir),
+                src_path: dir.src_path.clone(),
+                dst_path: dir.dst_path.clone(),
+                fresh: dir.fresh,
+                src_id: identity(&self.src_stat),
+            };
+        }
+    }
+
+    /// The directory, reopened by path if it was parked and nothing kept it open.
+    fn open(&mut self) -> Result<Arc<Dir>, CopyError> {
+        let dir = match &self.slot {
+            Slot::Open(dir) => return Ok(Arc::clone(dir)),
+            Slot::Parked {
+                dir,
+                src_path,
+                dst_path,
+                fresh,
+                src_id,
+            } => match dir.upgrade() {
+                Some(dir) => dir,
+                None => Arc::new(reopen(src_path, dst_path, *fresh, *src_id)?),
+            },
+        };
+        self.slot = Slot::Open(Arc::clone(&dir));
+        Ok(dir)
+    }
+}
+
+/// Opens a parked directory's two ends again by path.
+fn reopen(src: &Path, dst: &Path, fresh: bool, src_id: (u64, u64)) -> Result<Dir, CopyError> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY;
+    let src_fd =
+        sys::open(src, flags, FileMode::empty()).map_err(|e| io(e, "scandir", src, src, dst))?;
+    let st = sys::fstat(&src_fd).map_err(|e| io(e, "stat", src, src, dst))?;
+    if identity(&st) != src_id {
+        // Replaced while it was being copied: what is there now is not what was listed.
+        return Err(io(Errno::STALE, "scandir", src, src, dst));
+    }
+    let dst_fd =
+        sys::open(dst, flags, FileMode::empty()).map_err(|e| io(e, "open", dst, src, dst))?;
+    Ok(Dir {
+        src: src_fd,
+        dst: dst_fd,
+        src_path: src.to_owned(),
+        dst_path: dst.to_owned(),
+        fresh,
+    })
+}
+
+/// A file's (st_dev, st_ino): which file it is.
+#[allow(clippy::unnecessary_cast)] // u64 on Linux, narrower on other Unixes
+fn identity(st: &Stat) -> (u64, u64) {
+    (st.st_dev as u64, st.st_ino as u64)
+}
+
+/// The length of `dir.join(name)`, without building it.
+fn joined_len(dir: &Path, name: &OsStr) -> usize {
+    let dir = dir.as_os_str().as_bytes();
+    let slash = usize::from(!dir.is_empty() && !dir.ends_with(b"/"));
+    dir.len() + slash + name.len()
+}
+
+/// Whether CPython's path for `name` in `dir` is one the kernel refuses (ENAMETOOLONG: a path
+/// of `PATH_MAX` bytes or more). CPython names every entry by its full path; this walker never
+/// resolves those paths, so it makes the same check to end where CPython ends (a tree 6000
+/// levels deep: the first directory whose path reaches PATH_MAX is one gathered error).
+fn too_long(dir: &Path, name: &OsStr) -> bool {
+    joined_len(dir, name) >= sys::PATH_MAX
 }
 
 struct Lean<'s, 'e> {
@@ -79,7 +199,7 @@ pub(crate) fn copy_tree<'s>(
     let lean = Lean {
         run,
         executor,
-        destination: (dst_stat.st_dev as u64, dst_stat.st_ino as u64),
+        destination: identity(&dst_stat),
     };
     let dir = Dir {
         src: opened,
@@ -88,7 +208,12 @@ pub(crate) fn copy_tree<'s>(
         dst_path: dst.to_owned(),
         fresh,
     };
-    lean.copy_entries(Arc::new(dir), src_stat, entries, &DirCompletion::root());
+    lean.walk(Frame {
+        slot: Slot::Open(Arc::new(dir)),
+        entries: entries.into_iter(),
+        src_stat,
+        completion: DirCompletion::root(),
+    });
     Ok(())
 }
 
@@ -113,123 +238,185 @@ fn make_top_dir(dst: &Path, exist_ok: bool, src: &Path) -> Result<(Fd, bool), Co
     }
 }
 
-/// Creates the missing ancestors of `path` (makedirs' recursion), nearest last.
+/// Creates the missing ancestors of `path` (what makedirs' recursion does), outermost first,
+/// with a loop: going up while the mkdir says ENOENT, then back down.
 fn make_parents(path: &Path) -> Result<(), (Errno, PathBuf)> {
-    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
-        return Ok(());
-    };
     let mode = FileMode::from_raw_mode(0o777);
-    match sys::mkdirat(rustix::fs::CWD, parent, mode) {
-        Ok(()) | Err(Errno::EXIST) => Ok(()),
-        Err(Errno::NOENT) => {
-            make_parents(parent)?;
-            match sys::mkdirat(rustix::fs::CWD, parent, mode) {
-                Ok(()) | Err(Errno::EXIST) => Ok(()),
-                Err(e) => Err((e, parent.to_owned())),
-            }
+    let mut missing = Vec::new();
+    let mut at = path.parent();
+    while let Some(parent) = at.filter(|p| !p.as_os_str().is_empty()) {
+        match sys::mkdirat(rustix::fs::CWD, parent, mode) {
+            Ok(()) | Err(Errno::EXIST) => break,
+            Err(Errno::NOENT) => missing.push(parent),
+            Err(e) => return Err((e, parent.to_owned())),
         }
-        Err(e) => Err((e, parent.to_owned())),
+        at = parent.parent();
     }
+    for parent in missing.into_iter().rev() {
+        match sys::mkdirat(rustix::fs::CWD, parent, mode) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err((e, parent.to_owned())),
+        }
+    }
+    Ok(())
 }
 
 impl<'s> Lean<'s, '_> {
-    /// `_copytree`'s loop over one directory, then its `copystat` once everything in it is done.
-    fn copy_entries(
-        &self,
-        dir: Arc<Dir>,
-        src_stat: Stat,
-        entries: Vec<DirEntry>,
-        completion: &Arc<DirCompletion<'s>>,
-    ) {
+    /// `_copytree`'s loop over each directory, depth first as CPython's recursion goes, on an
+    /// explicit stack; a directory's `copystat` once everything in it is done.
+    fn walk(&self, root: Frame<'s>) {
         let run = self.run;
-        for entry in entries {
+        let mut stack = vec![root];
+        while let Some(top) = stack.last_mut() {
+            let Some(entry) = top.entries.next() else {
+                if let Some(frame) = stack.pop() {
+                    self.finish(frame);
+                }
+                continue;
+            };
             if run.ignored(&entry.name) {
                 continue;
             }
             let seq = run.seq();
-            if let Err(e) =
-                self.copy_entry(&dir, entry.name.clone(), entry.file_type, completion, seq)
-            {
-                run.gather(
+            let dir = match top.open() {
+                Ok(dir) => dir,
+                Err(e) => {
+                    // The directory cannot be listed further: its error, once.
+                    let (src, dst) = top.paths();
+                    run.gather(seq, &src, &dst, e);
+                    top.entries = Vec::new().into_iter();
+                    continue;
+                }
+            };
+            let completion = Arc::clone(&top.completion);
+            match self.copy_entry(&dir, &entry, &completion, seq) {
+                Ok(Some(child)) => {
+                    stack.push(child);
+                    park_beyond(&mut stack, OPEN_DIRS);
+                }
+                Ok(None) => {}
+                Err(e) => run.gather(
                     seq,
                     &dir.src_name(&entry.name),
                     &dir.dst_name(&entry.name),
                     e,
-                );
+                ),
             }
         }
-        // copytree's `copystat(src, dst)`: times, xattrs and mode whatever the copy function.
+    }
+
+    /// copytree's `copystat(src, dst)` of a directory whose entries are all walked: times,
+    /// xattrs and mode whatever the copy function, once the work inside has finished.
+    fn finish(&self, frame: Frame<'s>) {
+        let run = self.run;
         let seq = run.seq();
-        completion.finish(Box::new(move || {
+        let Frame {
+            slot,
+            src_stat,
+            completion,
+            ..
+        } = frame;
+        let handle = match slot {
+            Slot::Open(dir) => Ok(dir),
+            Slot::Parked {
+                dir,
+                src_path,
+                dst_path,
+                ..
+            } => dir.upgrade().ok_or((src_path, dst_path)),
+        };
+        completion.finish(Box::new(move || match handle {
             // copystat(src, dst) of a directory stats it at this point, after its children.
-            if let Err(e) = copy_metadata_fd(
-                &dir.src,
-                &src_stat,
-                &dir.dst,
-                Mode::Copy2,
-                run.options.xattrs,
-            ) {
-                let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
-                run.gather(seq, &dir.src_path, &dir.dst_path, error);
+            Ok(dir) => {
+                if let Err(e) = copy_metadata_fd(
+                    &dir.src,
+                    &src_stat,
+                    &dir.dst,
+                    Mode::Copy2,
+                    run.options.xattrs,
+                ) {
+                    let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
+                    run.gather(seq, &dir.src_path, &dir.dst_path, error);
+                }
+                // Every job inside has dropped its handle by now; close both ends explicitly
+                // (a close error on a directory changes nothing that was copied).
+                if let Ok(dir) = Arc::try_unwrap(dir) {
+                    let _ = dir.dst.close();
+                    let _ = dir.src.close();
+                }
             }
-            // Every job inside has dropped its handle by now; close both ends explicitly (a
-            // close error on a directory changes nothing that was copied).
-            if let Ok(dir) = Arc::try_unwrap(dir) {
-                let _ = dir.dst.close();
-                let _ = dir.src.close();
+            // Parked and closed since: by path, as CPython's copystat does it.
+            Err((src, dst)) => {
+                let shutil = Shutil {
+                    python: Python::V38,
+                    mode: Mode::Copy2,
+                    xattrs: run.options.xattrs,
+                };
+                if let Err(e) = shutil.copystat(&mut SrcObj::Path(src.clone()), &dst, true) {
+                    run.gather(seq, &src, &dst, e);
+                }
             }
         }));
     }
 
+    /// One entry of `_copytree`'s loop; a subdirectory comes back as the frame to walk next.
     fn copy_entry(
         &self,
         dir: &Arc<Dir>,
-        name: OsString,
-        d_type: FileType,
+        entry: &DirEntry,
         completion: &Arc<DirCompletion<'s>>,
         seq: u64,
-    ) -> Result<(), CopyError> {
+    ) -> Result<Option<Frame<'s>>, CopyError> {
         let options = self.run.options;
+        let name = &entry.name;
         // Paths only for errors; the common case (a regular file) never builds them.
         let src_error = |e, op| {
-            let (s, d) = (dir.src_name(&name), dir.dst_name(&name));
+            let (s, d) = (dir.src_name(name), dir.dst_name(name));
             io(e, op, &s, &s, &d)
         };
         let named_pipe = || {
-            let (s, d) = (dir.src_name(&name), dir.dst_name(&name));
+            let (s, d) = (dir.src_name(name), dir.dst_name(name));
             CopyError::named_pipe(&s, &s, &d)
         };
-        let kind = match d_type {
-            FileType::Unknown => sys::statat(&dir.src, Path::new(&name), AtFlags::SYMLINK_NOFOLLOW)
+        // CPython's first call on an entry (scandir, open, readlink or lstat) names it by its
+        // full path, which the kernel refuses from PATH_MAX bytes on.
+        if too_long(&dir.src_path, name) {
+            return Err(src_error(Errno::NAMETOOLONG, "open"));
+        }
+        let kind = match entry.file_type {
+            FileType::Unknown => sys::statat(&dir.src, Path::new(name), AtFlags::SYMLINK_NOFOLLOW)
                 .map(|st| file_type(&st))
                 .map_err(|e| src_error(e, "stat"))?,
             known => known,
         };
         match kind {
-            FileType::Directory => self.copy_subdir(dir, &name, false, completion),
-            FileType::Symlink if options.symlinks => self.copy_symlink(dir, &name),
+            FileType::Directory => self.copy_subdir(dir, name, false, completion),
+            FileType::Symlink if options.symlinks => self.copy_symlink(dir, name).map(|()| None),
             FileType::Symlink => {
                 if options.ignore_dangling_symlinks {
                     // `if not os.path.exists(os.readlink(srcname)) and ignore_dangling_symlinks:
                     // continue`: CPython resolves a relative target against the working
                     // directory, not the link's, so a relative link can be skipped although it
                     // resolves where it is. Kept as CPython does it, for the same results.
-                    let target = sys::readlinkat(&dir.src, Path::new(&name))
+                    let target = sys::readlinkat(&dir.src, Path::new(name))
                         .map_err(|e| src_error(e, "readlink"))?;
                     if sys::stat(Path::new(&target)).is_err() {
-                        return Ok(());
+                        return Ok(None);
                     }
                 }
-                // What the link points to decides, as `srcentry.is_dir()` does.
-                match sys::statat(&dir.src, Path::new(&name), AtFlags::empty()) {
+                // What the link points to decides, as `srcentry.is_dir()` does: a stat of the
+                // full path, as CPython makes it, so a link loop followed round and round
+                // ends where CPython's does, with ELOOP once the path crosses 40 links.
+                match sys::stat(&dir.src_name(name)) {
                     // copy2 then fails to open the dangling link.
-                    Err(e) => Err(src_error(e, "open")),
+                    Err(Errno::NOENT) => Err(src_error(Errno::NOENT, "open")),
+                    Err(e) => Err(src_error(e, "stat")),
                     Ok(st) => match file_type(&st) {
-                        FileType::Directory => self.copy_subdir(dir, &name, true, completion),
+                        FileType::Directory => self.copy_subdir(dir, name, true, completion),
                         FileType::Fifo => Err(named_pipe()),
                         _ => {
-                            self.copy_file(dir, name, completion, seq);
-                            Ok(())
+                            self.copy_file(dir, name.clone(), completion, seq);
+                            Ok(None)
                         }
                     },
                 }
@@ -238,20 +425,21 @@ impl<'s> Lean<'s, '_> {
             FileType::Fifo => Err(named_pipe()),
             // Regular files, and sockets and devices, which CPython tries to open and copy.
             _ => {
-                self.copy_file(dir, name, completion, seq);
-                Ok(())
+                self.copy_file(dir, name.clone(), completion, seq);
+                Ok(None)
             }
         }
     }
 
-    /// `copytree(srcentry, dstname)` for a subdirectory (or a link to one, followed).
+    /// `copytree(srcentry, dstname)` for a subdirectory (or a link to one, followed): opened,
+    /// listed and created here; its entries are walked when the frame comes to the top.
     fn copy_subdir(
         &self,
         dir: &Arc<Dir>,
         name: &OsStr,
         follow: bool,
         completion: &Arc<DirCompletion<'s>>,
-    ) -> Result<(), CopyError> {
+    ) -> Result<Option<Frame<'s>>, CopyError> {
         let (srcname, dstname) = (dir.src_name(name), dir.dst_name(name));
         let mut flags = OFlags::RDONLY | OFlags::DIRECTORY;
         if !follow {
@@ -260,11 +448,21 @@ impl<'s> Lean<'s, '_> {
         let src = sys::openat(&dir.src, Path::new(name), flags, FileMode::empty())
             .map_err(|e| io(e, "scandir", &srcname, &srcname, &dstname))?;
         let src_stat = sys::fstat(&src).map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?;
-        if (src_stat.st_dev as u64, src_stat.st_ino as u64) == self.destination {
-            return Ok(());
+        if identity(&src_stat) == self.destination {
+            return Ok(None);
         }
         let entries =
             sys::read_dir(&src).map_err(|e| io(e, "scandir", &srcname, &srcname, &dstname))?;
+        // CPython's `makedirs(dstname)`: a path the kernel refuses.
+        if too_long(&dir.dst_path, name) {
+            return Err(io(
+                Errno::NAMETOOLONG,
+                "mkdir",
+                &dstname,
+                &srcname,
+                &dstname,
+            ));
+        }
         let fresh = match sys::mkdirat(&dir.dst, Path::new(name), FileMode::from_raw_mode(0o777)) {
             Ok(()) => true,
             Err(Errno::EXIST) if self.run.options.dirs_exist_ok => false,
@@ -290,8 +488,12 @@ impl<'s> Lean<'s, '_> {
             dst_path: dstname,
             fresh,
         };
-        self.copy_entries(Arc::new(sub), src_stat, entries, &completion.child());
-        Ok(())
+        Ok(Some(Frame {
+            slot: Slot::Open(Arc::new(sub)),
+            entries: entries.into_iter(),
+            src_stat,
+            completion: completion.child(),
+        }))
     }
 
     /// `symlinks=True`: `os.symlink(os.readlink(src), dst)` and
@@ -302,6 +504,15 @@ impl<'s> Lean<'s, '_> {
         let at = Path::new(name);
         let target = sys::readlinkat(&dir.src, at)
             .map_err(|e| io(e, "readlink", &srcname, &srcname, &dstname))?;
+        if too_long(&dir.dst_path, name) {
+            return Err(io(
+                Errno::NAMETOOLONG,
+                "symlink",
+                &dstname,
+                &srcname,
+                &dstname,
+            ));
+        }
         sys::symlinkat(Path::new(&target), &dir.dst, at)
             .map_err(|e| io(e, "symlink", &dstname, &srcname, &dstname))?;
         self.run.symlink_created();
@@ -339,6 +550,20 @@ impl<'s> Lean<'s, '_> {
     }
 }
 
+/// Parks every open directory of `stack` below its top `keep` open ones. The ones parked
+/// before are all below those, so the scan stops at the first parked one past the budget.
+fn park_beyond(stack: &mut [Frame<'_>], keep: usize) {
+    let mut open = 0;
+    for frame in stack.iter_mut().rev() {
+        match frame.slot {
+            Slot::Open(_) if open < keep => open += 1,
+            Slot::Open(_) => frame.park(),
+            Slot::Parked { .. } if open >= keep => return,
+            Slot::Parked { .. } => {}
+        }
+    }
+}
+
 /// `copy2(src, dst)` (or `copy`, `copyfile`) of `name` from `dir.src` to `dir.dst`.
 fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError> {
     let options = run.options;
@@ -367,6 +592,11 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         }
         _ => {}
     }
+    // CPython's `open(dst, 'wb')`: a path the kernel refuses.
+    if too_long(&dir.dst_path, name) {
+        let (s, d) = (srcname(), dir.dst_name(name));
+        return Err(io(Errno::NAMETOOLONG, "open", &d, &s, &d));
+    }
     // `Some(path)` when the file went inside a directory in the way (see `open_existing`).
     let (dst, moved_into) = if dir.fresh {
         let dst = sys::openat(
@@ -393,7 +623,14 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         e.into_copy_error(&s, &d)
     };
     let content = run
-        .copy_content(&src, &dst, Some(st.st_size as u64))
+        // A regular file's size, read from the open source just before: the copy stops there,
+        // one call short of CPython's loop to the end of file (see `ContentJob::complete_at`).
+        .copy_content(
+            &src,
+            &dst,
+            Some(st.st_size as u64),
+            file_type(&st) == FileType::RegularFile,
+        )
         .map_err(named)?;
     // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
     // the DirEntry's cached stat (copy2 on a path would stat again after the read).

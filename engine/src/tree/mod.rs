@@ -25,14 +25,35 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CopyError, Fallback, Mode, Strategy};
+use crate::content::{Fallback, Strategy};
+use crate::error::CopyError;
+use crate::metadata::Mode;
 use run::Run;
 
 /// How a tree is read and its files are checked.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::Display,
+    strum::EnumIter,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_walker
+)]
 pub enum Walker {
     /// CPython 3.7: list names, then stat each path several times (8 path stats per file).
     Listdir,
@@ -44,32 +65,17 @@ pub enum Walker {
 }
 
 impl Walker {
+    /// Every walker, in declaration order (a test holds it equal to `strum::EnumIter`'s).
     pub const ALL: &'static [Walker] = &[Walker::Listdir, Walker::Scandir, Walker::Lean];
 
+    /// The name on the command line, in scenario files and in results.
     pub fn name(self) -> &'static str {
-        match self {
-            Walker::Listdir => "listdir",
-            Walker::Scandir => "scandir",
-            Walker::Lean => "lean",
-        }
+        self.into()
     }
 }
 
-impl std::fmt::Display for Walker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Walker {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Walker::ALL
-            .iter()
-            .copied()
-            .find(|w| w.name() == s)
-            .ok_or_else(|| format!("unknown walker `{s}` (known: listdir, scandir, lean)"))
-    }
+fn unknown_walker(name: &str) -> String {
+    format!("unknown walker `{name}` (known: listdir, scandir, lean)")
 }
 
 /// `shutil.copytree`'s options, plus the walker, the threads and the file copy to use.
@@ -147,6 +153,27 @@ pub fn copy_tree(src: &Path, dst: &Path, options: &TreeOptions) -> Result<TreeRe
         Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
         Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
         Walker::Lean => lean::copy_tree(&run, executor, src, dst),
-    })?;
+    })
+    .map_err(|e| CopyError::threads(e.started, e.wanted, &e.error, src, dst))??;
     Ok(run.into_report())
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::Walker;
+
+    #[test]
+    fn walker_names_on_the_wire_are_unchanged() {
+        assert_eq!(Walker::iter().collect::<Vec<_>>(), Walker::ALL);
+        let names: Vec<&str> = Walker::ALL.iter().map(|w| w.name()).collect();
+        assert_eq!(names, ["listdir", "scandir", "lean"]);
+        for w in Walker::ALL {
+            assert_eq!(w.name().parse::<Walker>(), Ok(*w));
+            assert_eq!(w.to_string(), w.name());
+            assert_eq!(serde_json::to_string(w).unwrap(), format!("\"{w}\""));
+        }
+        assert!("walk".parse::<Walker>().unwrap_err().contains("lean"));
+    }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
-use crate::SyscallRecorder;
+use crate::sys::SyscallRecorder;
 
 /// A unit of work for a worker: one file's copy.
 pub(crate) type Job<'s> = Box<dyn FnOnce() + Send + 's>;
@@ -46,30 +46,53 @@ impl<'s> Executor<'s> {
 /// they keep open stay far below the descriptor limit.
 const QUEUE_DEPTH: usize = 256;
 
-/// Calls `walk` with an executor for `jobs` threads, and returns once every job has run.
-pub(crate) fn with_executor<'s, T>(jobs: usize, walk: impl FnOnce(&Executor<'s>) -> T) -> T {
+/// A worker thread the kernel would not start (`EAGAIN` under a process limit, `ENOMEM`).
+#[derive(Debug)]
+pub(crate) struct SpawnError {
+    /// Workers that did start (and were stopped again).
+    pub started: usize,
+    pub wanted: usize,
+    pub error: std::io::Error,
+}
+
+/// Calls `walk` with an executor for `jobs` threads, and returns once every job has run. A
+/// worker that cannot be started is an error, before anything is walked (the workers already
+/// started are stopped and joined), never a panic.
+pub(crate) fn with_executor<'s, T>(
+    jobs: usize,
+    walk: impl FnOnce(&Executor<'s>) -> T,
+) -> Result<T, SpawnError> {
     if jobs <= 1 {
-        return walk(&Executor::Inline);
+        return Ok(walk(&Executor::Inline));
     }
     let recorder = SyscallRecorder::current();
     let (queue, inbox) = sync_channel::<Job<'s>>(QUEUE_DEPTH);
     let inbox = Mutex::new(inbox);
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for started in 0..jobs {
             let recorder = recorder.clone();
             let inbox = &inbox;
-            scope.spawn(move || {
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let _guard = recorder.as_ref().map(SyscallRecorder::install);
                 while let Some(job) = next_job(inbox) {
                     job();
                 }
             });
+            if let Err(error) = spawned {
+                // Dropping the sender stops the workers already started; the scope joins them.
+                drop(queue);
+                return Err(SpawnError {
+                    started,
+                    wanted: jobs,
+                    error,
+                });
+            }
         }
         let executor = Executor::Pool(queue);
         let result = walk(&executor);
         // Dropping the sender lets the workers drain the queue and stop; the scope joins them.
         drop(executor);
-        result
+        Ok(result)
     })
 }
 
@@ -83,7 +106,9 @@ fn next_job<'s>(inbox: &Mutex<Receiver<Job<'s>>>) -> Option<Job<'s>> {
 pub(crate) struct DirCompletion<'s> {
     pending: AtomicUsize,
     on_done: Mutex<Option<Job<'s>>>,
-    parent: Option<Arc<DirCompletion<'s>>>,
+    /// Taken when this directory completes, so a finished chain of directories is never
+    /// dropped (or released) recursively, however deep the tree.
+    parent: Mutex<Option<Arc<DirCompletion<'s>>>>,
 }
 
 impl<'s> DirCompletion<'s> {
@@ -103,7 +128,7 @@ impl<'s> DirCompletion<'s> {
         Arc::new(DirCompletion {
             pending: AtomicUsize::new(1),
             on_done: Mutex::new(None),
-            parent,
+            parent: Mutex::new(parent),
         })
     }
 
@@ -112,10 +137,13 @@ impl<'s> DirCompletion<'s> {
         self.pending.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// A piece of work inside this directory is done; the last one runs the metadata step.
+    /// A piece of work inside this directory is done; the last one runs the metadata step,
+    /// then counts as one piece done in the parent, and so on up: a loop, not a recursion, so
+    /// a deep chain of directories completing at once needs no stack.
     pub(crate) fn release(self: &Arc<Self>) {
-        if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-            let on_done = self
+        let mut current = Arc::clone(self);
+        while current.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let on_done = current
                 .on_done
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -123,8 +151,14 @@ impl<'s> DirCompletion<'s> {
             if let Some(on_done) = on_done {
                 on_done();
             }
-            if let Some(parent) = &self.parent {
-                parent.release();
+            let parent = current
+                .parent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            match parent {
+                Some(parent) => current = parent,
+                None => break,
             }
         }
     }
@@ -147,6 +181,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_chain_thousands_deep_completes_without_recursing() {
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let done = &done;
+        with_executor(1, |_| {
+            let root = DirCompletion::root();
+            let mut chain = vec![Arc::clone(&root)];
+            for _ in 0..100_000 {
+                let child = chain.last().unwrap().child();
+                chain.push(child);
+            }
+            // Finish from the root down: nothing completes until the deepest one does, then
+            // the whole chain completes in one release.
+            for c in &chain {
+                c.finish(Box::new(move || {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }));
+            }
+            assert_eq!(done.load(Ordering::Relaxed), chain.len());
+        })
+        .unwrap();
+    }
+
+    #[test]
     fn a_directory_finishes_after_its_files_and_subdirectories() {
         for jobs in [1, 4] {
             let log = Mutex::new(Vec::new());
@@ -166,7 +223,8 @@ mod tests {
                 root.finish(Box::new(move || {
                     log_ref.lock().unwrap().push("root".into())
                 }));
-            });
+            })
+            .unwrap();
             let log = log.into_inner().unwrap();
             assert_eq!(log.len(), 22);
             assert_eq!(log[20], "sub", "jobs={jobs}: {log:?}");
@@ -185,7 +243,8 @@ mod tests {
                     }));
                 }
             })
+            .unwrap()
         });
-        assert_eq!(recorder.counts().get(crate::Syscall::Fstat), 10);
+        assert_eq!(recorder.counts().get(crate::sys::Syscall::Fstat), 10);
     }
 }

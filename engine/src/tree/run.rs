@@ -4,18 +4,16 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use rustix::io::Errno;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::file::{
-    copy_content, copy_content_auto_without_reflink, ContentCopy, ContentError, Fallback,
-};
+use crate::content::{ContentCopy, ContentError, ContentJob, Fallback, Strategy};
+use crate::error::CopyError;
+use crate::strategy::{copy_content, GivenUp};
 use crate::sys::Fd;
-use crate::{CopyError, Strategy};
 
 /// Content copies of a tree, by what did them.
 #[derive(Default)]
@@ -39,9 +37,10 @@ pub(crate) struct Run<'a> {
     latencies: Mutex<Vec<u64>>,
     /// Which strategy copied each file's content, and every give-up before it.
     content: Mutex<ContentTally>,
-    /// `auto` saw FICLONE refused between the tree's filesystems: later files skip that step
-    /// (one failed ioctl per tree, not one per file; the copies are the same).
-    reflink_refused: AtomicBool,
+    /// The steps of `auto` that gave up for good on an earlier file (FICLONE refused between
+    /// the tree's filesystems): later files skip them, one failed call per tree instead of
+    /// one per file; the copies are the same.
+    given_up: GivenUp,
 }
 
 impl<'a> Run<'a> {
@@ -57,7 +56,7 @@ impl<'a> Run<'a> {
             errors: Mutex::new(Vec::new()),
             latencies: Mutex::new(Vec::new()),
             content: Mutex::new(ContentTally::default()),
-            reflink_refused: AtomicBool::new(false),
+            given_up: GivenUp::default(),
         }
     }
 
@@ -100,33 +99,22 @@ impl<'a> Run<'a> {
         self.options.record_latencies.then(Instant::now)
     }
 
-    /// Copies one file's content with the tree's strategy, through the engine's one content path.
+    /// Copies one file's content with the tree's strategy, through the engine's one content
+    /// path. `trust_size`: stop at `src_size` without the call that says end of file (see
+    /// `ContentJob::complete_at`).
     pub(crate) fn copy_content(
         &self,
         src: &Fd,
         dst: &Fd,
         src_size: Option<u64>,
+        trust_size: bool,
     ) -> Result<ContentCopy, ContentError> {
-        let strategy = self.options.strategy;
-        if strategy == Strategy::Auto && self.reflink_refused.load(Ordering::Relaxed) {
-            let copied = copy_content_auto_without_reflink(src, dst, src_size)?;
-            self.tally(&copied);
-            return Ok(copied);
-        }
-        let copied = copy_content(strategy, src, dst, src_size)?;
+        let job = ContentJob {
+            trust_size,
+            ..ContentJob::new(src, dst, src_size)
+        };
+        let copied = copy_content(self.options.strategy, &job, &self.given_up)?;
         self.tally(&copied);
-        let refused = copied.fallbacks.iter().any(|f| {
-            f.from == Strategy::Reflink
-                && matches!(
-                    f.errno,
-                    Some(
-                        Errno::OPNOTSUPP | Errno::XDEV | Errno::INVAL | Errno::NOTTY | Errno::NOSYS
-                    )
-                )
-        });
-        if refused {
-            self.reflink_refused.store(true, Ordering::Relaxed);
-        }
         Ok(copied)
     }
 

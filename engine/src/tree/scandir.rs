@@ -12,7 +12,17 @@ use std::sync::Arc;
 use super::cpython::{exists, read_directory, readlink, Copytree, PyDirEntry, Python, SrcObj};
 use super::parallel::{DirCompletion, Executor};
 use super::run::Run;
-use crate::{CopyError, Mode};
+use crate::error::CopyError;
+use crate::metadata::Mode;
+use crate::sys::DirEntry;
+
+/// One directory on the walk's explicit stack: what `_copytree(entries, src, dst)` holds.
+struct Frame<'s> {
+    src: SrcObj,
+    dst: PathBuf,
+    entries: std::vec::IntoIter<DirEntry>,
+    completion: Arc<DirCompletion<'s>>,
+}
 
 pub(crate) fn copy_tree<'s>(
     run: &'s Run<'s>,
@@ -25,24 +35,25 @@ pub(crate) fn copy_tree<'s>(
     // inside the source is not in the list (bpo-38688).
     let entries =
         read_directory(src).map_err(|e| CopyError::io(e, "scandir", src, src, Some(dst)))?;
-    let root = DirCompletion::root();
-    copy_entries(
+    let root = start_dir(
         &walk,
         SrcObj::Path(src.to_owned()),
         entries,
         dst.to_owned(),
-        &root,
-    )
+        DirCompletion::root(),
+    )?;
+    walk_frames(&walk, root);
+    Ok(())
 }
 
-/// `shutil._copytree(entries, src, dst, ...)`.
-fn copy_entries<'s>(
+/// The start of `shutil._copytree(entries, src, dst, ...)`: `os.makedirs(dst)`.
+fn start_dir<'s>(
     walk: &Copytree<'s, '_>,
     src: SrcObj,
-    entries: Vec<crate::sys::DirEntry>,
+    entries: Vec<DirEntry>,
     dst: PathBuf,
-    completion: &Arc<DirCompletion<'s>>,
-) -> Result<(), CopyError> {
+    completion: Arc<DirCompletion<'s>>,
+) -> Result<Frame<'s>, CopyError> {
     let run = walk.run;
     if let Err(e) = walk
         .shutil
@@ -52,25 +63,51 @@ fn copy_entries<'s>(
         return Err(e);
     }
     run.dir_created();
+    Ok(Frame {
+        src,
+        dst,
+        entries: entries.into_iter(),
+        completion,
+    })
+}
+
+/// `_copytree`'s loop, with the recursion into subdirectories on an explicit stack (depth
+/// first, in CPython's order), so the walk's own stack does not grow with the tree's depth.
+fn walk_frames<'s>(walk: &Copytree<'s, '_>, root: Frame<'s>) {
+    let run = walk.run;
     // `use_srcentry = copy_function is copy2 or copy_function is copy`.
     let use_srcentry = run.options.mode != Mode::Copyfile;
-    for raw in entries {
+    let mut stack = vec![root];
+    while let Some(top) = stack.last_mut() {
+        let Some(raw) = top.entries.next() else {
+            if let Some(Frame {
+                src,
+                dst,
+                completion,
+                ..
+            }) = stack.pop()
+            {
+                walk.finish_dir(&completion, src, dst);
+            }
+            continue;
+        };
         if run.ignored(&raw.name) {
             continue;
         }
-        let dstname = dst.join(&raw.name);
-        let entry = PyDirEntry::new(src.path(), raw);
+        let dstname = top.dst.join(&raw.name);
+        let entry = PyDirEntry::new(top.src.path(), raw);
         let srcname = entry.path.clone();
         let seq = run.seq();
-        if let Err(e) = copy_entry(walk, entry, use_srcentry, dstname.clone(), completion, seq) {
-            run.gather(seq, &srcname, &dstname, e);
+        let completion = Arc::clone(&top.completion);
+        match copy_entry(walk, entry, use_srcentry, dstname.clone(), &completion, seq) {
+            Ok(Some(child)) => stack.push(child),
+            Ok(None) => {}
+            Err(e) => run.gather(seq, &srcname, &dstname, e),
         }
     }
-    walk.finish_dir(completion, src, dst);
-    Ok(())
 }
 
-/// The body of `_copytree`'s `try:` for one entry.
+/// The body of `_copytree`'s `try:` for one entry; a subdirectory comes back as its frame.
 fn copy_entry<'s>(
     walk: &Copytree<'s, '_>,
     mut entry: PyDirEntry,
@@ -78,7 +115,7 @@ fn copy_entry<'s>(
     dstname: PathBuf,
     completion: &Arc<DirCompletion<'s>>,
     seq: u64,
-) -> Result<(), CopyError> {
+) -> Result<Option<Frame<'s>>, CopyError> {
     let options = walk.run.options;
     let srcname = entry.path.clone();
     let io = |e| CopyError::io(e, "stat", &srcname, &srcname, Some(&dstname));
@@ -86,22 +123,28 @@ fn copy_entry<'s>(
         let linkto = readlink(&srcname, &dstname)?;
         if options.symlinks {
             let mut srcobj = src_obj(entry, use_srcentry);
-            return walk.recreate_symlink(&linkto, &mut srcobj, &dstname);
+            return walk
+                .recreate_symlink(&linkto, &mut srcobj, &dstname)
+                .map(|()| None);
         }
         // `if not os.path.exists(linkto) and ignore_dangling_symlinks: continue` — CPython
         // resolves `linkto` against the working directory, and stats it either way.
         if !exists(&linkto) && options.ignore_dangling_symlinks {
-            return Ok(());
+            return Ok(None);
         }
     }
     // `srcentry.is_dir()`: for a followed symlink, a stat of its target.
     let is_dir = entry.is_dir().map_err(io)?;
     let srcobj = src_obj(entry, use_srcentry);
     if is_dir {
-        copy_subtree(walk, srcobj, dstname, completion)
+        // `copytree(srcobj, dstname, ...)`: scandir, then `_copytree`'s makedirs.
+        let entries = read_directory(srcobj.path()).map_err(|e| {
+            CopyError::io(e, "scandir", srcobj.path(), srcobj.path(), Some(&dstname))
+        })?;
+        start_dir(walk, srcobj, entries, dstname, completion.child()).map(Some)
     } else {
         walk.copy_file(completion, seq, srcobj, dstname);
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -111,17 +154,4 @@ fn src_obj(entry: PyDirEntry, use_srcentry: bool) -> SrcObj {
     } else {
         SrcObj::Path(entry.path)
     }
-}
-
-/// `copytree(srcobj, dstname, ...)` for a subdirectory.
-fn copy_subtree<'s>(
-    walk: &Copytree<'s, '_>,
-    srcobj: SrcObj,
-    dstname: PathBuf,
-    completion: &Arc<DirCompletion<'s>>,
-) -> Result<(), CopyError> {
-    let entries = read_directory(srcobj.path())
-        .map_err(|e| CopyError::io(e, "scandir", srcobj.path(), srcobj.path(), Some(&dstname)))?;
-    let child = completion.child();
-    copy_entries(walk, srcobj, entries, dstname, &child)
 }

@@ -72,11 +72,7 @@ pub fn copy_with(strategy: Strategy, src: &Path, dst: &Path) -> CopyReport {
         .unwrap_or_else(|e| panic!("{strategy}: {} -> {}: {e}", src.display(), dst.display()))
 }
 
-/// True when running as root; otherwise says why the test is skipped.
-pub fn require_root(what: &str) -> bool {
-    let root = rustix::process::geteuid().is_root();
-    if !root {
-        eprintln!("skipped: {what} needs root");
-    }
-    root
-}
+/// True when running as root, or when `program` is on PATH (naming its Debian package);
+/// otherwise the test skips, or fails under `CI=true` (a CI whose install step broke).
+#[allow(unused_imports)] // each test binary uses a different part
+pub use copybench_testkit::{require_program, require_root};

@@ -601,13 +601,14 @@ pub(crate) fn is_in_kernel(strategy: Strategy) -> bool {
     )
 }
 
-/// Strategies that loop over a userspace buffer, and the buffer's size.
+/// Strategies that loop over a userspace buffer, and the buffer's size (`dontcache` is such a
+/// loop, over `preadv2`/`pwritev2`).
 pub(crate) fn buffer_size(strategy: Strategy) -> Option<u64> {
     match strategy {
         Strategy::Buffered16k => Some(16 << 10),
         Strategy::Buffered64k | Strategy::Readinto64k => Some(64 << 10),
         Strategy::Readinto256k => Some(256 << 10),
-        Strategy::Buffered1m | Strategy::Readinto1m => Some(1 << 20),
+        Strategy::Buffered1m | Strategy::Readinto1m | Strategy::Dontcache => Some(1 << 20),
         _ => None,
     }
 }

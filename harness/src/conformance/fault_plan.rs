@@ -6,17 +6,6 @@ use copybench_engine::{Fault, Strategy, Syscall};
 use super::case::FaultPlan;
 use super::outcome::EngineTrace;
 
-/// The syscall an in-kernel strategy copies with.
-fn fast_syscall(strategy: Option<Strategy>) -> Option<Syscall> {
-    match strategy? {
-        Strategy::Sendfile => Some(Syscall::Sendfile),
-        Strategy::CopyFileRange => Some(Syscall::CopyFileRange),
-        Strategy::Splice => Some(Syscall::Splice),
-        Strategy::Reflink => Some(Syscall::Ioctl),
-        _ => None,
-    }
-}
-
 /// Turns a fault plan into faults for this subject, from what its clean run did.
 pub(super) fn resolve_faults(
     plan: FaultPlan,
@@ -24,7 +13,8 @@ pub(super) fn resolve_faults(
 ) -> Result<Vec<Fault>, String> {
     let trace = trace.ok_or("no syscall counts from the clean run")?;
     let made = |call: Syscall| trace.counts.get(call);
-    let fast = fast_syscall(trace.strategy_used);
+    // The syscall the strategy that copied is named after (its own say: `Strategy::syscall`).
+    let fast = trace.strategy_used.and_then(Strategy::syscall);
     let used = trace
         .strategy_used
         .map(|s| s.name().to_owned())
@@ -44,7 +34,7 @@ pub(super) fn resolve_faults(
             .ok_or_else(|| format!("copied by {used} in userspace: no in-kernel call to fail")),
         FaultPlan::ContentFirst(errno) => fast
             .into_iter()
-            .chain([Syscall::Write, Syscall::Pwrite64])
+            .chain([Syscall::Write, Syscall::Pwrite64, Syscall::Pwritev2])
             .find(|c| made(*c) > 0)
             .map(|c| fault(c, 1, errno))
             .ok_or_else(|| format!("{used} makes no content syscall through the counted layer")),
@@ -55,6 +45,8 @@ pub(super) fn resolve_faults(
                 Syscall::Write,
                 Syscall::Pread64,
                 Syscall::Pwrite64,
+                Syscall::Preadv2,
+                Syscall::Pwritev2,
             ])
             .find(|c| made(*c) >= 2)
             .map(|c| fault(c, made(c), errno))

@@ -96,17 +96,27 @@ pub struct Sabotage {
     pub fault: Fault,
 }
 
+/// Why a `--sabotage` spec does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SabotageError {
+    #[error("`{0}`: expected SUBJECT:SYSCALL:N:ERRNO")]
+    NoSubject(String),
+    /// The engine's reason the `SYSCALL:N:ERRNO` part is not a fault.
+    #[error("{0}")]
+    Fault(String),
+}
+
 impl std::str::FromStr for Sabotage {
-    type Err = String;
+    type Err = SabotageError;
 
     /// `SUBJECT:SYSCALL:N:ERRNO`, e.g. `buffered-64k:write:1:EIO`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (subject, fault) = s
             .split_once(':')
-            .ok_or_else(|| format!("`{s}`: expected SUBJECT:SYSCALL:N:ERRNO"))?;
+            .ok_or_else(|| SabotageError::NoSubject(s.to_owned()))?;
         Ok(Sabotage {
             subject: subject.to_owned(),
-            fault: fault.parse()?,
+            fault: fault.parse().map_err(SabotageError::Fault)?,
         })
     }
 }
@@ -116,10 +126,13 @@ impl std::str::FromStr for Sabotage {
 pub enum ConformError {
     #[error("the conformance suite is not available: {0}")]
     Unavailable(String),
-    #[error("cannot prepare {path}: {source}")]
+    #[error(
+        "cannot prepare {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Setup {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

@@ -28,35 +28,51 @@ pub(crate) struct Oracle {
     pub version: String,
 }
 
+/// Why CPython could not serve as the oracle, for the whole batch.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OracleError {
+    #[error("`python3` not found on PATH; install the Debian package `python3`")]
+    NoPython3,
+    #[error(transparent)]
+    Interpreter(#[from] crate::interpreters::InterpreterError),
+    #[error("cannot start {}: {source}", path.display())]
+    Spawn {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no {0} for the oracle")]
+    NoPipe(&'static str),
+    #[error("CPython did not finish the batch within {0}s")]
+    TimedOut(u64),
+    #[error("waiting for CPython: {0}")]
+    Wait(std::io::Error),
+    #[error("the oracle's reader panicked")]
+    ReaderPanicked,
+    #[error("reading CPython's answer: {0}")]
+    Read(std::io::Error),
+    #[error("CPython failed ({status}): {stderr}")]
+    Exited {
+        status: std::process::ExitStatus,
+        stderr: String,
+    },
+    #[error("CPython's answer is not what oracle.py writes: {0}")]
+    Answer(serde_json::Error),
+    #[error("CPython answered {got} of {asked} jobs")]
+    Short { got: usize, asked: usize },
+    #[error("not hex from CPython: {0}")]
+    Hex(String),
+}
+
 impl Oracle {
     /// Finds `python3` on PATH and resolves it to the real interpreter once.
-    pub(crate) fn find() -> Result<Oracle, String> {
-        let output = Command::new("python3")
-            .args([
-                "-c",
-                "import platform, sys; print(sys.executable); \
-                 print(platform.python_implementation(), platform.python_version())",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| {
-                format!("`python3` not found ({e}); install the Debian package `python3`")
-            })?;
-        if !output.status.success() {
-            return Err(format!(
-                "`python3` failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut lines = text.lines();
-        match (lines.next(), lines.next()) {
-            (Some(exe), Some(version)) if !exe.is_empty() => Ok(Oracle {
-                executable: PathBuf::from(exe),
-                version: version.to_owned(),
-            }),
-            _ => Err(format!("`python3` printed no interpreter path: {text:?}")),
-        }
+    pub(crate) fn find() -> Result<Oracle, OracleError> {
+        let python3 = crate::peer::find_on_path("python3").ok_or(OracleError::NoPython3)?;
+        let interpreter =
+            crate::interpreters::resolve(&python3, crate::interpreters::Origin::Path)?;
+        Ok(Oracle {
+            executable: interpreter.executable,
+            version: format!("CPython {}", interpreter.version),
+        })
     }
 
     /// How the matrix names it.
@@ -65,7 +81,10 @@ impl Oracle {
     }
 
     /// Runs every invocation in one interpreter; an `Err` means the batch as a whole failed.
-    pub(crate) fn run_batch(&self, invocations: &[Invocation<'_>]) -> Result<Vec<Ran>, String> {
+    pub(crate) fn run_batch(
+        &self,
+        invocations: &[Invocation<'_>],
+    ) -> Result<Vec<Ran>, OracleError> {
         let request = serde_json::json!({
             "jobs": invocations.iter().enumerate().map(|(id, invocation)| invocation_json(id, invocation)).collect::<Vec<_>>(),
         });
@@ -75,16 +94,19 @@ impl Oracle {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.executable.display()))?;
-        let mut stdin = child.stdin.take().ok_or("no stdin for the oracle")?;
+            .map_err(|source| OracleError::Spawn {
+                path: self.executable.clone(),
+                source,
+            })?;
+        let mut stdin = child.stdin.take().ok_or(OracleError::NoPipe("stdin"))?;
         let body = request.to_string();
         let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
-        let mut stdout = child.stdout.take().ok_or("no stdout for the oracle")?;
+        let mut stdout = child.stdout.take().ok_or(OracleError::NoPipe("stdout"))?;
         let reader = std::thread::spawn(move || {
             let mut out = Vec::new();
             stdout.read_to_end(&mut out).map(|_| out)
         });
-        let mut stderr = child.stderr.take().ok_or("no stderr for the oracle")?;
+        let mut stderr = child.stderr.take().ok_or(OracleError::NoPipe("stderr"))?;
         let err_reader = std::thread::spawn(move || {
             let mut err = String::new();
             let _ = stderr.read_to_string(&mut err);
@@ -97,32 +119,30 @@ impl Oracle {
                 Ok(None) if started.elapsed() > BATCH_LIMIT => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(format!(
-                        "CPython did not finish the batch within {}s",
-                        BATCH_LIMIT.as_secs()
-                    ));
+                    return Err(OracleError::TimedOut(BATCH_LIMIT.as_secs()));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(format!("waiting for CPython: {e}")),
+                Err(e) => return Err(OracleError::Wait(e)),
             }
         };
         let _ = writer.join();
         let out = reader
             .join()
-            .map_err(|_| "the oracle's reader panicked".to_owned())?
-            .map_err(|e| format!("reading CPython's answer: {e}"))?;
+            .map_err(|_| OracleError::ReaderPanicked)?
+            .map_err(OracleError::Read)?;
         let err = err_reader.join().unwrap_or_default();
         if !status.success() {
-            return Err(format!("CPython failed ({status}): {}", err.trim()));
+            return Err(OracleError::Exited {
+                status,
+                stderr: err.trim().to_owned(),
+            });
         }
-        let answer: Answer = serde_json::from_slice(&out)
-            .map_err(|e| format!("CPython's answer is not what oracle.py writes: {e}"))?;
+        let answer: Answer = serde_json::from_slice(&out).map_err(OracleError::Answer)?;
         if answer.results.len() != invocations.len() {
-            return Err(format!(
-                "CPython answered {} of {} jobs",
-                answer.results.len(),
-                invocations.len()
-            ));
+            return Err(OracleError::Short {
+                got: answer.results.len(),
+                asked: invocations.len(),
+            });
         }
         let mut ran = Vec::with_capacity(invocations.len());
         for (invocation, result) in invocations.iter().zip(answer.results) {
@@ -146,7 +166,7 @@ impl Copier for Oracle {
             Err(why) => invocations
                 .iter()
                 .map(|_| Ran {
-                    returned: Returned::Broken(why.clone()),
+                    returned: Returned::Broken(why.to_string()),
                     trace: None,
                 })
                 .collect(),
@@ -158,13 +178,18 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Result<Vec<u8>, String> {
+fn unhex(text: &str) -> Result<Vec<u8>, OracleError> {
     if text.len() % 2 != 0 {
-        return Err(format!("odd hex from CPython: {text}"));
+        return Err(OracleError::Hex(text.to_owned()));
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|e| format!("{text}: {e}")))
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .ok_or_else(|| OracleError::Hex(text.to_owned()))
+        })
         .collect()
 }
 
@@ -222,8 +247,8 @@ struct GatheredJson {
 }
 
 impl InvocationResult {
-    fn into_returned(self, root: &Path) -> Result<Returned, String> {
-        let rel = |hex_path: &str| -> Result<Vec<u8>, String> {
+    fn into_returned(self, root: &Path) -> Result<Returned, OracleError> {
+        let rel = |hex_path: &str| -> Result<Vec<u8>, OracleError> {
             let bytes = unhex(hex_path)?;
             Ok(relative(
                 root,
@@ -245,7 +270,7 @@ impl InvocationResult {
                             errno: g.errno,
                         })
                     })
-                    .collect::<Result<_, String>>()?,
+                    .collect::<Result<_, OracleError>>()?,
             ));
         }
         let about = [self.filename, self.filename2]

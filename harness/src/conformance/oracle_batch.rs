@@ -68,7 +68,7 @@ impl CaseRunner<'_> {
         }
         let ran = match oracle.run_batch(&invocations) {
             Ok(ran) => ran,
-            Err(why) => return (HashMap::new(), Some(why)),
+            Err(why) => return (HashMap::new(), Some(why.to_string())),
         };
         for (((ci, vi), b), ran) in built.iter().zip(ran) {
             let variant = &cases[*ci].variants[*vi];

@@ -5,10 +5,11 @@ use copybench_engine::Strategy;
 use super::case::{self, SubjectId, Variant};
 use super::outcome::{self, Observed, Returned};
 
-/// A named strategy that refused these files before writing a byte, with an errno on which
-/// CPython gives up its fast path and copies another way (`_GiveupOnFastCopy`: EXDEV across
-/// filesystems, ENODEV for mmap of sysfs, …). A named strategy runs alone, without fallback,
-/// so for it the case is unsupported, not failed: where CPython copied, saying why.
+/// A named strategy that refused these files before writing a byte, with an errno on which its
+/// own give-up rule hands over to another way (`Strategy::give_up`: CPython's
+/// `_GiveupOnFastCopy` for the fast paths, EXDEV across filesystems, ENODEV for mmap of sysfs,
+/// …). A named strategy runs alone, without fallback, so for it the case is unsupported, not
+/// failed: where CPython copied, saying why.
 pub(super) fn refused(
     variant: &Variant,
     subject: SubjectId,
@@ -17,7 +18,9 @@ pub(super) fn refused(
     let SubjectId::Strategy(strategy) = subject else {
         return None;
     };
-    if strategy == Strategy::Auto || case::buffer_size(strategy).is_some() {
+    // The plain read/write loops never give up (their rule says so below); `dontcache` is a
+    // loop too, refused where the kernel or filesystem lacks RWF_DONTCACHE.
+    if strategy == Strategy::Auto {
         return None;
     }
     let Returned::Raised {
@@ -27,16 +30,7 @@ pub(super) fn refused(
         return None;
     };
     let errno = rustix::io::Errno::from_raw_os_error(errno);
-    let gives_up = [
-        rustix::io::Errno::XDEV,
-        rustix::io::Errno::INVAL,
-        rustix::io::Errno::NOSYS,
-        rustix::io::Errno::OPNOTSUPP,
-        rustix::io::Errno::NODEV,
-        rustix::io::Errno::NOTSOCK,
-        rustix::io::Errno::BADF,
-    ];
-    if !gives_up.contains(&errno) || variant.faults_injected() {
+    if !strategy.give_up(errno, 0).falls_back() || variant.faults_injected() {
         return None;
     }
     let case::Operation::File { dst, .. } = &variant.op else {

@@ -16,9 +16,9 @@ pub(super) struct Scratch {
 impl Scratch {
     /// Makes `.copybench-conform-<pid>-<random>` below `parent`.
     pub(super) fn create(parent: &Path) -> Result<Scratch, ConformError> {
-        let setup = |source| ConformError::Setup {
+        let setup = |error| ConformError::Setup {
             path: parent.to_owned(),
-            source,
+            error,
         };
         let parent = std::fs::canonicalize(parent).map_err(setup)?;
         let dir = tempfile::Builder::new()

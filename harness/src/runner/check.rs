@@ -11,15 +11,16 @@ use crate::fixture::Fixture;
 /// How a copy differs from its fixture.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum CheckError {
-    #[error("{}: {source}", path.display())]
+    // Causes are fields, not `source`s: each message says its cause once.
+    #[error("{}: {}", path.display(), copybench_engine::errno::describe_io(error))]
     Source {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("the copy {} is missing: {source}", path.display())]
+    #[error("the copy {} is missing: {}", path.display(), copybench_engine::errno::describe_io(error))]
     Missing {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{} has {got} bytes, the source {expected}", path.display())]
     Size {
@@ -36,15 +37,15 @@ pub(super) fn check_copy(fixture: &Fixture, dst: &Path) -> Result<(), CheckError
     let copies = destination_files(fixture, dst);
     for (src, copy) in fixture.files.iter().zip(&copies) {
         let expected = std::fs::metadata(src)
-            .map_err(|source| CheckError::Source {
+            .map_err(|error| CheckError::Source {
                 path: src.clone(),
-                source,
+                error,
             })?
             .len();
         let got = std::fs::metadata(copy)
-            .map_err(|source| CheckError::Missing {
+            .map_err(|error| CheckError::Missing {
                 path: copy.clone(),
-                source,
+                error,
             })?
             .len();
         if expected != got {

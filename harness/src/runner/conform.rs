@@ -48,20 +48,28 @@ pub(super) fn conformance_of(
             Subject::Peer(_) => {}
         }
     }
-    let dir = work.conformance().join(&scenario.name);
-    let outcome = std::fs::create_dir_all(&dir)
+    // Below the work directory's descriptor, never through a planted symlink; deleted the
+    // same way.
+    let parent = work.conformance();
+    let outcome = parent
+        .as_ref()
         .map_err(|e| e.to_string())
-        .and_then(|()| {
+        .and_then(|p| p.child(&scenario.name).map_err(|e| e.to_string()))
+        .and_then(|dir| {
             catch(|| {
                 conformance::run_matrix(&ConformOptions::new(
                     strategies,
                     walkers,
-                    dir.clone(),
+                    dir.path().to_owned(),
                     catalogue,
                 ))
             })
         });
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Ok(parent) = &parent {
+        if let Err(e) = parent.remove(&scenario.name) {
+            warnings.push(format!("conformance files not removed: {e}"));
+        }
+    }
     let why = match outcome {
         Ok(Ok(matrix)) => return Some(matrix),
         Ok(Err(e)) => e.to_string(),

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use copybench_result::FixtureKind;
 
+use super::progress::Progress;
 use crate::scenario::Scenario;
 use crate::work_dir::WorkDir;
 
@@ -19,7 +20,11 @@ const RECENTLY_DELETED: Duration = Duration::from_secs(60);
 /// Waits out the minute when a tree scenario would start inside it. Returns how long ago the
 /// trash was emptied when the run starts inside that minute without waiting (no tree
 /// scenario), for a warning on the first result.
-pub(super) fn wait_out_recent_deletes(work: &WorkDir, scenarios: &[Scenario]) -> Option<Duration> {
+pub(super) fn wait_out_recent_deletes(
+    work: &WorkDir,
+    scenarios: &[Scenario],
+    progress: &mut Progress,
+) -> Option<Duration> {
     let ago = work.trash_emptied_within(RECENTLY_DELETED)?;
     let has_tree = scenarios
         .iter()
@@ -28,12 +33,13 @@ pub(super) fn wait_out_recent_deletes(work: &WorkDir, scenarios: &[Scenario]) ->
         return Some(ago);
     }
     let wait = RECENTLY_DELETED.saturating_sub(ago);
-    eprintln!(
-        "copybench: waiting {} s: the previous run deleted its copies {} s ago, and ext4 creates files slowly for a minute after deleting many",
-        wait.as_secs(),
-        ago.as_secs()
+    progress.wait(
+        wait,
+        &format!(
+            "ext4 creates files slowly for a minute after deleting many, and the previous run deleted its copies {} s ago",
+            ago.as_secs()
+        ),
     );
-    std::thread::sleep(wait);
     None
 }
 

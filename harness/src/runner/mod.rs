@@ -31,6 +31,9 @@ mod executor;
 mod ext4_wait;
 mod progress;
 mod requests;
+mod room;
+
+pub use progress::ProgressDisplay;
 mod rounds;
 mod sample;
 mod seed;
@@ -41,9 +44,10 @@ mod tests;
 use crate::child::ChildProgram;
 use crate::environment;
 use crate::fixture;
+use crate::interpreters::{self, Interpreters, Origin};
 use crate::scenario::Scenario;
 use crate::timestamp::rfc3339;
-use crate::work_dir::{write_atomically, Trash, WorkDir, WorkDirError};
+use crate::work_dir::{Dir, Trash, WorkDir, WorkDirError};
 
 /// How much conformance checking to run beside the timing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,11 +73,16 @@ pub struct RunOptions {
     pub copybench: Option<ChildProgram>,
     /// copybench's version, for the result.
     pub version: String,
-    /// Progress bars on stderr.
-    pub progress: bool,
+    /// The commit copybench was built from (`-dirty` with uncommitted changes), for the result.
+    pub git_commit: Option<String>,
+    /// What is shown on stderr while the run works.
+    pub progress: ProgressDisplay,
     /// Trash content above which it is emptied between rounds (keeps big runs within the disk);
     /// `None`: a quarter of the work directory's free space, at most 16 GiB.
     pub trash_budget_bytes: Option<u64>,
+    /// CPython interpreters named with `--python`, preferred over those found on PATH and in
+    /// pyenv's versions directory.
+    pub pythons: Vec<PathBuf>,
 }
 
 impl RunOptions {
@@ -88,8 +97,10 @@ impl RunOptions {
             conform: ConformLevel::Quick,
             copybench: None,
             version: version.to_owned(),
-            progress: true,
+            git_commit: None,
+            progress: ProgressDisplay::Live,
             trash_budget_bytes: None,
+            pythons: Vec::new(),
         }
     }
 }
@@ -99,93 +110,137 @@ impl RunOptions {
 pub enum RunError {
     #[error(transparent)]
     WorkDir(#[from] WorkDirError),
-    #[error("scenario `{scenario}`: {source}")]
+    #[error(transparent)]
+    Invalid(#[from] crate::scenario::ScenarioError),
+    #[error("interrupted by {0}: the run's copies were removed and no result was written")]
+    Interrupted(crate::interrupt::Signal),
+    // The causes below are fields, not `source`s: each message says its cause once, and a
+    // chain printed with `{:#}` would say it twice.
+    #[error("scenario `{scenario}`: {error}")]
     Fixture {
         scenario: String,
-        source: fixture::FixtureError,
+        error: fixture::FixtureError,
     },
-    #[error("scenario `{scenario}`: cannot {action} {}: {source}", path.display())]
+    #[error("scenario `{scenario}`: cannot {action} {}: {}", path.display(), copybench_engine::errno::describe_io(error))]
     Io {
         scenario: String,
         action: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
-    #[error("scenario `{scenario}`: {source}")]
+    #[error("scenario `{scenario}`: {error}")]
     Cache {
         scenario: String,
-        source: crate::cache::EvictError,
+        error: crate::cache::EvictError,
     },
-    #[error("scenario `{scenario}`: {source}")]
+    #[error("scenario `{scenario}`: {error}")]
     Trash {
         scenario: String,
-        source: WorkDirError,
+        error: WorkDirError,
     },
-    #[error("scenario `{scenario}`: {source}")]
+    /// Counts or sizes beyond what can be counted or what the disk holds, found before the
+    /// first sample.
+    #[error("scenario `{scenario}`: {message}")]
+    TooLarge { scenario: String, message: String },
+    #[error("scenario `{scenario}`: {error}")]
     Target {
         scenario: String,
-        source: crate::target::TargetError,
+        error: crate::target::TargetError,
     },
     #[error("cannot clean up after an earlier run: {0}")]
     Leftovers(crate::target::TargetError),
     #[error("cannot encode the result: {0}")]
-    Encode(#[from] serde_json::Error),
+    Encode(serde_json::Error),
+    #[error("--python {path}: {reason}")]
+    Python { path: PathBuf, reason: String },
+}
+
+impl From<serde_json::Error> for RunError {
+    fn from(error: serde_json::Error) -> RunError {
+        RunError::Encode(error)
+    }
 }
 
 /// Runs `scenarios` and returns the result (not yet written).
 pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, RunError> {
     let started_at = rfc3339(SystemTime::now());
+    crate::scenario_name::check_run(scenarios)?;
     catch::install_quiet_panic_hook();
+    crate::interrupt::install().map_err(|error| RunError::Io {
+        scenario: "(all)".to_owned(),
+        action: "handle SIGINT and SIGTERM in",
+        path: PathBuf::from("copybench"),
+        error,
+    })?;
     let work = WorkDir::open(&options.work_dir)?;
-    let _lock = work.lock()?;
-    let run_id = run_id();
-    // What a run killed before its teardown left (mounts, loop devices, servers); this run holds
-    // the lock, so nothing there is anyone else's.
-    for note in crate::target::sweep_leftovers(&work.targets()).map_err(RunError::Leftovers)? {
+    let lock = work.lock()?;
+    // What an interrupted run left (the lock says no other run is using it): first what a run
+    // killed before its teardown left mounted, attached or running, then its files.
+    let targets = work.targets()?;
+    for note in crate::target::sweep_leftovers(targets.path()).map_err(RunError::Leftovers)? {
         eprintln!("copybench: cleaned up after an earlier run: {note}");
     }
-    let mut environment = environment::environment();
+    drop(targets);
+    work.remove_leftovers(&lock)?;
+    let run_id = run_id();
+    let interpreters = discover_interpreters(scenarios, options)?;
+    let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
-    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios);
+    let mut progress = progress::Progress::new(options.progress, scenarios.len());
+    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
     let mut options = options.clone();
-    let budget = options.trash_budget_bytes.unwrap_or_else(|| {
-        let free = rustix::fs::statvfs(work.root())
-            .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
-            .unwrap_or(0);
-        (free / 4).min(16 << 30)
-    });
-    options.trash_budget_bytes = Some(budget);
+    // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
+    // rather than a budget of 0, which would empty it every round and change what is measured.
+    let mut budget_unknown = None;
+    if options.trash_budget_bytes.is_none() {
+        match work.dir().free_space() {
+            Ok(free) => options.trash_budget_bytes = Some((free.bytes / 4).min(16 << 30)),
+            Err(e) => {
+                budget_unknown = Some(format!(
+                    "the work directory's free space is unknown ({e}): copies stay in the trash until the end of the run, however much disk they take"
+                ))
+            }
+        }
+    }
     let options = &options;
-    let mut trash = Trash::new(work.trash().join(&run_id))?;
+    let mut trash = Trash::new(work.trash()?.child(&run_id)?);
     // (scenario, its result), in order; skipped scenarios are listed apart.
     let mut results: Vec<(&Scenario, ScenarioResult)> = Vec::new();
     let mut skipped_scenarios = Vec::new();
     let mut outcome = Ok(());
+    let context = RunContext {
+        options,
+        interpreters: &interpreters,
+        work: &work,
+        run_id: &run_id,
+    };
     for (index, scenario) in scenarios.iter().enumerate() {
         match rounds::run_scenario(
             scenario,
             index,
-            options,
-            &work,
-            &run_id,
+            &context,
             &mut trash,
             &mut environment,
+            &mut progress,
         ) {
-            Ok(rounds::Outcome::Ran(result)) => {
-                let mut result = *result;
-                if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
-                    result
-                        .warnings
-                        .insert(0, ext4_wait::recent_deletes_warning(ago));
-                }
-                results.push((scenario, result));
-            }
             Ok(rounds::Outcome::Skipped(reason)) => {
                 eprintln!("copybench: scenario `{}` skipped: {reason}", scenario.name);
                 skipped_scenarios.push(Skipped {
                     id: scenario.name.clone(),
                     reason,
                 });
+            }
+            Ok(rounds::Outcome::Ran(result)) => {
+                let mut result = *result;
+                if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
+                    result.warnings.push(why.clone());
+                }
+                if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
+                    result
+                        .warnings
+                        .insert(0, ext4_wait::recent_deletes_warning(ago));
+                }
+                results.push((scenario, result));
             }
             Err(e) => {
                 outcome = Err(e);
@@ -194,28 +249,38 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         }
     }
     if outcome.is_ok() {
-        for (scenario, result) in results.iter_mut() {
+        for (index, (scenario, result)) in results.iter_mut().enumerate() {
+            if let Err(signal) = crate::interrupt::check() {
+                outcome = Err(RunError::Interrupted(signal));
+                break;
+            }
+            if options.conform != ConformLevel::None {
+                progress.conformance(index, &scenario.name);
+            }
             result.conformance =
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
-    // Deleting happens only now, after every timing (and also takes trash left by runs that
-    // were interrupted).
-    let trash_root = work.trash();
+    // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
-    if let Ok(mut all) = Trash::new(trash_root) {
-        match all.empty() {
-            Ok(()) => work.note_trash_emptied(),
-            Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
+    progress.finish();
+    match work.trash().and_then(|all| all.empty()) {
+        Ok(()) => {
+            if let Err(e) = work.note_trash_emptied() {
+                eprintln!("copybench: warning: {e}");
+            }
         }
+        Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
     }
-    // This run's destination directories, and any an interrupted run left (the lock says no
-    // other run is using them).
-    let _ = std::fs::remove_dir_all(work.runs());
+    // This run's destination directories (the lock says no other run is using them).
+    if let Err(e) = work.dir().remove("runs") {
+        eprintln!("copybench: warning: {e}");
+    }
+    drop(lock);
     outcome?;
     Ok(RunResult {
         schema_version: SCHEMA_VERSION,
-        copybench: environment::tool_info(&options.version),
+        copybench: environment::tool_info(&options.version, options.git_commit.as_deref()),
         started_at,
         finished_at: rfc3339(SystemTime::now()),
         environment,
@@ -224,8 +289,65 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     })
 }
 
+/// A result written into the work directory, and its directory for the files beside it.
+#[derive(Debug)]
+pub struct WrittenResult {
+    /// `…/results/<started_at>-<pid>/result.json`.
+    pub path: PathBuf,
+    dir: Dir,
+}
+
+impl WrittenResult {
+    /// Writes `name` (the HTML report) atomically beside the result.
+    pub fn write_beside(&self, name: &str, bytes: &[u8]) -> Result<(), WorkDirError> {
+        self.dir.write_atomically(name, bytes)
+    }
+}
+
+/// What every scenario of a run shares.
+#[derive(Clone, Copy)]
+pub(super) struct RunContext<'a> {
+    pub(super) options: &'a RunOptions,
+    pub(super) interpreters: &'a Interpreters,
+    pub(super) work: &'a WorkDir,
+    /// Names this run's directories.
+    pub(super) run_id: &'a str,
+}
+
+/// Every CPython on the machine, `--python` ones first, then the scenarios' `pythons`. One
+/// named with `--python` that is not a usable CPython stops the run: it was asked for by name,
+/// so nothing stands in for it. A scenario's (written for some other machine, perhaps) is a
+/// warning of that scenario instead.
+fn discover_interpreters(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+) -> Result<Interpreters, RunError> {
+    let explicit: Vec<(PathBuf, Origin)> = options
+        .pythons
+        .iter()
+        .map(|p| (p.clone(), Origin::CommandLine))
+        .chain(
+            scenarios
+                .iter()
+                .flat_map(|s| s.pythons.iter().map(|p| (p.clone(), Origin::Scenario))),
+        )
+        .collect();
+    let found = interpreters::discover(&explicit);
+    if let Some((path, _, reason)) = found
+        .refused
+        .iter()
+        .find(|(_, origin, _)| *origin == Origin::CommandLine)
+    {
+        return Err(RunError::Python {
+            path: path.clone(),
+            reason: reason.clone(),
+        });
+    }
+    Ok(found)
+}
+
 /// Writes `result` atomically as `results/<started_at>/result.json` under the work directory.
-pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunError> {
+pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<WrittenResult, RunError> {
     let work = WorkDir::open(work_dir)?;
     let stamp: String = result
         .started_at
@@ -233,12 +355,14 @@ pub fn write_result(work_dir: &Path, result: &RunResult) -> Result<PathBuf, RunE
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let dir = work
-        .results()
-        .join(format!("{stamp}-{}", std::process::id()));
-    let path = dir.join("result.json");
+        .results()?
+        .child(format!("{stamp}-{}", std::process::id()))?;
     let json = serde_json::to_vec_pretty(result)?;
-    write_atomically(&path, &json)?;
-    Ok(path)
+    dir.write_atomically("result.json", &json)?;
+    Ok(WrittenResult {
+        path: dir.join("result.json"),
+        dir,
+    })
 }
 
 /// Records the filesystem `path` is on, once per role and path.

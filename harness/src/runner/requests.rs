@@ -102,9 +102,9 @@ pub(super) fn of_one_copy_each(
     for dst in copies {
         trash
             .take(&dst, fixture.info.bytes)
-            .map_err(|source| RunError::Trash {
+            .map_err(|error| RunError::Trash {
                 scenario: bench.scenario.to_owned(),
-                source,
+                error,
             })?;
     }
     Ok(out)

@@ -17,18 +17,20 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::executor::{self, Executor};
-use super::progress::progress_bar;
+use super::progress::{Progress, SampleStep, StepOutcome};
 use super::requests;
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls};
-use super::{push_filesystem, RunError, RunOptions};
+use super::{push_filesystem, RunContext, RunError};
 use crate::cache;
+use crate::claim;
 use crate::fixture;
+use crate::interpreters::Origin;
 use crate::mechanism::{self, ContentTally};
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
 use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
-use crate::work_dir::{Trash, WorkDir};
+use crate::work_dir::{Dir, Trash};
 
 /// An entry being measured.
 pub(super) struct Active {
@@ -39,9 +41,11 @@ pub(super) struct Active {
     pub(super) latencies: Vec<u64>,
     /// Counts of the first measured sample (engine entries in-process).
     pub(super) counts: Option<SyscallCounts>,
+    /// Why some sample has no user/system split (the first reason seen).
+    pub(super) split_unavailable: Option<String>,
     /// Strategies used and give-ups, over the measured samples (engine entries in-process).
     pub(super) content: Option<ContentTally>,
-    /// Why a figure of the proof of mechanism could not be read.
+    /// Why a figure of the proof of mechanism could not be read (the first reason seen).
     pub(super) proof_unmeasured: BTreeMap<String, String>,
     pub(super) failed: Option<String>,
 }
@@ -54,6 +58,7 @@ impl Active {
             samples: Vec::new(),
             latencies: Vec::new(),
             counts: None,
+            split_unavailable: None,
             content: None,
             proof_unmeasured: BTreeMap::new(),
             failed: None,
@@ -69,90 +74,127 @@ pub(super) enum Outcome {
     Skipped(String),
 }
 
-/// Runs one scenario, the `index`th of the run: sets up its target, places or prepares its
-/// fixture, runs its rounds, proves what each copy did, summarises, and tears the target down
-/// (on an error or a panic too: the target tears itself down when dropped).
+/// Runs the `index`th scenario of the run: sets up its target, places or prepares its fixture,
+/// runs its rounds, proves what each copy did, summarises, and tears the target down (after an
+/// error, a panic or an interrupt too: a target tears itself down when dropped).
 pub(super) fn run_scenario(
     scenario: &Scenario,
     index: usize,
-    options: &RunOptions,
-    work: &WorkDir,
-    run_id: &str,
+    run: &RunContext<'_>,
     main_trash: &mut Trash,
     environment: &mut Environment,
+    progress: &mut Progress,
 ) -> Result<Outcome, RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         let scenario = scenario.name.clone();
-        move |source| RunError::Io {
+        move |error| RunError::Io {
             scenario,
             action,
             path,
-            source,
+            error,
         }
     };
-    let trash_error = |source| RunError::Trash {
+    let RunContext {
+        options,
+        interpreters,
+        work,
+        run_id,
+    } = *run;
+    let trash_error = |error| RunError::Trash {
         scenario: scenario.name.clone(),
-        source,
+        error,
+    };
+    let invalid = |message: String| RunError::TooLarge {
+        scenario: scenario.name.clone(),
+        message,
     };
     let scale = scenario.scale * options.scale;
+    if !scale.is_finite() {
+        return Err(invalid(format!(
+            "the scale {} × --scale {} is too large to count",
+            scenario.scale, options.scale
+        )));
+    }
     let spec = scenario.fixture.scaled(scale);
     let samples = options.samples.unwrap_or(scenario.samples).max(2);
     let warmup = options.warmup.unwrap_or(scenario.warmup);
+    let rounds = warmup.checked_add(samples).ok_or_else(|| {
+        invalid(format!(
+            "{warmup} warmup rounds and {samples} samples are more rounds than copybench counts ({})",
+            u32::MAX
+        ))
+    })?;
     let mut warnings = Vec::new();
 
+    progress.scenario(&scenario.name, scale);
+    // The directories set-up is given are made from the work directory's descriptor, never
+    // through a symlink planted below it.
     let context = SetUpContext {
         scenario: scenario.name.clone(),
-        dir: work.targets().join(format!("{run_id}-{index}")),
-        local_destination: work.runs().join(run_id).join(&scenario.name),
+        dir: work
+            .targets()?
+            .new_child(format!("{run_id}-{index}"))?
+            .path()
+            .to_owned(),
+        local_destination: work
+            .runs()?
+            .child(run_id)?
+            .child(&scenario.name)?
+            .path()
+            .to_owned(),
         run_id: run_id.to_owned(),
-        graveyard: work.trash().join(format!("{run_id}-targets")),
+        graveyard: work
+            .trash()?
+            .child(format!("{run_id}-targets"))?
+            .path()
+            .to_owned(),
     };
     if !matches!(scenario.target, TargetSpec::WorkDir | TargetSpec::Dir(_)) {
-        eprintln!(
-            "copybench: scenario `{}`: setting up its {} target",
-            scenario.name,
-            scenario.target.name()
-        );
+        progress.note(&format!("setting up its {} target", scenario.target.name()));
     }
     let mut target = match target::set_up(&scenario.target, scenario.placement, &context) {
         Ok(target) => target,
         Err(SetUpError::Unavailable(why)) => return Ok(Outcome::Skipped(why)),
-        Err(SetUpError::Failed(source)) => {
+        Err(SetUpError::Failed(error)) => {
             return Err(RunError::Target {
                 scenario: scenario.name.clone(),
-                source,
+                error,
             })
         }
     };
     let layout = target.layout().clone();
-
-    eprintln!(
-        "copybench: scenario `{}`: preparing the fixture",
-        scenario.name
-    );
+    progress.note("preparing the fixture");
     let fixture = match &layout.source {
         // Generated where its blocks live (an SMB share's directory on the server's disk) and
         // copied where the scenario reads it.
         Some(dir) => {
             let backing = target.backing_path(dir);
-            fixture::generate_in(&spec, &backing).map(|f| f.rebased(&backing, dir))
+            Dir::open_named(&backing)
+                .map_err(fixture::FixtureError::from)
+                .and_then(|dir| fixture::generate_in(&spec, &dir))
+                .map(|f| f.rebased(&backing, dir))
         }
-        None => fixture::prepare(&spec, work),
+        None => fixture::prepare_reporting(&spec, work, &mut |step| progress.fixture(step)),
     }
-    .map_err(|source| RunError::Fixture {
-        scenario: scenario.name.clone(),
-        source,
+    .map_err(|error| match error {
+        fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+        error => RunError::Fixture {
+            scenario: scenario.name.clone(),
+            error,
+        },
     })?;
     let target_dir = layout.destination.clone();
+    // A share's free space is its server's disk's (smbnetfs reports none).
+    let room = Dir::open_named(&target.backing_path(&target_dir))?;
     let mut own_trash = match &layout.trash {
-        Some(dir) => Some(Trash::new(dir.clone()).map_err(trash_error)?),
+        Some(dir) => Some(Trash::new(Dir::open_named(dir)?)),
         None => None,
     };
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
     environment.targets.push(target.record());
-    let target_fd = std::fs::File::open(&target_dir).map_err(io("open", &target_dir))?;
+    let target_fd = Dir::open_named(&target_dir)?.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
 
     // copy2 from a filesystem that cannot list xattrs leaves them out, and says so.
@@ -164,6 +206,13 @@ pub(super) fn run_scenario(
         warnings.push(format!("{why}: copy2 copied times and mode only"));
     }
 
+    for (path, _, why) in interpreters
+        .refused
+        .iter()
+        .filter(|(path, origin, _)| *origin == Origin::Scenario && scenario.pythons.contains(path))
+    {
+        warnings.push(format!("`pythons`: {} is not used: {why}", path.display()));
+    }
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
@@ -171,21 +220,22 @@ pub(super) fn run_scenario(
             entry,
             scenario,
             options,
+            interpreters,
             fixture.info.kind,
             no_xattrs.is_none(),
         ) {
             Ok(executor) => active.push(Active::new(entry.clone(), executor)),
-            Err(reason) => skipped.push(Skipped {
+            Err(why) => skipped.push(Skipped {
                 id: entry.id.clone(),
-                reason,
+                reason: why.to_string(),
             }),
         }
     }
 
     if scenario.cache == CacheState::Warm {
-        cache::warm(&fixture.files).map_err(|source| RunError::Cache {
+        cache::warm(&fixture.files).map_err(|error| RunError::Cache {
             scenario: scenario.name.clone(),
-            source,
+            error,
         })?;
     }
 
@@ -200,24 +250,17 @@ pub(super) fn run_scenario(
         target_fd,
         resolve: &resolve,
     };
-    // A trash on the target's own filesystem is emptied before one round's copies could fill
-    // half of what was free there.
+    super::room::check(&fixture, active.len(), &room).map_err(invalid)?;
+    // A trash on the target's own filesystem is emptied before the copies of the rounds could
+    // fill half of what was free there.
     let budget = match &own_trash {
         Some(_) => {
-            // The server's disk for a share (smbnetfs reports no free space).
-            let free = rustix::fs::statvfs(target.backing_path(&target_dir))
-                .map(|s| s.f_bavail.saturating_mul(s.f_frsize))
-                .unwrap_or(0);
-            options.trash_budget_bytes.unwrap_or(u64::MAX).min(free / 2)
+            let free = room.free_space().map(|f| f.bytes / 2).unwrap_or(u64::MAX);
+            options.trash_budget_bytes.unwrap_or(u64::MAX).min(free)
         }
         None => options.trash_budget_bytes.unwrap_or(u64::MAX),
     };
-    let rounds = warmup + samples;
-    let progress = progress_bar(
-        options.progress,
-        &scenario.name,
-        u64::from(rounds) * active.len() as u64,
-    );
+    progress.rounds(u64::from(rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
@@ -225,16 +268,36 @@ pub(super) fn run_scenario(
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
         match step {
             Step::Sample { round, index } => {
-                progress.inc(1);
+                crate::interrupt::check().map_err(RunError::Interrupted)?;
                 let entry = &mut active[index];
+                let mut step = |entry: &Active, outcome| {
+                    progress.sample(&SampleStep {
+                        entry: &entry.spec.id,
+                        round,
+                        warmup,
+                        rounds,
+                        outcome,
+                        median_s: median_wall(&entry.samples),
+                    })
+                };
                 if entry.failed.is_some() {
+                    step(entry, StepOutcome::Failed);
                     continue;
                 }
-                progress.set_message(entry.spec.id.clone());
                 let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-                if bench.sample(entry, &dst, round, warmup, trash)? == Some(false) {
+                let kept = entry.samples.len();
+                let evicted = bench.sample(entry, &dst, round, warmup, trash);
+                // A sample an interrupt cut short is not a failure of its entry.
+                crate::interrupt::check().map_err(RunError::Interrupted)?;
+                if evicted? == Some(false) {
                     evictions_failed += 1;
                 }
+                let outcome = match (entry.samples.get(kept), &entry.failed) {
+                    (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
+                    (None, Some(_)) => StepOutcome::Failed,
+                    (None, None) => StepOutcome::Warmup,
+                };
+                step(entry, outcome);
             }
             // Only between rounds, and only when the disk would otherwise fill.
             Step::BetweenRounds => {
@@ -246,7 +309,7 @@ pub(super) fn run_scenario(
             }
         }
     }
-    progress.finish_and_clear();
+    progress.note("summarising the samples");
 
     if evictions_failed > 0 {
         warnings.push(format!(
@@ -301,20 +364,10 @@ pub(super) fn run_scenario(
             });
             continue;
         }
-        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        let syscalls = syscall_summary(
-            &entry,
-            &fixture,
-            options,
-            strace_path.as_deref(),
-            &target_dir,
-            trash,
-            &mut unmeasured,
-        );
         let proofs: Vec<SampleProof> = entry.samples.iter().filter_map(|s| s.proof).collect();
-        let claim = match entry.spec.subject {
-            Subject::Strategy(s) => mechanism::strategy_claim(s),
-            Subject::Walker { strategy, .. } => mechanism::strategy_claim(strategy),
+        let claim = match &entry.spec.subject {
+            Subject::Strategy(s) => mechanism::strategy_claim(*s),
+            Subject::Walker { strategy, .. } => mechanism::strategy_claim(*strategy),
             Subject::Peer(p) => mechanism::peer_claim(p),
         };
         let proven = (!proofs.is_empty())
@@ -323,7 +376,17 @@ pub(super) fn run_scenario(
             warnings.push(format!("`{}`: {flag}", entry.spec.id));
         }
         unmeasured.extend(entry.proof_unmeasured.clone());
-        let mut result = summarize(
+        let syscalls = syscall_summary(
+            &entry,
+            &fixture,
+            options.count_syscalls || scenario.count_syscalls,
+            strace_path.as_deref(),
+            &target_dir,
+            own_trash.as_mut().unwrap_or(&mut *main_trash),
+            &mut unmeasured,
+        );
+        let id = entry.spec.id.clone();
+        match summarize(
             entry,
             scenario,
             &fixture,
@@ -331,12 +394,21 @@ pub(super) fn run_scenario(
             syscalls,
             unmeasured,
             &mut warnings,
-        );
-        result.mechanism = proven;
-        result.requests = requests;
-        entries.push(result);
+        ) {
+            Ok(mut result) => {
+                result.mechanism = proven;
+                result.requests = requests;
+                entries.push(result);
+            }
+            Err(reason) => skipped.push(Skipped { id, reason }),
+        }
     }
 
+    let claims = scenario
+        .claims
+        .iter()
+        .map(|c| claim::judge(c, &entries, &skipped))
+        .collect();
     let result = ScenarioResult {
         name: scenario.name.clone(),
         file: scenario.file.clone(),
@@ -359,6 +431,7 @@ pub(super) fn run_scenario(
         // deletion must not land right before another scenario's samples.
         conformance: None,
         warnings,
+        claims,
     };
     drop(bench);
     drop(own_trash);
@@ -393,4 +466,18 @@ pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec
         steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
     steps
+}
+
+/// The median wall time of `samples` so far, for the progress line (the result's figures are
+/// computed once at the end, by `summary`).
+fn median_wall(samples: &[Sample]) -> Option<f64> {
+    let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_ns).collect();
+    walls.sort_unstable();
+    let middle = walls.len() / 2;
+    let median = match walls.len() {
+        0 => return None,
+        n if n % 2 == 1 => walls[middle] as f64,
+        _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
+    };
+    Some(median / 1e9)
 }

@@ -47,9 +47,9 @@ impl Bench<'_> {
             CacheState::Warm => None,
             CacheState::Cold => Some(
                 cache::evict(&fixture.files)
-                    .map_err(|source| RunError::Cache {
+                    .map_err(|error| RunError::Cache {
                         scenario: self.scenario.to_owned(),
-                        source,
+                        error,
                     })?
                     .evicted(),
             ),
@@ -73,9 +73,9 @@ impl Bench<'_> {
         cache::drop_cached(&destination_files(fixture, dst));
         trash
             .take(dst, fixture.info.bytes)
-            .map_err(|source| RunError::Trash {
+            .map_err(|error| RunError::Trash {
                 scenario: self.scenario.to_owned(),
-                source,
+                error,
             })?;
         record(entry, fixture, round, warmup, cache_evicted, checked, proof);
         Ok(cache_evicted)
@@ -120,11 +120,21 @@ pub(super) fn record(
                         .or_insert_with(|| why.clone());
                 }
             }
+            let split = match &m.timing.split {
+                Ok(split) => Some(split),
+                Err(why) => {
+                    entry
+                        .split_unavailable
+                        .get_or_insert_with(|| why.to_string());
+                    None
+                }
+            };
             entry.samples.push(Sample {
                 round: round - warmup,
                 wall_ns: m.timing.wall.as_nanos() as u64,
-                user_ns: m.timing.user.as_nanos() as u64,
-                sys_ns: m.timing.sys.as_nanos() as u64,
+                cpu_ns: m.timing.cpu.as_nanos() as u64,
+                user_ns: split.map(|s| s.user.as_nanos() as u64),
+                sys_ns: split.map(|s| s.sys.as_nanos() as u64),
                 bytes: m.bytes,
                 files: fixture.info.files,
                 peak_rss_bytes: m.timing.peak_rss_bytes,

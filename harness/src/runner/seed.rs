@@ -1,4 +1,4 @@
-//! Stable seeds from names, so shuffles and bootstraps repeat between runs of one scenario.
+//! Stable seeds from names, so the shuffled order of rounds repeats between runs of one scenario.
 
 /// A seed for `name` (a scenario, or `scenario/entry`): xxh3, the harness's one hash.
 pub(super) fn seed(name: &str) -> u64 {

@@ -4,12 +4,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use copybench_result::{
-    EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary, SyscallSummary,
+    CopySyscalls, EntryKind, EntryResult, FixtureKind, PerFileSyscalls, Sample, Summary,
+    SyscallSource, SyscallSummary,
 };
 
 use super::rounds::Active;
-use super::seed::seed;
-use super::RunOptions;
 use crate::fixture::Fixture;
 use crate::measure;
 use crate::scenario::{Scenario, Subject};
@@ -25,11 +24,12 @@ pub(super) fn walls(samples: &[Sample]) -> Vec<(u32, f64)> {
 }
 
 /// Syscalls per copy and per file: the engine's counted layer for in-process entries; strace
-/// (only with `--count-syscalls`) for child processes.
+/// for child processes when `count_children` (`--count-syscalls` or the scenario's
+/// `count_syscalls`).
 pub(super) fn syscall_summary(
     entry: &Active,
     fixture: &Fixture,
-    options: &RunOptions,
+    count_children: bool,
     strace_path: Option<&Path>,
     target_dir: &Path,
     trash: &mut Trash,
@@ -41,14 +41,14 @@ pub(super) fn syscall_summary(
         entry.executor.command_line(&fixture.path, &dst),
     ) {
         (Some(counts), _) => (
-            "counted",
+            SyscallSource::Counted,
             counts.calls.clone(),
             counts.path_stats,
             counts.fd_stats,
         ),
         (None, Some(argv)) => {
-            if !options.count_syscalls {
-                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls (a separate, untimed run under strace)".to_owned());
+            if !count_children {
+                unmeasured.insert("syscalls".to_owned(), "child processes are counted only with --count-syscalls or `count_syscalls = true` (a separate, untimed run under strace)".to_owned());
                 return None;
             }
             let Some(strace_path) = strace_path else {
@@ -61,7 +61,7 @@ pub(super) fn syscall_summary(
             let traced = strace::trace(strace_path, &argv, &target_dir.join("strace.out"));
             let _ = trash.take(&dst, fixture.info.bytes);
             match traced {
-                Ok(t) => ("strace", t.calls, t.path_stats, t.fd_stats),
+                Ok(t) => (SyscallSource::Strace, t.calls, t.path_stats, t.fd_stats),
                 Err(why) => {
                     unmeasured.insert("syscalls".to_owned(), why.to_string());
                     return None;
@@ -73,20 +73,24 @@ pub(super) fn syscall_summary(
             return None;
         }
     };
-    let total: u64 = calls.values().sum();
-    let mut per_copy = calls;
-    per_copy.insert("path_stats".to_owned(), path_stats);
-    per_copy.insert("fd_stats".to_owned(), fd_stats);
-    let per_file = (fixture.info.kind == FixtureKind::Tree && fixture.info.files > 0).then(|| {
-        let files = fixture.info.files as f64;
-        PerFileSyscalls {
-            path_stats: path_stats as f64 / files,
-            stat_family: (path_stats + fd_stats) as f64 / files,
-            total: total as f64 / files,
-        }
-    });
+    let per_copy = CopySyscalls {
+        total: calls.values().sum(),
+        stat_family: path_stats + fd_stats,
+        path_stats,
+        fd_stats,
+    };
+    let per_file = match fixture.info.kind {
+        FixtureKind::Tree => PerFileSyscalls::of(&per_copy, fixture.info.files),
+        FixtureKind::File => None,
+    };
     Some(SyscallSummary {
-        source: source.to_owned(),
+        source,
+        stat_family_calls: calls
+            .keys()
+            .filter(|name| strace::is_stat_family(name))
+            .cloned()
+            .collect(),
+        calls,
         per_copy,
         per_file,
     })
@@ -100,38 +104,43 @@ pub(super) fn summarize(
     syscalls: Option<SyscallSummary>,
     mut unmeasured: BTreeMap<String, String>,
     warnings: &mut Vec<String>,
-) -> EntryResult {
-    let seed = seed(&format!("{}/{}", scenario.name, entry.spec.id));
-    let wall: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.wall_ns as f64 / 1e9)
-        .collect();
-    let user: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.user_ns as f64 / 1e9)
-        .collect();
-    let sys: Vec<f64> = entry
-        .samples
-        .iter()
-        .map(|s| s.sys_ns as f64 / 1e9)
-        .collect();
+) -> Result<EntryResult, String> {
+    let seconds = |ns: u64| ns as f64 / 1e9;
+    let wall: Vec<f64> = entry.samples.iter().map(|s| seconds(s.wall_ns)).collect();
+    let cpu: Vec<f64> = entry.samples.iter().map(|s| seconds(s.cpu_ns)).collect();
+    let (Ok(wall_sample), Ok(cpu_sample)) = (
+        stats::Sample::new(wall.clone()),
+        stats::Sample::new(cpu.clone()),
+    ) else {
+        return Err("no sample was measured".to_owned());
+    };
     let flags = stats::mad_outliers(&wall);
     for (sample, flag) in entry.samples.iter_mut().zip(&flags) {
         sample.outlier = *flag;
     }
+    if let Err(why) = wall_sample.median_interval() {
+        unmeasured.insert("ci".to_owned(), why.to_string());
+    }
+    let estimate = |values: Vec<f64>| stats::Sample::new(values).ok().map(|s| s.estimate());
+    // The split only where every sample has one: a median over the long samples alone would
+    // not be the entry's.
+    let split = |part: fn(&copybench_result::Sample) -> Option<u64>| {
+        let values: Option<Vec<f64>> = entry.samples.iter().map(|s| part(s).map(seconds)).collect();
+        values.and_then(estimate)
+    };
+    let (user_s, sys_s) = (split(|s| s.user_ns), split(|s| s.sys_ns));
+    if user_s.is_none() {
+        let why = entry
+            .split_unavailable
+            .clone()
+            .unwrap_or_else(|| "no sample was measured".to_owned());
+        unmeasured.insert("user_s".to_owned(), why.clone());
+        unmeasured.insert("sys_s".to_owned(), why);
+    }
     let mib = fixture.info.bytes as f64 / (1u64 << 20) as f64;
     let throughput: Vec<f64> = wall.iter().filter(|w| **w > 0.0).map(|w| mib / w).collect();
     let gib = fixture.info.bytes as f64 / (1u64 << 30) as f64;
-    let cpu_per_gib: Vec<f64> = user.iter().zip(&sys).map(|(u, s)| (u + s) / gib).collect();
-    let empty = copybench_result::Estimate {
-        median: 0.0,
-        min: 0.0,
-        max: 0.0,
-        ci_low: 0.0,
-        ci_high: 0.0,
-    };
+    let cpu_per_gib: Vec<f64> = cpu.iter().map(|c| c / gib).collect();
     let peak_rss_bytes = entry.samples.iter().filter_map(|s| s.peak_rss_bytes).max();
     if peak_rss_bytes.is_none() {
         unmeasured.insert("peak_rss_bytes".to_owned(), "in-process: ru_maxrss is the whole process's lifetime peak, not this copy's (time it as a child process to measure it)".to_owned());
@@ -144,15 +153,32 @@ pub(super) fn summarize(
     let speedup = if is_reference {
         None
     } else {
-        stats::speedup(reference_walls, &walls(&entry.samples), seed)
+        match stats::speedup(reference_walls, &walls(&entry.samples)) {
+            Ok(s) => Some(s),
+            Err(why) => {
+                unmeasured.insert("speedup".to_owned(), why.to_string());
+                None
+            }
+        }
     };
     if let Some(s) = &speedup {
-        let half = (s.ci_high - s.ci_low) / 2.0 / s.median;
-        if half > stats::CI_WARN_HALF_WIDTH {
-            warnings.push(format!(
-                "`{}`: the speedup's 95 % CI {:.3}–{:.3} is wider than ±5 % (±{:.1} %): run more samples (e.g. samples = {}) or on a quieter machine",
-                entry.spec.id, s.ci_low, s.ci_high, half * 100.0, scenario.samples.max(entry.samples.len() as u32) * 2
-            ));
+        match &s.ci {
+            Some(ci) => {
+                let half = (ci.high - ci.low) / 2.0 / s.median;
+                if half > stats::CI_WARN_HALF_WIDTH {
+                    warnings.push(format!(
+                        "`{}`: the speedup's 95 % CI {:.3}–{:.3} is wider than ±5 % (±{:.1} %): run more samples (e.g. samples = {}) or on a quieter machine",
+                        entry.spec.id, ci.low, ci.high, half * 100.0, scenario.samples.max(entry.samples.len() as u32) * 2
+                    ));
+                }
+            }
+            None => {
+                let why = stats::NoInterval::new(s.pairs as usize, stats::CONFIDENCE);
+                unmeasured.insert("speedup.ci".to_owned(), why.to_string());
+            }
+        }
+        if let Some(conflict) = &s.direction_conflict {
+            warnings.push(format!("`{}`: {conflict}", entry.spec.id));
         }
     }
     let outliers = flags.iter().filter(|f| **f).count() as u32;
@@ -164,7 +190,7 @@ pub(super) fn summarize(
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect()
         });
-    EntryResult {
+    Ok(EntryResult {
         id: entry.spec.id.clone(),
         kind: match entry.spec.subject {
             Subject::Strategy(_) => EntryKind::Strategy,
@@ -174,11 +200,14 @@ pub(super) fn summarize(
         timed_as: entry.spec.timed_as,
         command,
         summary: Summary {
-            wall_s: stats::estimate(&wall, seed).unwrap_or(empty.clone()),
-            user_s: stats::estimate(&user, seed ^ 1).unwrap_or(empty.clone()),
-            sys_s: stats::estimate(&sys, seed ^ 2).unwrap_or(empty),
-            throughput_mib_s: stats::estimate(&throughput, seed ^ 3),
-            cpu_s_per_gib: (gib > 0.0).then(|| stats::median(&cpu_per_gib)).flatten(),
+            wall_s: wall_sample.estimate(),
+            cpu_s: cpu_sample.estimate(),
+            user_s,
+            sys_s,
+            throughput_mib_s: estimate(throughput),
+            cpu_s_per_gib: (gib > 0.0)
+                .then(|| stats::Sample::new(cpu_per_gib).ok().map(|s| s.median()))
+                .flatten(),
             peak_rss_bytes,
             latency,
             outliers,
@@ -190,5 +219,5 @@ pub(super) fn summarize(
         mechanism: None,
         requests: None,
         unmeasured,
-    }
+    })
 }

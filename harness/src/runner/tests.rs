@@ -148,7 +148,8 @@ fn a_mock_twice_as_fast_as_the_reference_has_a_speedup_of_two() {
         None,
         BTreeMap::new(),
         &mut warnings,
-    );
+    )
+    .unwrap();
     let speedup = result.speedup.unwrap();
     assert!((speedup.median - 2.0).abs() < 1e-9, "{speedup:?}");
     assert_eq!(result.command, None, "in process: no command line");

@@ -74,7 +74,7 @@ pub(super) fn entries(
     for peer in raw.peers.iter().flat_map(|p| p.get_ref()) {
         entries.push(EntrySpec {
             id: peer.entry_id(),
-            subject: Subject::Peer(*peer),
+            subject: Subject::Peer(peer.clone()),
             timed_as: TimedAs::ChildProcess,
         });
     }

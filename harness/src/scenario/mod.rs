@@ -8,6 +8,7 @@
 //! This file holds the validated types; `parse` reads the TOML, `validate` checks it, `expand`
 //! turns its lists into entries.
 
+mod claims;
 mod expand;
 mod parse;
 mod target;
@@ -21,6 +22,7 @@ use copybench_engine::{Mode, Strategy, Walker};
 use copybench_result::{FixtureKind, TimedAs};
 use serde::Deserialize;
 
+use crate::claim::ClaimSpec;
 use crate::peer::PeerKind;
 use crate::target::{Placement, TargetSpec};
 
@@ -44,10 +46,13 @@ pub struct ScenarioError {
 /// Why a scenario file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read scenario file {path}: {source}")]
+    #[error(
+        "cannot read scenario file {path}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Read {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(transparent)]
     Invalid(#[from] ScenarioError),
@@ -161,7 +166,11 @@ pub struct EntrySpec {
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Checked by [`crate::scenario_name`]: one safe directory name, unique in a run.
     pub name: String,
+    /// Where `name` is written in `file` (1-based), and which `[[scenario]]` of it this is.
+    pub name_line: usize,
+    pub index_in_file: usize,
     pub description: Option<String>,
     /// The file it came from (or [`DEFAULT_SUITE_NAME`]).
     pub file: String,
@@ -179,13 +188,19 @@ pub struct Scenario {
     pub samples: u32,
     /// The file's `scale` times the command line's `--scale`.
     pub scale: f64,
+    /// Count peers' and child entries' syscalls (strace), as `--count-syscalls` does.
+    pub count_syscalls: bool,
+    /// CPython interpreters the file names, beside those found on PATH and in pyenv's.
+    pub pythons: Vec<std::path::PathBuf>,
+    /// Its `[[scenario.claim]]` tables, in file order.
+    pub claims: Vec<ClaimSpec>,
 }
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Vec<Scenario>, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| LoadError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     Ok(parse(&text, &path.display().to_string())?)
 }

@@ -4,7 +4,7 @@
 //! its line comes from toml's span; nothing is guessed from the text.
 
 use copybench_engine::{Mode, Strategy, Walker};
-use copybench_result::{FixtureKind, TimedAs};
+use copybench_result::{ClaimMetric, FixtureKind, TimedAs};
 use serde::Deserialize;
 use serde_path_to_error::Segment;
 use toml::Spanned;
@@ -43,6 +43,25 @@ pub(super) struct ScenarioToml {
     pub(super) samples: Spanned<u32>,
     pub(super) scale: Option<Spanned<f64>>,
     pub(super) timed_as: Option<TimedAs>,
+    /// Count the syscalls of peers and child entries (one untimed strace run each), as
+    /// `--count-syscalls` does for every scenario.
+    pub(super) count_syscalls: Option<bool>,
+    /// CPython interpreters to consider beside PATH and pyenv's (absolute paths).
+    pub(super) pythons: Option<Spanned<Vec<String>>>,
+    /// `[[scenario.claim]]` tables.
+    pub(super) claim: Option<Vec<ClaimToml>>,
+}
+
+/// A published claim: `subject` against `baseline` on `metric`, as a `speedup` or a `change`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClaimToml {
+    pub(super) subject: Spanned<String>,
+    pub(super) baseline: Spanned<String>,
+    pub(super) metric: Spanned<ClaimMetric>,
+    pub(super) speedup: Option<Spanned<f64>>,
+    pub(super) change: Option<Spanned<String>>,
+    pub(super) source: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +97,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Scenario>, ScenarioError> {
             origin,
             index,
         };
+        crate::scenario_name::ScenarioName::parse(raw.name.get_ref())
+            .map_err(|why| v.error(raw.name.span(), "name", why))?;
         if !names.insert(raw.name.get_ref().clone()) {
             return Err(v.error(
                 raw.name.span(),

@@ -1,6 +1,8 @@
 //! Validation: every value checked against the others, each mistake an error naming the file,
 //! the line and the key; nothing falls back to a silent default.
 
+use std::path::Path;
+
 use copybench_engine::Mode;
 use copybench_result::{FixtureKind, TimedAs};
 use toml::Spanned;
@@ -95,6 +97,9 @@ impl Validator<'_> {
                 ),
             ));
         }
+        self.peers_fit(&raw, kind)?;
+        let claims = self.claims(&raw, &entries)?;
+        let pythons = self.pythons(&raw)?;
         // CPython's own defaults: `copyfile` for a file, `copy2` for `copytree`.
         let mode = raw.mode.unwrap_or(match kind {
             FixtureKind::File => Mode::Copyfile,
@@ -116,6 +121,8 @@ impl Validator<'_> {
         let cache = raw.cache.unwrap_or_default();
         let fsync = raw.fsync.as_ref().map(|f| *f.get_ref()).unwrap_or(false);
         Ok(Scenario {
+            name_line: line_of(self.text, raw.name.span().start),
+            index_in_file: self.index,
             name: raw.name.into_inner(),
             description: raw.description,
             file: self.origin.to_owned(),
@@ -130,7 +137,45 @@ impl Validator<'_> {
             warmup: raw.warmup.unwrap_or(1),
             samples,
             scale,
+            count_syscalls: raw.count_syscalls.unwrap_or(false),
+            pythons,
+            claims,
         })
+    }
+
+    /// `python-copyfileobj` copies one open file to another: a tree has no such peer.
+    fn peers_fit(&self, raw: &ScenarioToml, kind: FixtureKind) -> Result<(), ScenarioError> {
+        let Some(peers) = &raw.peers else {
+            return Ok(());
+        };
+        match peers.get_ref().iter().find(|p| p.file_only()) {
+            Some(peer) if kind == FixtureKind::Tree => Err(self.error(
+                peers.span(),
+                "peers",
+                format!("`{peer}` copies one file (shutil.copyfileobj), but this fixture is a tree: compare python-shutil"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The interpreters a scenario names: absolute paths, since a relative one would depend on
+    /// where copybench runs.
+    fn pythons(&self, raw: &ScenarioToml) -> Result<Vec<std::path::PathBuf>, ScenarioError> {
+        let Some(pythons) = &raw.pythons else {
+            return Ok(Vec::new());
+        };
+        pythons
+            .get_ref()
+            .iter()
+            .map(|p| match Path::new(p).is_absolute() {
+                true => Ok(p.into()),
+                false => Err(self.error(
+                    pythons.span(),
+                    "pythons",
+                    format!("`{p}`: name an interpreter by its absolute path"),
+                )),
+            })
+            .collect()
     }
 
     /// Keys that apply only to the other kind of fixture are refused, saying which to use.

@@ -1,21 +1,22 @@
 //! Outliers by the modified z-score (Iglewicz and Hoaglin): |x − median| / (1.4826 · MAD) > 3.5.
 //! They are flagged, never dropped: a bimodal strategy must stay visible.
 
-use super::median;
+use super::Sample;
 
 /// Modified z-score above which a value is an outlier.
 const THRESHOLD: f64 = 3.5;
 /// Makes the MAD a consistent estimator of σ for normal data.
 const MAD_TO_SIGMA: f64 = 1.4826;
 
-/// One flag per value. With a MAD of zero (more than half the values equal) nothing is flagged:
+/// One flag per value (none for an empty or non-finite set). With a MAD of zero (more than half the values equal) nothing is flagged:
 /// the scale is unknown, so no distance is "far".
 pub fn mad_outliers(values: &[f64]) -> Vec<bool> {
-    let Some(m) = median(values) else {
+    let Ok(sample) = Sample::new(values) else {
         return vec![false; values.len()];
     };
+    let m = sample.median();
     let deviations: Vec<f64> = values.iter().map(|v| (v - m).abs()).collect();
-    let mad = median(&deviations).unwrap_or(0.0);
+    let mad = Sample::new(deviations.clone()).map_or(0.0, |d| d.median());
     if mad == 0.0 {
         return vec![false; values.len()];
     }

@@ -96,7 +96,7 @@ impl Target for Local {
         match environment::filesystem("target", &self.layout.destination) {
             Some(fs) => {
                 record.fs_type = Some(fs.fs_type);
-                record.mount_options = Some(fs.mount_options);
+                record.mount_options = fs.mount_options;
             }
             None => {
                 record.unavailable.insert(

@@ -232,7 +232,7 @@ impl Target for LoopFs {
         match environment::filesystem("target", &self.mount_point) {
             Some(fs) => {
                 record.fs_type = Some(fs.fs_type);
-                record.mount_options = Some(fs.mount_options);
+                record.mount_options = fs.mount_options;
             }
             None => {
                 record.unavailable.insert(

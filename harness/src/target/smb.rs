@@ -250,7 +250,7 @@ impl Target for SmbShare {
         match environment::filesystem("target", &self.dirs.mount) {
             Some(fs) => {
                 record.fs_type = Some(fs.fs_type);
-                record.mount_options = Some(fs.mount_options);
+                record.mount_options = fs.mount_options;
             }
             None => {
                 record.unavailable.insert(

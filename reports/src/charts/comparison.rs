@@ -36,14 +36,14 @@ pub fn chart<'a>(
     let largest = entries
         .iter()
         .flat_map(|id| runs.iter().filter_map(move |(_, run)| speedup(*run, id)))
-        .map(|s| s.ci_high.max(s.median))
+        .map(|s| s.ci.map_or(s.median, |ci| ci.high.max(s.median)))
         .fold(1.0, f64::max);
     let mut legend: Vec<LegendItem> = runs
         .iter()
         .enumerate()
         .map(|(i, (label, _))| LegendItem::new(Mark::Bar(result_color(i)), label.clone()))
         .collect();
-    legend.push(LegendItem::new(Mark::Line(INK), "bootstrap 95% CI"));
+    legend.push(LegendItem::new(Mark::Line(INK), "95% CI"));
     legend.push(LegendItem::new(Mark::Dashed(REFERENCE), "1.0 = reference"));
     let rows = entries.len();
     let x_end = axis_end(largest);
@@ -89,7 +89,9 @@ pub fn chart<'a>(
                     result_color(run_index).filled(),
                 )])?;
                 let y = top - band / 2.0;
-                chart.draw_series(whisker(y, (s.ci_low, s.ci_high), band * 0.3))?;
+                if let Some(ci) = &s.ci {
+                    chart.draw_series(whisker(y, (ci.low, ci.high), band * 0.3))?;
+                }
             }
         }
         draw_reference_line(&mut chart, rows)?;

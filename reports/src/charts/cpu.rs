@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
-use super::palette::{SYSTEM_CPU, USER_CPU};
+use super::palette::{SYSTEM_CPU, TOTAL_CPU, USER_CPU};
 use super::{chart_height, render_svg, WIDTH};
 use crate::{format, ReportError};
 
@@ -19,8 +19,9 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
     let legend = vec![
         LegendItem::new(Mark::Bar(USER_CPU), "user CPU (median)"),
         LegendItem::new(Mark::Bar(SYSTEM_CPU), "system CPU (median)"),
+        LegendItem::new(Mark::Bar(TOTAL_CPU), "CPU, split unknown (median)"),
     ];
-    let cpu = |e: &EntryResult| e.summary.user_s.median + e.summary.sys_s.median;
+    let cpu = |e: &EntryResult| e.summary.cpu_s.median;
     let mut entries: Vec<&EntryResult> = scenario.entries.iter().collect();
     entries.sort_by(|a, b| cpu(a).total_cmp(&cpu(b)));
     let names: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
@@ -40,12 +41,15 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         .draw(area, 0.0..x_end)?;
         for (index, entry) in entries.iter().enumerate() {
             let y = row_y(index, rows);
-            let user = entry.summary.user_s.median;
-            let total = user + entry.summary.sys_s.median;
-            chart.draw_series([
-                bar(y, 0.0, user, USER_CPU.filled()),
-                bar(y, user, total, SYSTEM_CPU.filled()),
-            ])?;
+            let total = entry.summary.cpu_s.median;
+            match (&entry.summary.user_s, &entry.summary.sys_s) {
+                (Some(user), Some(_)) => chart.draw_series([
+                    bar(y, 0.0, user.median, USER_CPU.filled()),
+                    bar(y, user.median, total, SYSTEM_CPU.filled()),
+                ])?,
+                // The split is below the accounting resolution: the exact total alone.
+                _ => chart.draw_series([bar(y, 0.0, total, TOTAL_CPU.filled())])?,
+            };
             let per_gib = entry
                 .summary
                 .cpu_s_per_gib

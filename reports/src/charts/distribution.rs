@@ -73,15 +73,17 @@ pub fn sample_warnings(entry: &EntryResult) -> Vec<String> {
 
 /// The distribution chart of `scenario`, or `None` when no entry has samples.
 pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
-    let mut entries: Vec<&EntryResult> = scenario
+    // (entry, its median wall time) for every entry with samples.
+    let mut entries: Vec<(&EntryResult, f64)> = scenario
         .entries
         .iter()
         .filter(|e| !e.samples.is_empty())
+        .map(|e| (e, e.summary.wall_s.median))
         .collect();
     if entries.is_empty() {
         return Ok(None);
     }
-    entries.sort_by(|a, b| a.summary.wall_s.median.total_cmp(&b.summary.wall_s.median));
+    entries.sort_by(|a, b| a.1.total_cmp(&b.1));
     let legend = vec![
         LegendItem::new(Mark::Dot(ENGINE), "sample (engine)"),
         LegendItem::new(Mark::Dot(PEER), "sample (peer)"),
@@ -91,7 +93,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         LegendItem::new(Mark::Bar(QUARTILES), "quartiles"),
         LegendItem::new(Mark::Line(INK), "median"),
     ];
-    let names: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+    let names: Vec<String> = entries.iter().map(|(e, _)| e.id.clone()).collect();
     let label_width = row_label_width(&names);
     let strips = STRIP_HEIGHT * entries.len() as u32;
     let height = CAPTION_HEIGHT + strips + FOOTER_HEIGHT + legend::height(&legend);
@@ -106,8 +108,8 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             let rows = strips_area
                 .margin(0, 0, 28, 0)
                 .split_evenly((entries.len(), 1));
-            for (entry, (row, name)) in entries.iter().zip(rows.iter().zip(&names)) {
-                draw_strip(row, entry, name, label_width, &scenario.reference)?;
+            for ((entry, median), (row, name)) in entries.iter().zip(rows.iter().zip(&names)) {
+                draw_strip(row, entry, *median, name, label_width, &scenario.reference)?;
             }
             let left = TextStyle::from((FONT, 13).into_font())
                 .color(&INK)
@@ -137,6 +139,7 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
 fn draw_strip(
     area: &super::Area,
     entry: &EntryResult,
+    median_wall: f64,
     name: &str,
     label_width: u32,
     reference: &str,
@@ -162,7 +165,7 @@ fn draw_strip(
         .light_line_style(GRID)
         .draw()?;
     let (q1, q3) = quartiles(&walls);
-    let median = entry.summary.wall_s.median;
+    let median = median_wall;
     chart.draw_series([Rectangle::new(
         [(q1, -0.34), (q3, 0.34)],
         QUARTILES.filled(),

@@ -25,6 +25,8 @@ pub const QUARTILES: RGBColor = RGBColor(0xdd, 0xe6, 0xf0);
 
 pub const USER_CPU: RGBColor = RGBColor(0x00, 0x5f, 0x73);
 pub const SYSTEM_CPU: RGBColor = RGBColor(0x94, 0xd2, 0xbd);
+/// CPU time whose user/system split is below the accounting resolution: the total alone.
+pub const TOTAL_CPU: RGBColor = RGBColor(0x0a, 0x93, 0x96);
 
 /// p50, p90, p99 and max of per-file latency, light to dark.
 pub const LATENCY: [RGBColor; 4] = [
@@ -89,6 +91,7 @@ mod tests {
             QUARTILES,
             USER_CPU,
             SYSTEM_CPU,
+            TOTAL_CPU,
             LATENCY_SPREAD,
             RARE_CALLS,
         ];

@@ -1,5 +1,5 @@
-//! Speedup of each entry over the scenario's reference: a bar to the median ratio, the bootstrap
-//! 95 % CI as whiskers, and the reference line at 1.0; fastest at the top. Engine entries, peers
+//! Speedup of each entry over the scenario's reference: a bar to the median ratio, its
+//! distribution-free 95 % CI as whiskers, and the reference line at 1.0; fastest at the top. Engine entries, peers
 //! and the reference differ in colour.
 
 use copybench_result::{ScenarioResult, Speedup};
@@ -41,14 +41,17 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         LegendItem::new(Mark::Bar(ENGINE), "engine strategy / walker"),
         LegendItem::new(Mark::Bar(PEER), "peer program"),
         LegendItem::new(Mark::Bar(REFERENCE), "reference"),
-        LegendItem::new(Mark::Line(INK), "bootstrap 95% CI"),
+        LegendItem::new(Mark::Line(INK), "95% CI"),
         LegendItem::new(Mark::Dashed(REFERENCE), "1.0 = as fast as the reference"),
     ];
     let names: Vec<String> = bars.iter().map(|b| b.name.clone()).collect();
     let rows = bars.len();
     let largest = bars
         .iter()
-        .map(|b| b.speedup.map_or(1.0, |s| s.ci_high.max(s.median)))
+        .map(|b| {
+            b.speedup
+                .map_or(1.0, |s| s.ci.map_or(s.median, |ci| ci.high.max(s.median)))
+        })
         .fold(1.0, f64::max);
     let x_end = axis_end(largest) * 1.12;
     let size = (WIDTH, chart_height(rows, &legend));
@@ -72,8 +75,12 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
             chart.draw_series([bar(y, 0.0, median, row.color.mix(0.85).filled())])?;
             let (label_x, text) = match row.speedup {
                 Some(s) => {
-                    chart.draw_series(whisker(y, (s.ci_low, s.ci_high), 0.18))?;
-                    (median.max(s.ci_high), format::speedup(s))
+                    let mut end = median;
+                    if let Some(ci) = &s.ci {
+                        chart.draw_series(whisker(y, (ci.low, ci.high), 0.18))?;
+                        end = end.max(ci.high);
+                    }
+                    (end, format::speedup(s))
                 }
                 None => (median, "1.00× (reference)".to_string()),
             };

@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use copybench_result::{ScenarioResult, SyscallSummary};
+use copybench_result::{ScenarioResult, SyscallSource, SyscallSummary};
 use plotters::prelude::*;
 
 use super::frame::{axis_end, bar, label_after, row_label_width, row_y, Frame};
 use super::legend::{LegendItem, Mark};
 use super::palette::{OTHER_CALLS, RARE_CALLS, STAT_CALLS};
 use super::{chart_height, render_svg, WIDTH};
-use crate::figures::{self, STAT_FAMILY};
+use crate::figures;
 use crate::{format, ReportError};
 
 const OTHER: &str = "other";
@@ -26,16 +26,20 @@ struct Series {
 /// calls by total count (in browns); past the browns the rarest are merged into `other`.
 fn series_in_order(scenario: &ScenarioResult) -> Vec<Series> {
     let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut stat_family: Vec<&str> = Vec::new();
     for syscalls in scenario.entries.iter().filter_map(|e| e.syscalls.as_ref()) {
         for (name, calls) in figures::named_calls(syscalls) {
             *totals.entry(name).or_default() += calls;
+            if figures::is_stat_family(syscalls, name) && !stat_family.contains(&name) {
+                stat_family.push(name);
+            }
         }
     }
     let mut names: Vec<(&str, u64)> = totals.into_iter().collect();
     names.sort_by_key(|&(name, calls)| (std::cmp::Reverse(calls), name));
     let (stat, other): (Vec<_>, Vec<_>) = names
         .into_iter()
-        .partition(|(name, _)| STAT_FAMILY.contains(name));
+        .partition(|(name, _)| stat_family.contains(name));
     let mut series: Vec<Series> = stat
         .iter()
         .zip(STAT_CALLS)
@@ -76,7 +80,7 @@ fn calls_in(series: &str, all: &[Series], syscalls: &SyscallSummary) -> u64 {
             .map(|(_, calls)| calls)
             .sum()
     } else {
-        syscalls.per_copy.get(series).copied().unwrap_or(0)
+        syscalls.calls.get(series).copied().unwrap_or(0)
     }
 }
 
@@ -91,33 +95,34 @@ pub fn chart(scenario: &ScenarioResult) -> Result<Option<String>, ReportError> {
         return Ok(None);
     }
     // Fewest calls at the top.
-    counted.sort_by_key(|(_, s)| figures::total_syscalls(s));
+    counted.sort_by_key(|(_, s)| s.per_copy.total);
     let unit = figures::syscall_unit(scenario);
     let files_per_copy = figures::files_per_copy(scenario);
     let series = series_in_order(scenario);
     let legend: Vec<LegendItem> = series
         .iter()
         .map(|s| {
-            let family = if STAT_FAMILY.contains(&s.name.as_str()) {
-                " (stat family)"
-            } else {
-                ""
-            };
+            let in_family = scenario
+                .entries
+                .iter()
+                .filter_map(|e| e.syscalls.as_ref())
+                .any(|syscalls| figures::is_stat_family(syscalls, &s.name));
+            let family = if in_family { " (stat family)" } else { "" };
             LegendItem::new(Mark::Bar(s.color), format!("{}{family}", s.name))
         })
         .collect();
     // Counts from strace (peers, child processes) are marked; copybench's own are the rule.
     let names: Vec<String> = counted
         .iter()
-        .map(|(e, s)| match s.source.as_str() {
-            "counted" => e.id.clone(),
-            other => format!("{} [{other}]", e.id),
+        .map(|(e, s)| match s.source {
+            SyscallSource::Counted => e.id.clone(),
+            other => format!("{} [{}]", e.id, other.name()),
         })
         .collect();
     let rows = names.len();
     let largest = counted
         .iter()
-        .map(|(_, s)| figures::total_syscalls(s) as f64 / files_per_copy)
+        .map(|(_, s)| s.per_copy.total as f64 / files_per_copy)
         .fold(0.0, f64::max);
     let x_end = axis_end(largest) * 1.25;
     let size = (WIDTH, chart_height(rows, &legend));

@@ -1,4 +1,5 @@
-//! The environment a result was measured in: machine, kernel, filesystems, tools.
+//! The environment a result was measured in: machine, kernel, filesystems, tools, and the
+//! CPython interpreters found.
 
 use copybench_result::RunResult;
 
@@ -23,7 +24,7 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
                 .clone()
                 .unwrap_or_else(|| "unknown".to_string()),
         ),
-        ("CPU", env.cpu_model.clone()),
+        ("CPU", format::optional(env.cpu_model.as_deref())),
         (
             "cores",
             match env.physical_cores {
@@ -39,7 +40,7 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
             format::optional(env.memory_bytes.map(format::bytes)),
         ),
         ("OS", env.os.clone()),
-        ("kernel", env.kernel.clone()),
+        ("kernel", format::optional(env.kernel.as_deref())),
         (
             "copybench",
             format!("{} (commit {commit})", result.copybench.version),
@@ -80,8 +81,8 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
             fs.role.clone(),
             fs.path.clone(),
             fs.fs_type.clone(),
-            fs.mount_point.clone(),
-            fs.mount_options.clone(),
+            format::optional(fs.mount_point.as_deref()),
+            format::optional(fs.mount_options.as_deref()),
             fs.device.clone(),
         ]);
     }
@@ -109,5 +110,30 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
         ]);
     }
     write_table(page, &tools);
+
+    if !env.interpreters.is_empty() {
+        page.line(&format!("<h{sub}>CPython interpreters</h{sub}>"));
+        let mut interpreters = Table {
+            columns: ["version", "executable", "found as", "found by"]
+                .into_iter()
+                .map(table::Column::left)
+                .collect(),
+            ..Table::default()
+        };
+        for i in &env.interpreters {
+            let version = match (&i.unavailable, i.default_python3) {
+                (Some(why), _) => format!("unavailable: {why}"),
+                (None, true) => format!("{} (python3)", i.version),
+                (None, false) => i.version.clone(),
+            };
+            interpreters.rows.push(vec![
+                version,
+                i.executable.clone(),
+                i.found_as.clone(),
+                i.origin.clone(),
+            ]);
+        }
+        write_table(page, &interpreters);
+    }
     page.line("</section>");
 }

@@ -4,6 +4,7 @@
 //! The page is kept XHTML-compatible (every element closed, only XML's five entities) so tests
 //! can parse it with an XML parser. Every text that comes from a result is escaped.
 
+mod claims;
 mod conformance;
 mod environment;
 mod markup;
@@ -112,9 +113,9 @@ fn result_summary_line(index: usize, several: bool, result: &RunResult) -> Strin
         "{prefix}copybench {} on {}, {}, {} {}; {} to {}",
         format::version(&result.copybench),
         format::host(env),
-        env.cpu_model,
+        format::optional(env.cpu_model.as_deref()),
         env.os,
-        env.kernel,
+        format::optional(env.kernel.as_deref()),
         result.started_at,
         result.finished_at
     )
@@ -139,6 +140,13 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
         } else {
             String::new()
         };
+        if crate::claims::any(result) {
+            page.line(&format!(
+                r##"<li><a href="#r{}-claims">{}Claims</a></li>"##,
+                r + 1,
+                escape(&prefix)
+            ));
+        }
         for (s, scenario) in result.scenarios.iter().enumerate() {
             page.line(&format!(
                 r##"<li><a href="#{}">{}{}</a></li>"##,
@@ -157,7 +165,7 @@ fn write_nav(page: &mut Page, results: &[RunResult]) {
     page.line("</nav>");
 }
 
-/// The answer first: per scenario, the winner line, the entries tied with it and those that
+/// The answer first: the claims' verdicts, then per scenario the winner line, the entries tied with it and those that
 /// could not be ranked (the same words as the terminal and Markdown, from [`headline`]).
 fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResult) {
     let sub = level + 1;
@@ -166,6 +174,7 @@ fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResu
         index + 1
     ));
     page.line(&format!("<h{level}>Summary</h{level}>"));
+    claims::write_claims(page, index, sub, result);
     for (s, scenario) in result.scenarios.iter().enumerate() {
         page.line(&format!(
             r##"<h{sub}><a href="#{}">{}</a></h{sub}>"##,
@@ -268,7 +277,7 @@ fn write_comparison(page: &mut Page, results: &[RunResult]) -> Result<(), Report
                 "comparison",
                 &svg,
                 "Speedup of each entry over the scenario's reference in each result, with its \
-                 bootstrap 95% CI.",
+                 distribution-free 95% CI.",
             );
         }
         let table = compare::comparison_table(results, &name);

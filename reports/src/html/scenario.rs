@@ -59,7 +59,7 @@ pub(super) fn write_scenario(
             "speedup",
             &svg,
             "Wall-time speedup over the reference: reference time ÷ entry time, paired within \
-             each round; whiskers are the bootstrap 95% CI. Above 1.0 is faster.",
+             each round; whiskers are the distribution-free 95% CI. Above 1.0 is faster.",
         ),
         None => page.line("<p>No speedups were measured.</p>"),
     }

@@ -8,8 +8,9 @@ use copybench_result::FixtureKind;
 
 use super::{Executor, Measured, SampleError, Setting};
 use crate::child::{ChildProgram, ChildRequest};
+use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope};
-use crate::peer::{Peer, PeerKind};
+use crate::peer::{Peer, PeerError, PeerKind};
 
 /// Builds the request for one copy of (source, destination).
 type RequestFor = Box<dyn Fn(&Path, &Path) -> ChildRequest>;
@@ -67,12 +68,13 @@ pub(in crate::runner) struct PeerProgram {
 impl PeerProgram {
     /// Finds the peer's program, or says why it is not here (the entry is skipped).
     pub(in crate::runner) fn resolve(
-        peer: PeerKind,
+        peer: &PeerKind,
+        interpreters: &Interpreters,
         kind: FixtureKind,
         xattrs: bool,
-    ) -> Result<PeerProgram, String> {
+    ) -> Result<PeerProgram, PeerError> {
         let peer = peer.peer();
-        let program = peer.resolve()?.path;
+        let program = peer.resolve(interpreters)?.path;
         Ok(PeerProgram {
             peer,
             program,
@@ -114,9 +116,9 @@ impl Executor for PeerProgram {
 /// ends, is added to the sample.
 fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, SampleError> {
     let program = argv.first().cloned().unwrap_or_default();
-    let (outcome, mut timing) = measure::time_child(argv).map_err(|source| SampleError::Spawn {
+    let (outcome, mut timing) = measure::time_child(argv).map_err(|error| SampleError::Spawn {
         program: program.clone(),
-        source,
+        error,
     })?;
     if !outcome.success {
         return Err(SampleError::ChildFailed {
@@ -130,9 +132,7 @@ fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, Sa
         })
         .map_err(SampleError::Rusage)?;
         synced.map_err(SampleError::Syncfs)?;
-        timing.wall += sync_timing.wall;
-        timing.user += sync_timing.user;
-        timing.sys += sync_timing.sys;
+        timing = timing.then(sync_timing);
     }
     Ok(Measured {
         timing,

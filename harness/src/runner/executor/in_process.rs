@@ -1,5 +1,5 @@
-//! Copies made by the engine in this process, timed with `getrusage` around the call and
-//! counted by its syscall layer.
+//! Copies made by the engine in this process, timed with the CPU clocks around the call (on a
+//! thread of its own, see `measure`) and counted by its syscall layer.
 
 use std::path::Path;
 
@@ -92,10 +92,10 @@ impl Executor for TreeCopy {
 
 /// Times `copy` (and the scenario's fsync) in `scope`; an engine panic (a part not built yet)
 /// becomes an error.
-fn timed<T>(
+fn timed<T: Send>(
     scope: CpuScope,
     setting: &Setting<'_>,
-    copy: impl FnOnce() -> Result<T, copybench_engine::CopyError>,
+    copy: impl FnOnce() -> Result<T, copybench_engine::CopyError> + Send,
 ) -> Result<(T, Timing), SampleError> {
     let (outcome, timing) = measure::time_in_process(scope, || {
         let copied = catch(copy).map_err(SampleError::Panicked)?;

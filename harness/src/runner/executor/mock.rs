@@ -7,7 +7,7 @@ use std::time::Duration;
 use copybench_engine::Strategy;
 
 use super::{Executor, Measured, SampleError, Setting};
-use crate::measure::Timing;
+use crate::measure::{SplitUnavailable, Timing};
 
 /// Answers every sample with `wall`, until call `fail_at` (0-based), which fails.
 pub(in crate::runner) struct Mock {
@@ -45,7 +45,12 @@ impl Executor for Mock {
         Ok(Measured {
             timing: Timing {
                 wall: self.wall,
-                ..Timing::default()
+                cpu: self.wall,
+                split: Err(SplitUnavailable::BelowResolution {
+                    cpu: self.wall,
+                    tick: Duration::from_millis(4),
+                }),
+                peak_rss_bytes: None,
             },
             bytes: setting.fixture_bytes,
             latencies: Vec::new(),

@@ -2,7 +2,7 @@
 //! `Executor`), so the round loop neither knows nor cares how an entry copies.
 //!
 //! Four kinds: an in-process file copy and an in-process tree copy (`in_process.rs`, timed with
-//! `getrusage` around the engine and counted by its syscall layer), a child `copybench` and a
+//! the CPU clocks around the engine and counted by its syscall layer), a child `copybench` and a
 //! peer program (`child.rs`, reaped with `wait4`). The runner's tests use a mock that touches no
 //! filesystem. A child's start-up cost belongs here too: [`Executor::startup_command`] is the
 //! no-op invocation of the same program, timed the same way as the copies.
@@ -23,6 +23,7 @@ pub(super) use in_process::{FileCopy, TreeCopy};
 
 use super::RunOptions;
 use crate::child::ChildRequest;
+use crate::interpreters::Interpreters;
 use crate::measure::Timing;
 use crate::mechanism::ContentTally;
 use crate::scenario::{EntrySpec, Scenario, Subject};
@@ -70,7 +71,7 @@ pub(super) struct Setting<'a> {
 }
 
 /// What one sample measured.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct Measured {
     pub(super) timing: Timing,
     pub(super) bytes: u64,
@@ -86,7 +87,7 @@ pub(super) struct Measured {
 /// Why one sample failed (the entry is then skipped with this as its reason).
 #[derive(Debug, thiserror::Error)]
 pub(super) enum SampleError {
-    #[error("getrusage: {0}")]
+    #[error("cannot start the sample's thread: {0}")]
     Rusage(std::io::Error),
     #[error("syncfs: {0}")]
     Syncfs(rustix::io::Errno),
@@ -105,10 +106,13 @@ pub(super) enum SampleError {
     },
     #[error("{count} errors, the first: {first}")]
     TreeErrors { count: usize, first: String },
-    #[error("cannot run {program:?}: {source}")]
+    #[error(
+        "cannot run {program:?}: {}",
+        copybench_engine::errno::describe_io(error)
+    )]
     Spawn {
         program: OsString,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{program}: {detail}")]
     ChildFailed { program: String, detail: String },
@@ -116,24 +120,28 @@ pub(super) enum SampleError {
     Check(#[from] super::check::CheckError),
 }
 
-/// The executor for `entry`, or the reason it cannot run here (the entry is skipped).
-///
-/// `xattrs` false: copy2 must leave extended attributes alone (the source's filesystem fails
-/// listxattr, as an SMB share through smbnetfs does).
+/// Why an entry cannot be sampled here (it is skipped with this as the reason).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Unavailable {
+    #[error("no copybench executable to time as a child process")]
+    NoChildProgram,
+    #[error(transparent)]
+    Peer(#[from] crate::peer::PeerError),
+}
+
+/// The executor for `entry`, or why it cannot run here. `xattrs` false: copy2 must leave
+/// extended attributes alone (the source's filesystem fails listxattr, as an SMB share through
+/// smbnetfs does).
 pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
+    interpreters: &Interpreters,
     kind: FixtureKind,
     xattrs: bool,
-) -> Result<Box<dyn Executor>, String> {
+) -> Result<Box<dyn Executor>, Unavailable> {
     let mode = scenario.mode;
-    let child = || {
-        options
-            .copybench
-            .clone()
-            .ok_or_else(|| "no copybench executable to time as a child process".to_owned())
-    };
+    let child = || options.copybench.clone().ok_or(Unavailable::NoChildProgram);
     Ok(match (&entry.subject, entry.timed_as) {
         (Subject::Strategy(strategy), TimedAs::InProcess) => Box::new(FileCopy(CopyOptions {
             strategy: *strategy,
@@ -190,6 +198,8 @@ pub(super) fn for_entry(
                 }
             }))
         }
-        (Subject::Peer(peer_kind), _) => Box::new(PeerProgram::resolve(*peer_kind, kind, xattrs)?),
+        (Subject::Peer(peer_kind), _) => {
+            Box::new(PeerProgram::resolve(peer_kind, interpreters, kind, xattrs)?)
+        }
     })
 }
