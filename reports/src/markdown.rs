@@ -162,6 +162,10 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
         code(&scenario.reference),
     );
     write_table(out, &table::speedups(scenario));
+    if let Some(mechanism) = table::mechanism(scenario) {
+        let _ = writeln!(out, "What the copies did, checked after every sample:\n");
+        write_table(out, &mechanism);
+    }
     let syscalls = table::syscall_totals_table(scenario);
     if !syscalls.is_empty() {
         let _ = writeln!(

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use copybench_result::{FixtureKind, ProtocolRequests};
 
 use super::executor::Setting;
+use super::progress::Progress;
 use super::rounds::Active;
 use super::sample::{flush, Bench};
 use super::RunError;
@@ -29,6 +30,7 @@ pub(super) fn of_one_copy_each(
     dir: &Path,
     trash: &mut Trash,
     unmeasured: &mut [BTreeMap<String, String>],
+    progress: &mut Progress,
 ) -> Result<Vec<Option<ProtocolRequests>>, RunError> {
     let mut out: Vec<Option<ProtocolRequests>> = active.iter().map(|_| None).collect();
     let Some(first) = target.request_counts() else {
@@ -56,10 +58,11 @@ pub(super) fn of_one_copy_each(
         if entry.failed.is_some() {
             continue;
         }
-        eprintln!(
-            "copybench: scenario `{}`: counting the server's requests of one more copy by `{}`",
-            bench.scenario, entry.spec.id
-        );
+        crate::interrupt::check().map_err(RunError::Interrupted)?;
+        progress.note(&format!(
+            "counting the server's requests of one more copy by `{}`",
+            entry.spec.id
+        ));
         let dst = dir.join(format!("requests-e{index:02}"));
         flush(&bench.target_fd);
         let copied = entry.executor.sample(&fixture.path, &dst, &setting);

@@ -352,6 +352,7 @@ pub(super) fn run_scenario(
         &target_dir,
         own_trash.as_mut().unwrap_or(&mut *main_trash),
         &mut unmeasured_of,
+        progress,
     )?;
     let strace_path = crate::peer::find_on_path("strace");
     for ((entry, requests), mut unmeasured) in
