@@ -486,81 +486,6 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn notes_with_the_same_reason_are_one_line() {
-        let note = |subject: &str, figure: &str, reason: &str| Note {
-            figure: figure.into(),
-            subject: subject.into(),
-            reason: reason.into(),
-        };
-        let notes = [
-            note(
-                "auto (child)",
-                "syscalls",
-                "children are counted with --count-syscalls",
-            ),
-            note(
-                "peer:cp",
-                "syscalls",
-                "children are counted with --count-syscalls",
-            ),
-            note(
-                "peer:cp",
-                "syscalls",
-                "children are counted with --count-syscalls",
-            ),
-            note("peer:cp", "peak RSS", "not recorded"),
-            note("peer:rsync in #2", "", "skipped: rsync not found"),
-        ];
-        assert_eq!(
-            grouped_notes(&notes),
-            [
-                "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
-                "peak RSS of peer:cp: not recorded",
-                "peer:rsync in #2: skipped: rsync not found",
-            ]
-        );
-    }
-
-    #[test]
-    fn all_figures_are_two_tables_that_share_the_entry_column() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
-        let tree = &result.scenarios[1];
-        let (time, cost) = figures(tree);
-        assert_eq!(time.columns[0].title, "entry");
-        assert_eq!(cost.columns[0].title, "entry");
-        assert_eq!(
-            time.columns.len() + cost.columns.len(),
-            all_figures(tree).columns.len() + 1
-        );
-        assert!(time.rows.iter().zip(&cost.rows).all(|(t, c)| t[0] == c[0]));
-    }
-
-    use super::*;
-
-    #[test]
-    fn an_absent_figure_is_a_dash_with_its_reason() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let mut result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
-        let scenario = &mut result.scenarios[0];
-        scenario.entries[1].speedup = None;
-        scenario.entries[1]
-            .unmeasured
-            .insert("speedup".into(), "no paired rounds".into());
-        let table = summary(scenario);
-        assert_eq!(table.rows[1][3], ABSENT);
-        assert!(scenario_notes(scenario).contains(&"speedup of sendfile: no paired rounds".into()));
-        assert_eq!(table.rows[0][3], "reference");
-    }
-}
-
 /// What each entry's copies really did (`entries[].mechanism`) and, on an SMB share, the
 /// requests one copy made: `None` when no entry was checked, so formats leave the section out.
 pub fn mechanism(scenario: &ScenarioResult) -> Option<Table> {
@@ -682,4 +607,111 @@ fn strategies_used(m: &copybench_result::Mechanism) -> String {
         text.push_str(&format!(" (after {})", gave_up.join(", ")));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notes_with_the_same_reason_are_one_line() {
+        let note = |subject: &str, figure: &str, reason: &str| Note {
+            figure: figure.into(),
+            subject: subject.into(),
+            reason: reason.into(),
+        };
+        let notes = [
+            note(
+                "auto (child)",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note(
+                "peer:cp",
+                "syscalls",
+                "children are counted with --count-syscalls",
+            ),
+            note("peer:cp", "peak RSS", "not recorded"),
+            note("peer:rsync in #2", "", "skipped: rsync not found"),
+        ];
+        assert_eq!(
+            grouped_notes(&notes),
+            [
+                "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
+                "peak RSS of peer:cp: not recorded",
+                "peer:rsync in #2: skipped: rsync not found",
+            ]
+        );
+    }
+
+    #[test]
+    fn all_figures_are_two_tables_that_share_the_entry_column() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let tree = &result.scenarios[1];
+        let (time, cost) = figures(tree);
+        assert_eq!(time.columns[0].title, "entry");
+        assert_eq!(cost.columns[0].title, "entry");
+        assert_eq!(
+            time.columns.len() + cost.columns.len(),
+            all_figures(tree).columns.len() + 1
+        );
+        assert!(time.rows.iter().zip(&cost.rows).all(|(t, c)| t[0] == c[0]));
+    }
+
+    use super::*;
+
+    #[test]
+    fn an_absent_figure_is_a_dash_with_its_reason() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let mut result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let scenario = &mut result.scenarios[0];
+        scenario.entries[1].speedup = None;
+        scenario.entries[1]
+            .unmeasured
+            .insert("speedup".into(), "no paired rounds".into());
+        let table = summary(scenario);
+        assert_eq!(table.rows[1][3], ABSENT);
+        assert!(scenario_notes(scenario).contains(&"speedup of sendfile: no paired rounds".into()));
+        assert_eq!(table.rows[0][3], "reference");
+    }
+
+    #[test]
+    fn the_mechanism_table_says_how_each_entry_copied_and_is_left_out_when_nothing_was_checked() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let mut result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let scenario = &mut result.scenarios[0];
+        for entry in &mut scenario.entries {
+            entry.mechanism = None;
+            entry.requests = None;
+        }
+        assert!(mechanism(scenario).is_none());
+        scenario.entries[0].mechanism = Some(copybench_result::Mechanism {
+            extents: Some(ExtentSharing::PartlyShared),
+            shared_fraction: Some(0.9975),
+            source_data_bytes: Some(4 << 20),
+            holes: Some(HoleKeeping::Filled),
+            holes_kept_fraction: Some(0.0),
+            strategies_used: [("copy_file_range".to_owned(), 3)].into(),
+            fallbacks: [("reflink: EOPNOTSUPP".to_owned(), 1)].into(),
+            contradiction: None,
+        });
+        let table = mechanism(scenario).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0][1], "partly shared (99.8 % shared)");
+        assert_eq!(
+            table.rows[0][2],
+            "copy_file_range (after reflink: EOPNOTSUPP)"
+        );
+        assert_eq!(table.rows[0][3], "filled (0 % kept)");
+    }
 }
