@@ -518,7 +518,18 @@ fn probe(share_mount: &Path, share_dir: &Path) -> Result<(), TargetError> {
     let on_disk = share_dir.join(&name);
     let seen =
         std::fs::read(&on_disk).map_err(io("find the probe on the server's disk", &on_disk))?;
-    std::fs::remove_file(&through).map_err(io("delete", &through))?;
+    // smbnetfs closes its SMB handle after close(2) returns (FUSE's release is asynchronous):
+    // until then the server refuses the delete (EBUSY).
+    let started = Instant::now();
+    loop {
+        match std::fs::remove_file(&through) {
+            Ok(()) => break,
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) && started.elapsed() < START_LIMIT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(io("delete", &through)(e)),
+        }
+    }
     if seen == b"probe" {
         Ok(())
     } else {
