@@ -367,6 +367,7 @@ fn counted_layer_agrees_with_strace() {
         ("readinto-1m", "copy2"),
         ("mmap", "copyfile"),
         ("dontcache", "copy2"),
+        ("io_uring", "copyfile"),
     ];
     for (strategy, mode) in runs {
         let Some((strace1, layer1)) = traced_copy(&env, strategy, mode, 1) else {

@@ -499,3 +499,185 @@ fn the_exit_statuses_are_documented_in_help() {
         assert!(text.contains(line), "{line}: {text}");
     }
 }
+
+/// Whether process `pid` is gone (or a zombie nobody reaped yet, which runs nothing).
+fn gone(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z')),
+    }
+}
+
+fn wait_for(path: &Path) -> u32 {
+    for _ in 0..600 {
+        if let Some(pid) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{} never appeared", path.display());
+}
+
+// Finding 10: after SIGINT or SIGTERM a child survived and copies stayed.
+#[test]
+fn finding_10_an_interrupt_ends_the_child_group_removes_copies_and_writes_no_result() {
+    for (signal, code) in [
+        (rustix::process::Signal::INT, 130),
+        (rustix::process::Signal::TERM, 143),
+    ] {
+        let env = TestEnv::new();
+        // A `cp` peer that never finishes and has a child of its own.
+        let bin = env.dir("bin");
+        let pids = env.dir("pids");
+        let fake_cp = env.file(
+            "bin/cp",
+            "#!/bin/sh\n\
+             if [ \"$1\" = --version ]; then echo 'cp (fake) 1'; exit 0; fi\n\
+             sleep 300 &\n\
+             echo $! > \"$PIDS/grandchild\"\n\
+             echo $$ > \"$PIDS/child\"\n\
+             wait\n",
+        );
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&fake_cp, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = env.file(
+            "s.toml",
+            tiny_with("s", "64KiB", "").replace(
+                "strategies = [\"buffered-64k\", \"readinto-64k\"]",
+                "strategies = [\"buffered-64k\"]\npeers = [\"cp\"]",
+            ),
+        );
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let child = Command::new(assert_cmd::cargo::cargo_bin("copybench"))
+            .args([
+                "scenario",
+                file.to_str().unwrap(),
+                "--work-dir",
+                "work",
+                "--conform",
+                "none",
+                "--no-progress",
+            ])
+            .current_dir(env.root())
+            .env("PATH", path)
+            .env("PIDS", &pids)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let timed = wait_for(&pids.join("child"));
+        let grandchild = wait_for(&pids.join("grandchild"));
+        let copybench = rustix::process::Pid::from_child(&child);
+        rustix::process::kill_process(copybench, signal).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{signal:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("interrupted by SIG"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(
+            gone(timed) && gone(grandchild),
+            "the timed child's group survived"
+        );
+        // The run's copies are gone and nothing claims to be a result.
+        assert!(!env.path("work/runs").exists());
+        let trash = env.path("work/trash");
+        assert!(
+            !trash.exists()
+                || std::fs::read_dir(&trash).unwrap().all(|run| {
+                    std::fs::read_dir(run.unwrap().path())
+                        .unwrap()
+                        .next()
+                        .is_none()
+                })
+        );
+        assert!(
+            !env.path("work/results").exists()
+                || std::fs::read_dir(env.path("work/results"))
+                    .unwrap()
+                    .next()
+                    .is_none()
+        );
+    }
+}
+
+/// A 20 MiB tmpfs mounted for one test (root only), unmounted when dropped.
+struct SmallDisk {
+    mountpoint: PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(env: &TestEnv) -> Option<SmallDisk> {
+        if !common::require_root("mounting a small tmpfs") {
+            return None;
+        }
+        let mountpoint = env.dir("small");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=20m", "copybench-full"])
+            .arg(&mountpoint)
+            .status();
+        if !status.as_ref().is_ok_and(|s| s.success()) {
+            common::skip(format!("cannot mount a tmpfs here ({status:?})"));
+            return None;
+        }
+        Some(SmallDisk { mountpoint })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.mountpoint).status();
+    }
+}
+
+// Finding 9: conform on a full disk blamed the strategies for CPython's ENOSPC.
+#[test]
+fn finding_9_a_full_disk_skips_cells_instead_of_failing_strategies() {
+    let env = TestEnv::new();
+    if !common::require_program("python3", "python3") {
+        return;
+    }
+    let Some(disk) = SmallDisk::mount(&env) else {
+        return;
+    };
+    let output = env.run([
+        "conform",
+        "--dir",
+        disk.mountpoint.to_str().unwrap(),
+        "--strategy",
+        "buffered-64k",
+        "--walker",
+        "lean",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let matrix = common::json_of(&output);
+    let cells = matrix["cells"].as_array().unwrap();
+    let failed: Vec<_> = cells.iter().filter(|c| c["verdict"] == "fail").collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(
+        cells.iter().any(|c| c["verdict"] == "skipped"
+            && c["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("the filesystem under test is full")),
+        "no cell says the disk was full"
+    );
+    // Every case's files are gone afterwards.
+    assert_eq!(std::fs::read_dir(&disk.mountpoint).unwrap().count(), 0);
+}

@@ -1,7 +1,7 @@
-//! `copybench scenario` end to end: a tiny scenario (KiB-sized, 2 samples) run through the
-//! binary, its result read back with the result types (whose schema `result/tests/schema.rs`
-//! checks against `docs/result-schema.md`), and the parser's errors as a user sees them. No
-//! timing is asserted.
+//! `copybench scenario` end to end: a tiny scenario (KiB-sized, 2 samples, a 1 ms budget so that
+//! no round runs past them) run through the binary, its result read back with the result types
+//! (whose schema `result/tests/schema.rs` checks against `docs/result-schema.md`), and the
+//! parser's errors as a user sees them. No timing is asserted.
 
 mod common;
 
@@ -97,6 +97,8 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
         .copybench()
         .args([
             "scenario",
+            "--max-time",
+            "1ms",
             "tiny.toml",
             "--work-dir",
             "wd",
@@ -226,7 +228,8 @@ fn a_tiny_scenario_writes_a_result_matching_the_documented_schema() {
             entry.id
         );
     }
-    assert_eq!(tree.entries.len() + tree.skipped.len(), 7);
+    // Its 7 entries, and the reference timed as a child for its child and peer entries.
+    assert_eq!(tree.entries.len() + tree.skipped.len(), 8);
     // Its claims were judged: the stat calls exactly, from the counted layer.
     let [stats, wall] = &tree.claims[..] else {
         panic!("{:?}", tree.claims)
@@ -292,6 +295,8 @@ fn a_second_run_reuses_the_cached_fixture() {
         env.copybench()
             .args([
                 "scenario",
+                "--max-time",
+                "1ms",
                 "tiny.toml",
                 "--work-dir",
                 "wd",
@@ -311,6 +316,8 @@ fn a_second_run_reuses_the_cached_fixture() {
         .copybench()
         .args([
             "scenario",
+            "--max-time",
+            "1ms",
             "tiny.toml",
             "--work-dir",
             "wd",
@@ -347,6 +354,8 @@ fn exports_go_where_asked_and_quiet_prints_one_line() {
         .args([
             "--quiet",
             "scenario",
+            "--max-time",
+            "1ms",
             "tiny.toml",
             "-d",
             "wd",
@@ -379,6 +388,8 @@ fn exports_go_where_asked_and_quiet_prints_one_line() {
     // An export never overwrites the scenario file it read.
     let output = env.run([
         "scenario",
+        "--max-time",
+        "1ms",
         "tiny.toml",
         "-d",
         "wd",
@@ -408,6 +419,8 @@ fn progress_is_hidden_without_a_terminal_and_lines_with_verbose() {
         let output = command
             .args([
                 "scenario",
+                "--max-time",
+                "1ms",
                 "tiny.toml",
                 "-d",
                 "wd",
@@ -473,7 +486,14 @@ fn scenario_file_errors_name_the_file_line_and_key() {
         env.file("tiny.toml", TINY.replacen(from, to, 1));
         let output = env
             .copybench()
-            .args(["scenario", "tiny.toml", "--work-dir", "wd"])
+            .args([
+                "scenario",
+                "tiny.toml",
+                "--max-time",
+                "1ms",
+                "--work-dir",
+                "wd",
+            ])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -514,6 +534,8 @@ fn a_missing_peer_is_skipped_naming_its_program_and_package() {
         .env("PATH", &empty_path)
         .args([
             "scenario",
+            "--max-time",
+            "1ms",
             "tiny.toml",
             "--work-dir",
             "wd",
@@ -588,6 +610,8 @@ source = "a claim about an interpreter this machine does not have"
     );
     let output = env.run([
         "scenario",
+        "--max-time",
+        "1ms",
         "claims.toml",
         "--work-dir",
         "wd",
@@ -643,6 +667,8 @@ fn a_python_that_is_not_an_interpreter_is_refused_by_name() {
     let fake = env.file("python3.9", "#!/bin/sh\necho not python\n");
     let output = env.run([
         "scenario",
+        "--max-time",
+        "1ms",
         "--python",
         fake.to_str().unwrap(),
         "--work-dir",

@@ -62,6 +62,8 @@ pub enum Strategy {
     Buffered1m,
     Mmap,
     Dontcache,
+    #[strum(serialize = "io_uring")]
+    IoUring,
     Std,
 }
 
@@ -83,6 +85,7 @@ impl Strategy {
         Strategy::Buffered1m,
         Strategy::Mmap,
         Strategy::Dontcache,
+        Strategy::IoUring,
         Strategy::Std,
     ];
 
@@ -284,6 +287,7 @@ mod tests {
                 "buffered-1m",
                 "mmap",
                 "dontcache",
+                "io_uring",
                 "std",
             ]
         );

@@ -24,8 +24,10 @@ fn happy_path_makes_no_path_stats_and_two_opens() {
             let ctx = format!("{strategy} {mode}: {c:?}");
             assert_eq!(c.path_stats, 0, "{ctx}");
             assert_eq!(c.get(Syscall::Openat), 2, "{ctx}");
-            // The two files, and splice's two pipe ends.
-            let closes = 2 + 2 * u64::from(strategy == Strategy::Splice);
+            // The two files, splice's two pipe ends, io_uring's ring.
+            let closes = 2
+                + 2 * u64::from(strategy == Strategy::Splice)
+                + u64::from(strategy == Strategy::IoUring);
             assert_eq!(c.get(Syscall::Close), closes, "{ctx}");
             // fstat of each descriptor; copy2 stats the source again after reading it (as
             // CPython's copystat does), and mmap stats the source for the mapping's length.
@@ -61,6 +63,8 @@ fn happy_path_makes_no_path_stats_and_two_opens() {
                 Strategy::Readinto256k => Some((Syscall::Read, 4 + 1)),
                 Strategy::Buffered1m | Strategy::Readinto1m => Some((Syscall::Read, 1 + 1)),
                 Strategy::Dontcache => Some((Syscall::Preadv2, 1 + 1)),
+                // 4 chunks read in one enter, written in another, then the empty read.
+                Strategy::IoUring => Some((Syscall::IoUringEnter, 3)),
                 _ => None,
             };
             if let Some((call, n)) = named {

@@ -108,54 +108,18 @@ pub fn warm(files: &[PathBuf]) -> Result<(), EvictError> {
     Ok(())
 }
 
-/// The page size (`sysconf(_SC_PAGESIZE)`), 4096 if it cannot be read.
-fn page_size() -> usize {
-    // SAFETY: sysconf only reads a constant.
-    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if n > 0 {
-        n as usize
-    } else {
-        4096
-    }
-}
-
 /// Pages of an open file present in the page cache (`mincore` over a read-only mapping).
 fn residency(fd: std::os::fd::BorrowedFd<'_>, path: &Path) -> Result<Residency, EvictError> {
-    let len = rustix::fs::fstat(fd).map_err(err("stat", path))?.st_size as usize;
-    if len == 0 {
-        return Ok(Residency::default());
-    }
-    let page = page_size();
-    let pages = len.div_ceil(page);
-    // SAFETY: a fresh read-only shared mapping chosen by the kernel, unmapped below; nothing
-    // reads through it (mincore only inspects the page tables' backing).
-    let ptr = unsafe {
-        rustix::mm::mmap(
-            std::ptr::null_mut(),
-            len,
-            rustix::mm::ProtFlags::READ,
-            rustix::mm::MapFlags::SHARED,
-            fd,
-            0,
-        )
-    }
-    .map_err(err("mmap", path))?;
-    let mut vec = vec![0u8; pages];
-    // SAFETY: `ptr..ptr+len` is the live mapping; `vec` has one byte per page of it.
-    let rc = unsafe { libc::mincore(ptr, len, vec.as_mut_ptr()) };
-    let mincore_error = std::io::Error::last_os_error();
-    // SAFETY: unmapping exactly the mapping made above, once.
-    let _ = unsafe { rustix::mm::munmap(ptr, len) };
-    if rc != 0 {
-        return Err(EvictError {
+    let len = rustix::fs::fstat(fd).map_err(err("stat", path))?.st_size;
+    let (resident_pages, total_pages) =
+        crate::os::resident_pages(fd, len.max(0) as u64).map_err(|error| EvictError {
             op: "mincore",
             path: path.to_owned(),
-            error: mincore_error,
-        });
-    }
+            error,
+        })?;
     Ok(Residency {
-        resident_pages: vec.iter().filter(|b| *b & 1 == 1).count() as u64,
-        total_pages: pages as u64,
+        resident_pages,
+        total_pages,
     })
 }
 
@@ -172,7 +136,10 @@ mod tests {
         let fd =
             rustix::fs::open(&path, rustix::fs::OFlags::RDONLY, rustix::fs::Mode::empty()).unwrap();
         let before = residency(fd.as_fd(), &path).unwrap();
-        assert_eq!(before.total_pages, (256 * 1024 / page_size()) as u64);
+        assert_eq!(
+            before.total_pages,
+            (256 * 1024 / rustix::param::page_size()) as u64
+        );
         assert_eq!(before.resident_pages, before.total_pages);
         let after = evict(std::slice::from_ref(&path)).unwrap();
         assert_eq!(after.total_pages, before.total_pages);

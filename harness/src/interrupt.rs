@@ -58,30 +58,14 @@ static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
 pub fn install() -> std::io::Result<()> {
     static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     let outcome = INSTALLED.get_or_init(|| {
-        for signal in [libc::SIGINT, libc::SIGTERM] {
-            // SAFETY: the handler only uses atomics, kill(2) and _exit(2), which are
-            // async-signal-safe; it allocates nothing and takes no lock.
-            unsafe { signal_hook::low_level::register(signal, move || on_signal(signal)) }
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(())
+        crate::os::on_signals(&[libc::SIGINT, libc::SIGTERM], &RECEIVED, &CHILD_GROUP)
+            .map_err(|e| e.to_string())
     });
     outcome.clone().map_err(std::io::Error::other)
 }
 
-fn on_signal(signal: i32) {
-    if RECEIVED.swap(signal, Ordering::SeqCst) != 0 {
-        // The second signal: the user does not want to wait for the cleanup.
-        signal_hook::low_level::exit(128 + signal);
-    }
-    kill_child_group();
-}
-
 fn kill_child_group() {
-    let group = CHILD_GROUP.load(Ordering::SeqCst);
-    if let Some(pid) = rustix::process::Pid::from_raw(group) {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
+    crate::os::kill_process_group(CHILD_GROUP.load(Ordering::SeqCst));
 }
 
 /// The signal received so far, if any.

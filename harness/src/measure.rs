@@ -42,7 +42,9 @@ pub struct CpuSplit {
 /// Why a sample has no user/system split.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SplitUnavailable {
-    #[error("user and system CPU are told apart only by the scheduler tick ({} ms here), each tick charged whole to one side; the split is kept from {SPLIT_MIN_TICKS} ticks of CPU time on, and a sample used {:.2} ms", tick.as_millis(), cpu.as_secs_f64() * 1e3)]
+    // The sample's own CPU time is in its figures; left out here so the reason reads the same
+    // for every entry it applies to, and a report can say it once.
+    #[error("user and system CPU are told apart only by the scheduler tick ({} ms here), each tick charged whole to one side; the split is kept from {SPLIT_MIN_TICKS} ticks ({} ms) of CPU time on, and some samples used less", tick.as_millis(), (*tick * SPLIT_MIN_TICKS).as_millis())]
     BelowResolution { cpu: Duration, tick: Duration },
     #[error("the kernel's tick length is unknown ({0}), so the tick-sampled user/system split cannot be judged")]
     TickUnknown(String),

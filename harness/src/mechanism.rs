@@ -50,7 +50,8 @@ pub fn strategy_claim(strategy: Strategy) -> Claim {
         | Strategy::Readinto256k
         | Strategy::Readinto1m
         | Strategy::Mmap
-        | Strategy::Dontcache => Claim::WritesEveryByte("a userspace copy loop"),
+        | Strategy::Dontcache
+        | Strategy::IoUring => Claim::WritesEveryByte("a userspace copy loop"),
         Strategy::Sendfile => Claim::WritesEveryByte("sendfile"),
         Strategy::Splice => Claim::WritesEveryByte("splice through a pipe"),
         Strategy::CopyFileRange | Strategy::Std | Strategy::Auto | Strategy::Fcopyfile => {
@@ -66,7 +67,10 @@ pub fn peer_claim(peer: &PeerKind) -> Claim {
         PeerKind::PythonCopyfileobj { .. } => {
             Claim::WritesEveryByte("`shutil.copyfileobj` (a userspace loop)")
         }
-        PeerKind::Cp | PeerKind::PythonShutil { .. } | PeerKind::Rsync => Claim::Unstated,
+        // xcp and the other cargo-installed copiers may clone where they can.
+        PeerKind::Cp | PeerKind::PythonShutil { .. } | PeerKind::Rsync | PeerKind::Cargo(_) => {
+            Claim::Unstated
+        }
     }
 }
 

@@ -1,9 +1,15 @@
-//! The harness's calls into the operating system that `rustix` does not wrap, in one place, so
-//! the rest of the harness has no `unsafe`: rusage and wait4, the extent map of a file
-//! (`FIEMAP`), and the parent-death signal of a child process the harness starts.
+//! The harness's calls into the operating system, in one place, so the rest of the harness has
+//! no `unsafe`: what `rustix` does not wrap (getrusage, wait4, mincore, setfsuid, signal
+//! handlers, the extent map of a file: FIEMAP, a child's parent-death signal) with the reason
+//! each call is sound beside it, and the privileged calls of the conformance fixtures
+//! (mounting a small tmpfs).
+//!
+//! Linux only, as the engine's `sys/linux.rs` is: the harness measures Linux copies.
 
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use rustix::io::Errno;
@@ -221,6 +227,97 @@ pub fn terminate_with_parent(command: &mut Command) {
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
                 .map_err(std::io::Error::from)
         });
+    }
+}
+
+/// Pages of the open file `fd` (of `len` bytes) present in the page cache, and its pages in
+/// all: `mincore` over a read-only mapping of it (rustix has no mincore).
+pub fn resident_pages(fd: BorrowedFd<'_>, len: u64) -> std::io::Result<(u64, u64)> {
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
+    if len == 0 {
+        return Ok((0, 0));
+    }
+    let pages = len.div_ceil(rustix::param::page_size());
+    // SAFETY: a fresh read-only shared mapping chosen by the kernel, unmapped below; nothing
+    // reads through it (mincore only inspects the page tables' backing).
+    let ptr = unsafe {
+        rustix::mm::mmap(
+            std::ptr::null_mut(),
+            len,
+            rustix::mm::ProtFlags::READ,
+            rustix::mm::MapFlags::SHARED,
+            fd,
+            0,
+        )
+    }?;
+    let mut vec = vec![0u8; pages];
+    // SAFETY: `ptr..ptr+len` is the live mapping; `vec` has one byte per page of it.
+    let rc = unsafe { libc::mincore(ptr, len, vec.as_mut_ptr()) };
+    let mincore_error = std::io::Error::last_os_error();
+    // SAFETY: unmapping exactly the mapping made above, once.
+    let _ = unsafe { rustix::mm::munmap(ptr, len) };
+    if rc != 0 {
+        return Err(mincore_error);
+    }
+    let resident = vec.iter().filter(|b| *b & 1 == 1).count() as u64;
+    Ok((resident, pages as u64))
+}
+
+/// Makes the calling thread's filesystem uid `uid` (`setfsuid`), so that permission bits bind
+/// on a root run; threads it starts inherit it (rustix has no setfsuid).
+pub fn set_thread_fsuid(uid: u32) {
+    // SAFETY: setfsuid takes a plain integer and cannot fail unsafely.
+    unsafe { libc::setfsuid(uid) };
+}
+
+/// Mounts a tmpfs of `size` bytes at `path` (needs root).
+pub fn mount_tmpfs(path: &Path, size: u64) -> std::io::Result<()> {
+    let options = std::ffi::CString::new(format!("size={size},mode=0755"))?;
+    rustix::mount::mount(
+        "tmpfs",
+        path,
+        "tmpfs",
+        rustix::mount::MountFlags::empty(),
+        options.as_c_str(),
+    )?;
+    Ok(())
+}
+
+/// Unmounts `path`; when busy (a file still open in a timed-out subject), detaches it, and it
+/// goes when closed.
+pub fn unmount(path: &Path) {
+    if rustix::mount::unmount(path, rustix::mount::UnmountFlags::empty()).is_err() {
+        let _ = rustix::mount::unmount(path, rustix::mount::UnmountFlags::DETACH);
+    }
+}
+
+/// Installs a handler for each of `signals` that records the signal in `received` and kills
+/// the process group in `child_group` (when not 0); a second signal ends the process at once
+/// with `128 + signal`, for a user who does not want to wait for the cleanup.
+pub fn on_signals(
+    signals: &[i32],
+    received: &'static AtomicI32,
+    child_group: &'static AtomicI32,
+) -> std::io::Result<()> {
+    for &signal in signals {
+        // SAFETY: the handler only uses atomics, kill(2) and _exit(2), which are
+        // async-signal-safe; it allocates nothing and takes no lock.
+        unsafe {
+            signal_hook::low_level::register(signal, move || {
+                if received.swap(signal, Ordering::SeqCst) != 0 {
+                    signal_hook::low_level::exit(128 + signal);
+                }
+                kill_process_group(child_group.load(Ordering::SeqCst));
+            })
+        }?;
+    }
+    Ok(())
+}
+
+/// Kills the process group `group` (nothing when 0); async-signal-safe.
+pub fn kill_process_group(group: i32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(group) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
 }
 

@@ -1,4 +1,5 @@
-//! External copy commands compared with the engine: GNU `cp`, CPython's `shutil`, `rsync`.
+//! External copy commands compared with the engine: GNU `cp`, CPython's `shutil`, `rsync`, and
+//! the fastest Rust copiers, `cpz`, `fcp` and `xcp` (optional: `cargo install cpz fcp xcp`).
 //!
 //! Each is one [`Peer`]: it finds its program (naming the Debian package when it is missing; the
 //! CPython peers pick their interpreter by version from `interpreters.rs`) and builds its
@@ -38,6 +39,32 @@ pub enum PeerKind {
     },
     /// `rsync` (local copy: whole files, written to a temporary name and renamed).
     Rsync,
+    /// A Rust copier installed with `cargo install` (`cpz`, `fcp`, `xcp`).
+    Cargo(CargoCopier),
+}
+
+/// The Rust copiers issue 16 measured ahead of copybench's tree copy, each run as its README
+/// shows for a file and for a tree. None keeps copy2's metadata in full (cpz keeps content and
+/// mode, fcp no times), which the report shows beside their times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CargoCopier {
+    /// `cpz SRC DST`: parallel, `unshare(CLONE_FILES)` per worker.
+    Cpz,
+    /// `fcp SRC DST`.
+    Fcp,
+    /// `xcp [-r] --no-progress SRC DST`, with its default workers.
+    Xcp,
+}
+
+impl CargoCopier {
+    /// Its program, and its crate on crates.io (the same name for all three).
+    pub fn program(self) -> &'static str {
+        match self {
+            CargoCopier::Cpz => "cpz",
+            CargoCopier::Fcp => "fcp",
+            CargoCopier::Xcp => "xcp",
+        }
+    }
 }
 
 impl PeerKind {
@@ -74,6 +101,7 @@ impl PeerKind {
                 copy: PythonCopy::Copyfileobj { buffer: *buffer },
             }),
             PeerKind::Rsync => Box::new(Rsync),
+            PeerKind::Cargo(copier) => Box::new(*copier),
         }
     }
 }
@@ -84,6 +112,7 @@ impl fmt::Display for PeerKind {
             PeerKind::Cp => return f.write_str("cp"),
             PeerKind::CpReflinkNever => return f.write_str("cp-reflink-never"),
             PeerKind::Rsync => return f.write_str("rsync"),
+            PeerKind::Cargo(copier) => return f.write_str(copier.program()),
             PeerKind::PythonShutil { python } => {
                 f.write_str("python-shutil")?;
                 python
@@ -107,7 +136,7 @@ impl FromStr for PeerKind {
     type Err = String;
     fn from_str(text: &str) -> Result<PeerKind, String> {
         let known =
-            "cp, cp-reflink-never, rsync, python-shutil[@3.X], python-copyfileobj[-SIZE][@3.X]";
+            "cp, cp-reflink-never, rsync, cpz, fcp, xcp, python-shutil[@3.X], python-copyfileobj[-SIZE][@3.X]";
         let (name, version) = match text.split_once('@') {
             Some((name, version)) => (name, Some(version.parse::<VersionSelector>()?)),
             None => (text, None),
@@ -122,6 +151,9 @@ impl FromStr for PeerKind {
             "cp" => no_version(PeerKind::Cp),
             "cp-reflink-never" => no_version(PeerKind::CpReflinkNever),
             "rsync" => no_version(PeerKind::Rsync),
+            "cpz" => no_version(PeerKind::Cargo(CargoCopier::Cpz)),
+            "fcp" => no_version(PeerKind::Cargo(CargoCopier::Fcp)),
+            "xcp" => no_version(PeerKind::Cargo(CargoCopier::Xcp)),
             "python-shutil" => Ok(PeerKind::PythonShutil { python: version }),
             "python-copyfileobj" => Ok(PeerKind::PythonCopyfileobj {
                 python: version,
@@ -159,6 +191,9 @@ pub enum PeerError {
         program: &'static str,
         package: &'static str,
     },
+    /// A Rust copier that is not installed: an optional peer for a comparison run.
+    #[error("`{program}` not found on PATH (install it with `cargo install {program}`)")]
+    NotInstalled { program: &'static str },
     /// A CPython peer's interpreter: missing (naming the version and how to get it) or unusable.
     #[error(transparent)]
     Python(#[from] NoInterpreter),
@@ -365,6 +400,29 @@ impl Peer for Rsync {
     }
 }
 
+impl Peer for CargoCopier {
+    fn resolve(&self, _: &Interpreters) -> Result<ResolvedProgram, PeerError> {
+        let program = self.program();
+        let path = find_on_path(program).ok_or(PeerError::NotInstalled { program })?;
+        let version = first_line_of(&path, &["--version"]);
+        Ok(ResolvedProgram { path, version })
+    }
+    fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![program.into()];
+        // cpz and fcp copy a directory whole without being asked; xcp needs -r, and draws a
+        // progress bar unless told not to.
+        if *self == CargoCopier::Xcp {
+            if kind == FixtureKind::Tree {
+                args.push("-r".into());
+            }
+            args.push("--no-progress".into());
+        }
+        args.push(src.into());
+        args.push(dst.into());
+        args
+    }
+}
+
 /// The first executable `name` in PATH.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let paths = std::env::var_os("PATH")?;
@@ -455,6 +513,20 @@ mod tests {
     }
 
     #[test]
+    fn the_rust_copiers_copy_trees_and_say_how_to_install_them() {
+        let (src, dst) = (Path::new("/w/src"), Path::new("/w/dst"));
+        let xcp = CargoCopier::Xcp.command(Path::new("xcp"), FixtureKind::Tree, src, dst);
+        assert_eq!(
+            xcp,
+            ["xcp", "-r", "--no-progress", "/w/src", "/w/dst"].map(OsString::from)
+        );
+        let cpz = CargoCopier::Cpz.command(Path::new("cpz"), FixtureKind::Tree, src, dst);
+        assert_eq!(cpz, ["cpz", "/w/src", "/w/dst"].map(OsString::from));
+        let missing = PeerError::NotInstalled { program: "fcp" }.to_string();
+        assert!(missing.contains("cargo install fcp"), "{missing}");
+    }
+
+    #[test]
     fn ids_are_prefixed() {
         assert_eq!(PeerKind::CpReflinkNever.entry_id(), "peer:cp-reflink-never");
     }
@@ -465,6 +537,9 @@ mod tests {
             "cp",
             "cp-reflink-never",
             "rsync",
+            "cpz",
+            "fcp",
+            "xcp",
             "python-shutil",
             "python-shutil@3.7",
             "python-shutil@3.11.7",
@@ -486,6 +561,7 @@ mod tests {
         for bad in [
             "robocopy",
             "cp@3.7",
+            "cpz@3.7",
             "python-shutil@3",
             "python-shutil@",
             "python-copyfileobj-64 KB",

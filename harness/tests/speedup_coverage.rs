@@ -195,7 +195,7 @@ fn the_95_percent_speedup_interval_covers_the_true_speedup() {
         for (p, &pairs) in PAIR_COUNTS.iter().enumerate() {
             let seed = 1000 * c as u64 + p as u64;
             let observed = observed_coverage(case, pairs, truth, seed, REPETITIONS, |r, e| {
-                let ci = speedup(r, e)
+                let ci = speedup(r, e, "reference")
                     .expect("pairs")
                     .ci
                     .expect("an interval from 6 pairs on");

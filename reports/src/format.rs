@@ -225,6 +225,7 @@ mod tests {
             }),
             pairs: 9,
             ratio_of_medians: 1.25,
+            against: "buffered-64k".to_owned(),
             direction_conflict: None,
         };
         assert_eq!(speedup(&s), "1.26× [1.21, 1.30]");

@@ -228,6 +228,31 @@ impl Headline<'_> {
     }
 }
 
+impl Headline<'_> {
+    /// The headline in one line: `copy_file_range 1.29× [1.25, 1.33] over buffered-64k, tied
+    /// with sendfile`.
+    pub fn recap(&self) -> Line {
+        let mut line = vec![Part::Name(self.winner.id.to_string())];
+        match &self.over_reference {
+            Some(margin) => {
+                line.push(text(" "));
+                line.push(Part::Figure(format::ratio(margin.median)));
+                line.push(text(format!(
+                    " [{:.2}, {:.2}] over ",
+                    margin.low, margin.high
+                )));
+                line.push(Part::Name(self.reference.to_string()));
+            }
+            None => line.push(text(" (the reference)")),
+        }
+        for (i, entry) in self.tied.iter().enumerate() {
+            line.push(text(if i == 0 { ", tied with " } else { ", " }));
+            line.push(Part::Name(entry.id.to_string()));
+        }
+        line
+    }
+}
+
 fn margin_line(margin: &Margin, other: &str, role: &str) -> Line {
     vec![
         Part::Figure(format::ratio(margin.median)),
@@ -278,6 +303,7 @@ mod tests {
                     }),
                     pairs: 9,
                     ratio_of_medians: median,
+                    against: entries[0].0.to_owned(),
                     direction_conflict: None,
                 });
                 entry

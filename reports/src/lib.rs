@@ -5,6 +5,7 @@
 //! they share are built once in `table`, sizes and durations are written by `format`, and the
 //! HTML page's SVG charts are drawn by `charts`, one file per chart.
 
+mod calibration;
 mod charts;
 mod claims;
 mod compare;

@@ -166,6 +166,13 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
         let _ = writeln!(out, "What the copies did, checked after every sample:\n");
         write_table(out, &mechanism);
     }
+    let calibration = crate::calibration::lines(scenario);
+    for line in &calibration {
+        let _ = writeln!(out, "- {}", escape(line));
+    }
+    if !calibration.is_empty() {
+        out.push('\n');
+    }
     let syscalls = table::syscall_totals_table(scenario);
     if !syscalls.is_empty() {
         let _ = writeln!(

@@ -61,12 +61,14 @@ pub struct Note {
     pub reason: String,
 }
 
-/// The notes of several tables as lines, each (figure, reason) once with every subject it
-/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`.
+/// The notes of several tables as lines, each reason once with every figure and subject it
+/// applies to: `syscalls of auto (child), peer:cp: child processes are counted only with …`,
+/// `user CPU and system CPU of lean, scandir: …`.
 pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<String> {
-    let mut groups: Vec<(&str, &str, Vec<&str>)> = vec![];
+    // First the subjects of each (figure, reason), then the figures of each (subjects, reason).
+    let mut by_figure: Vec<(&str, &str, Vec<&str>)> = vec![];
     for note in notes {
-        match groups
+        match by_figure
             .iter_mut()
             .find(|(figure, reason, _)| *figure == note.figure && *reason == note.reason)
         {
@@ -75,17 +77,28 @@ pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<Strin
                     subjects.push(&note.subject);
                 }
             }
-            None => groups.push((&note.figure, &note.reason, vec![&note.subject])),
+            None => by_figure.push((&note.figure, &note.reason, vec![&note.subject])),
         }
     }
-    groups
+    let mut lines: Vec<(Vec<&str>, &str, Vec<&str>)> = vec![];
+    for (figure, reason, subjects) in by_figure {
+        match lines
+            .iter_mut()
+            .find(|(s, r, _)| *r == reason && *s == subjects)
+        {
+            Some((_, _, figures)) => figures.push(figure),
+            None => lines.push((subjects, reason, vec![figure])),
+        }
+    }
+    lines
         .into_iter()
-        .map(|(figure, reason, subjects)| {
+        .map(|(subjects, reason, figures)| {
             let subjects = subjects.join(", ");
-            if figure.is_empty() {
+            let figures: Vec<&str> = figures.into_iter().filter(|f| !f.is_empty()).collect();
+            if figures.is_empty() {
                 format!("{subjects}: {reason}")
             } else {
-                format!("{figure} of {subjects}: {reason}")
+                format!("{} of {subjects}: {reason}", figures.join(" and "))
             }
         })
         .collect()
@@ -127,6 +140,9 @@ fn absent_note(entry: &EntryResult, figure: &str, fallback: &str) -> Note {
 fn figure_name(key: &str) -> &str {
     match key {
         "cpu_s_per_gib" => "CPU s/GiB",
+        "user_s" => "user CPU",
+        "sys_s" => "system CPU",
+        "ci" => "wall-time interval",
         "throughput_mib_s" => "throughput",
         "peak_rss_bytes" => "peak RSS",
         "path_stats" => "path stats",
@@ -152,6 +168,7 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
         columns.push(Column::right("stat/file"));
     }
     columns.push(Column::right(format!("syscalls/{unit}")));
+    let (memcpy, start) = limit_columns(scenario, &mut columns);
     let mut table = Table {
         columns,
         ..Table::default()
@@ -167,7 +184,11 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
             kind_name(entry).to_string(),
             format::duration(s.wall_s.median),
             match &entry.speedup {
-                Some(speedup) => format::speedup(speedup),
+                Some(speedup) => format!(
+                    "{}{}",
+                    format::speedup(speedup),
+                    against_mark(scenario, speedup)
+                ),
                 None if entry.id == scenario.reference => "reference".to_string(),
                 None => absent("speedup"),
             },
@@ -196,6 +217,7 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
             row.push(stat_family);
         }
         row.push(total);
+        limit_cells(entry, memcpy, start, &mut row);
         table.rows.push(row);
     }
     table
@@ -203,21 +225,23 @@ pub fn summary(scenario: &ScenarioResult) -> Table {
 
 /// Speedups only, for the Markdown summary: entry, speedup, CI, pairs, median wall.
 pub fn speedups(scenario: &ScenarioResult) -> Table {
+    let mut columns = vec![
+        Column::left("entry"),
+        Column::left("kind"),
+        Column::right("speedup"),
+        Column::right("95% CI"),
+        Column::right("pairs"),
+        Column::right("wall (median)"),
+    ];
+    let (memcpy, start) = limit_columns(scenario, &mut columns);
     let mut table = Table {
-        columns: vec![
-            Column::left("entry"),
-            Column::left("kind"),
-            Column::right("speedup"),
-            Column::right("95% CI"),
-            Column::right("pairs"),
-            Column::right("wall (median)"),
-        ],
+        columns,
         ..Table::default()
     };
     for entry in &scenario.entries {
         let (median, interval, pairs) = match &entry.speedup {
             Some(s) => (
-                format::ratio(s.median),
+                format!("{}{}", format::ratio(s.median), against_mark(scenario, s)),
                 format::speedup_ci(s),
                 s.pairs.to_string(),
             ),
@@ -231,14 +255,16 @@ pub fn speedups(scenario: &ScenarioResult) -> Table {
                 (ABSENT.to_string(), String::new(), String::new())
             }
         };
-        table.rows.push(vec![
+        let mut row = vec![
             entry.id.clone(),
             kind_name(entry).to_string(),
             median,
             interval,
             pairs,
             format::duration(entry.summary.wall_s.median),
-        ]);
+        ];
+        limit_cells(entry, memcpy, start, &mut row);
+        table.rows.push(row);
     }
     table
 }
@@ -609,6 +635,47 @@ fn strategies_used(m: &copybench_result::Mechanism) -> String {
     text
 }
 
+/// Adds the "× memcpy" and "start" columns when some entry has those figures; says which.
+fn limit_columns(scenario: &ScenarioResult, columns: &mut Vec<Column>) -> (bool, bool) {
+    let memcpy = scenario.entries.iter().any(|e| e.memcpy_multiple.is_some());
+    let start = scenario.entries.iter().any(|e| e.startup_s.is_some());
+    if memcpy {
+        columns.push(Column::right("× memcpy"));
+    }
+    if start {
+        columns.push(Column::right("start"));
+    }
+    (memcpy, start)
+}
+
+/// The cells of [`limit_columns`] for `entry`.
+fn limit_cells(entry: &EntryResult, memcpy: bool, start: bool, row: &mut Vec<String>) {
+    if memcpy {
+        row.push(
+            entry
+                .memcpy_multiple
+                .as_ref()
+                .map_or_else(|| ABSENT.to_string(), |m| format!("{:.1}×", m.median)),
+        );
+    }
+    if start {
+        row.push(
+            entry
+                .startup_s
+                .map_or_else(String::new, |s| format!("+{}", format::duration(s))),
+        );
+    }
+}
+
+/// `†` for a speedup against the reference timed as a child (see `calibration::lines`).
+fn against_mark(scenario: &ScenarioResult, speedup: &copybench_result::Speedup) -> &'static str {
+    if speedup.against.is_empty() || speedup.against == scenario.reference {
+        ""
+    } else {
+        crate::calibration::AGAINST_CHILD
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -636,6 +703,8 @@ mod tests {
             ),
             note("peer:cp", "peak RSS", "not recorded"),
             note("peer:rsync in #2", "", "skipped: rsync not found"),
+            note("lean", "user CPU", "below the tick"),
+            note("lean", "system CPU", "below the tick"),
         ];
         assert_eq!(
             grouped_notes(&notes),
@@ -643,6 +712,7 @@ mod tests {
                 "syscalls of auto (child), peer:cp: children are counted with --count-syscalls",
                 "peak RSS of peer:cp: not recorded",
                 "peer:rsync in #2: skipped: rsync not found",
+                "user CPU and system CPU of lean: below the tick",
             ]
         );
     }

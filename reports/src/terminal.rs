@@ -98,6 +98,34 @@ fn render_result(out: &mut Out, result: &RunResult) {
         out.blank();
         render_scenario(out, scenario);
     }
+    render_recap(out, &result.scenarios);
+}
+
+/// The answer once more in one line per scenario, last: after a long summary it is what stays
+/// on the screen.
+fn render_recap(out: &mut Out, scenarios: &[ScenarioResult]) {
+    let lines: Vec<(String, String)> = scenarios
+        .iter()
+        .filter_map(|scenario| {
+            let headline = headline::headline(scenario)?;
+            let line = out.parts(&headline.recap(), headline.winner.id);
+            Some((scenario.name.clone(), line))
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    out.blank();
+    let heading = out.paint(HEADING, "In short");
+    out.line(&heading);
+    let width = lines
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (name, line) in lines {
+        out.line(&format!("  {}  {line}", pad(&name, width, Align::Left)));
+    }
 }
 
 /// The answer first: the claims' verdicts, then per scenario who won, by how much, and who is
@@ -175,6 +203,9 @@ fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
     if let Some(mechanism) = table::mechanism(scenario) {
         out.line("  what the copies did (checked after every sample):");
         write_table(out, &mechanism, "  ");
+    }
+    for line in crate::calibration::lines(scenario) {
+        out.line(&format!("  {line}"));
     }
 
     if !scenario.skipped.is_empty() {

@@ -13,7 +13,7 @@ mod single;
 
 pub use single::{
     CopyFailure, CopyOutcome, CopySuccess, CopytreeError, CopytreeOutcome, Fallback, ListOutput,
-    OperationError, StrategySupport, SyscallCountsJson, TreeSyscallsJson,
+    OperationError, StrategySupport, SyscallCountsJson,
 };
 
 fn yes() -> bool {
@@ -37,6 +37,21 @@ pub struct RunResult {
     /// program missing).
     #[serde(default)]
     pub skipped_scenarios: Vec<Skipped>,
+    /// The wait before tree scenarios inside ext4's slow minute after deleting many files:
+    /// `None` when no wait was due.
+    #[serde(default)]
+    pub delete_wait: Option<DeleteWait>,
+}
+
+/// A wait for ext4's slow minute after the previous run deleted its copies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DeleteWait {
+    /// How long the wait was, or would have been.
+    pub wait_s: f64,
+    /// `false` when `--no-wait` skipped it (early tree samples may then be slow).
+    pub waited: bool,
+    /// Why it applies: the work directory's filesystem, ext4 without a journal.
+    pub reason: String,
 }
 
 impl RunResult {
@@ -219,6 +234,75 @@ pub struct ScenarioResult {
     /// The scenario's claims (`[[scenario.claim]]`), each with its verdict, in file order.
     #[serde(default)]
     pub claims: Vec<ClaimResult>,
+    /// How many rounds ran and why sampling stopped.
+    #[serde(default)]
+    pub sampling: Option<Sampling>,
+    /// What the machine and the harness cost, measured in the same rounds as the entries.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
+}
+
+/// Rounds continue past `min_samples` until every speedup interval is within the target
+/// half-width, or the time budget is spent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Sampling {
+    pub min_samples: u32,
+    /// Measured rounds run.
+    pub rounds: u32,
+    /// Wanted half-width of every speedup interval, relative to its median (0.03: ±3 %).
+    pub target_half_width: f64,
+    pub max_time_s: f64,
+    /// Time spent in the measured rounds.
+    pub elapsed_s: f64,
+    pub stopped: SamplingStop,
+    /// Entries whose speedup interval is wider than the target (or has none).
+    pub short_of_target: Vec<String>,
+}
+
+/// Why sampling stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SamplingStop {
+    /// Every speedup interval is within the target.
+    TargetReached,
+    /// Another round would not have fit in the time budget.
+    TimeBudget,
+    /// No entry has a speedup to aim at (the reference failed, or nothing else ran).
+    NothingToTarget,
+}
+
+/// The machine's limits and the harness's own costs, timed in the scenario's rounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Calibration {
+    /// `memcpy` of the fixture's bytes between two touched buffers (file fixtures).
+    pub memcpy_s: Option<Estimate>,
+    /// `read` of the source file into a touched buffer (file fixtures).
+    pub read_s: Option<Estimate>,
+    /// The syscall recorder's cost on the in-process reference.
+    pub counting_layer: Option<CountingLayerCost>,
+    /// A no-op start of each program the child and peer entries run.
+    pub startup: Vec<StartupCost>,
+    /// Figures above that could not be measured, with the reason.
+    pub unmeasured: BTreeMap<String, String>,
+}
+
+/// The same in-process copy with the syscall recorder over without it, pair by pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CountingLayerCost {
+    /// The entry timed both ways.
+    pub entry: String,
+    /// Per round `with / without`: above 1 is what counting costs.
+    pub ratio: Estimate,
+}
+
+/// What starting a program costs: its no-op invocation, timed as the copies are.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StartupCost {
+    /// `copybench --version`, `python3 -c pass`, `cp --version`.
+    pub command: Vec<String>,
+    pub wall_s: Estimate,
+    /// The entries that start this program.
+    pub entries: Vec<String>,
 }
 
 /// A published claim checked against this run (docs/design.md, "Claims and verdicts").
@@ -411,6 +495,13 @@ pub struct EntryResult {
     pub requests: Option<ProtocolRequests>,
     /// Figures that could not be measured for this entry, with the reason.
     pub unmeasured: BTreeMap<String, String>,
+    /// Per round this entry's wall time over a `memcpy` of the same bytes in that round: how
+    /// many memory copies the copy costs (file fixtures).
+    #[serde(default)]
+    pub memcpy_multiple: Option<Estimate>,
+    /// Child processes: the median no-op start of the program, part of every sample's wall time.
+    #[serde(default)]
+    pub startup_s: Option<f64>,
 }
 
 /// One timed copy.
@@ -499,6 +590,10 @@ pub struct Speedup {
     pub pairs: u32,
     /// The reference's median wall time over the entry's.
     pub ratio_of_medians: f64,
+    /// The entry this speedup is against: the scenario's reference, or for a child or peer that
+    /// reference timed as a child in the same rounds.
+    #[serde(default)]
+    pub against: String,
     /// Set when the paired ratios and the medians point in opposite directions: says which
     /// way each points.
     pub direction_conflict: Option<String>,

@@ -1,5 +1,6 @@
-//! The JSON the single-operation commands print, one object on stdout each: `copy --json`,
-//! `copytree --json` and `list --json`. Like the run result, these types are the format.
+//! The JSON the single-operation commands print, one object on one line of stdout each:
+//! `copy --json`, `copytree --json` and `list --json`. Like the run result, these types are the
+//! format; `syscalls` has the same shape in `copy` and `copytree`.
 
 use std::collections::BTreeMap;
 
@@ -94,7 +95,11 @@ pub struct CopytreeOutcome {
     pub bytes: u64,
     /// Every gathered error, as in `shutil.Error`.
     pub errors: Vec<CopytreeError>,
-    pub syscalls: TreeSyscallsJson,
+    /// The syscalls of the whole copy, as `copy --json` gives them.
+    pub syscalls: SyscallCountsJson,
+    /// The same per regular file copied (the directories' own calls spread over the files);
+    /// `None` when no file was copied.
+    pub syscalls_per_file: Option<PerFileSyscalls>,
 }
 
 /// One gathered error of a tree copy.
@@ -105,15 +110,6 @@ pub struct CopytreeError {
     pub kind: String,
     pub errno: Option<String>,
     pub message: String,
-}
-
-/// The syscalls of a tree copy, and per regular file copied (the directories' own calls spread
-/// over the files); no per-file figures when no file was copied.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct TreeSyscallsJson {
-    #[serde(flatten)]
-    pub counts: SyscallCountsJson,
-    pub per_file: Option<PerFileSyscalls>,
 }
 
 /// `copybench list --json`.

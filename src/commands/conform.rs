@@ -101,7 +101,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {
-        output::println(&serde_json::to_string_pretty(&matrix)?)?;
+        output::println(&serde_json::to_string(&matrix)?)?;
     } else {
         output::print(&copybench_reports::conformance_matrix(&matrix))?;
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
-use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls, TreeSyscallsJson};
+use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls};
 
 use copybench_reports::format;
 
@@ -150,12 +150,11 @@ fn print(
                 .iter()
                 .map(|e| error_json(&e.src, &e.dst, &e.error))
                 .collect(),
-            syscalls: TreeSyscallsJson {
-                counts: counts_json,
-                per_file,
-            },
+            syscalls: counts_json,
+            syscalls_per_file: per_file,
         };
-        output::println(&serde_json::to_string_pretty(&json)?)?;
+        // One line, as `copy --json` and `list --json` print theirs.
+        output::println(&serde_json::to_string(&json)?)?;
     } else {
         let mut text = String::new();
         if !terminal.quiet {

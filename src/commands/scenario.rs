@@ -29,7 +29,8 @@ pub struct ScenarioArgs {
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub scale: f64,
 
-    /// Measured rounds for every scenario, instead of each file's `samples` (at least 2).
+    /// The fewest measured rounds for every scenario, instead of each file's `samples` (at
+    /// least 2); rounds go on until --target-ci or --max-time.
     #[arg(
         short = 'n',
         long,
@@ -43,6 +44,21 @@ pub struct ScenarioArgs {
     /// Unmeasured rounds before the samples, instead of each file's `warmup`.
     #[arg(short, long, value_name = "N")]
     pub warmup: Option<u32>,
+
+    /// Wanted half-width of every speedup interval, instead of each file's `target_ci`
+    /// (default 3%): rounds go on until every interval is within it.
+    #[arg(long, value_name = "PERCENT", value_parser = scenario::sampling::parse_percent)]
+    pub target_ci: Option<f64>,
+
+    /// Time budget of each scenario's rounds, instead of each file's `max_time` (default 2m):
+    /// no round starts that would not end within it.
+    #[arg(long, value_name = "DURATION", value_parser = scenario::sampling::parse_duration)]
+    pub max_time: Option<std::time::Duration>,
+
+    /// Skip the wait before tree scenarios inside ext4's slow minute after the previous run
+    /// deleted its copies (the result records that it was skipped).
+    #[arg(long)]
+    pub no_wait: bool,
 
     /// Also write a copy of the result JSON to FILE (where CI collects it).
     #[arg(long, value_name = "FILE")]
@@ -104,6 +120,9 @@ pub fn run(args: ScenarioArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
     options.scale = args.scale;
     options.samples = args.samples;
     options.warmup = args.warmup;
+    options.target_ci = args.target_ci;
+    options.max_time = args.max_time;
+    options.no_wait = args.no_wait;
     options.count_syscalls = args.count_syscalls;
     options.conform = match args.conform {
         Conform::Quick => ConformLevel::Quick,

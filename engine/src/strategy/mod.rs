@@ -11,6 +11,7 @@ mod buffered;
 mod copy_file_range;
 mod dontcache;
 mod fcopyfile;
+mod io_uring;
 mod mmap;
 mod probe;
 mod readinto;
@@ -162,6 +163,7 @@ impl Strategy {
             Strategy::Readinto1m => &readinto::Readinto { chunk: 1024 * 1024 },
             Strategy::Mmap => &mmap::Mmap,
             Strategy::Dontcache => &dontcache::Dontcache { chunk: 1024 * 1024 },
+            Strategy::IoUring => &io_uring::IoUring,
             Strategy::Std => &std_copy::StdCopy,
             Strategy::Auto => &auto::Auto,
         }

@@ -13,7 +13,7 @@
 //!
 //! | target         | backend                              | what works                          |
 //! |----------------|--------------------------------------|-------------------------------------|
-//! | Linux          | `linux.rs`                           | every call                          |
+//! | Linux          | `linux.rs`, `ring.rs` (io_uring)     | every call                          |
 //! | macOS          | `unsupported.rs` and `macos.rs`      | `fcopyfile(3)`; every other call fails with ENOSYS |
 //! | other Unix     | `unsupported.rs`                     | nothing: every call fails with ENOSYS |
 //! | not Unix       | none: the crate does not build (descriptors and `*at` calls are its ground) | |
@@ -32,6 +32,11 @@ mod fd;
 mod linux;
 #[cfg(target_os = "linux")]
 pub use linux::*;
+
+#[cfg(target_os = "linux")]
+mod ring;
+#[cfg(target_os = "linux")]
+pub use ring::{Completion, Ring};
 
 #[cfg(not(target_os = "linux"))]
 mod unsupported;

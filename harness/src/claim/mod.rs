@@ -136,7 +136,7 @@ fn timed(
     // baseline ÷ subject, per round.
     let Ok(Speedup {
         median, ci, pairs, ..
-    }) = stats::speedup(&b, &s)
+    }) = stats::speedup(&b, &s, &baseline.id)
     else {
         return Err(format!(
             "`{}` and `{}` have no round in which both were measured with a {} above 0",
@@ -300,6 +300,8 @@ mod tests {
                 .into_iter()
                 .filter(|_| stats_per_copy.is_none())
                 .collect(),
+            memcpy_multiple: None,
+            startup_s: None,
         }
     }
 

@@ -8,6 +8,7 @@ use copybench_engine::{Fault, Strategy};
 use super::case::{self, Case, FaultPlan, Requirement, SubjectId, Variant};
 use super::fault_plan::resolve_faults;
 use super::fixture;
+use super::full_disk;
 use super::outcome::{self, Observed, Returned};
 use super::refusal::refused;
 use super::subject::{Copier, EngineCopier, Invocation};
@@ -85,6 +86,11 @@ impl<'a> CaseRunner<'a> {
         if let Some(why) = self.precondition(variant) {
             return Some(VariantResult::skipped(why));
         }
+        if let Some(why) =
+            oracle.and_then(|o| full_disk::skip_reason(variant, "CPython's", &o.returned))
+        {
+            return Some(VariantResult::skipped(why));
+        }
         let copier = EngineCopier {
             subject,
             as_nobody: as_nobody(variant),
@@ -117,7 +123,7 @@ impl<'a> CaseRunner<'a> {
         let faults = match variant.faults {
             FaultPlan::None => Vec::new(),
             plan => match self.run_once(&copier, &root, variant, Vec::new()) {
-                Err(why) => return Some(VariantResult::fail(why, false)),
+                Err(not_run) => return Some(not_run),
                 Ok(clean) => {
                     if let Returned::Path(_) = clean.returned {
                     } else {
@@ -138,8 +144,12 @@ impl<'a> CaseRunner<'a> {
         };
         let observed = match self.run_once(&copier, &root, variant, faults) {
             Ok(o) => o,
-            Err(why) => return Some(VariantResult::fail(why, false)),
+            Err(not_run) => return Some(not_run),
         };
+        let who = format!("{}'s", copier.name());
+        if let Some(why) = full_disk::skip_reason(variant, &who, &observed.returned) {
+            return Some(VariantResult::skipped(why));
+        }
         if let Returned::Broken(why) = &observed.returned {
             return Some(VariantResult::fail(why.clone(), oracle.is_some()));
         }
@@ -173,18 +183,24 @@ impl<'a> CaseRunner<'a> {
     }
 
     /// Builds the fixture at `root`, runs the subject on it, observes the outcome, removes it.
+    /// Errs with the verdict when it could not (skipped when the disk was full).
     pub(super) fn run_once(
         &self,
         copier: &EngineCopier,
         root: &Path,
         variant: &Variant,
         faults: Vec<Fault>,
-    ) -> Result<Observed, String> {
-        let built = fixture::build(root, &variant.fixture, variant.plan.atime)
-            .map_err(|e| format!("cannot build the fixture: {e}"))?;
+    ) -> Result<Observed, VariantResult> {
+        let built = fixture::build(root, &variant.fixture, variant.plan.atime).map_err(|e| {
+            match full_disk::fixture_skip_reason(&e) {
+                Some(why) => VariantResult::skipped(why),
+                None => VariantResult::fail(format!("cannot build the fixture: {e}"), false),
+            }
+        })?;
+        let failed = |why: String| VariantResult::fail(why, false);
         if copier.as_nobody {
             fixture::give_to_nobody(&built.root)
-                .map_err(|e| format!("cannot give the fixture to nobody: {e}"))?;
+                .map_err(|e| failed(format!("cannot give the fixture to nobody: {e}")))?;
         }
         let ran = copier
             .run(&[Invocation {
@@ -193,9 +209,9 @@ impl<'a> CaseRunner<'a> {
                 faults,
             }])
             .pop()
-            .ok_or("the subject ran nothing")?;
+            .ok_or_else(|| failed("the subject ran nothing".to_owned()))?;
         let snapshot = outcome::snapshot(&built.root, &variant.plan)
-            .map_err(|e| format!("cannot observe the copy: {e}"))?;
+            .map_err(|e| failed(format!("cannot observe the copy: {e}")))?;
         let observed = Observed {
             returned: ran.returned,
             snapshot,

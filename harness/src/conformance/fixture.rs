@@ -1,7 +1,7 @@
 //! Fixtures of the conformance cases: described as data, built afresh for every subject (and for
 //! the oracle) so that each copies its own, identical files.
 
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
@@ -192,7 +192,7 @@ impl Built {
 
     fn clean(&mut self) {
         for mount in self.mounts.drain(..).rev() {
-            unmount(&mount);
+            crate::os::unmount(&mount);
         }
         if self.root.as_os_str().is_empty() {
             return;
@@ -248,7 +248,7 @@ pub(crate) fn build(root: &Path, nodes: &[Node], atime: (i64, i64)) -> std::io::
             Node::Fifo { .. } => rustix::fs::mkfifoat(CWD, &path, FileMode::from_raw_mode(0o644))?,
             Node::Tmpfs { size, .. } => {
                 std::fs::create_dir_all(&path)?;
-                mount_tmpfs(&path, *size)?;
+                crate::os::mount_tmpfs(&path, *size)?;
                 built.mounts.push(path);
             }
         }
@@ -321,39 +321,6 @@ pub(crate) fn write_content(path: &Path, content: &Content) -> std::io::Result<(
         }
     }
     Ok(())
-}
-
-fn mount_tmpfs(path: &Path, size: u64) -> std::io::Result<()> {
-    let target = CString::new(path.as_os_str().as_bytes())?;
-    let options = CString::new(format!("size={size},mode=0755"))?;
-    // SAFETY: every pointer is a NUL-terminated string that outlives the call.
-    let rc = unsafe {
-        libc::mount(
-            c"tmpfs".as_ptr(),
-            target.as_ptr(),
-            c"tmpfs".as_ptr(),
-            0,
-            options.as_ptr().cast(),
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-fn unmount(path: &Path) {
-    let Ok(target) = CString::new(path.as_os_str().as_bytes()) else {
-        return;
-    };
-    // SAFETY: `target` is a NUL-terminated path that outlives the calls.
-    unsafe {
-        if libc::umount2(target.as_ptr(), 0) != 0 {
-            // Busy (a file still open in a timed-out subject): detach it, it goes when closed.
-            libc::umount2(target.as_ptr(), libc::MNT_DETACH);
-        }
-    }
 }
 
 /// Removes `path` and everything below it, restoring search permission on directories a case

@@ -16,8 +16,10 @@
 mod case;
 mod case_runner;
 mod cases;
+mod checks;
 mod fault_plan;
 mod fixture;
+mod full_disk;
 mod isolated;
 mod matrix;
 mod oracle;

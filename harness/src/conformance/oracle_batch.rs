@@ -70,8 +70,9 @@ impl CaseRunner<'_> {
             Ok(ran) => ran,
             Err(why) => return (HashMap::new(), Some(why.to_string())),
         };
-        for (((ci, vi), b), ran) in built.iter().zip(ran) {
-            let variant = &cases[*ci].variants[*vi];
+        // Each variant's files are removed as soon as they are observed.
+        for (((ci, vi), b), ran) in built.into_iter().zip(ran) {
+            let variant = &cases[ci].variants[vi];
             let observed = outcome::snapshot(&b.root, &variant.plan)
                 .map(|snapshot| Observed {
                     returned: ran.returned,
@@ -80,7 +81,8 @@ impl CaseRunner<'_> {
                     engine: None,
                 })
                 .map_err(|e| format!("observing CPython's copy: {e}"));
-            outcomes.insert((*ci, *vi), observed);
+            outcomes.insert((ci, vi), observed);
+            drop(b);
         }
         (outcomes, None)
     }

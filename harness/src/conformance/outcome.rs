@@ -96,12 +96,12 @@ pub(crate) enum TimeMark {
     Changed,
 }
 
-/// A file's content, by length and a 64-bit FNV-1a digest, or as a prefix of a source file.
+/// A file's content, by length and a 64-bit xxh3 digest, or as a prefix of a source file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ContentMark {
     Digest {
         len: u64,
-        fnv: u64,
+        digest: u64,
     },
     /// For destinations a case expects partial (disk full): how they relate to the source.
     Partial(PartialMark),
@@ -196,7 +196,7 @@ pub(crate) fn snapshot(root: &Path, plan: &SnapshotPlan) -> std::io::Result<Snap
                 }
                 None => Some(ContentMark::Digest {
                     len: data.len() as u64,
-                    fnv: fnv1a(&data),
+                    digest: digest(&data),
                 }),
             }
         } else {
@@ -300,11 +300,9 @@ fn user_xattrs(path: &Path) -> BTreeMap<String, Vec<u8>> {
     found
 }
 
-/// FNV-1a, 64 bits: enough to tell two small test files apart, and dependency-free.
-pub(crate) fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// The harness's one hash (xxh3, 64 bits): enough to tell two test files apart.
+pub(crate) fn digest(data: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(data)
 }
 
 /// Everything observed of one run of a case by one subject.
@@ -503,7 +501,7 @@ fn describe_count(count: Option<u64>) -> String {
 fn describe_content(content: &Option<ContentMark>) -> String {
     match content {
         None => "none".to_owned(),
-        Some(ContentMark::Digest { len, fnv }) => format!("{len} bytes (fnv {fnv:016x})"),
+        Some(ContentMark::Digest { len, digest }) => format!("{len} bytes (xxh3 {digest:016x})"),
         Some(ContentMark::Partial(mark)) => format!("{mark:?}"),
     }
 }
@@ -543,7 +541,7 @@ mod tests {
         let entry = EntryState {
             kind: Kind::File,
             mode: Some(0o644),
-            content: Some(ContentMark::Digest { len: 3, fnv: 1 }),
+            content: Some(ContentMark::Digest { len: 3, digest: 1 }),
             target: None,
             xattrs: BTreeMap::new(),
             nlink: Some(1),

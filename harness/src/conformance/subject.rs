@@ -86,8 +86,7 @@ impl EngineCopier {
                 if as_nobody {
                     // Per thread: the fsuid and the capabilities it drops (DAC override) are this
                     // thread's, and threads it starts inherit them; the thread ends after.
-                    // SAFETY: setfsuid takes a plain integer and cannot fail unsafely.
-                    unsafe { libc::setfsuid(NOBODY) };
+                    crate::os::set_thread_fsuid(NOBODY);
                 }
                 let result = thread_recorder.run(|| run_engine(subject, &root, &op));
                 let _ = tx.send(result);

@@ -24,6 +24,7 @@ use std::time::SystemTime;
 
 use copybench_result::{Environment, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION};
 
+mod calibration;
 mod catch;
 mod check;
 mod conform;
@@ -63,9 +64,15 @@ pub struct RunOptions {
     pub work_dir: PathBuf,
     /// Multiplies every scenario's own `scale`.
     pub scale: f64,
-    /// Overrides of every scenario's counts (for quick checks and tests).
+    /// Overrides of every scenario's counts (for quick checks and tests): `samples` is the
+    /// fewest measured rounds.
     pub samples: Option<u32>,
     pub warmup: Option<u32>,
+    /// Overrides of every scenario's `target_ci` (relative half-width) and `max_time`.
+    pub target_ci: Option<f64>,
+    pub max_time: Option<std::time::Duration>,
+    /// Skip the wait before a tree scenario that ext4 would slow (recorded in the result).
+    pub no_wait: bool,
     /// Count the syscalls of child-process entries with a separate, untimed strace run.
     pub count_syscalls: bool,
     pub conform: ConformLevel,
@@ -93,6 +100,9 @@ impl RunOptions {
             scale: 1.0,
             samples: None,
             warmup: None,
+            target_ci: None,
+            max_time: None,
+            no_wait: false,
             count_syscalls: false,
             conform: ConformLevel::Quick,
             copybench: None,
@@ -187,7 +197,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
     let mut progress = progress::Progress::new(options.progress, scenarios.len());
-    let recently_emptied = ext4_wait::wait_out_recent_deletes(&work, scenarios, &mut progress);
+    let (recently_emptied, delete_wait) =
+        ext4_wait::wait_out_recent_deletes(&work, scenarios, options.no_wait, &mut progress);
     let mut options = options.clone();
     // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
     // rather than a budget of 0, which would empty it every round and change what is measured.
@@ -261,9 +272,10 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 conform::conformance_of(scenario, options, &work, &mut result.warnings);
         }
     }
+    // Deleting a run's copies takes seconds (tens of thousands of files): said, not silent.
+    progress.cleanup();
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
-    progress.finish();
     match work.trash().and_then(|all| all.empty()) {
         Ok(()) => {
             if let Err(e) = work.note_trash_emptied() {
@@ -276,6 +288,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     if let Err(e) = work.dir().remove("runs") {
         eprintln!("copybench: warning: {e}");
     }
+    progress.finish();
     drop(lock);
     outcome?;
     Ok(RunResult {
@@ -286,6 +299,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         environment,
         scenarios: results.into_iter().map(|(_, r)| r).collect(),
         skipped_scenarios,
+        delete_wait,
     })
 }
 

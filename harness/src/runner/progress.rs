@@ -86,6 +86,20 @@ impl Progress {
         self.note("checking conformance");
     }
 
+    /// The run's copies are being deleted, after every timing.
+    pub(super) fn cleanup(&mut self) {
+        match self.display {
+            ProgressDisplay::Live => {
+                self.bar.finish_and_clear();
+                self.bar = live_bar(None, "{wide_msg}");
+                self.bar
+                    .set_message("copybench: removing this run's copies (outside every timing)");
+            }
+            ProgressDisplay::Lines => eprintln!("copybench: removing this run's copies"),
+            ProgressDisplay::Quiet | ProgressDisplay::Notes => {}
+        }
+    }
+
     /// A step with no count to show (preparing the fixture, checking conformance): a note
     /// everywhere but `--quiet`, so a pause is never unexplained.
     pub(super) fn note(&mut self, what: &str) {
@@ -143,6 +157,14 @@ impl Progress {
             );
             self.bar.set_prefix(self.prefix());
             self.bar.set_message("first round");
+        }
+    }
+
+    /// `extra` more samples planned: sampling goes on towards its target precision.
+    pub(super) fn more(&mut self, extra: u64) {
+        self.planned += extra;
+        if self.display == ProgressDisplay::Live {
+            self.bar.set_length(self.planned);
         }
     }
 

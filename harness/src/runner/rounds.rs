@@ -4,24 +4,34 @@
 //! Each round runs every entry once, in a new shuffled order, so drift hits all alike and
 //! speedups can be taken pair by pair within a round. No sleeps between samples: they follow
 //! each other (idle memory is handed back to the host, and the next copy pays to get it back).
+//! `samples` is the fewest measured rounds: rounds go on until every speedup interval is within
+//! the scenario's target half-width, or another round would not fit in its time budget.
+//!
+//! Like for like: a child or peer entry is compared with the reference timed as a child in the
+//! same rounds, and beside the entries the same rounds time what the machine and the harness
+//! cost (`calibration`): a memcpy and a read of the fixture's bytes, each program's no-op
+//! start, and the reference without the syscall recorder.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Instant;
 
 use copybench_engine::{Mode, SyscallCounts};
 use copybench_result::{
-    Environment, FixtureKind, Sample, SampleProof, ScenarioParameters, ScenarioResult, Skipped,
+    Environment, FixtureKind, Sample, SampleProof, Sampling, SamplingStop, ScenarioParameters,
+    ScenarioResult, Skipped, TimedAs,
 };
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::executor::{self, Executor};
+use super::calibration::{self, Role};
+use super::executor::{self, Counted, Executor};
 use super::progress::{Progress, SampleStep, StepOutcome};
 use super::requests;
 use super::sample::{flush, Bench};
 use super::seed::seed;
-use super::summary::{summarize, syscall_summary, walls};
+use super::summary::{summarize, syscall_summary, walls, Comparison};
 use super::{push_filesystem, RunContext, RunError};
 use crate::cache;
 use crate::claim;
@@ -29,6 +39,7 @@ use crate::fixture;
 use crate::interpreters::Origin;
 use crate::mechanism::{self, ContentTally};
 use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
+use crate::stats;
 use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
 use crate::work_dir::{Dir, Trash};
 
@@ -36,6 +47,8 @@ use crate::work_dir::{Dir, Trash};
 pub(super) struct Active {
     pub(super) spec: EntrySpec,
     pub(super) executor: Box<dyn Executor>,
+    /// An entry of the result, or one of the calibration's measurements.
+    pub(super) role: Role,
     pub(super) samples: Vec<Sample>,
     /// Per-sample per-file latencies (trees copied in-process).
     pub(super) latencies: Vec<u64>,
@@ -51,10 +64,11 @@ pub(super) struct Active {
 }
 
 impl Active {
-    pub(super) fn new(spec: EntrySpec, executor: Box<dyn Executor>) -> Active {
+    pub(super) fn new(spec: EntrySpec, executor: Box<dyn Executor>, role: Role) -> Active {
         Active {
             spec,
             executor,
+            role,
             samples: Vec::new(),
             latencies: Vec::new(),
             counts: None,
@@ -117,11 +131,13 @@ pub(super) fn run_scenario(
         )));
     }
     let spec = scenario.fixture.scaled(scale);
-    let samples = options.samples.unwrap_or(scenario.samples).max(2);
+    let min_samples = options.samples.unwrap_or(scenario.samples).max(2);
     let warmup = options.warmup.unwrap_or(scenario.warmup);
-    let rounds = warmup.checked_add(samples).ok_or_else(|| {
+    let target_ci = options.target_ci.unwrap_or(scenario.target_ci);
+    let budget = options.max_time.unwrap_or(scenario.max_time);
+    let fewest_rounds = warmup.checked_add(min_samples).ok_or_else(|| {
         invalid(format!(
-            "{warmup} warmup rounds and {samples} samples are more rounds than copybench counts ({})",
+            "{warmup} warmup rounds and {min_samples} samples are more rounds than copybench counts ({})",
             u32::MAX
         ))
     })?;
@@ -216,21 +232,33 @@ pub(super) fn run_scenario(
     let mut skipped = Vec::new();
     let mut active: Vec<Active> = Vec::new();
     for entry in &scenario.entries {
+        let counted = Counted::Yes;
         match executor::for_entry(
             entry,
             scenario,
             options,
             interpreters,
             fixture.info.kind,
+            counted,
             no_xattrs.is_none(),
         ) {
-            Ok(executor) => active.push(Active::new(entry.clone(), executor)),
+            Ok(executor) => active.push(Active::new(entry.clone(), executor, Role::Entry)),
             Err(why) => skipped.push(Skipped {
                 id: entry.id.clone(),
                 reason: why.to_string(),
             }),
         }
     }
+
+    let mut calibration_unmeasured = BTreeMap::new();
+    calibration::add(
+        &mut active,
+        scenario,
+        run,
+        &fixture,
+        no_xattrs.is_none(),
+        &mut calibration_unmeasured,
+    );
 
     if scenario.cache == CacheState::Warm {
         cache::warm(&fixture.files).map_err(|error| RunError::Cache {
@@ -253,61 +281,96 @@ pub(super) fn run_scenario(
     super::room::check(&fixture, active.len(), &room).map_err(invalid)?;
     // A trash on the target's own filesystem is emptied before the copies of the rounds could
     // fill half of what was free there.
-    let budget = match &own_trash {
+    let trash_budget = match &own_trash {
         Some(_) => {
             let free = room.free_space().map(|f| f.bytes / 2).unwrap_or(u64::MAX);
             options.trash_budget_bytes.unwrap_or(u64::MAX).min(free)
         }
         None => options.trash_budget_bytes.unwrap_or(u64::MAX),
     };
-    progress.rounds(u64::from(rounds) * active.len() as u64);
+    progress.rounds(u64::from(fewest_rounds) * active.len() as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
     let mut early_empties = 0u32;
-    for step in schedule(active.len(), rounds, &mut rng) {
-        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        match step {
-            Step::Sample { round, index } => {
-                crate::interrupt::check().map_err(RunError::Interrupted)?;
-                let entry = &mut active[index];
-                let mut step = |entry: &Active, outcome| {
-                    progress.sample(&SampleStep {
-                        entry: &entry.spec.id,
-                        round,
-                        warmup,
-                        rounds,
-                        outcome,
-                        median_s: median_wall(&entry.samples),
-                    })
-                };
-                if entry.failed.is_some() {
-                    step(entry, StepOutcome::Failed);
-                    continue;
-                }
-                let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
-                let kept = entry.samples.len();
-                let evicted = bench.sample(entry, &dst, round, warmup, trash);
-                // A sample an interrupt cut short is not a failure of its entry.
-                crate::interrupt::check().map_err(RunError::Interrupted)?;
-                if evicted? == Some(false) {
-                    evictions_failed += 1;
-                }
-                let outcome = match (entry.samples.get(kept), &entry.failed) {
-                    (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
-                    (None, Some(_)) => StepOutcome::Failed,
-                    (None, None) => StepOutcome::Warmup,
-                };
-                step(entry, outcome);
+    let started = Instant::now();
+    let mut round = 0u32;
+    // The rounds planned so far, for the progress line: the fewest, then one more at a time.
+    let mut planned = fewest_rounds;
+    let mut round_started = started;
+    let (stopped, short) = loop {
+        for index in shuffled_round(active.len(), &mut rng) {
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
+            let entry = &mut active[index];
+            let mut step = |entry: &Active, outcome| {
+                progress.sample(&SampleStep {
+                    entry: &entry.spec.id,
+                    round,
+                    warmup,
+                    rounds: planned,
+                    outcome,
+                    median_s: median_wall(&entry.samples),
+                })
+            };
+            if entry.failed.is_some() {
+                step(entry, StepOutcome::Failed);
+                continue;
             }
-            // Only between rounds, and only when the disk would otherwise fill.
-            Step::BetweenRounds => {
-                if trash.held_bytes() > budget {
-                    trash.empty().map_err(trash_error)?;
-                    flush(&bench.target_fd);
-                    early_empties += 1;
-                }
+            let dst = target_dir.join(format!("r{round:03}-e{index:02}"));
+            let kept = entry.samples.len();
+            let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
+            let evicted = bench.sample(entry, &dst, round, warmup, trash);
+            // A sample an interrupt cut short is not a failure of its entry.
+            crate::interrupt::check().map_err(RunError::Interrupted)?;
+            if evicted? == Some(false) {
+                evictions_failed += 1;
             }
+            let outcome = match (entry.samples.get(kept), &entry.failed) {
+                (Some(sample), _) => StepOutcome::Measured(sample.wall_ns as f64 / 1e9),
+                (None, Some(_)) => StepOutcome::Failed,
+                (None, None) => StepOutcome::Warmup,
+            };
+            step(entry, outcome);
         }
+        round += 1;
+        if round.saturating_sub(warmup) >= min_samples {
+            let short = short_of_target(&active, scenario, target_ci);
+            // The round just run (with the trash emptied before it) estimates the next one.
+            let next_round_fits = started.elapsed() + round_started.elapsed() <= budget;
+            if let Some(stop) = stop(short.as_deref(), next_round_fits) {
+                break (stop, short.unwrap_or_default());
+            }
+            planned += 1;
+            progress.more(active.len() as u64);
+        }
+        round_started = Instant::now();
+        // Only between rounds, and only when the disk would otherwise fill.
+        let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
+        if trash.held_bytes() > trash_budget {
+            trash.empty().map_err(trash_error)?;
+            flush(&bench.target_fd);
+            early_empties += 1;
+        }
+    };
+    let elapsed = started.elapsed();
+    let sampling = Sampling {
+        min_samples,
+        rounds: round - warmup,
+        target_half_width: target_ci,
+        max_time_s: budget.as_secs_f64(),
+        elapsed_s: elapsed.as_secs_f64(),
+        stopped,
+        short_of_target: short.clone(),
+    };
+    if !short.is_empty() {
+        warnings.push(format!(
+            "{} short of the ±{:.1} % target after {} rounds ({:.0} s of a {:.0} s budget): {}; raise `max_time` (or `--max-time`) or run on a quieter machine",
+            if short.len() == 1 { "one speedup interval is" } else { "speedup intervals are" },
+            target_ci * 100.0,
+            sampling.rounds,
+            elapsed.as_secs_f64(),
+            budget.as_secs_f64(),
+            short.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+        ));
     }
     progress.note("summarising the samples");
 
@@ -327,22 +390,22 @@ pub(super) fn run_scenario(
         };
         warnings.push(format!(
             "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",
-            budget >> 20
+            trash_budget >> 20
         ));
     }
 
-    let mut entries = Vec::new();
-    let reference_walls: Vec<(u32, f64)> = active
-        .iter()
-        .find(|a| a.spec.id == scenario.reference && a.failed.is_none())
-        .map(|a| walls(&a.samples))
-        .unwrap_or_default();
-    if reference_walls.is_empty() {
+    let references = References::of(&active, scenario);
+    if references.in_process.is_none() {
         warnings.push(format!(
             "the reference `{}` was not measured, so there are no speedups",
             scenario.reference
         ));
     }
+    let calibration = calibration::summarize(&active, scenario, calibration_unmeasured);
+    let memcpy = active
+        .iter()
+        .find(|a| a.role == Role::Memcpy && a.failed.is_none())
+        .map(|a| walls(&a.samples));
     let mut unmeasured_of: Vec<BTreeMap<String, String>> =
         active.iter().map(|_| BTreeMap::new()).collect();
     let requests_of = requests::of_one_copy_each(
@@ -355,9 +418,13 @@ pub(super) fn run_scenario(
         progress,
     )?;
     let strace_path = crate::peer::find_on_path("strace");
+    let mut entries = Vec::new();
     for ((entry, requests), mut unmeasured) in
         active.into_iter().zip(requests_of).zip(unmeasured_of)
     {
+        if entry.role != Role::Entry {
+            continue;
+        }
         if let Some(reason) = entry.failed {
             skipped.push(Skipped {
                 id: entry.spec.id.clone(),
@@ -386,12 +453,18 @@ pub(super) fn run_scenario(
             own_trash.as_mut().unwrap_or(&mut *main_trash),
             &mut unmeasured,
         );
+        let against = references.against(&entry.spec, scenario);
+        let startup_s = calibration::startup_of(&calibration, &entry.spec.id);
+        let comparison = Comparison {
+            against: against.map(|(id, w)| (id, w.as_slice())),
+            memcpy: memcpy.as_deref(),
+            startup_s,
+        };
         let id = entry.spec.id.clone();
         match summarize(
             entry,
-            scenario,
             &fixture,
-            &reference_walls,
+            &comparison,
             syscalls,
             unmeasured,
             &mut warnings,
@@ -422,7 +495,7 @@ pub(super) fn run_scenario(
             cache: scenario.cache.name().to_owned(),
             fsync: scenario.fsync,
             warmup,
-            samples,
+            samples: sampling.rounds,
             scale,
         },
         reference: scenario.reference.clone(),
@@ -433,6 +506,8 @@ pub(super) fn run_scenario(
         conformance: None,
         warnings,
         claims,
+        sampling: Some(sampling),
+        calibration: Some(calibration),
     };
     drop(bench);
     drop(own_trash);
@@ -446,27 +521,94 @@ pub(super) fn run_scenario(
     Ok(Outcome::Ran(Box::new(result)))
 }
 
-/// One step of a scenario's rounds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Step {
-    /// Sample entry `index` in `round`.
-    Sample { round: u32, index: usize },
-    /// Between two rounds (never after the last): where the trash may be emptied.
-    BetweenRounds,
+/// The entries speedups are measured against: the scenario's reference, and the same
+/// reference timed as a child (for child and peer entries), each with its wall times.
+struct References {
+    in_process: Option<(String, Vec<(u32, f64)>)>,
+    child: Option<(String, Vec<(u32, f64)>)>,
 }
 
-/// `rounds` rounds of `entries` entries, each round every entry once in a new shuffled order.
-pub(super) fn schedule(entries: usize, rounds: u32, rng: &mut ChaCha8Rng) -> Vec<Step> {
-    let mut steps = Vec::new();
-    for round in 0..rounds {
-        if round > 0 {
-            steps.push(Step::BetweenRounds);
+impl References {
+    fn of(active: &[Active], scenario: &Scenario) -> References {
+        let measured = |id: &str| {
+            active
+                .iter()
+                .find(|a| a.role == Role::Entry && a.spec.id == id && a.failed.is_none())
+                .map(|a| (id.to_owned(), walls(&a.samples)))
+        };
+        References {
+            in_process: measured(&scenario.reference),
+            child: measured(&calibration::child_reference_id(scenario)),
         }
-        let mut order: Vec<usize> = (0..entries).collect();
-        order.shuffle(rng);
-        steps.extend(order.into_iter().map(|index| Step::Sample { round, index }));
     }
-    steps
+
+    /// What `entry`'s speedup is against; `None` for the reference itself. A child or a peer
+    /// is against the reference timed as a child where there is one: both then pay a start.
+    fn against<'a>(
+        &'a self,
+        entry: &EntrySpec,
+        scenario: &'a Scenario,
+    ) -> Option<(&'a str, &'a Vec<(u32, f64)>)> {
+        if entry.id == scenario.reference {
+            return None;
+        }
+        let reference = match (&self.child, entry.timed_as) {
+            (Some(child), TimedAs::ChildProcess) if child.0 != entry.id => Some(child),
+            _ => self.in_process.as_ref(),
+        };
+        Some(match reference {
+            Some((id, walls)) => (id.as_str(), walls),
+            None => (scenario.reference.as_str(), &EMPTY),
+        })
+    }
+}
+
+/// The wall times of a reference that was not measured: every speedup against it says so.
+static EMPTY: Vec<(u32, f64)> = Vec::new();
+
+/// The entries whose speedup interval is wider than `target` (or has none yet); `None` when no
+/// entry has a speedup to aim at.
+fn short_of_target(active: &[Active], scenario: &Scenario, target: f64) -> Option<Vec<String>> {
+    let references = References::of(active, scenario);
+    let mut any = false;
+    let mut short = Vec::new();
+    for entry in active
+        .iter()
+        .filter(|a| a.role == Role::Entry && a.failed.is_none())
+    {
+        let Some((against, reference)) = references.against(&entry.spec, scenario) else {
+            continue;
+        };
+        if reference.is_empty() {
+            continue;
+        }
+        any = true;
+        let within = stats::speedup(reference, &walls(&entry.samples), against)
+            .is_ok_and(|s| stats::within_target(&s, target));
+        if !within {
+            short.push(entry.spec.id.clone());
+        }
+    }
+    any.then_some(short)
+}
+
+/// Whether to stop after a round that reached the fewest samples: `short` the entries short of
+/// the target (`None`: nothing to aim at), `next_round_fits` whether another round of the same
+/// length stays within the time budget.
+pub(super) fn stop(short: Option<&[String]>, next_round_fits: bool) -> Option<SamplingStop> {
+    match short {
+        None => Some(SamplingStop::NothingToTarget),
+        Some([]) => Some(SamplingStop::TargetReached),
+        Some(_) if !next_round_fits => Some(SamplingStop::TimeBudget),
+        Some(_) => None,
+    }
+}
+
+/// One round's order: every one of `entries` once, shuffled.
+pub(super) fn shuffled_round(entries: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..entries).collect();
+    order.shuffle(rng);
+    order
 }
 
 /// The median wall time of `samples` so far, for the progress line (the result's figures are

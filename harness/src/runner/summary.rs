@@ -11,7 +11,7 @@ use copybench_result::{
 use super::rounds::Active;
 use crate::fixture::Fixture;
 use crate::measure;
-use crate::scenario::{Scenario, Subject};
+use crate::scenario::Subject;
 use crate::stats;
 use crate::strace;
 use crate::work_dir::Trash;
@@ -96,11 +96,20 @@ pub(super) fn syscall_summary(
     })
 }
 
+/// What an entry is compared with.
+pub(super) struct Comparison<'a> {
+    /// The id and wall times of the entry its speedup is against; `None` for the reference.
+    pub(super) against: Option<(&'a str, &'a [(u32, f64)])>,
+    /// The memcpy baseline's wall times (file fixtures).
+    pub(super) memcpy: Option<&'a [(u32, f64)]>,
+    /// The median no-op start of its program (child processes).
+    pub(super) startup_s: Option<f64>,
+}
+
 pub(super) fn summarize(
     mut entry: Active,
-    scenario: &Scenario,
     fixture: &Fixture,
-    reference_walls: &[(u32, f64)],
+    comparison: &Comparison<'_>,
     syscalls: Option<SyscallSummary>,
     mut unmeasured: BTreeMap<String, String>,
     warnings: &mut Vec<String>,
@@ -149,37 +158,35 @@ pub(super) fn summarize(
     if latency.is_none() && fixture.info.kind == FixtureKind::Tree {
         unmeasured.insert("latency".to_owned(), "per-file latencies are recorded only inside copybench's engine (an external command copies as one opaque process)".to_owned());
     }
-    let is_reference = entry.spec.id == scenario.reference;
-    let speedup = if is_reference {
-        None
-    } else {
-        match stats::speedup(reference_walls, &walls(&entry.samples)) {
+    let entry_walls = walls(&entry.samples);
+    let speedup = comparison.against.and_then(|(against, reference_walls)| {
+        match stats::speedup(reference_walls, &entry_walls, against) {
             Ok(s) => Some(s),
             Err(why) => {
                 unmeasured.insert("speedup".to_owned(), why.to_string());
                 None
             }
         }
-    };
+    });
     if let Some(s) = &speedup {
-        match &s.ci {
-            Some(ci) => {
-                let half = (ci.high - ci.low) / 2.0 / s.median;
-                if half > stats::CI_WARN_HALF_WIDTH {
-                    warnings.push(format!(
-                        "`{}`: the speedup's 95 % CI {:.3}–{:.3} is wider than ±5 % (±{:.1} %): run more samples (e.g. samples = {}) or on a quieter machine",
-                        entry.spec.id, ci.low, ci.high, half * 100.0, scenario.samples.max(entry.samples.len() as u32) * 2
-                    ));
-                }
-            }
-            None => {
-                let why = stats::NoInterval::new(s.pairs as usize, stats::CONFIDENCE);
-                unmeasured.insert("speedup.ci".to_owned(), why.to_string());
-            }
+        if s.ci.is_none() {
+            let why = stats::NoInterval::new(s.pairs as usize, stats::CONFIDENCE);
+            unmeasured.insert("speedup.ci".to_owned(), why.to_string());
         }
         if let Some(conflict) = &s.direction_conflict {
             warnings.push(format!("`{}`: {conflict}", entry.spec.id));
         }
+    }
+    let memcpy_multiple = comparison.memcpy.and_then(|memcpy| {
+        stats::Sample::new(stats::paired_ratios(&entry_walls, memcpy))
+            .ok()
+            .map(|ratios| ratios.estimate())
+    });
+    if memcpy_multiple.is_none() && fixture.info.kind == FixtureKind::File {
+        unmeasured.insert(
+            "memcpy_multiple".to_owned(),
+            "the memcpy baseline was not measured in this scenario's rounds".to_owned(),
+        );
     }
     let outliers = flags.iter().filter(|f| **f).count() as u32;
     let command = entry
@@ -219,5 +226,7 @@ pub(super) fn summarize(
         mechanism: None,
         requests: None,
         unmeasured,
+        memcpy_multiple,
+        startup_s: comparison.startup_s,
     })
 }

@@ -8,11 +8,12 @@ use copybench_result::{FixtureInfo, FixtureKind};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::calibration::Role;
 use super::executor::mock::Mock;
 use super::executor::{Executor, Setting};
-use super::rounds::{schedule, Active, Step};
+use super::rounds::{shuffled_round, stop, Active};
 use super::sample::record;
-use super::summary::{summarize, walls};
+use super::summary::{summarize, walls, Comparison};
 use crate::fixture::Fixture;
 use crate::scenario::parse;
 
@@ -60,7 +61,13 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
         .entries
         .iter()
         .zip(mocks)
-        .map(|(spec, mock)| Active::new(spec.clone(), Box::new(mock) as Box<dyn Executor>))
+        .map(|(spec, mock)| {
+            Active::new(
+                spec.clone(),
+                Box::new(mock) as Box<dyn Executor>,
+                Role::Entry,
+            )
+        })
         .collect();
     let stderr = std::io::stderr();
     let setting = Setting {
@@ -69,8 +76,8 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
         fixture_bytes: fixture.info.bytes,
     };
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    for step in schedule(active.len(), warmup + samples, &mut rng) {
-        if let Step::Sample { round, index } = step {
+    for round in 0..warmup + samples {
+        for index in shuffled_round(active.len(), &mut rng) {
             let entry = &mut active[index];
             if entry.failed.is_some() {
                 continue;
@@ -88,15 +95,7 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
 #[test]
 fn every_round_samples_every_entry_once_in_a_shuffled_order() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let steps = schedule(4, 6, &mut rng);
-    let between = steps.iter().filter(|s| **s == Step::BetweenRounds).count();
-    assert_eq!(between, 5, "between rounds, never after the last");
-    let mut orders: Vec<Vec<usize>> = vec![Vec::new(); 6];
-    for step in &steps {
-        if let Step::Sample { round, index } = step {
-            orders[*round as usize].push(*index);
-        }
-    }
+    let orders: Vec<Vec<usize>> = (0..6).map(|_| shuffled_round(4, &mut rng)).collect();
     for order in &orders {
         let mut sorted = order.clone();
         sorted.sort();
@@ -140,11 +139,15 @@ fn a_mock_twice_as_fast_as_the_reference_has_a_speedup_of_two() {
     let reference = walls(&active[0].samples);
     let fast = active.pop().unwrap();
     let mut warnings = Vec::new();
+    let comparison = Comparison {
+        against: Some((scenario.reference.as_str(), reference.as_slice())),
+        memcpy: None,
+        startup_s: None,
+    };
     let result = summarize(
         fast,
-        scenario,
         &fixture(),
-        &reference,
+        &comparison,
         None,
         BTreeMap::new(),
         &mut warnings,
@@ -182,4 +185,19 @@ fn a_child_copybench_says_its_command_line_and_its_no_op_in_the_clis_format() {
         None,
         "in process: nothing starts"
     );
+}
+
+#[test]
+fn sampling_stops_at_the_target_or_when_another_round_would_not_fit() {
+    use copybench_result::SamplingStop;
+    let short = vec!["sendfile".to_owned()];
+    assert_eq!(stop(Some(&[]), true), Some(SamplingStop::TargetReached));
+    assert_eq!(stop(Some(&[]), false), Some(SamplingStop::TargetReached));
+    assert_eq!(
+        stop(Some(&short), true),
+        None,
+        "short, and time is left: go on"
+    );
+    assert_eq!(stop(Some(&short), false), Some(SamplingStop::TimeBudget));
+    assert_eq!(stop(None, true), Some(SamplingStop::NothingToTarget));
 }

@@ -11,6 +11,7 @@
 mod claims;
 mod expand;
 mod parse;
+pub mod sampling;
 mod target;
 mod validate;
 
@@ -185,7 +186,12 @@ pub struct Scenario {
     pub cache: CacheState,
     pub fsync: bool,
     pub warmup: u32,
+    /// The fewest measured rounds; more run until `target_ci` or `max_time`.
     pub samples: u32,
+    /// Wanted half-width of every speedup interval, relative (0.03: ±3 %).
+    pub target_ci: f64,
+    /// The time budget of the scenario's rounds.
+    pub max_time: std::time::Duration,
     /// The file's `scale` times the command line's `--scale`.
     pub scale: f64,
     /// Count peers' and child entries' syscalls (strace), as `--count-syscalls` does.

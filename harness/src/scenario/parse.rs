@@ -41,6 +41,8 @@ pub(super) struct ScenarioToml {
     pub(super) fsync: Option<Spanned<bool>>,
     pub(super) warmup: Option<u32>,
     pub(super) samples: Spanned<u32>,
+    pub(super) target_ci: Option<Spanned<String>>,
+    pub(super) max_time: Option<Spanned<String>>,
     pub(super) scale: Option<Spanned<f64>>,
     pub(super) timed_as: Option<TimedAs>,
     /// Count the syscalls of peers and child entries (one untimed strace run each), as

@@ -7,8 +7,8 @@ use copybench_engine::Mode;
 use copybench_result::{FixtureKind, TimedAs};
 use toml::Spanned;
 
-use super::expand;
 use super::parse::{line_of, FixtureToml, ScenarioToml};
+use super::{expand, sampling};
 use super::{FixtureSpec, Scenario, ScenarioError, Subject};
 use crate::size::ByteSize;
 use crate::target::{Side, TargetSpec};
@@ -120,6 +120,16 @@ impl Validator<'_> {
         }
         let cache = raw.cache.unwrap_or_default();
         let fsync = raw.fsync.as_ref().map(|f| *f.get_ref()).unwrap_or(false);
+        let target_ci = match &raw.target_ci {
+            Some(t) => sampling::parse_percent(t.get_ref())
+                .map_err(|e| self.error(t.span(), "target_ci", e))?,
+            None => sampling::DEFAULT_TARGET_CI,
+        };
+        let max_time = match &raw.max_time {
+            Some(t) => sampling::parse_duration(t.get_ref())
+                .map_err(|e| self.error(t.span(), "max_time", e))?,
+            None => sampling::DEFAULT_MAX_TIME,
+        };
         Ok(Scenario {
             name_line: line_of(self.text, raw.name.span().start),
             index_in_file: self.index,
@@ -136,6 +146,8 @@ impl Validator<'_> {
             fsync,
             warmup: raw.warmup.unwrap_or(1),
             samples,
+            target_ci,
+            max_time,
             scale,
             count_syscalls: raw.count_syscalls.unwrap_or(false),
             pythons,

@@ -7,9 +7,6 @@ use copybench_result::Speedup;
 
 use super::{Sample, SampleError};
 
-/// Half-width of a speedup's CI, relative to its median, above which the result warns.
-pub const CI_WARN_HALF_WIDTH: f64 = 0.05;
-
 /// `reference / entry` for each round both have a sample in (above 1: the entry is faster).
 /// Inputs are (round, wall time); rounds missing on either side are left out.
 pub fn paired_ratios(reference: &[(u32, f64)], entry: &[(u32, f64)]) -> Vec<f64> {
@@ -35,8 +32,13 @@ pub enum SpeedupError {
 }
 
 /// The median of the paired ratios with its 95 % interval (none below 6 pairs), beside the
-/// ratio of the two sides' medians, and a note when those two disagree in direction.
-pub fn speedup(reference: &[(u32, f64)], entry: &[(u32, f64)]) -> Result<Speedup, SpeedupError> {
+/// ratio of the two sides' medians, and a note when those two disagree in direction;
+/// `against` names the reference in the result.
+pub fn speedup(
+    reference: &[(u32, f64)],
+    entry: &[(u32, f64)],
+    against: &str,
+) -> Result<Speedup, SpeedupError> {
     let times = |side: &'static str, rounds: &[(u32, f64)]| {
         Sample::new(rounds.iter().map(|(_, t)| *t).collect::<Vec<_>>())
             .map_err(|source| SpeedupError::Times { side, source })
@@ -58,6 +60,7 @@ pub fn speedup(reference: &[(u32, f64)], entry: &[(u32, f64)]) -> Result<Speedup
         ci,
         pairs: ratios.count() as u32,
         ratio_of_medians,
+        against: against.to_owned(),
         direction_conflict: direction_conflict(
             median,
             ci.map(|c| (c.low, c.high)),
@@ -127,6 +130,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn speedup_of(reference: &[(u32, f64)], entry: &[(u32, f64)]) -> Result<Speedup, SpeedupError> {
+        speedup(reference, entry, "reference")
+    }
+
     fn rounds(values: &[f64]) -> Vec<(u32, f64)> {
         values
             .iter()
@@ -141,16 +148,16 @@ mod tests {
         let entry = [(1, 2.0), (2, 1.0)];
         assert_eq!(paired_ratios(&reference, &entry), [2.0]);
         assert_eq!(
-            speedup(&[(0, 1.0)], &[(1, 1.0)]),
+            speedup_of(&[(0, 1.0)], &[(1, 1.0)]),
             Err(SpeedupError::NoPairs)
         );
     }
 
     #[test]
     fn below_six_pairs_there_is_no_interval() {
-        let s = speedup(&rounds(&[2.0; 5]), &rounds(&[1.0; 5])).unwrap();
+        let s = speedup_of(&rounds(&[2.0; 5]), &rounds(&[1.0; 5])).unwrap();
         assert_eq!((s.median, s.ci, s.pairs), (2.0, None, 5));
-        assert!(speedup(&rounds(&[2.0; 6]), &rounds(&[1.0; 6]))
+        assert!(speedup_of(&rounds(&[2.0; 6]), &rounds(&[1.0; 6]))
             .unwrap()
             .ci
             .is_some());
@@ -162,12 +169,12 @@ mod tests {
         // machine drifted, and the entry's fast rounds were the slow rounds of the reference.
         let reference = rounds(&[10.0, 10.0, 10.0, 10.0, 10.0, 30.0, 30.0, 30.0, 30.0]);
         let entry = rounds(&[9.0, 9.0, 9.0, 9.0, 27.0, 27.0, 27.0, 27.0, 27.0]);
-        let s = speedup(&reference, &entry).unwrap();
+        let s = speedup_of(&reference, &entry).unwrap();
         assert!(s.median > 1.0 && s.ratio_of_medians < 1.0, "{s:?}");
         let note = s.direction_conflict.expect("flagged");
         assert!(note.starts_with("faster pair by pair"), "{note}");
         // Both agree: nothing to say.
-        let same = speedup(&rounds(&[2.0; 7]), &rounds(&[1.0; 7])).unwrap();
+        let same = speedup_of(&rounds(&[2.0; 7]), &rounds(&[1.0; 7])).unwrap();
         assert_eq!(same.direction_conflict, None);
     }
 
@@ -187,7 +194,7 @@ mod tests {
         ) {
             let reference: Vec<f64> = drift.clone();
             let entry: Vec<f64> = drift.iter().zip(&noise).map(|(d, n)| d / 1.3 * (1.0 + n)).collect();
-            let s = speedup(&rounds(&reference), &rounds(&entry)).unwrap();
+            let s = speedup_of(&rounds(&reference), &rounds(&entry)).unwrap();
             let ci = s.ci.unwrap();
             prop_assert!(ci.low > 1.0, "{s:?}");
             prop_assert!(ci.low <= 1.3 * 1.03 && 1.3 / 1.03 <= ci.high, "{s:?}");
@@ -198,7 +205,7 @@ mod tests {
         /// No shift: the CI holds 1.
         #[test]
         fn no_shift_is_not_a_speedup(drift in proptest::collection::vec(0.5f64..2.0, 8..20)) {
-            let s = speedup(&rounds(&drift), &rounds(&drift)).unwrap();
+            let s = speedup_of(&rounds(&drift), &rounds(&drift)).unwrap();
             let ci = s.ci.unwrap();
             prop_assert!(ci.low <= 1.0 && 1.0 <= ci.high, "{s:?}");
         }

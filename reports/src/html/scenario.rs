@@ -76,6 +76,14 @@ pub(super) fn write_scenario(
         );
         write_table(page, &mechanism);
     }
+    let calibration = crate::calibration::lines(scenario);
+    if !calibration.is_empty() {
+        page.line(r#"<ul class="calibration">"#);
+        for line in calibration {
+            page.line(&format!("<li>{}</li>", escape(&line)));
+        }
+        page.line("</ul>");
+    }
     write_notes(page, "not measured: ", &table::scenario_notes(scenario));
 
     page.line(&format!(r#"<h{sub} id="{id}-cpu">CPU time</h{sub}>"#));

@@ -10,11 +10,42 @@ use crate::measure::{self, CpuScope, Timing};
 use crate::mechanism::ContentTally;
 use crate::runner::catch::catch;
 
-/// One file copied with one strategy.
-pub(in crate::runner) struct FileCopy(pub(in crate::runner) CopyOptions);
+/// One file copied with one strategy; `counted`: with the syscall recorder installed (without
+/// it, the same copy measures what counting costs).
+pub(in crate::runner) struct FileCopy(
+    pub(in crate::runner) CopyOptions,
+    pub(in crate::runner) Counted,
+);
 
 /// A tree copied with one walker.
-pub(in crate::runner) struct TreeCopy(pub(in crate::runner) TreeOptions);
+pub(in crate::runner) struct TreeCopy(
+    pub(in crate::runner) TreeOptions,
+    pub(in crate::runner) Counted,
+);
+
+/// Whether an in-process copy runs with the engine's syscall recorder installed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::runner) enum Counted {
+    Yes,
+    /// Only to measure the recorder's own cost: the copy's syscalls are not counted.
+    No,
+}
+
+/// Runs `copy` with `recorder` installed when `counted` says so.
+fn maybe_recorded<T>(counted: Counted, recorder: &SyscallRecorder, copy: impl FnOnce() -> T) -> T {
+    match counted {
+        Counted::Yes => recorder.run(copy),
+        Counted::No => copy(),
+    }
+}
+
+/// The counts, where the recorder was installed.
+fn counts_of(
+    counted: Counted,
+    recorder: &SyscallRecorder,
+) -> Option<copybench_engine::SyscallCounts> {
+    (counted == Counted::Yes).then(|| recorder.counts())
+}
 
 impl Executor for FileCopy {
     fn sample(
@@ -23,10 +54,10 @@ impl Executor for FileCopy {
         dst: &Path,
         setting: &Setting<'_>,
     ) -> Result<Measured, SampleError> {
-        let options = &self.0;
+        let (options, counted) = (&self.0, self.1);
         let recorder = SyscallRecorder::new();
         let (report, timing) = timed(CpuScope::Thread, setting, || {
-            recorder.run(|| copy_file(src, dst, options))
+            maybe_recorded(counted, &recorder, || copy_file(src, dst, options))
         })?;
         if options.strategy != Strategy::Auto && report.strategy_used != options.strategy {
             let why = report
@@ -47,7 +78,7 @@ impl Executor for FileCopy {
             timing,
             bytes: report.bytes,
             latencies: Vec::new(),
-            counts: Some(recorder.counts()),
+            counts: counts_of(counted, &recorder),
             content: Some(content),
         })
     }
@@ -60,7 +91,7 @@ impl Executor for TreeCopy {
         dst: &Path,
         setting: &Setting<'_>,
     ) -> Result<Measured, SampleError> {
-        let options = &self.0;
+        let (options, counted) = (&self.0, self.1);
         let recorder = SyscallRecorder::new();
         // Worker threads take part: the process's CPU time is the copy's (the runner starts
         // no other threads).
@@ -70,7 +101,7 @@ impl Executor for TreeCopy {
             CpuScope::Thread
         };
         let (report, timing) = timed(scope, setting, || {
-            recorder.run(|| copy_tree(src, dst, options))
+            maybe_recorded(counted, &recorder, || copy_tree(src, dst, options))
         })?;
         if let Some(first) = report.errors.first() {
             return Err(SampleError::TreeErrors {
@@ -84,7 +115,7 @@ impl Executor for TreeCopy {
             timing,
             bytes: report.bytes,
             latencies: report.file_latencies_ns,
-            counts: Some(recorder.counts()),
+            counts: counts_of(counted, &recorder),
             content: Some(content),
         })
     }

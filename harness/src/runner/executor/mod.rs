@@ -7,6 +7,7 @@
 //! filesystem. A child's start-up cost belongs here too: [`Executor::startup_command`] is the
 //! no-op invocation of the same program, timed the same way as the copies.
 
+mod baseline;
 mod child;
 mod in_process;
 #[cfg(test)]
@@ -18,8 +19,9 @@ use std::path::Path;
 use copybench_engine::{CopyOptions, Strategy, SyscallCounts, TreeOptions};
 use copybench_result::{FixtureKind, TimedAs};
 
+pub(super) use baseline::{Memcpy, MemoryBuffers, ReadInto, Startup};
 pub(super) use child::{CopybenchChild, PeerProgram};
-pub(super) use in_process::{FileCopy, TreeCopy};
+pub(super) use in_process::{Counted, FileCopy, TreeCopy};
 
 use super::RunOptions;
 use crate::child::ChildRequest;
@@ -45,16 +47,15 @@ pub(super) trait Executor {
         None
     }
 
+    /// Whether a sample leaves a copy at `dst` to check and move into the trash (the
+    /// machine's baselines copy into memory, a program's no-op start copies nothing).
+    fn writes_copy(&self) -> bool {
+        true
+    }
+
     /// The no-op invocation of the same program (`copybench --version`, `python3 -c pass`,
     /// `cp --version`): its time is what starting this entry costs, part of every sample's wall
     /// time. `None` in process, where nothing is started.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the place for the spawn-cost measurement; until it lands only tests call it"
-        )
-    )]
     fn startup_command(&self) -> Option<Vec<OsString>> {
         None
     }
@@ -118,6 +119,11 @@ pub(super) enum SampleError {
     ChildFailed { program: String, detail: String },
     #[error(transparent)]
     Check(#[from] super::check::CheckError),
+    #[error("reading {}: {error}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
 }
 
 /// Why an entry cannot be sampled here (it is skipped with this as the reason).
@@ -129,25 +135,29 @@ pub(super) enum Unavailable {
     Peer(#[from] crate::peer::PeerError),
 }
 
-/// The executor for `entry`, or why it cannot run here. `xattrs` false: copy2 must leave
-/// extended attributes alone (the source's filesystem fails listxattr, as an SMB share through
-/// smbnetfs does).
+/// The executor for `entry`, or why it cannot run here; in process `counted` says whether the
+/// syscall recorder is installed. `xattrs` false: copy2 must leave extended attributes alone
+/// (the source's filesystem fails listxattr, as an SMB share through smbnetfs does).
 pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
     options: &RunOptions,
     interpreters: &Interpreters,
     kind: FixtureKind,
+    counted: Counted,
     xattrs: bool,
 ) -> Result<Box<dyn Executor>, Unavailable> {
     let mode = scenario.mode;
     let child = || options.copybench.clone().ok_or(Unavailable::NoChildProgram);
     Ok(match (&entry.subject, entry.timed_as) {
-        (Subject::Strategy(strategy), TimedAs::InProcess) => Box::new(FileCopy(CopyOptions {
-            strategy: *strategy,
-            mode,
-            follow_symlinks: true,
-        })),
+        (Subject::Strategy(strategy), TimedAs::InProcess) => Box::new(FileCopy(
+            CopyOptions {
+                strategy: *strategy,
+                mode,
+                follow_symlinks: true,
+            },
+            counted,
+        )),
         (
             Subject::Walker {
                 walker,
@@ -155,17 +165,20 @@ pub(super) fn for_entry(
                 strategy,
             },
             TimedAs::InProcess,
-        ) => Box::new(TreeCopy(TreeOptions {
-            walker: *walker,
-            jobs: *jobs as usize,
-            strategy: *strategy,
-            mode,
-            // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
-            symlinks: true,
-            record_latencies: true,
-            xattrs,
-            ..TreeOptions::default()
-        })),
+        ) => Box::new(TreeCopy(
+            TreeOptions {
+                walker: *walker,
+                jobs: *jobs as usize,
+                strategy: *strategy,
+                mode,
+                // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
+                symlinks: true,
+                record_latencies: true,
+                xattrs,
+                ..TreeOptions::default()
+            },
+            counted,
+        )),
         (Subject::Strategy(strategy), TimedAs::ChildProcess) => {
             let strategy = *strategy;
             Box::new(CopybenchChild::new(child()?, move |src, dst| {

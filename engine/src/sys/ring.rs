@@ -1,0 +1,169 @@
+//! An io_uring with registered buffers, over the `io-uring` crate, counted like every other
+//! call of the layer: `io_uring_setup` when it is made, `io_uring_register` for its buffers,
+//! `io_uring_enter` for each submission and wait, and `close` of its descriptor. The crate also
+//! maps the rings (`mmap`/`munmap`), which the layer leaves to strace as it does the allocator's
+//! mappings.
+
+use std::ops::Range;
+use std::os::fd::{AsFd, AsRawFd};
+
+use io_uring::{opcode, types, IoUring};
+use rustix::io::{Errno, Result};
+
+use super::{gate, Syscall};
+
+/// What one queued operation came back with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The tag it was queued with.
+    pub tag: u64,
+    /// Bytes moved, or the errno.
+    pub result: Result<usize>,
+}
+
+/// A ring of `count` registered buffers of `size` bytes each, which reads and writes go
+/// through without the kernel mapping user pages per call.
+pub struct Ring {
+    // Declared first so it drops first: no operation can still be using the buffers after it.
+    ring: IoUring,
+    buffers: Vec<u8>,
+    size: usize,
+    count: u16,
+    /// Operations queued or submitted whose completion has not been collected.
+    in_flight: usize,
+}
+
+fn errno_of(e: &std::io::Error) -> Errno {
+    Errno::from_io_error(e).unwrap_or(Errno::IO)
+}
+
+impl Ring {
+    /// `io_uring_setup(count)` and `io_uring_register(IORING_REGISTER_BUFFERS)`. Fails with
+    /// EPERM where io_uring is disabled (`sysctl kernel.io_uring_disabled`, seccomp in
+    /// containers), ENOSYS where the kernel lacks it, ENOMEM past RLIMIT_MEMLOCK for the pinned
+    /// buffers.
+    pub fn with_buffers(count: u16, size: usize) -> Result<Ring> {
+        gate(Syscall::IoUringSetup)?;
+        let ring = IoUring::new(u32::from(count).next_power_of_two()).map_err(|e| errno_of(&e))?;
+        let mut ring = Ring {
+            ring,
+            buffers: vec![0u8; usize::from(count) * size],
+            size,
+            count,
+            in_flight: 0,
+        };
+        let iovecs: Vec<libc::iovec> = ring
+            .buffers
+            .chunks_exact_mut(size)
+            .map(|b| libc::iovec {
+                iov_base: b.as_mut_ptr().cast(),
+                iov_len: b.len(),
+            })
+            .collect();
+        gate(Syscall::IoUringRegister)?;
+        // SAFETY: the buffers live in `ring.buffers` until the ring is dropped (it drops first),
+        // and are not reallocated: the Vec is never resized.
+        unsafe { ring.ring.submitter().register_buffers(&iovecs) }.map_err(|e| errno_of(&e))?;
+        Ok(ring)
+    }
+
+    /// The number of registered buffers, each `buffer_size` bytes.
+    pub fn buffer_count(&self) -> u16 {
+        self.count
+    }
+
+    /// The size of each registered buffer.
+    pub fn buffer_size(&self) -> usize {
+        self.size
+    }
+
+    /// Buffer `index`'s bytes (for the caller to look at between submissions).
+    pub fn buffer(&self, index: u16) -> &[u8] {
+        let start = usize::from(index) * self.size;
+        &self.buffers[start..start + self.size]
+    }
+
+    fn push(&mut self, entry: io_uring::squeue::Entry) -> Result<()> {
+        // SAFETY: the entry refers only to a registered buffer of this ring, which outlives
+        // every operation (see `Drop`), and to a descriptor the caller keeps open until the
+        // completions are collected by `submit_and_wait_all`, which it calls before returning.
+        unsafe { self.ring.submission().push(&entry) }.map_err(|_| Errno::BUSY)?;
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    /// Queues a `READ_FIXED` of a whole buffer from `fd` at `offset`.
+    pub fn queue_read<F: AsFd>(&mut self, fd: F, index: u16, offset: u64, tag: u64) -> Result<()> {
+        let start = usize::from(index) * self.size;
+        let buf = self.buffers[start..].as_mut_ptr();
+        let len = u32::try_from(self.size).map_err(|_| Errno::INVAL)?;
+        let entry = opcode::ReadFixed::new(types::Fd(fd.as_fd().as_raw_fd()), buf, len, index)
+            .offset(offset)
+            .build()
+            .user_data(tag);
+        self.push(entry)
+    }
+
+    /// Queues a `WRITE_FIXED` of `range` of buffer `index` to `fd` at `offset`.
+    pub fn queue_write<F: AsFd>(
+        &mut self,
+        fd: F,
+        index: u16,
+        range: Range<usize>,
+        offset: u64,
+        tag: u64,
+    ) -> Result<()> {
+        let bytes = self.buffer(index).get(range).ok_or(Errno::INVAL)?;
+        let len = u32::try_from(bytes.len()).map_err(|_| Errno::INVAL)?;
+        let entry = opcode::WriteFixed::new(
+            types::Fd(fd.as_fd().as_raw_fd()),
+            bytes.as_ptr(),
+            len,
+            index,
+        )
+        .offset(offset)
+        .build()
+        .user_data(tag);
+        self.push(entry)
+    }
+
+    /// Submits what is queued and waits until every operation in flight has completed
+    /// (`io_uring_enter`, once unless a signal interrupts it), returning their completions.
+    pub fn submit_and_wait_all(&mut self) -> Result<Vec<Completion>> {
+        let mut done = Vec::with_capacity(self.in_flight);
+        while self.in_flight > 0 {
+            gate(Syscall::IoUringEnter)?;
+            match self.ring.submit_and_wait(self.in_flight) {
+                Ok(_) => {}
+                Err(e) if errno_of(&e) == Errno::INTR => {}
+                Err(e) => return Err(errno_of(&e)),
+            }
+            for cqe in self.ring.completion() {
+                let result = cqe.result();
+                done.push(Completion {
+                    tag: cqe.user_data(),
+                    result: if result < 0 {
+                        Err(Errno::from_raw_os_error(-result))
+                    } else {
+                        Ok(result as usize)
+                    },
+                });
+                self.in_flight -= 1;
+            }
+        }
+        Ok(done)
+    }
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        // An error left operations in flight: wait for them, so the kernel is done with the
+        // buffers and descriptors before they go.
+        if self.in_flight > 0 {
+            let _ = gate(Syscall::IoUringEnter);
+            let _ = self.ring.submit_and_wait(self.in_flight);
+        }
+        // The crate closes the ring's descriptor when `ring` drops, just after this.
+        let _ = gate(Syscall::Close);
+    }
+}
