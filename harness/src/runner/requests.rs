@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use copybench_result::{FixtureKind, ProtocolRequests};
 
+use super::calibration::Role;
 use super::executor::Setting;
 use super::progress::Progress;
 use super::rounds::Active;
@@ -40,7 +41,7 @@ pub(super) fn of_one_copy_each(
         Ok(counts) => Some(counts),
         Err(why) => {
             for (entry, unmeasured) in active.iter().zip(unmeasured.iter_mut()) {
-                if entry.failed.is_none() {
+                if entry.failed.is_none() && entry.role == Role::Entry {
                     unmeasured.insert("requests".to_owned(), why.clone());
                 }
             }
@@ -55,7 +56,8 @@ pub(super) fn of_one_copy_each(
     };
     let mut copies: Vec<PathBuf> = Vec::new();
     for (index, entry) in active.iter().enumerate() {
-        if entry.failed.is_some() {
+        // The result's entries only: the calibration's no-op starts and memcpy copy nothing.
+        if entry.failed.is_some() || entry.role != Role::Entry || !entry.executor.writes_copy() {
             continue;
         }
         crate::interrupt::check().map_err(RunError::Interrupted)?;
