@@ -8,6 +8,10 @@
 //! divides the two speedups (both are against the same reference), and its interval divides the
 //! ends of the two intervals crosswise — wider than either, and holding 1 exactly when the two
 //! overlap, so "tied" and "a margin whose interval holds 1" always agree.
+//!
+//! Only speedups against the same entry are ranked together: child processes and peers are
+//! measured against the reference timed as a child in the same rounds (`Speedup::against`),
+//! so they get a headline of their own.
 
 use copybench_result::{ScenarioResult, Speedup};
 
@@ -81,6 +85,9 @@ pub struct Headline<'a> {
     pub tied: Vec<Ranked<'a>>,
     /// Entries left out of the ranking because their speedup was not measured.
     pub unranked: Vec<&'a str>,
+    /// Whether these are child processes and peers, against the reference timed as a child
+    /// (start-up included), rather than the scenario's own reference.
+    pub as_children: bool,
 }
 
 /// The scenario's entries ranked fastest first: those with a speedup, and the reference.
@@ -105,39 +112,94 @@ pub fn ranking(scenario: &ScenarioResult) -> Vec<Ranked<'_>> {
     ranked
 }
 
-/// The headline of `scenario`, or `None` when fewer than two entries could be ranked (nothing
-/// was compared).
+/// The entry `speedup` is against: its `against`, or the scenario's reference in results
+/// written before speedups said.
+fn against<'a>(speedup: &'a Speedup, scenario: &'a ScenarioResult) -> &'a str {
+    if speedup.against.is_empty() {
+        &scenario.reference
+    } else {
+        &speedup.against
+    }
+}
+
+/// The entries measured against `reference`, ranked fastest first, with `reference` at 1.
+fn ranking_against<'a>(scenario: &'a ScenarioResult, reference: &str) -> Vec<Ranked<'a>> {
+    let mut ranked: Vec<Ranked> = scenario
+        .entries
+        .iter()
+        .filter_map(|entry| {
+            if entry.id == reference {
+                return Some(Ranked {
+                    id: &entry.id,
+                    speedup: None,
+                });
+            }
+            let speedup = entry.speedup.as_ref()?;
+            (against(speedup, scenario) == reference).then_some(Ranked {
+                id: &entry.id,
+                speedup: Some(speedup),
+            })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.median().total_cmp(&a.median()));
+    ranked
+}
+
+/// The headline of `scenario` against its reference, or `None` when fewer than two entries
+/// could be ranked (nothing was compared).
 pub fn headline(scenario: &ScenarioResult) -> Option<Headline<'_>> {
-    let ranked = ranking(scenario);
+    headline_against(scenario, &scenario.reference)
+}
+
+/// Every headline of `scenario`: against its reference, then against each other entry that
+/// speedups were measured against (the reference timed as a child).
+pub fn headlines(scenario: &ScenarioResult) -> Vec<Headline<'_>> {
+    let mut references: Vec<&str> = vec![&scenario.reference];
+    for speedup in scenario.entries.iter().filter_map(|e| e.speedup.as_ref()) {
+        let reference = against(speedup, scenario);
+        if !references.contains(&reference) {
+            references.push(reference);
+        }
+    }
+    references
+        .into_iter()
+        .filter_map(|reference| headline_against(scenario, reference))
+        .collect()
+}
+
+fn headline_against<'a>(scenario: &'a ScenarioResult, reference: &'a str) -> Option<Headline<'a>> {
+    let ranked = ranking_against(scenario, reference);
     let (winner, rest) = ranked.split_first()?;
     let runner_up = *rest.first()?;
+    let at_one = Ranked {
+        id: reference,
+        speedup: None,
+    };
+    let main = reference == scenario.reference;
     Some(Headline {
         scenario: &scenario.name,
         winner: *winner,
-        reference: &scenario.reference,
-        over_reference: winner
-            .speedup
-            .map(|_| Margin::between(winner, &reference_of(scenario))),
+        reference,
+        over_reference: winner.speedup.map(|_| Margin::between(winner, &at_one)),
         runner_up: Some((runner_up, Margin::between(winner, &runner_up))),
         tied: rest
             .iter()
             .filter(|other| winner.overlaps(other))
             .copied()
             .collect(),
-        unranked: scenario
-            .entries
-            .iter()
-            .filter(|e| e.speedup.is_none() && e.id != scenario.reference)
-            .map(|e| e.id.as_str())
-            .collect(),
+        // Said once, under the scenario's own headline.
+        unranked: if main {
+            scenario
+                .entries
+                .iter()
+                .filter(|e| e.speedup.is_none() && e.id != scenario.reference)
+                .map(|e| e.id.as_str())
+                .collect()
+        } else {
+            vec![]
+        },
+        as_children: !main,
     })
-}
-
-fn reference_of(scenario: &ScenarioResult) -> Ranked<'_> {
-    Ranked {
-        id: &scenario.reference,
-        speedup: None,
-    }
 }
 
 /// A piece of headline text; each format marks names and figures its own way.
@@ -160,6 +222,9 @@ fn text(s: impl Into<String>) -> Part {
 /// The words of a headline, shared by every format so they say the same thing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Wording {
+    /// `as child processes (start-up included), against buffered-64k (child)`: what a
+    /// headline other than the scenario's own compares.
+    pub context: Option<Line>,
     /// `copy_file_range ran`
     pub lead: Line,
     /// `1.29× [1.25, 1.33] faster than buffered-64k (reference)`, then over the runner-up.
@@ -219,7 +284,14 @@ impl Headline<'_> {
             lead.push(text(" (reference)"));
         }
         lead.push(text(" ran"));
+        let context = self.as_children.then(|| {
+            vec![
+                text("as child processes (start-up included), against "),
+                Part::Name(self.reference.to_string()),
+            ]
+        });
         Wording {
+            context,
             lead,
             margins,
             tied,
@@ -361,6 +433,34 @@ mod tests {
         assert_eq!(runner_up.id, "same");
         assert!((margin.median - 1.0 / 0.99).abs() < 1e-12);
         assert_eq!(h.unranked, ["unmeasured"]);
+    }
+
+    #[test]
+    fn children_are_ranked_against_the_reference_timed_as_a_child() {
+        let mut s = scenario(&[
+            ("ref", None),
+            ("fast", Some((1.2, 1.15, 1.25))),
+            ("ref (child)", Some((0.8, 0.75, 0.85))),
+            ("fast (child)", Some((1.5, 1.4, 1.6))),
+            ("peer:cp", Some((1.1, 1.0, 1.2))),
+        ]);
+        for entry in &mut s.entries[3..] {
+            if let Some(speedup) = &mut entry.speedup {
+                speedup.against = "ref (child)".into();
+            }
+        }
+        let all = headlines(&s);
+        assert_eq!(all.len(), 2);
+        // Against `ref`: the children's 1.5× against another reference is not in this race.
+        assert_eq!(all[0].winner.id, "fast");
+        assert!(!all[0].as_children);
+        assert_eq!(all[0].tied, vec![]);
+        assert_eq!(all[0].runner_up.unwrap().0.id, "ref");
+        assert_eq!(all[1].reference, "ref (child)");
+        assert!(all[1].as_children);
+        assert_eq!(all[1].winner.id, "fast (child)");
+        assert_eq!(all[1].runner_up.unwrap().0.id, "peer:cp");
+        assert_eq!(headline(&s), Some(all[0].clone()));
     }
 
     #[test]

@@ -87,24 +87,28 @@ fn render_headlines(out: &mut String, level: &str, result: &RunResult) {
     render_claims(out, result);
     for scenario in &result.scenarios {
         let title = escape(&format::scenario_title(scenario));
-        let Some(headline) = headline::headline(scenario) else {
+        let headlines = headline::headlines(scenario);
+        if headlines.is_empty() {
             let _ = writeln!(
                 out,
                 "- **{title}**: nothing to compare (fewer than two entries have a speedup)"
             );
-            continue;
-        };
-        let wording = headline.wording();
-        let margins: Vec<String> = wording.margins.iter().map(|m| parts(m)).collect();
-        let mut line = format!(
-            "- **{title}**: {} {}",
-            parts(&wording.lead),
-            margins.join(" and ")
-        );
-        for extra in [&wording.tied, &wording.unranked].into_iter().flatten() {
-            let _ = write!(line, "; {}", parts(extra));
         }
-        let _ = writeln!(out, "{line}.");
+        for (i, headline) in headlines.iter().enumerate() {
+            let wording = headline.wording();
+            let margins: Vec<String> = wording.margins.iter().map(|m| parts(m)).collect();
+            // The scenario's own headline is its bullet; the others go under it.
+            let mut line = match &wording.context {
+                Some(context) => format!("  - {}: ", parts(context)),
+                None if i == 0 => format!("- **{title}**: "),
+                None => "  - ".to_string(),
+            };
+            let _ = write!(line, "{} {}", parts(&wording.lead), margins.join(" and "));
+            for extra in [&wording.tied, &wording.unranked].into_iter().flatten() {
+                let _ = write!(line, "; {}", parts(extra));
+            }
+            let _ = writeln!(out, "{line}.");
+        }
     }
     out.push('\n');
 }

@@ -137,21 +137,32 @@ fn render_headlines(out: &mut Out, result: &RunResult) {
     for scenario in &result.scenarios {
         let title = out.paint(HEADING, &format::scenario_title(scenario));
         out.line(&format!("  {title}"));
-        let Some(headline) = headline::headline(scenario) else {
+        let headlines = headline::headlines(scenario);
+        if headlines.is_empty() {
             out.line("    nothing to compare: fewer than two entries have a speedup");
-            continue;
-        };
-        let wording = headline.wording();
-        let winner = headline.winner.id;
-        let lead = out.parts(&wording.lead, winner);
-        out.line(&format!("    {lead}"));
-        for margin in &wording.margins {
-            let line = out.parts(margin, winner);
-            out.line(&format!("      {line}"));
         }
-        for line in [&wording.tied, &wording.unranked].into_iter().flatten() {
-            let line = out.parts(line, winner);
-            out.line(&format!("    {line}"));
+        for headline in headlines {
+            let wording = headline.wording();
+            let winner = headline.winner.id;
+            // A headline of child processes goes under its own line, one step in.
+            let indent = match &wording.context {
+                Some(context) => {
+                    let context = out.parts(context, winner);
+                    out.line(&format!("    {context}:"));
+                    "      "
+                }
+                None => "    ",
+            };
+            let lead = out.parts(&wording.lead, winner);
+            out.line(&format!("{indent}{lead}"));
+            for margin in &wording.margins {
+                let line = out.parts(margin, winner);
+                out.line(&format!("{indent}  {line}"));
+            }
+            for line in [&wording.tied, &wording.unranked].into_iter().flatten() {
+                let line = out.parts(line, winner);
+                out.line(&format!("{indent}{line}"));
+            }
         }
     }
 }

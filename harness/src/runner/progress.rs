@@ -39,6 +39,10 @@ pub(super) struct Progress {
     done: u64,
     planned: u64,
     scenario_started: Instant,
+    /// The scenario's time budget for sampling, and whether sampling went past its fewest
+    /// rounds (then the time left is the budget's).
+    budget: Duration,
+    extended: bool,
     /// The fixture step being shown, so its bar is made once per phase.
     fixture_phase: Option<fixture::Phase>,
     bar: ProgressBar,
@@ -54,6 +58,8 @@ impl Progress {
             done: 0,
             planned: 0,
             scenario_started: Instant::now(),
+            budget: Duration::ZERO,
+            extended: false,
             fixture_phase: None,
             bar: ProgressBar::hidden(),
         }
@@ -144,10 +150,13 @@ impl Progress {
         self.bar.set_position(step.bytes);
     }
 
-    /// The rounds begin: `planned` samples in all (every entry × rounds, warmup included).
-    pub(super) fn rounds(&mut self, planned: u64) {
+    /// The rounds begin: `planned` samples at the fewest (every entry × rounds, warmup
+    /// included), more while intervals are short of their target, within `budget`.
+    pub(super) fn rounds(&mut self, planned: u64, budget: Duration) {
         self.planned = planned;
         self.done = 0;
+        self.budget = budget;
+        self.extended = false;
         self.scenario_started = Instant::now();
         if self.display == ProgressDisplay::Live {
             self.bar.finish_and_clear();
@@ -160,18 +169,41 @@ impl Progress {
         }
     }
 
-    /// `extra` more samples planned: sampling goes on towards its target precision.
+    /// `extra` more samples planned: sampling goes on towards its target precision. From here
+    /// the time left is the budget's, not the rate's: how many rounds remain is not known.
     pub(super) fn more(&mut self, extra: u64) {
         self.planned += extra;
         if self.display == ProgressDisplay::Live {
+            if !self.extended {
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{prefix:.bold} [{bar:20}] {pos}/{len} {elapsed} · {wide_msg}",
+                ) {
+                    self.bar.set_style(style.progress_chars("=> "));
+                }
+            }
             self.bar.set_length(self.planned);
         }
+        self.extended = true;
+    }
+
+    /// `until the intervals are within target, at most 0:42 left`, once sampling goes on.
+    fn open_ended(&self) -> Option<String> {
+        self.extended.then(|| {
+            let left = self.budget.saturating_sub(self.scenario_started.elapsed());
+            format!(
+                "sampling on until the intervals are within target, at most {} left",
+                clock(left)
+            )
+        })
     }
 
     /// One sample done.
     pub(super) fn sample(&mut self, step: &SampleStep) {
         self.done += 1;
-        let what = step.describe();
+        let what = match self.open_ended() {
+            Some(open) => format!("{open} · {}", step.describe(false)),
+            None => step.describe(true),
+        };
         match self.display {
             ProgressDisplay::Quiet | ProgressDisplay::Notes => {}
             ProgressDisplay::Live => {
@@ -180,7 +212,11 @@ impl Progress {
             }
             ProgressDisplay::Lines => {
                 let elapsed = self.scenario_started.elapsed();
-                let left = remaining(elapsed, self.done, self.planned);
+                let left = if self.extended {
+                    None
+                } else {
+                    remaining(elapsed, self.done, self.planned)
+                };
                 eprintln!(
                     "copybench: {}: {}/{} {what} · {} elapsed{}",
                     self.prefix(),
@@ -260,16 +296,19 @@ pub(super) enum StepOutcome {
 }
 
 impl SampleStep<'_> {
-    /// `round 3/9 · sendfile 1.03 ms (median 1.04 ms)`, or `warmup 1/1 · sendfile 1.20 ms`.
-    fn describe(&self) -> String {
+    /// `round 3/9 · sendfile 1.03 ms (median 1.04 ms)`, or `warmup 1/1 · sendfile 1.20 ms`;
+    /// `round 12 · …` once the number of rounds is not known (`of_rounds` false).
+    fn describe(&self, of_rounds: bool) -> String {
         let phase = if self.round < self.warmup {
             format!("warmup {}/{}", self.round + 1, self.warmup)
-        } else {
+        } else if of_rounds {
             format!(
                 "round {}/{}",
                 self.round + 1 - self.warmup,
                 self.rounds - self.warmup
             )
+        } else {
+            format!("round {}", self.round + 1 - self.warmup)
         };
         let mut text = format!("{phase} · {}", self.entry);
         match self.outcome {
@@ -349,16 +388,20 @@ mod tests {
             median_s: median,
         };
         assert_eq!(
-            step(0, StepOutcome::Warmup, None).describe(),
+            step(0, StepOutcome::Warmup, None).describe(true),
             "warmup 1/1 · sendfile"
         );
         assert_eq!(
-            step(3, StepOutcome::Measured(0.00103), Some(0.00104)).describe(),
+            step(3, StepOutcome::Measured(0.00103), Some(0.00104)).describe(true),
             "round 3/9 · sendfile 1.03 ms (median 1.04 ms)"
         );
         assert_eq!(
-            step(9, StepOutcome::Failed, None).describe(),
+            step(9, StepOutcome::Failed, None).describe(true),
             "round 9/9 · sendfile failed"
+        );
+        assert_eq!(
+            step(12, StepOutcome::Measured(0.00103), None).describe(false),
+            "round 12 · sendfile 1.03 ms"
         );
     }
 

@@ -181,28 +181,40 @@ fn write_headlines(page: &mut Page, index: usize, level: usize, result: &RunResu
             scenario_id(index, s),
             escape(&format::scenario_title(scenario))
         ));
-        let Some(headline) = headline::headline(scenario) else {
+        let headlines = headline::headlines(scenario);
+        if headlines.is_empty() {
             page.line("<p>Nothing to compare: fewer than two entries have a speedup.</p>");
-            continue;
-        };
-        let wording = headline.wording();
-        let winner = headline.winner.id;
-        let margins: Vec<String> = wording
-            .margins
-            .iter()
-            .map(|m| parts_html(m, winner))
-            .collect();
-        page.line(&format!(
-            r#"<p class="winner">{} {}.</p>"#,
-            parts_html(&wording.lead, winner),
-            margins.join(" and ")
-        ));
-        for (class, line) in [("tied", &wording.tied), ("unranked", &wording.unranked)] {
-            if let Some(line) = line {
-                page.line(&format!(
-                    r#"<p class="{class}">{}.</p>"#,
-                    capitalized(&parts_html(line, winner))
-                ));
+        }
+        for headline in headlines {
+            let wording = headline.wording();
+            let winner = headline.winner.id;
+            let margins: Vec<String> = wording
+                .margins
+                .iter()
+                .map(|m| parts_html(m, winner))
+                .collect();
+            let context = wording
+                .context
+                .as_ref()
+                .map(|c| capitalized(&parts_html(c, winner)) + ": ")
+                .unwrap_or_default();
+            let lead = parts_html(&wording.lead, winner);
+            let lead = if context.is_empty() {
+                lead
+            } else {
+                context + &lead
+            };
+            page.line(&format!(
+                r#"<p class="winner">{lead} {}.</p>"#,
+                margins.join(" and ")
+            ));
+            for (class, line) in [("tied", &wording.tied), ("unranked", &wording.unranked)] {
+                if let Some(line) = line {
+                    page.line(&format!(
+                        r#"<p class="{class}">{}.</p>"#,
+                        capitalized(&parts_html(line, winner))
+                    ));
+                }
             }
         }
     }
