@@ -38,6 +38,7 @@ pub fn args(request: &ChildRequest) -> Vec<OsString> {
             jobs,
             strategy,
             mode,
+            xattrs,
             src,
             dst,
         } => {
@@ -56,6 +57,9 @@ pub fn args(request: &ChildRequest) -> Vec<OsString> {
                 "--symlinks",
             ] {
                 push(arg);
+            }
+            if !xattrs {
+                push("--no-xattrs");
             }
             out.extend([src.into(), dst.into()]);
         }
@@ -114,6 +118,7 @@ mod tests {
             jobs: 3,
             strategy: Strategy::CopyFileRange,
             mode: Mode::Copy,
+            xattrs: false,
             src: "src".into(),
             dst: "dst".into(),
         };
@@ -126,6 +131,7 @@ mod tests {
                 jobs: u32::from(tree.jobs),
                 strategy: tree.strategy,
                 mode: tree.mode,
+                xattrs: !tree.no_xattrs,
                 src: tree.src,
                 dst: tree.dst,
             },

@@ -90,7 +90,7 @@ pub fn copy_file(src: &Path, dst: &Path, options: &CopyOptions) -> Result<CopyRe
     let job = ContentJob::new(&src_fd, &dst_fd, Some(src_stat.st_size as u64));
     let content = copy_content(options.strategy, &job, &GivenUp::default())
         .map_err(|e| e.into_copy_error(src, dst))?;
-    copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode)
+    copy_metadata_fd(&src_fd, &src_stat, &dst_fd, options.mode, true)
         .map_err(|e| e.into_copy_error(src, dst))?;
     // close(2) is where some filesystems (NFS, FUSE) report a failed write-back: not ignored.
     dst_fd

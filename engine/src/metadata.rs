@@ -63,20 +63,23 @@ fn unknown_mode(name: &str) -> String {
 /// in CPython's order (`shutil.copystat`): times, then extended attributes, then the
 /// permission bits last (a read-only mode set first would forbid setting the rest). Call it
 /// after the content copy: `copy2` re-stats `src` (one `fstat`) for the times, as CPython does.
+///
+/// `xattrs` false leaves extended attributes alone (never listed): see `TreeOptions::xattrs`.
 pub(crate) fn copy_metadata_fd(
     src: &Fd,
     src_stat: &Stat,
     dst: &Fd,
     mode: Mode,
+    xattrs: bool,
 ) -> Result<(), ContentError> {
     if mode == Mode::Copy2 {
         // CPython's copystat stats the source after copyfile has read it, so the atime it
         // copies is the one that read just set (relatime updates an atime older than the
         // mtime): stat again here, on the descriptor, to copy the same times.
         let restat = sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
-        return copy_metadata_from_stat(src, &restat, dst, mode);
+        return copy_metadata_from_stat(src, &restat, dst, mode, xattrs);
     }
-    copy_metadata_from_stat(src, src_stat, dst, mode)
+    copy_metadata_from_stat(src, src_stat, dst, mode, xattrs)
 }
 
 /// [`copy_metadata_fd`] with `src_stat` used as it is, without the re-stat: what
@@ -87,9 +90,12 @@ pub(crate) fn copy_metadata_from_stat(
     src_stat: &Stat,
     dst: &Fd,
     mode: Mode,
+    xattrs: bool,
 ) -> Result<(), ContentError> {
     if mode == Mode::Copy2 {
         sys::futimens(dst, &timestamps(src_stat)).map_err(on(Side::Dst, "utimensat"))?;
+    }
+    if mode == Mode::Copy2 && xattrs {
         copy_xattrs(
             || sys::flistxattr(src),
             |name| sys::fgetxattr(src, name),

@@ -134,6 +134,69 @@ fn workers_add_their_calls_to_the_same_counts() {
 }
 
 #[test]
+fn without_xattrs_no_walker_lists_them_and_times_and_modes_are_still_copied() {
+    // smbnetfs answers listxattr with EIO after a stall and drops its connection: a copy from
+    // such a share must never ask. Times and mode are copy2's too and stay.
+    for walker in [Walker::Listdir, Walker::Scandir, Walker::Lean] {
+        let options = TreeOptions {
+            xattrs: false,
+            symlinks: true,
+            ..opts(walker, Mode::Copy2, 1)
+        };
+        let counts = counted(4, &options, false);
+        for call in [
+            "listxattr",
+            "llistxattr",
+            "flistxattr",
+            "getxattr",
+            "setxattr",
+        ] {
+            assert_eq!(
+                counts.calls.get(call),
+                None,
+                "{walker}: {call} in {counts:?}"
+            );
+        }
+        assert!(
+            counts.calls.contains_key("utimensat"),
+            "{walker}: {counts:?}"
+        );
+        let with = counted(4, &opts(walker, Mode::Copy2, 1), false);
+        assert!(
+            ["listxattr", "flistxattr"]
+                .iter()
+                .any(|c| with.calls.contains_key(*c)),
+            "{walker}: copy2 lists xattrs by default: {with:?}"
+        );
+    }
+}
+
+#[test]
+fn a_tree_copy_says_which_strategy_copied_each_file() {
+    for walker in [Walker::Listdir, Walker::Scandir, Walker::Lean] {
+        let t = tempfile::tempdir().unwrap();
+        let src = dir(t.path(), "src");
+        make_tree(&src, 4);
+        let report = copy_tree(&src, &t.path().join("dst"), &opts(walker, Mode::Copy2, 2)).unwrap();
+        let counted: u64 = report.strategies_used.values().sum();
+        assert_eq!(
+            counted, report.files,
+            "{walker}: {:?}",
+            report.strategies_used
+        );
+        // Whatever auto chose, a give-up it made is named with its errno.
+        assert!(
+            report
+                .fallbacks
+                .iter()
+                .all(|(f, n)| *n > 0 && f.from != copybench_engine::Strategy::Auto),
+            "{walker}: {:?}",
+            report.fallbacks
+        );
+    }
+}
+
+#[test]
 fn lean_copies_a_regular_file_with_one_content_call_when_its_size_says_it_is_complete() {
     let p = per_file(&opts(Walker::Lean, Mode::Copy2, 1), false);
     let (small, large) = (

@@ -27,6 +27,8 @@ pub enum ChildRequest {
         jobs: u32,
         strategy: Strategy,
         mode: Mode,
+        /// `false`: copy2 without extended attributes (`TreeOptions::xattrs`).
+        xattrs: bool,
         src: PathBuf,
         dst: PathBuf,
     },

@@ -38,6 +38,7 @@ pub fn environment(interpreters: &Interpreters) -> Environment {
             .unwrap_or_else(|_| std::env::consts::OS.to_owned()),
         kernel: System::kernel_version().ok(),
         filesystems: Vec::new(),
+        targets: Vec::new(),
         tools: tools(interpreters),
         interpreters: interpreters.infos(),
     }
@@ -89,24 +90,30 @@ pub fn tool_info(version: &str, git_commit: Option<&str>) -> ToolInfo {
 }
 
 /// The filesystem `path` is on: the mountinfo line whose device number matches `stat`'s, the
-/// longest matching mount point when several do (bind mounts).
+/// longest matching mount point when several do (bind mounts). btrfs gives each subvolume its
+/// own anonymous device number, which mountinfo does not show (stat said 0:40 where mountinfo
+/// says 0:39 here): without a device match, the longest mount point holding the path is taken.
 pub fn filesystem(role: &str, path: &Path) -> Option<FilesystemInfo> {
     let dev = std::fs::metadata(path).ok()?.dev();
     let (major, minor) = (libc::major(dev), libc::minor(dev));
     let canonical = path.canonicalize().ok()?;
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
-    let mut best: Option<(usize, FilesystemInfo)> = None;
+    // (device matched, mount point length): a device match first, then the deepest mount.
+    let mut best: Option<((bool, usize), FilesystemInfo)> = None;
     for line in mountinfo.lines() {
         let Some(m) = parse_mountinfo_line(line) else {
             continue;
         };
-        if m.major_minor != format!("{major}:{minor}") || !canonical.starts_with(&m.mount_point) {
+        if !canonical.starts_with(&m.mount_point) {
             continue;
         }
-        let depth = m.mount_point.len();
-        if best.as_ref().is_none_or(|(d, _)| depth >= *d) {
+        let rank = (
+            m.major_minor == format!("{major}:{minor}"),
+            m.mount_point.len(),
+        );
+        if best.as_ref().is_none_or(|(r, _)| rank >= *r) {
             best = Some((
-                depth,
+                rank,
                 FilesystemInfo {
                     role: role.to_owned(),
                     path: canonical.display().to_string(),

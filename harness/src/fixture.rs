@@ -103,7 +103,16 @@ struct ManifestEntry {
 /// The cache key: every parameter that changes the bytes.
 pub fn key(spec: &FixtureSpec) -> String {
     match *spec {
-        FixtureSpec::File { size, seed } => format!("file-{size}b-seed{seed}-v{LAYOUT_VERSION}"),
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: false,
+        } => format!("file-{size}b-seed{seed}-v{LAYOUT_VERSION}"),
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: true,
+        } => format!("file-{size}b-sparse-seed{seed}-v{LAYOUT_VERSION}"),
         FixtureSpec::Tree {
             files,
             dirs,
@@ -321,6 +330,7 @@ fn fixture_from(
         size_min,
         size_max,
         seed: spec.seed(),
+        sparse: matches!(spec, FixtureSpec::File { sparse: true, .. }),
         path: path.display().to_string(),
     };
     Fixture {
@@ -334,9 +344,21 @@ fn fixture_from(
 /// Writes the fixture as `data` in `dir` (a fresh directory of this run).
 fn generate(spec: &FixtureSpec, dir: &Dir, tally: &mut Tally) -> Result<(), FixtureError> {
     match *spec {
-        FixtureSpec::File { size, seed } => {
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: false,
+        } => {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             write_random_file(dir, DATA, size, &mut rng, tally)
+        }
+        FixtureSpec::File {
+            size,
+            seed,
+            sparse: true,
+        } => {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            write_sparse_file(dir, DATA, size, &mut rng, tally)
         }
         FixtureSpec::Tree {
             files,
@@ -421,6 +443,65 @@ fn write_random_file(
         tally.add(n as u64);
     }
     Ok(())
+}
+
+/// A sparse file fixture holds data only in the first [`SPARSE_DATA`] of every
+/// [`SPARSE_PERIOD`]: three quarters holes, the last of them at the end of the file (a copy
+/// that writes zeros there instead is caught as well as one that fills the middle).
+pub const SPARSE_PERIOD: u64 = 4 << 20;
+pub const SPARSE_DATA: u64 = 1 << 20;
+
+fn write_sparse_file(
+    dir: &Dir,
+    name: &str,
+    size: u64,
+    rng: &mut ChaCha8Rng,
+    tally: &mut Tally,
+) -> Result<(), FixtureError> {
+    use std::io::{Seek, SeekFrom};
+    let path = dir.join(name);
+    let mut file = dir.create_file(name)?;
+    let mut buf = vec![0u8; SPARSE_DATA as usize];
+    let mut at = 0;
+    while at < size {
+        crate::interrupt::check().map_err(FixtureError::Interrupted)?;
+        let n = SPARSE_DATA.min(size - at) as usize;
+        rng.fill_bytes(&mut buf[..n]);
+        file.seek(SeekFrom::Start(at))
+            .map_err(io_std("seek in", &path))?;
+        file.write_all(&buf[..n]).map_err(io_std("write", &path))?;
+        tally.add(n as u64);
+        at = at.saturating_add(SPARSE_PERIOD);
+    }
+    file.set_len(size).map_err(io_std("size", &path))
+}
+
+/// Generates `spec` afresh as `data` in `dir`, with no cache: on a target made for one
+/// scenario, which a cache would not outlive. The filesystem's room is checked first.
+pub fn generate_in(spec: &FixtureSpec, dir: &Dir) -> Result<Fixture, FixtureError> {
+    check_space(spec, dir)?;
+    let mut report = |_: Step| {};
+    let mut written = Tally::new(Phase::Generating, None, &mut report);
+    generate(spec, dir, &mut written)?;
+    let mut report = |_: Step| {};
+    let mut hashed = Tally::new(Phase::Hashing, None, &mut report);
+    let entries = scan(dir, &mut hashed)?;
+    Ok(fixture_from(spec, dir.join(DATA), &entries, false))
+}
+
+impl Fixture {
+    /// The same fixture seen under `to` instead of `from` (files generated on an SMB server's
+    /// disk, copied through the mounted share).
+    pub fn rebased(mut self, from: &Path, to: &Path) -> Fixture {
+        let rebase = |p: &Path| match p.strip_prefix(from) {
+            Ok(rel) => to.join(rel),
+            Err(_) => p.to_owned(),
+        };
+        self.path = rebase(&self.path);
+        self.files = self.files.iter().map(|f| rebase(f)).collect();
+        self.info.path = self.path.display().to_string();
+        self
+    }
 }
 
 /// Lists the fixture `data` in `dir` as manifest entries, sorted by path, hashing every byte.
@@ -539,6 +620,7 @@ mod tests {
         let spec = FixtureSpec::File {
             size: 200_000,
             seed: 9,
+            sparse: false,
         };
         let fa = prepare(&spec, &WorkDir::open(a.path()).unwrap()).unwrap();
         let fb = prepare(&spec, &WorkDir::open(b.path()).unwrap()).unwrap();
@@ -554,6 +636,7 @@ mod tests {
             &FixtureSpec::File {
                 size: 200_000,
                 seed: 10,
+                sparse: false,
             },
             &WorkDir::open(a.path()).unwrap(),
         )
@@ -571,6 +654,7 @@ mod tests {
         let spec = FixtureSpec::File {
             size: 3 << 20,
             seed: 5,
+            sparse: false,
         };
         let mut steps = Vec::new();
         prepare_reporting(&spec, &work, &mut |step| steps.push(step)).unwrap();
@@ -640,6 +724,7 @@ mod tests {
         let spec = FixtureSpec::File {
             size: 300_000,
             seed: 3,
+            sparse: false,
         };
         let f = prepare(&spec, &work).unwrap();
         let good = std::fs::read(&f.path).unwrap();
@@ -659,6 +744,7 @@ mod tests {
         let spec = FixtureSpec::File {
             size: i64::MAX as u64,
             seed: 1,
+            sparse: false,
         };
         let e = prepare(&spec, &work).unwrap_err();
         let text = e.to_string();
@@ -678,5 +764,39 @@ mod tests {
         };
         let e = prepare(&tree, &work).unwrap_err().to_string();
         assert!(e.contains("fixture.files"), "{e}");
+    }
+
+    #[test]
+    fn a_sparse_fixture_has_data_only_where_it_says_and_its_own_cache_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spec = FixtureSpec::File {
+            size: 9 << 20,
+            seed: 3,
+            sparse: true,
+        };
+        let dense = FixtureSpec::File {
+            size: 9 << 20,
+            seed: 3,
+            sparse: false,
+        };
+        assert_ne!(key(&spec), key(&dense));
+        let dir = Dir::open_named(tmp.path()).unwrap();
+        let f = generate_in(&spec, &dir).unwrap();
+        assert!(f.info.sparse);
+        let bytes = std::fs::read(&f.path).unwrap();
+        assert_eq!(bytes.len(), 9 << 20);
+        // Data at 0, 4 and 8 MiB; zeros in between.
+        assert!(bytes[..1 << 20].iter().any(|b| *b != 0));
+        assert!(bytes[1 << 20..4 << 20].iter().all(|b| *b == 0));
+        assert!(bytes[4 << 20..5 << 20].iter().any(|b| *b != 0));
+        assert!(bytes[5 << 20..8 << 20].iter().all(|b| *b == 0));
+        let file = std::fs::File::open(&f.path).unwrap();
+        let data: u64 = crate::os::data_ranges(&file, 9 << 20)
+            .unwrap()
+            .iter()
+            .map(|r| r.1)
+            .sum();
+        // A filesystem that keeps holes keeps these (tmpfs and ext4 do).
+        assert!(data == 9 << 20 || data <= 3 << 20, "{data}");
     }
 }

@@ -14,6 +14,7 @@ pub mod fixture;
 pub mod interpreters;
 pub mod interrupt;
 pub mod measure;
+pub mod mechanism;
 pub mod os;
 pub mod peer;
 pub mod runner;
@@ -22,6 +23,7 @@ pub mod scenario_name;
 pub mod size;
 pub mod stats;
 pub mod strace;
+pub mod target;
 pub mod timestamp;
 pub mod work_dir;
 

@@ -1,14 +1,18 @@
 //! The harness's calls into the operating system, in one place, so the rest of the harness has
 //! no `unsafe`: what `rustix` does not wrap (getrusage, wait4, mincore, setfsuid, signal
-//! handlers) with the reason each call is sound beside it, and the privileged calls of the
-//! conformance fixtures (mounting a small tmpfs).
+//! handlers, the extent map of a file: FIEMAP, a child's parent-death signal) with the reason
+//! each call is sound beside it, and the privileged calls of the conformance fixtures
+//! (mounting a small tmpfs).
 //!
 //! Linux only, as the engine's `sys/linux.rs` is: the harness measures Linux copies.
 
-use std::os::fd::BorrowedFd;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
+
+use rustix::io::Errno;
 
 /// User and system CPU time as the kernel's `rusage` reports them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,6 +94,140 @@ pub fn wait4(pid: u32) -> std::io::Result<(ExitStatus, Rusage)> {
         ExitStatus::Other(status)
     };
     Ok((exit, rusage(&usage)))
+}
+
+/// One extent of a file, as `FS_IOC_FIEMAP` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extent {
+    /// Offset in the file, bytes.
+    pub logical: u64,
+    pub length: u64,
+    /// `FIEMAP_EXTENT_SHARED`: the blocks are also another file's (a reflink, a snapshot, a
+    /// server-side clone).
+    pub shared: bool,
+    /// `FIEMAP_EXTENT_UNWRITTEN`: allocated but reads as zeros (preallocated).
+    pub unwritten: bool,
+}
+
+// linux/fiemap.h
+const FIEMAP_FLAG_SYNC: u32 = 0x0000_0001;
+const FIEMAP_EXTENT_LAST: u32 = 0x0000_0001;
+const FIEMAP_EXTENT_UNWRITTEN: u32 = 0x0000_0800;
+const FIEMAP_EXTENT_SHARED: u32 = 0x0000_2000;
+/// `_IOWR('f', 11, struct fiemap)`.
+const FS_IOC_FIEMAP: libc::c_ulong = 0xC020_660B;
+/// Extents asked for per call.
+const BATCH: usize = 256;
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct FiemapExtent {
+    fe_logical: u64,
+    fe_physical: u64,
+    fe_length: u64,
+    fe_reserved64: [u64; 2],
+    fe_flags: u32,
+    fe_reserved: [u32; 3],
+}
+
+#[repr(C)]
+struct Fiemap {
+    fm_start: u64,
+    fm_length: u64,
+    fm_flags: u32,
+    fm_mapped_extents: u32,
+    fm_extent_count: u32,
+    fm_reserved: u32,
+    fm_extents: [FiemapExtent; BATCH],
+}
+
+/// Every extent of the open file `fd`, after writing its dirty pages back (`FIEMAP_FLAG_SYNC`,
+/// so delayed allocation does not hide extents). A filesystem without FIEMAP (tmpfs, FUSE)
+/// answers `EOPNOTSUPP` or `ENOTTY`.
+pub fn extents(fd: impl AsFd) -> Result<Vec<Extent>, Errno> {
+    let fd = fd.as_fd();
+    let mut out = Vec::new();
+    let mut start = 0u64;
+    loop {
+        let mut map = Fiemap {
+            fm_start: start,
+            fm_length: u64::MAX - start,
+            fm_flags: FIEMAP_FLAG_SYNC,
+            fm_mapped_extents: 0,
+            fm_extent_count: BATCH as u32,
+            fm_reserved: 0,
+            fm_extents: [FiemapExtent::default(); BATCH],
+        };
+        // SAFETY: `map` is a live, writable `struct fiemap` with room for `fm_extent_count`
+        // extents, as FS_IOC_FIEMAP requires; the kernel writes only within it.
+        let rc = unsafe { libc::ioctl(fd.as_raw_fd(), FS_IOC_FIEMAP, &mut map as *mut Fiemap) };
+        if rc < 0 {
+            return Err(Errno::from_raw_os_error(
+                std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+            ));
+        }
+        let mapped = (map.fm_mapped_extents as usize).min(BATCH);
+        if mapped == 0 {
+            return Ok(out);
+        }
+        let mut last = false;
+        for e in &map.fm_extents[..mapped] {
+            out.push(Extent {
+                logical: e.fe_logical,
+                length: e.fe_length,
+                shared: e.fe_flags & FIEMAP_EXTENT_SHARED != 0,
+                unwritten: e.fe_flags & FIEMAP_EXTENT_UNWRITTEN != 0,
+            });
+            last |= e.fe_flags & FIEMAP_EXTENT_LAST != 0;
+        }
+        let end = map.fm_extents[mapped - 1];
+        if last {
+            return Ok(out);
+        }
+        start = end.fe_logical.saturating_add(end.fe_length);
+    }
+}
+
+/// The data ranges `(offset, length)` of the open file `fd` of `size` bytes, from
+/// `SEEK_DATA`/`SEEK_HOLE` (a filesystem without hole support reports one range: all data).
+pub fn data_ranges(fd: impl AsFd, size: u64) -> Result<Vec<(u64, u64)>, Errno> {
+    use rustix::fs::{seek, SeekFrom};
+    let fd = fd.as_fd();
+    let mut ranges = Vec::new();
+    let mut at = 0u64;
+    while at < size {
+        let data = match seek(fd, SeekFrom::Data(at)) {
+            Ok(offset) => offset,
+            // No data after `at`: the rest is a hole.
+            Err(Errno::NXIO) => break,
+            Err(e) => return Err(e),
+        };
+        let hole = match seek(fd, SeekFrom::Hole(data)) {
+            Ok(offset) => offset.min(size),
+            Err(Errno::NXIO) => size,
+            Err(e) => return Err(e),
+        };
+        if hole > data {
+            ranges.push((data, hole - data));
+        }
+        at = hole.max(data + 1);
+    }
+    Ok(ranges)
+}
+
+/// Makes `command`'s child receive SIGTERM when the thread that spawns it ends (the harness
+/// dying by SIGKILL included), so a server the harness started cannot outlive it. The signal is
+/// tied to the spawning *thread* (prctl(2)): spawn from the thread that lives for the run.
+pub fn terminate_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the child between fork and exec and only calls prctl, which
+    // is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
+                .map_err(std::io::Error::from)
+        });
+    }
 }
 
 /// Pages of the open file `fd` (of `len` bytes) present in the page cache, and its pages in
@@ -186,6 +324,7 @@ pub fn kill_process_group(group: i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Seek, SeekFrom, Write};
 
     #[test]
     fn the_thread_cpu_clock_moves_with_work_and_rusage_agrees_in_total() {
@@ -200,5 +339,37 @@ mod tests {
         assert!(process_cpu_time() >= after - before);
         let usage = thread_rusage().unwrap();
         assert!(usage.user + usage.sys > Duration::ZERO);
+    }
+
+    #[test]
+    fn a_sparse_file_has_its_data_ranges_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("sparse");
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(&[7u8; 4096]).unwrap();
+        file.seek(SeekFrom::Start(1 << 20)).unwrap();
+        file.write_all(&[7u8; 4096]).unwrap();
+        file.set_len(2 << 20).unwrap();
+        let ranges = data_ranges(&file, 2 << 20).unwrap();
+        let data: u64 = ranges.iter().map(|r| r.1).sum();
+        // A filesystem without hole support reports it all as data; one with reports less.
+        assert!((8192..=2 << 20).contains(&data), "{ranges:?}");
+        assert_eq!(ranges[0].0, 0);
+    }
+
+    #[test]
+    fn extents_of_a_written_file_cover_it_or_are_unsupported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("f");
+        std::fs::write(&path, vec![1u8; 64 * 1024]).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        match extents(&file) {
+            Ok(extents) => {
+                let covered: u64 = extents.iter().map(|e| e.length).sum();
+                assert!(covered >= 64 * 1024, "{extents:?}");
+                assert!(extents.iter().all(|e| !e.shared));
+            }
+            Err(e) => assert!(matches!(e, Errno::OPNOTSUPP | Errno::NOTTY), "{e}"),
+        }
     }
 }

@@ -206,6 +206,18 @@ pub trait Peer {
     fn resolve(&self, interpreters: &Interpreters) -> Result<ResolvedProgram, PeerError>;
     /// The full command line copying `src` to `dst` (which does not exist yet).
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString>;
+    /// The same copy leaving extended attributes alone, never listing them: for a source whose
+    /// filesystem fails listxattr (smbnetfs: EIO, and its connection drops). Peers that copy
+    /// none anyway keep their command.
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        self.command(program, kind, src, dst)
+    }
     /// The same program started to do nothing: its time is the program's start-up cost.
     fn noop_command(&self, program: &Path) -> Vec<OsString> {
         vec![program.into(), "--version".into()]
@@ -246,14 +258,37 @@ impl Peer for GnuCp {
         ResolvedProgram::on_path("cp", "coreutils")
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
+        // copytree's copy2: mode, times and xattrs.
+        self.args(program, kind, "mode,timestamps,xattr", src, dst)
+    }
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        self.args(program, kind, "mode,timestamps", src, dst)
+    }
+}
+
+impl GnuCp {
+    fn args(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        preserve: &str,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
         let mut args: Vec<OsString> = vec![program.into()];
         if self.reflink_never {
             args.push("--reflink=never".into());
         }
         if kind == FixtureKind::Tree {
-            // copytree's copy2: mode, times and xattrs; symlinks copied as links (`-R` without `-L`).
+            // Symlinks copied as links (`-R` without `-L`).
             args.push("-R".into());
-            args.push("--preserve=mode,timestamps,xattr".into());
+            args.push(format!("--preserve={preserve}").into());
         }
         args.push(src.into());
         args.push(dst.into());
@@ -293,20 +328,45 @@ impl Peer for Python {
         vec![program.into(), "-c".into(), "pass".into()]
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
+        self.python_command(program, "", kind, src, dst)
+    }
+    /// copystat calls the module's `_copyxattr` by name (CPython 3.3 to 3.14), so replacing it
+    /// leaves xattrs alone and everything else as CPython does it.
+    fn command_without_xattrs(
+        &self,
+        program: &Path,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
+        let prelude = "shutil._copyxattr = lambda *a, **k: None; ";
+        self.python_command(program, prelude, kind, src, dst)
+    }
+}
+
+impl Python {
+    /// The command line, `prelude` run after `import shutil, sys`.
+    fn python_command(
+        &self,
+        program: &Path,
+        prelude: &str,
+        kind: FixtureKind,
+        src: &Path,
+        dst: &Path,
+    ) -> Vec<OsString> {
         // Written for 2.7 as for 3.x, so every interpreter pyenv holds runs the same line.
         let code = match (self.copy, kind) {
             (PythonCopy::Shutil, FixtureKind::File) => {
-                "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])".to_owned()
+                format!("import shutil, sys; {prelude}shutil.copyfile(sys.argv[1], sys.argv[2])")
             }
-            (PythonCopy::Shutil, FixtureKind::Tree) => {
-                "import shutil, sys; shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)"
-                    .to_owned()
-            }
+            (PythonCopy::Shutil, FixtureKind::Tree) => format!(
+                "import shutil, sys; {prelude}shutil.copytree(sys.argv[1], sys.argv[2], symlinks=True)"
+            ),
             // Trees are refused when the scenario is read (`PeerKind::file_only`).
             (PythonCopy::Copyfileobj { buffer }, _) => {
                 let length = buffer.map(|b| format!(", {b}")).unwrap_or_default();
                 format!(
-                    "import shutil, sys\nwith open(sys.argv[1], 'rb') as s, open(sys.argv[2], 'wb') as d:\n    shutil.copyfileobj(s, d{length})"
+                    "import shutil, sys\n{prelude}\nwith open(sys.argv[1], 'rb') as s, open(sys.argv[2], 'wb') as d:\n    shutil.copyfileobj(s, d{length})"
                 )
             }
         };
@@ -393,6 +453,29 @@ pub fn first_line_of(program: &Path, args: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_xattrs_cp_and_python_leave_them_alone() {
+        let (src, dst) = (Path::new("/s"), Path::new("/d"));
+        let cp = PeerKind::Cp.peer().command_without_xattrs(
+            Path::new("cp"),
+            FixtureKind::Tree,
+            src,
+            dst,
+        );
+        assert!(
+            cp.contains(&OsString::from("--preserve=mode,timestamps")),
+            "{cp:?}"
+        );
+        let py = PeerKind::PythonShutil { python: None }
+            .peer()
+            .command_without_xattrs(Path::new("py"), FixtureKind::Tree, src, dst);
+        let code = py[2].to_string_lossy();
+        assert!(
+            code.contains("shutil._copyxattr = lambda") && code.contains("copytree"),
+            "{code}"
+        );
+    }
 
     #[test]
     fn tree_commands_keep_symlinks_and_metadata() {

@@ -140,6 +140,11 @@ pub fn count(value: f64) -> String {
     }
 }
 
+/// A fraction as a percentage with at most one decimal: `99.8 %`, `100 %`, `0 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{} %", count((fraction * 1000.0).round() / 10.0))
+}
+
 /// Throughput in MiB/s, no decimals above 100.
 pub fn throughput(mib_per_s: f64) -> String {
     if mib_per_s >= 100.0 {

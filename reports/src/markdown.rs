@@ -175,6 +175,10 @@ fn render_scenario(out: &mut String, level: &str, scenario: &ScenarioResult) {
         code(&scenario.reference),
     );
     write_table(out, &table::speedups(scenario));
+    if let Some(mechanism) = table::mechanism(scenario) {
+        let _ = writeln!(out, "What the copies did, checked after every sample:\n");
+        write_table(out, &mechanism);
+    }
     let calibration = crate::calibration::lines(scenario);
     for line in &calibration {
         let _ = writeln!(out, "- {}", escape(line));

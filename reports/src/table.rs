@@ -4,7 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{EntryResult, ScenarioResult, SyscallSource, SyscallSummary};
+use copybench_result::{
+    EntryResult, ExtentSharing, HoleKeeping, ScenarioResult, SyscallSource, SyscallSummary,
+};
 
 use crate::figures::{
     files_per_copy, is_tree, named_calls, syscall_totals, syscall_unit, SyscallTotals,
@@ -105,11 +107,12 @@ pub fn grouped_notes<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<Strin
 /// Every note of the tables a scenario shows, grouped ([`grouped_notes`]): what each format
 /// prints once per scenario under "not measured".
 pub fn scenario_notes(scenario: &ScenarioResult) -> Vec<String> {
-    let tables = [
+    let mut tables = vec![
         summary(scenario),
         syscall_totals_table(scenario),
         figures(scenario).0,
     ];
+    tables.extend(mechanism(scenario));
     grouped_notes(tables.iter().flat_map(|t| &t.notes))
 }
 
@@ -509,6 +512,129 @@ pub fn kind_name(entry: &EntryResult) -> &'static str {
     }
 }
 
+/// What each entry's copies really did (`entries[].mechanism`) and, on an SMB share, the
+/// requests one copy made: `None` when no entry was checked, so formats leave the section out.
+pub fn mechanism(scenario: &ScenarioResult) -> Option<Table> {
+    let entries: Vec<&EntryResult> = scenario
+        .entries
+        .iter()
+        .filter(|e| e.mechanism.is_some() || e.requests.is_some())
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let holes = entries
+        .iter()
+        .any(|e| e.mechanism.as_ref().is_some_and(|m| m.holes.is_some()));
+    let requests = entries.iter().any(|e| e.requests.is_some());
+    let unit = syscall_unit(scenario);
+    let mut columns = vec![
+        Column::left("entry"),
+        Column::left("extents"),
+        Column::left("strategy used"),
+    ];
+    if holes {
+        columns.push(Column::left("holes"));
+    }
+    if requests {
+        columns.push(Column::right(format!("SMB2 requests/{unit}")));
+    }
+    let mut table = Table {
+        columns,
+        ..Table::default()
+    };
+    for entry in entries {
+        let mut row = vec![entry.id.clone()];
+        match &entry.mechanism {
+            Some(m) => {
+                row.push(match (m.extents, m.shared_fraction) {
+                    (Some(extents), Some(fraction)) => {
+                        let name = extents_name(extents);
+                        match extents {
+                            ExtentSharing::PartlyShared | ExtentSharing::Varies => {
+                                format!("{name} ({} shared)", format::percent(fraction))
+                            }
+                            _ => name.to_string(),
+                        }
+                    }
+                    _ => {
+                        table.notes.push(absent_note(
+                            entry,
+                            "mechanism.shared_bytes",
+                            "not checked",
+                        ));
+                        ABSENT.to_string()
+                    }
+                });
+                row.push(strategies_used(m));
+                if holes {
+                    row.push(match (m.holes, m.holes_kept_fraction) {
+                        (Some(h), Some(f)) => {
+                            format!("{} ({} kept)", holes_name(h), format::percent(f))
+                        }
+                        _ => ABSENT.to_string(),
+                    });
+                }
+            }
+            None => {
+                row.push(ABSENT.to_string());
+                row.push(ABSENT.to_string());
+                if holes {
+                    row.push(ABSENT.to_string());
+                }
+            }
+        }
+        if requests {
+            row.push(match &entry.requests {
+                Some(r) => match r.per_file {
+                    Some(per_file) => format::significant(per_file, 3),
+                    None => format::count(r.total as f64),
+                },
+                None => {
+                    table
+                        .notes
+                        .push(absent_note(entry, "requests", "not counted"));
+                    ABSENT.to_string()
+                }
+            });
+        }
+        table.rows.push(row);
+    }
+    Some(table)
+}
+
+fn extents_name(extents: ExtentSharing) -> &'static str {
+    match extents {
+        ExtentSharing::Reflinked => "reflinked",
+        ExtentSharing::Copied => "copied",
+        ExtentSharing::PartlyShared => "partly shared",
+        ExtentSharing::Varies => "varies",
+    }
+}
+
+fn holes_name(holes: HoleKeeping) -> &'static str {
+    match holes {
+        HoleKeeping::Kept => "kept",
+        HoleKeeping::Filled => "filled",
+        HoleKeeping::PartlyKept => "partly kept",
+    }
+}
+
+/// `reflink`, or `copy_file_range (after reflink: EOPNOTSUPP)`; `—` for a peer, which does not
+/// say.
+fn strategies_used(m: &copybench_result::Mechanism) -> String {
+    if m.strategies_used.is_empty() {
+        return ABSENT.to_string();
+    }
+    let used: Vec<&str> = m.strategies_used.keys().map(String::as_str).collect();
+    let mut text = used.join(", ");
+    if !m.fallbacks.is_empty() {
+        let gave_up: Vec<&str> = m.fallbacks.keys().map(String::as_str).collect();
+        text.push_str(&format!(" (after {})", gave_up.join(", ")));
+    }
+    text
+}
+
 /// Adds the "× memcpy" and "start" columns when some entry has those figures; says which.
 fn limit_columns(scenario: &ScenarioResult, columns: &mut Vec<Column>) -> (bool, bool) {
     let memcpy = scenario.entries.iter().any(|e| e.memcpy_multiple.is_some());
@@ -625,5 +751,37 @@ mod tests {
         assert_eq!(table.rows[1][3], ABSENT);
         assert!(scenario_notes(scenario).contains(&"speedup of sendfile: no paired rounds".into()));
         assert_eq!(table.rows[0][3], "reference");
+    }
+
+    #[test]
+    fn the_mechanism_table_says_how_each_entry_copied_and_is_left_out_when_nothing_was_checked() {
+        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
+        let mut result =
+            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
+                .unwrap();
+        let scenario = &mut result.scenarios[0];
+        for entry in &mut scenario.entries {
+            entry.mechanism = None;
+            entry.requests = None;
+        }
+        assert!(mechanism(scenario).is_none());
+        scenario.entries[0].mechanism = Some(copybench_result::Mechanism {
+            extents: Some(ExtentSharing::PartlyShared),
+            shared_fraction: Some(0.9975),
+            source_data_bytes: Some(4 << 20),
+            holes: Some(HoleKeeping::Filled),
+            holes_kept_fraction: Some(0.0),
+            strategies_used: [("copy_file_range".to_owned(), 3)].into(),
+            fallbacks: [("reflink: EOPNOTSUPP".to_owned(), 1)].into(),
+            contradiction: None,
+        });
+        let table = mechanism(scenario).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0][1], "partly shared (99.8 % shared)");
+        assert_eq!(
+            table.rows[0][2],
+            "copy_file_range (after reflink: EOPNOTSUPP)"
+        );
+        assert_eq!(table.rows[0][3], "filled (0 % kept)");
     }
 }

@@ -213,6 +213,10 @@ fn render_scenario(out: &mut Out, scenario: &ScenarioResult) {
     ));
     out.blank();
     write_table(out, &table::summary(scenario), "  ");
+    if let Some(mechanism) = table::mechanism(scenario) {
+        out.line("  what the copies did (checked after every sample):");
+        write_table(out, &mechanism, "  ");
+    }
     for line in crate::calibration::lines(scenario) {
         out.line(&format!("  {line}"));
     }

@@ -16,6 +16,10 @@ pub use single::{
     OperationError, StrategySupport, SyscallCountsJson,
 };
 
+fn yes() -> bool {
+    true
+}
+
 /// Bumped on every change that an older reader would misread.
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -29,6 +33,10 @@ pub struct RunResult {
     pub finished_at: String,
     pub environment: Environment,
     pub scenarios: Vec<ScenarioResult>,
+    /// Scenarios not run here, with why (a target this machine cannot make: no root, a
+    /// program missing).
+    #[serde(default)]
+    pub skipped_scenarios: Vec<Skipped>,
     /// The wait before tree scenarios inside ext4's slow minute after deleting many files:
     /// `None` when no wait was due.
     #[serde(default)]
@@ -106,6 +114,9 @@ pub struct Environment {
     pub filesystems: Vec<FilesystemInfo>,
     /// Versions of the peer programs and tools found (`cp`, `python3`, `rsync`, `strace`).
     pub tools: BTreeMap<String, ToolVersion>,
+    /// The targets scenarios set up or used, one per scenario run.
+    #[serde(default)]
+    pub targets: Vec<TargetRecord>,
     /// Every CPython found (PATH, pyenv, `--python`, scenarios), in order of preference.
     #[serde(default)]
     pub interpreters: Vec<InterpreterInfo>,
@@ -174,7 +185,10 @@ pub struct FixtureInfo {
     pub size_min: Option<u64>,
     pub size_max: Option<u64>,
     pub seed: u64,
-    /// Where the cached fixture lives.
+    /// A file with holes (data in the first MiB of every 4 MiB).
+    #[serde(default)]
+    pub sparse: bool,
+    /// Where the fixture lives (its cache, or the target it was generated on).
     pub path: String,
 }
 
@@ -182,8 +196,15 @@ pub struct FixtureInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioParameters {
     pub fixture: FixtureInfo,
-    /// `same-fs`, or the target directory.
+    /// `same-fs`, the target directory, a filesystem made for it (`btrfs`, `xfs`, `ext4`,
+    /// `tmpfs`) or `smb`; `environment.targets[]` describes it.
     pub target: String,
+    /// Whether the fixture was on the target (else in the work directory).
+    #[serde(default)]
+    pub source_on_target: bool,
+    /// Whether the copies were written to the target (else to the work directory).
+    #[serde(default = "yes")]
+    pub destination_on_target: bool,
     /// `warm` or `cold`.
     pub cache: String,
     /// Whether an fsync of the copy is inside the timing.
@@ -465,6 +486,13 @@ pub struct EntryResult {
     /// Against the scenario's reference; `None` for the reference itself.
     pub speedup: Option<Speedup>,
     pub syscalls: Option<SyscallSummary>,
+    /// What the copies really did (shared extents, holes, strategies used), checked after every
+    /// sample; `null` when no sample was checked.
+    #[serde(default)]
+    pub mechanism: Option<Mechanism>,
+    /// Protocol requests of one copy, from the server's own counters (SMB targets).
+    #[serde(default)]
+    pub requests: Option<ProtocolRequests>,
     /// Figures that could not be measured for this entry, with the reason.
     pub unmeasured: BTreeMap<String, String>,
     /// Per round this entry's wall time over a `memcpy` of the same bytes in that round: how
@@ -497,6 +525,9 @@ pub struct Sample {
     pub outlier: bool,
     /// Cold-cache samples: whether `mincore` showed the source's pages gone before the copy.
     pub cache_evicted: Option<bool>,
+    /// What this sample's copy really did, checked after it.
+    #[serde(default)]
+    pub proof: Option<SampleProof>,
 }
 
 /// Percentiles of per-file latencies (from an hdrhistogram).
@@ -687,4 +718,127 @@ pub struct ConformanceCell {
     pub detail: Option<String>,
     /// Whether CPython's outcome was compared for this cell.
     pub oracle_checked: bool,
+}
+
+/// A target a scenario set up (a loop-mounted filesystem, an SMB share) or used (the work
+/// directory, a named directory), as it was when the scenario ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TargetRecord {
+    /// The scenario it was set up for.
+    pub scenario: String,
+    /// `work-dir`, `dir`, `btrfs`, `xfs`, `ext4`, `tmpfs` or `smb`.
+    pub kind: String,
+    /// The filesystem type the copies met (`mountinfo`), when known.
+    pub fs_type: Option<String>,
+    /// The image's (or tmpfs's) size.
+    pub size_bytes: Option<u64>,
+    /// The `mkfs` command line run.
+    pub mkfs: Option<Vec<String>>,
+    /// What `mkfs -V` says.
+    pub mkfs_version: Option<String>,
+    /// The mount options in effect (`mountinfo`: per-mount, then the superblock's).
+    pub mount_options: Option<String>,
+    /// Where the fixture was read from when it was placed on the target.
+    pub source: Option<String>,
+    /// Where the copies were written.
+    pub destination: String,
+    pub smb: Option<SmbRecord>,
+    /// What copies there left out, with why (e.g. xattrs on smbnetfs).
+    pub limits: Vec<String>,
+    /// Fields that could not be read, with the reason.
+    pub unavailable: BTreeMap<String, String>,
+}
+
+/// The SMB server and client of an `smb` target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SmbRecord {
+    /// `smbd --version`.
+    pub server_version: Option<String>,
+    /// The server's process id (stopped by the teardown; a test checks it is gone).
+    pub server_pid: Option<u32>,
+    /// The dialect negotiated with the client (`smbstatus`), e.g. `SMB3_11`.
+    pub protocol: Option<String>,
+    /// The FUSE client and its version.
+    pub client: Option<String>,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+    pub share: String,
+    /// The share's directory on the server's disk.
+    pub share_path: String,
+    /// The server's settings (`smb.conf`, as written).
+    pub server_config: Vec<String>,
+    /// The client's settings (`~/.smb/smbnetfs.conf` in the private HOME).
+    pub client_config: Vec<String>,
+}
+
+/// What one sample's copy really did, checked after it, outside the timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SampleProof {
+    /// Bytes of the copy whose extents are shared with another file (`FIEMAP_EXTENT_SHARED`):
+    /// reflinked, or cloned by a server. `null` where FIEMAP is not answered (tmpfs), with the
+    /// reason in the entry's `unmeasured` under `mechanism.shared_bytes`.
+    pub shared_bytes: Option<u64>,
+    /// Bytes of the copy that are data, not holes (`SEEK_DATA`/`SEEK_HOLE`).
+    pub data_bytes: Option<u64>,
+}
+
+/// Whether an entry's copies shared their source's extents, over all its samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExtentSharing {
+    /// Every byte of every copy shares extents: an O(1) reflink (or server-side clone).
+    Reflinked,
+    /// No byte does: the data was written again.
+    Copied,
+    /// Some bytes do, in every sample alike.
+    PartlyShared,
+    /// Samples disagree.
+    Varies,
+}
+
+/// Whether the holes of a sparse source stayed holes in the copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HoleKeeping {
+    /// At least 99 % of the source's hole bytes are holes in every copy.
+    Kept,
+    /// At most 1 % are: the copy is fully allocated.
+    Filled,
+    PartlyKept,
+}
+
+/// The proof of mechanism of an entry: what its copies really did, from every sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Mechanism {
+    /// `null` when FIEMAP could not be read (reason in `unmeasured`).
+    pub extents: Option<ExtentSharing>,
+    /// The smallest fraction of a copy's bytes that shared extents, over the samples (a tree's
+    /// smallest files may be stored inline, where nothing is shared).
+    pub shared_fraction: Option<f64>,
+    /// Source bytes that are data (`SEEK_DATA`); below the fixture's bytes for a sparse one.
+    pub source_data_bytes: Option<u64>,
+    /// For a source with holes: whether the copies kept them (`null` for a dense source).
+    pub holes: Option<HoleKeeping>,
+    /// The smallest fraction of the source's hole bytes a copy kept as holes.
+    pub holes_kept_fraction: Option<f64>,
+    /// Engine entries: files by the strategy that copied them (for `auto`, its choice).
+    pub strategies_used: BTreeMap<String, u64>,
+    /// Engine entries: give-ups before a strategy that worked, `"reflink: EXDEV"` → files.
+    pub fallbacks: BTreeMap<String, u64>,
+    /// What the entry claims about itself that the proof contradicts (e.g. `cp
+    /// --reflink=never` whose copies share extents).
+    pub contradiction: Option<String>,
+}
+
+/// SMB2 requests the server answered for one copy, from its own counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProtocolRequests {
+    /// Where the counts come from: `smbd profiling (smbstatus -P)`.
+    pub source: String,
+    /// Requests by command (`create`, `close`, `getinfo`, `find`, `write`, …) for one copy.
+    pub per_copy: BTreeMap<String, u64>,
+    /// All requests of one copy.
+    pub total: u64,
+    /// For trees: `total` per regular file.
+    pub per_file: Option<f64>,
 }

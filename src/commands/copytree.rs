@@ -47,6 +47,10 @@ pub struct CopytreeArgs {
     /// Leave out names matching this glob in every directory (like shutil.ignore_patterns).
     #[arg(long = "ignore", value_name = "GLOB")]
     pub ignore: Vec<String>,
+    /// copy2 without extended attributes: never list them (for a filesystem whose listxattr
+    /// fails, as smbnetfs's does with EIO); times and mode are still copied.
+    #[arg(long)]
+    pub no_xattrs: bool,
     /// Print the syscalls made, in total and per regular file.
     #[arg(long)]
     pub syscalls: bool,
@@ -83,6 +87,7 @@ pub fn run(args: CopytreeArgs, terminal: &Terminal) -> anyhow::Result<Exit> {
         dirs_exist_ok: args.dirs_exist_ok,
         ignore: args.ignore.clone(),
         record_latencies: false,
+        xattrs: !args.no_xattrs,
     };
     let recorder = SyscallRecorder::new();
     let started = std::time::Instant::now();

@@ -190,6 +190,8 @@ impl SrcObj {
 pub(crate) struct Shutil {
     pub(crate) python: Python,
     pub(crate) mode: Mode,
+    /// `false`: `copystat` lists no xattrs (`TreeOptions::xattrs`).
+    pub(crate) xattrs: bool,
 }
 
 fn io_error(errno: Errno, op: &str, path: &Path, src: &Path, dst: &Path) -> CopyError {
@@ -326,7 +328,9 @@ impl Shutil {
         };
         sys::utimensat(rustix::fs::CWD, dst, &timestamps(&st), flags)
             .map_err(|e| io_error(e, "utime", dst, &src_path, dst))?;
-        copyxattr(&src_path, dst, follow)?;
+        if self.xattrs {
+            copyxattr(&src_path, dst, follow)?;
+        }
         // `os.chmod` does not take follow_symlinks=False on Linux (no lchmod): a no-op then.
         if follow {
             chmod(&src_path, dst, &st)?;
@@ -431,6 +435,7 @@ impl<'s> Copytree<'s, '_> {
             shutil: Shutil {
                 python,
                 mode: run.options.mode,
+                xattrs: run.options.xattrs,
             },
         }
     }

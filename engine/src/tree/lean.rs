@@ -328,7 +328,13 @@ impl<'s> Lean<'s, '_> {
         completion.finish(Box::new(move || match handle {
             // copystat(src, dst) of a directory stats it at this point, after its children.
             Ok(dir) => {
-                if let Err(e) = copy_metadata_fd(&dir.src, &src_stat, &dir.dst, Mode::Copy2) {
+                if let Err(e) = copy_metadata_fd(
+                    &dir.src,
+                    &src_stat,
+                    &dir.dst,
+                    Mode::Copy2,
+                    run.options.xattrs,
+                ) {
                     let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
                     run.gather(seq, &dir.src_path, &dir.dst_path, error);
                 }
@@ -344,6 +350,7 @@ impl<'s> Lean<'s, '_> {
                 let shutil = Shutil {
                     python: Python::V38,
                     mode: Mode::Copy2,
+                    xattrs: run.options.xattrs,
                 };
                 if let Err(e) = shutil.copystat(&mut SrcObj::Path(src.clone()), &dst, true) {
                     run.gather(seq, &src, &dst, e);
@@ -513,6 +520,9 @@ impl<'s> Lean<'s, '_> {
             .map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?;
         sys::utimensat(&dir.dst, at, &timestamps(&st), AtFlags::SYMLINK_NOFOLLOW)
             .map_err(|e| io(e, "utime", &dstname, &srcname, &dstname))?;
+        if !self.run.options.xattrs {
+            return Ok(());
+        }
         copyxattr(&srcname, &dstname, false)
     }
 
@@ -624,7 +634,7 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         .map_err(named)?;
     // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
     // the DirEntry's cached stat (copy2 on a path would stat again after the read).
-    copy_metadata_from_stat(&src, &st, &dst, options.mode).map_err(named)?;
+    copy_metadata_from_stat(&src, &st, &dst, options.mode, options.xattrs).map_err(named)?;
     dst.close().map_err(|e| {
         let (s, d) = names();
         io(e, "close", &d, &s, &d)

@@ -20,11 +20,12 @@ mod parallel;
 mod run;
 mod scandir;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::Strategy;
+use crate::content::{Fallback, Strategy};
 use crate::error::CopyError;
 use crate::metadata::Mode;
 use run::Run;
@@ -92,6 +93,11 @@ pub struct TreeOptions {
     pub ignore: Vec<String>,
     /// Record each regular file's copy time (nanoseconds) in [`TreeReport::file_latencies_ns`].
     pub record_latencies: bool,
+    /// `copy2` and copytree's `copystat` copy extended attributes (CPython always does).
+    /// `false` never lists them, for a filesystem where listing fails and must not be tried
+    /// (smbnetfs answers EIO after a ~4 s stall and drops its connection); times and mode are
+    /// still copied.
+    pub xattrs: bool,
 }
 
 impl Default for TreeOptions {
@@ -106,6 +112,7 @@ impl Default for TreeOptions {
             dirs_exist_ok: false,
             ignore: Vec::new(),
             record_latencies: false,
+            xattrs: true,
         }
     }
 }
@@ -128,6 +135,11 @@ pub struct TreeReport {
     pub errors: Vec<TreeErrorEntry>,
     /// Per regular file copy time, when [`TreeOptions::record_latencies`] asked for it.
     pub file_latencies_ns: Vec<u64>,
+    /// Regular files by the strategy that copied their content (for `auto`, its choice).
+    pub strategies_used: BTreeMap<Strategy, u64>,
+    /// Each distinct give-up (strategy and errno) before a content copy, and for how many
+    /// files it happened.
+    pub fallbacks: Vec<(Fallback, u64)>,
 }
 
 /// Copies the tree at `src` to `dst`. An error that stops the walk before it starts (the

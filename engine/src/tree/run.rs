@@ -10,10 +10,17 @@ use std::time::Instant;
 
 use super::ignore::IgnorePatterns;
 use super::{TreeErrorEntry, TreeOptions, TreeReport};
-use crate::content::{ContentCopy, ContentError, ContentJob};
+use crate::content::{ContentCopy, ContentError, ContentJob, Fallback, Strategy};
 use crate::error::CopyError;
 use crate::strategy::{copy_content, GivenUp};
 use crate::sys::Fd;
+
+/// Content copies of a tree, by what did them.
+#[derive(Default)]
+struct ContentTally {
+    strategies_used: std::collections::BTreeMap<Strategy, u64>,
+    fallbacks: Vec<(Fallback, u64)>,
+}
 
 /// The state of one `copy_tree` call.
 pub(crate) struct Run<'a> {
@@ -28,6 +35,8 @@ pub(crate) struct Run<'a> {
     next_seq: AtomicU64,
     errors: Mutex<Vec<(u64, TreeErrorEntry)>>,
     latencies: Mutex<Vec<u64>>,
+    /// Which strategy copied each file's content, and every give-up before it.
+    content: Mutex<ContentTally>,
     /// The steps of `auto` that gave up for good on an earlier file (FICLONE refused between
     /// the tree's filesystems): later files skip them, one failed call per tree instead of
     /// one per file; the copies are the same.
@@ -46,6 +55,7 @@ impl<'a> Run<'a> {
             next_seq: AtomicU64::new(0),
             errors: Mutex::new(Vec::new()),
             latencies: Mutex::new(Vec::new()),
+            content: Mutex::new(ContentTally::default()),
             given_up: GivenUp::default(),
         }
     }
@@ -103,7 +113,23 @@ impl<'a> Run<'a> {
             trust_size,
             ..ContentJob::new(src, dst, src_size)
         };
-        copy_content(self.options.strategy, &job, &self.given_up)
+        let copied = copy_content(self.options.strategy, &job, &self.given_up)?;
+        self.tally(&copied);
+        Ok(copied)
+    }
+
+    fn tally(&self, copied: &ContentCopy) {
+        let mut tally = self.content.lock().unwrap_or_else(|e| e.into_inner());
+        *tally
+            .strategies_used
+            .entry(copied.strategy_used)
+            .or_insert(0) += 1;
+        for fallback in &copied.fallbacks {
+            match tally.fallbacks.iter_mut().find(|(f, _)| f == fallback) {
+                Some((_, n)) => *n += 1,
+                None => tally.fallbacks.push((fallback.clone(), 1)),
+            }
+        }
     }
 
     pub(crate) fn dir_created(&self) {
@@ -115,6 +141,7 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn into_report(self) -> TreeReport {
+        let content = self.content.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut errors = self.errors.into_inner().unwrap_or_else(|e| e.into_inner());
         errors.sort_by_key(|(seq, _)| *seq);
         TreeReport {
@@ -127,6 +154,8 @@ impl<'a> Run<'a> {
                 .latencies
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
+            strategies_used: content.strategies_used,
+            fallbacks: content.fallbacks,
         }
     }
 }

@@ -264,6 +264,7 @@ mod tests {
                     latency: None,
                     outlier: false,
                     cache_evicted: None,
+                    proof: None,
                 })
                 .collect(),
             summary: Summary {
@@ -278,6 +279,8 @@ mod tests {
                 outliers: 0,
             },
             speedup: None,
+            mechanism: None,
+            requests: None,
             syscalls: stats_per_copy.map(|n| SyscallSummary {
                 source: SyscallSource::Strace,
                 calls: BTreeMap::from([

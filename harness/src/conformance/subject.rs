@@ -202,6 +202,7 @@ fn run_engine(subject: SubjectId, root: &Path, op: &Operation) -> (Returned, Opt
                 dirs_exist_ok: call.dirs_exist_ok,
                 ignore: call.ignore.clone(),
                 record_latencies: false,
+                xattrs: true,
             };
             match copy_tree(&join(root, &call.src), &join(root, &call.dst), &options) {
                 Ok(report) if report.errors.is_empty() => (

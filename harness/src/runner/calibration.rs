@@ -42,12 +42,14 @@ pub(super) fn child_reference_id(scenario: &Scenario) -> String {
 }
 
 /// Adds the calibration's measurements to `active` (after the scenario's entries); what cannot
-/// be measured here goes into `unmeasured` with the reason.
+/// be measured here goes into `unmeasured` with the reason. `xattrs` as for the entries
+/// (`executor::for_entry`).
 pub(super) fn add(
     active: &mut Vec<Active>,
     scenario: &Scenario,
     run: &RunContext<'_>,
     fixture: &Fixture,
+    xattrs: bool,
     unmeasured: &mut BTreeMap<String, String>,
 ) {
     let kind = fixture.info.kind;
@@ -59,6 +61,7 @@ pub(super) fn add(
             run.interpreters,
             kind,
             counted,
+            xattrs,
         )
         .map_err(|why| why.to_string())
     };

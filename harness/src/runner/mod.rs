@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use copybench_result::{Environment, RunResult, SCHEMA_VERSION};
+use copybench_result::{Environment, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION};
 
 mod calibration;
 mod catch;
@@ -31,6 +31,7 @@ mod conform;
 mod executor;
 mod ext4_wait;
 mod progress;
+mod requests;
 mod room;
 
 pub use progress::ProgressDisplay;
@@ -151,6 +152,13 @@ pub enum RunError {
     /// first sample.
     #[error("scenario `{scenario}`: {message}")]
     TooLarge { scenario: String, message: String },
+    #[error("scenario `{scenario}`: {error}")]
+    Target {
+        scenario: String,
+        error: crate::target::TargetError,
+    },
+    #[error("cannot clean up after an earlier run: {0}")]
+    Leftovers(crate::target::TargetError),
     #[error("cannot encode the result: {0}")]
     Encode(serde_json::Error),
     #[error("--python {path}: {reason}")]
@@ -176,7 +184,13 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     })?;
     let work = WorkDir::open(&options.work_dir)?;
     let lock = work.lock()?;
-    // What an interrupted run left (the lock says no other run is using it).
+    // What an interrupted run left (the lock says no other run is using it): first what a run
+    // killed before its teardown left mounted, attached or running, then its files.
+    let targets = work.targets()?;
+    for note in crate::target::sweep_leftovers(targets.path()).map_err(RunError::Leftovers)? {
+        eprintln!("copybench: cleaned up after an earlier run: {note}");
+    }
+    drop(targets);
     work.remove_leftovers(&lock)?;
     let run_id = run_id();
     let interpreters = discover_interpreters(scenarios, options)?;
@@ -201,26 +215,34 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     let options = &options;
     let mut trash = Trash::new(work.trash()?.child(&run_id)?);
-    let mut results = Vec::new();
+    // (scenario, its result), in order; skipped scenarios are listed apart.
+    let mut results: Vec<(&Scenario, ScenarioResult)> = Vec::new();
+    let mut skipped_scenarios = Vec::new();
     let mut outcome = Ok(());
-    // Trashes on scenarios' own target filesystems, emptied with the main one at the end.
-    let mut other_trashes = Vec::new();
     let context = RunContext {
         options,
         interpreters: &interpreters,
         work: &work,
         run_id: &run_id,
     };
-    for scenario in scenarios {
+    for (index, scenario) in scenarios.iter().enumerate() {
         match rounds::run_scenario(
             scenario,
+            index,
             &context,
             &mut trash,
             &mut environment,
             &mut progress,
         ) {
-            Ok((mut result, own_trash)) => {
-                other_trashes.extend(own_trash);
+            Ok(rounds::Outcome::Skipped(reason)) => {
+                eprintln!("copybench: scenario `{}` skipped: {reason}", scenario.name);
+                skipped_scenarios.push(Skipped {
+                    id: scenario.name.clone(),
+                    reason,
+                });
+            }
+            Ok(rounds::Outcome::Ran(result)) => {
+                let mut result = *result;
                 if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
                     result.warnings.push(why.clone());
                 }
@@ -229,7 +251,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                         .warnings
                         .insert(0, ext4_wait::recent_deletes_warning(ago));
                 }
-                results.push(result);
+                results.push((scenario, result));
             }
             Err(e) => {
                 outcome = Err(e);
@@ -238,7 +260,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         }
     }
     if outcome.is_ok() {
-        for (index, (scenario, result)) in scenarios.iter().zip(results.iter_mut()).enumerate() {
+        for (index, (scenario, result)) in results.iter_mut().enumerate() {
             if let Err(signal) = crate::interrupt::check() {
                 outcome = Err(RunError::Interrupted(signal));
                 break;
@@ -252,15 +274,6 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     }
     // Deleting a run's copies takes seconds (tens of thousands of files): said, not silent.
     progress.cleanup();
-    for trash in other_trashes {
-        let dir = trash.dir().to_owned();
-        if let Err(e) = trash.destroy() {
-            eprintln!(
-                "copybench: warning: could not empty the trash {}: {e}",
-                dir.display()
-            );
-        }
-    }
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
     match work.trash().and_then(|all| all.empty()) {
@@ -284,7 +297,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         started_at,
         finished_at: rfc3339(SystemTime::now()),
         environment,
-        scenarios: results,
+        scenarios: results.into_iter().map(|(_, r)| r).collect(),
+        skipped_scenarios,
         delete_wait,
     })
 }

@@ -1,5 +1,5 @@
-//! One scenario: its fixture and target, warmup and sample rounds in a shuffled round-robin,
-//! then the summaries of its entries.
+//! One scenario: its target and fixture, warmup and sample rounds in a shuffled round-robin,
+//! the proof of what each copy did, then the summaries of its entries.
 //!
 //! Each round runs every entry once, in a new shuffled order, so drift hits all alike and
 //! speedups can be taken pair by pair within a round. No sleeps between samples: they follow
@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use copybench_engine::SyscallCounts;
+use copybench_engine::{Mode, SyscallCounts};
 use copybench_result::{
-    Environment, FixtureKind, Sample, Sampling, SamplingStop, ScenarioParameters, ScenarioResult,
-    Skipped, TimedAs,
+    Environment, FixtureKind, Sample, SampleProof, Sampling, SamplingStop, ScenarioParameters,
+    ScenarioResult, Skipped, TimedAs,
 };
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -28,6 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use super::calibration::{self, Role};
 use super::executor::{self, Counted, Executor};
 use super::progress::{Progress, SampleStep, StepOutcome};
+use super::requests;
 use super::sample::{flush, Bench};
 use super::seed::seed;
 use super::summary::{summarize, syscall_summary, walls, Comparison};
@@ -36,8 +37,10 @@ use crate::cache;
 use crate::claim;
 use crate::fixture;
 use crate::interpreters::Origin;
-use crate::scenario::{CacheState, EntrySpec, Scenario, Target};
+use crate::mechanism::{self, ContentTally};
+use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
 use crate::stats;
+use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
 use crate::work_dir::{Dir, Trash};
 
 /// An entry being measured.
@@ -53,6 +56,10 @@ pub(super) struct Active {
     pub(super) counts: Option<SyscallCounts>,
     /// Why some sample has no user/system split (the first reason seen).
     pub(super) split_unavailable: Option<String>,
+    /// Strategies used and give-ups, over the measured samples (engine entries in-process).
+    pub(super) content: Option<ContentTally>,
+    /// Why a figure of the proof of mechanism could not be read (the first reason seen).
+    pub(super) proof_unmeasured: BTreeMap<String, String>,
     pub(super) failed: Option<String>,
 }
 
@@ -66,20 +73,32 @@ impl Active {
             latencies: Vec::new(),
             counts: None,
             split_unavailable: None,
+            content: None,
+            proof_unmeasured: BTreeMap::new(),
             failed: None,
         }
     }
 }
 
-/// Runs one scenario. Returns its result (conformance not yet checked) and the trash on its own
-/// target filesystem, if it has one, to be emptied after every scenario's timing.
+/// What became of a scenario.
+pub(super) enum Outcome {
+    /// Its result (conformance not yet checked).
+    Ran(Box<ScenarioResult>),
+    /// Its target cannot be made here: why, and what to install.
+    Skipped(String),
+}
+
+/// Runs the `index`th scenario of the run: sets up its target, places or prepares its fixture,
+/// runs its rounds, proves what each copy did, summarises, and tears the target down (after an
+/// error, a panic or an interrupt too: a target tears itself down when dropped).
 pub(super) fn run_scenario(
     scenario: &Scenario,
+    index: usize,
     run: &RunContext<'_>,
     main_trash: &mut Trash,
     environment: &mut Environment,
     progress: &mut Progress,
-) -> Result<(ScenarioResult, Option<Trash>), RunError> {
+) -> Result<Outcome, RunError> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
         let scenario = scenario.name.clone();
@@ -125,32 +144,83 @@ pub(super) fn run_scenario(
     let mut warnings = Vec::new();
 
     progress.scenario(&scenario.name, scale);
-    progress.note("preparing the fixture");
-    let fixture = fixture::prepare_reporting(&spec, work, &mut |step| progress.fixture(step))
-        .map_err(|error| match error {
-            fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
-            error => RunError::Fixture {
+    // The directories set-up is given are made from the work directory's descriptor, never
+    // through a symlink planted below it.
+    let context = SetUpContext {
+        scenario: scenario.name.clone(),
+        dir: work
+            .targets()?
+            .new_child(format!("{run_id}-{index}"))?
+            .path()
+            .to_owned(),
+        local_destination: work
+            .runs()?
+            .child(run_id)?
+            .child(&scenario.name)?
+            .path()
+            .to_owned(),
+        run_id: run_id.to_owned(),
+        graveyard: work
+            .trash()?
+            .child(format!("{run_id}-targets"))?
+            .path()
+            .to_owned(),
+    };
+    if !matches!(scenario.target, TargetSpec::WorkDir | TargetSpec::Dir(_)) {
+        progress.note(&format!("setting up its {} target", scenario.target.name()));
+    }
+    let mut target = match target::set_up(&scenario.target, scenario.placement, &context) {
+        Ok(target) => target,
+        Err(SetUpError::Unavailable(why)) => return Ok(Outcome::Skipped(why)),
+        Err(SetUpError::Failed(error)) => {
+            return Err(RunError::Target {
                 scenario: scenario.name.clone(),
                 error,
-            },
-        })?;
-    // Reached from the work directory's descriptor (or the named target's), never through a
-    // symlink planted below it.
-    let (target, mut own_trash) = match &scenario.target {
-        Target::SameFs => (work.runs()?.child(run_id)?.child(&scenario.name)?, None),
-        Target::Dir(dir) => {
-            let named = Dir::open_named(dir)?;
-            let base_name = format!("copybench-{run_id}");
-            let base = named.child(&base_name)?;
-            let trash = Trash::new(base.child("trash")?).removed_with(named, base_name);
-            (base.child(&scenario.name)?, Some(trash))
+            })
         }
     };
-    let target_dir = target.path().to_owned();
+    let layout = target.layout().clone();
+    progress.note("preparing the fixture");
+    let fixture = match &layout.source {
+        // Generated where its blocks live (an SMB share's directory on the server's disk) and
+        // copied where the scenario reads it.
+        Some(dir) => {
+            let backing = target.backing_path(dir);
+            Dir::open_named(&backing)
+                .map_err(fixture::FixtureError::from)
+                .and_then(|dir| fixture::generate_in(&spec, &dir))
+                .map(|f| f.rebased(&backing, dir))
+        }
+        None => fixture::prepare_reporting(&spec, work, &mut |step| progress.fixture(step)),
+    }
+    .map_err(|error| match error {
+        fixture::FixtureError::Interrupted(signal) => RunError::Interrupted(signal),
+        error => RunError::Fixture {
+            scenario: scenario.name.clone(),
+            error,
+        },
+    })?;
+    let target_dir = layout.destination.clone();
+    // A share's free space is its server's disk's (smbnetfs reports none).
+    let room = Dir::open_named(&target.backing_path(&target_dir))?;
+    let mut own_trash = match &layout.trash {
+        Some(dir) => Some(Trash::new(Dir::open_named(dir)?)),
+        None => None,
+    };
     push_filesystem(environment, "source", &fixture.path);
     push_filesystem(environment, "target", &target_dir);
-    let target_fd = target.try_clone_file()?;
+    environment.targets.push(target.record());
+    let target_fd = Dir::open_named(&target_dir)?.try_clone_file()?;
     let source_fd = std::fs::File::open(&fixture.path).map_err(io("open", &fixture.path))?;
+
+    // copy2 from a filesystem that cannot list xattrs leaves them out, and says so.
+    let no_xattrs = target
+        .limits()
+        .no_xattrs
+        .filter(|_| scenario.placement.source == Side::Target);
+    if let (Some(why), Mode::Copy2) = (no_xattrs, scenario.mode) {
+        warnings.push(format!("{why}: copy2 copied times and mode only"));
+    }
 
     for (path, _, why) in interpreters
         .refused
@@ -170,6 +240,7 @@ pub(super) fn run_scenario(
             interpreters,
             fixture.info.kind,
             counted,
+            no_xattrs.is_none(),
         ) {
             Ok(executor) => active.push(Active::new(entry.clone(), executor, Role::Entry)),
             Err(why) => skipped.push(Skipped {
@@ -185,6 +256,7 @@ pub(super) fn run_scenario(
         scenario,
         run,
         &fixture,
+        no_xattrs.is_none(),
         &mut calibration_unmeasured,
     );
 
@@ -195,6 +267,8 @@ pub(super) fn run_scenario(
         })?;
     }
 
+    let resolve = |path: &Path| target.backing_path(path);
+    let source_profile = mechanism::profile_source(&fixture.files, &resolve);
     let bench = Bench {
         scenario: &scenario.name,
         fixture: &fixture,
@@ -202,8 +276,18 @@ pub(super) fn run_scenario(
         fsync: scenario.fsync,
         source_fd,
         target_fd,
+        resolve: &resolve,
     };
-    super::room::check(&fixture, active.len(), &target).map_err(invalid)?;
+    super::room::check(&fixture, active.len(), &room).map_err(invalid)?;
+    // A trash on the target's own filesystem is emptied before the copies of the rounds could
+    // fill half of what was free there.
+    let trash_budget = match &own_trash {
+        Some(_) => {
+            let free = room.free_space().map(|f| f.bytes / 2).unwrap_or(u64::MAX);
+            options.trash_budget_bytes.unwrap_or(u64::MAX).min(free)
+        }
+        None => options.trash_budget_bytes.unwrap_or(u64::MAX),
+    };
     progress.rounds(u64::from(fewest_rounds) * active.len() as u64, budget);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
@@ -261,7 +345,6 @@ pub(super) fn run_scenario(
         round_started = Instant::now();
         // Only between rounds, and only when the disk would otherwise fill.
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
-        let trash_budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
         if trash.held_bytes() > trash_budget {
             trash.empty().map_err(trash_error)?;
             flush(&bench.target_fd);
@@ -307,7 +390,7 @@ pub(super) fn run_scenario(
         };
         warnings.push(format!(
             "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",
-            options.trash_budget_bytes.unwrap_or(0) >> 20
+            trash_budget >> 20
         ));
     }
 
@@ -323,9 +406,22 @@ pub(super) fn run_scenario(
         .iter()
         .find(|a| a.role == Role::Memcpy && a.failed.is_none())
         .map(|a| walls(&a.samples));
+    let mut unmeasured_of: Vec<BTreeMap<String, String>> =
+        active.iter().map(|_| BTreeMap::new()).collect();
+    let requests_of = requests::of_one_copy_each(
+        target.as_ref(),
+        &bench,
+        &active,
+        &target_dir,
+        own_trash.as_mut().unwrap_or(&mut *main_trash),
+        &mut unmeasured_of,
+        progress,
+    )?;
     let strace_path = crate::peer::find_on_path("strace");
     let mut entries = Vec::new();
-    for entry in active {
+    for ((entry, requests), mut unmeasured) in
+        active.into_iter().zip(requests_of).zip(unmeasured_of)
+    {
         if entry.role != Role::Entry {
             continue;
         }
@@ -336,7 +432,18 @@ pub(super) fn run_scenario(
             });
             continue;
         }
-        let mut unmeasured = BTreeMap::new();
+        let proofs: Vec<SampleProof> = entry.samples.iter().filter_map(|s| s.proof).collect();
+        let claim = match &entry.spec.subject {
+            Subject::Strategy(s) => mechanism::strategy_claim(*s),
+            Subject::Walker { strategy, .. } => mechanism::strategy_claim(*strategy),
+            Subject::Peer(p) => mechanism::peer_claim(p),
+        };
+        let proven = (!proofs.is_empty())
+            .then(|| mechanism::summarize(&proofs, &source_profile, claim, entry.content.as_ref()));
+        if let Some(flag) = proven.as_ref().and_then(|m| m.contradiction.as_ref()) {
+            warnings.push(format!("`{}`: {flag}", entry.spec.id));
+        }
+        unmeasured.extend(entry.proof_unmeasured.clone());
         let syscalls = syscall_summary(
             &entry,
             &fixture,
@@ -362,7 +469,11 @@ pub(super) fn run_scenario(
             unmeasured,
             &mut warnings,
         ) {
-            Ok(result) => entries.push(result),
+            Ok(mut result) => {
+                result.mechanism = proven;
+                result.requests = requests;
+                entries.push(result);
+            }
             Err(reason) => skipped.push(Skipped { id, reason }),
         }
     }
@@ -378,7 +489,9 @@ pub(super) fn run_scenario(
         description: scenario.description.clone(),
         parameters: ScenarioParameters {
             fixture: fixture.info.clone(),
-            target: target_name(&scenario.target),
+            target: scenario.target.name(),
+            source_on_target: layout.source.is_some(),
+            destination_on_target: layout.trash.is_some(),
             cache: scenario.cache.name().to_owned(),
             fsync: scenario.fsync,
             warmup,
@@ -396,7 +509,16 @@ pub(super) fn run_scenario(
         sampling: Some(sampling),
         calibration: Some(calibration),
     };
-    Ok((result, own_trash))
+    drop(bench);
+    drop(own_trash);
+    let mut result = result;
+    if let Err(e) = target.tear_down() {
+        eprintln!("copybench: warning: scenario `{}`: {e}", scenario.name);
+        result
+            .warnings
+            .push(format!("the target was not fully torn down: {e}"));
+    }
+    Ok(Outcome::Ran(Box::new(result)))
 }
 
 /// The entries speedups are measured against: the scenario's reference, and the same
@@ -501,12 +623,4 @@ fn median_wall(samples: &[Sample]) -> Option<f64> {
         _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
     };
     Some(median / 1e9)
-}
-
-/// How the result names a target.
-fn target_name(target: &Target) -> String {
-    match target {
-        Target::SameFs => "same-fs".to_owned(),
-        Target::Dir(d) => d.display().to_string(),
-    }
 }

@@ -2,7 +2,7 @@
 //! timing (eviction, flushes, the check, the move into the trash), and its recording.
 
 use std::os::fd::AsFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use copybench_result::Sample;
 
@@ -13,6 +13,7 @@ use super::RunError;
 use crate::cache;
 use crate::fixture::Fixture;
 use crate::measure;
+use crate::mechanism::{self, ContentTally, CopyCheck};
 use crate::scenario::CacheState;
 use crate::work_dir::Trash;
 
@@ -24,12 +25,14 @@ pub(super) struct Bench<'a> {
     pub(super) fsync: bool,
     pub(super) source_fd: std::fs::File,
     pub(super) target_fd: std::fs::File,
+    /// Where a copy's blocks can be inspected (the target's `backing_path`).
+    pub(super) resolve: &'a dyn Fn(&Path) -> PathBuf,
 }
 
 impl Bench<'_> {
     /// One copy of the fixture by `entry` into `dst`: evict the source (cold cache), flush, time
-    /// the copy, check it, write it back and drop its pages, move it into the trash, and record
-    /// it (see [`record`]). Returns whether the eviction took (cold cache); errs only when the
+    /// the copy, check it and prove what it did (`crate::mechanism`), write it back and drop its
+    /// pages, move it into the trash, and record it (see [`record`]). Returns whether the eviction took (cold cache); errs only when the
     /// run cannot go on.
     pub(super) fn sample(
         &self,
@@ -61,11 +64,14 @@ impl Bench<'_> {
         };
         let measured = entry.executor.sample(&fixture.path, dst, &setting);
         if !entry.executor.writes_copy() {
-            record(entry, fixture, round, warmup, cache_evicted, measured);
+            record(entry, fixture, round, warmup, cache_evicted, measured, None);
             return Ok(cache_evicted);
         }
         let checked =
             measured.and_then(|m| check_copy(fixture, dst).map(|()| m).map_err(Into::into));
+        let proof = checked
+            .is_ok()
+            .then(|| mechanism::check_copy(&destination_files(fixture, dst), self.resolve));
         // Written back, then its pages freed for the next sample to reuse at once.
         flush(&self.target_fd);
         cache::drop_cached(&destination_files(fixture, dst));
@@ -75,7 +81,7 @@ impl Bench<'_> {
                 scenario: self.scenario.to_owned(),
                 error,
             })?;
-        record(entry, fixture, round, warmup, cache_evicted, checked);
+        record(entry, fixture, round, warmup, cache_evicted, checked, proof);
         Ok(cache_evicted)
     }
 }
@@ -89,6 +95,7 @@ pub(super) fn record(
     warmup: u32,
     cache_evicted: Option<bool>,
     outcome: Result<Measured, SampleError>,
+    proof: Option<CopyCheck>,
 ) {
     match outcome {
         Err(reason) => {
@@ -103,6 +110,20 @@ pub(super) fn record(
                 entry.counts = m.counts;
             }
             entry.latencies.extend_from_slice(&m.latencies);
+            if let Some(content) = &m.content {
+                entry
+                    .content
+                    .get_or_insert_with(ContentTally::default)
+                    .add(content);
+            }
+            if let Some(check) = &proof {
+                for (key, why) in &check.unmeasured {
+                    entry
+                        .proof_unmeasured
+                        .entry(key.clone())
+                        .or_insert_with(|| why.clone());
+                }
+            }
             let split = match &m.timing.split {
                 Ok(split) => Some(split),
                 Err(why) => {
@@ -124,6 +145,7 @@ pub(super) fn record(
                 latency: measure::latency_summary(&m.latencies),
                 outlier: false,
                 cache_evicted,
+                proof: proof.map(|c| c.proof),
             });
         }
         Ok(_) => {}

@@ -222,6 +222,9 @@ pub(super) fn summarize(
         samples: entry.samples,
         speedup,
         syscalls,
+        // Filled in by the caller, which holds the target and the proofs.
+        mechanism: None,
+        requests: None,
         unmeasured,
         memcpy_multiple,
         startup_s: comparison.startup_s,

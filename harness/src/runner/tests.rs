@@ -45,6 +45,7 @@ fn fixture() -> Fixture {
             size_min: None,
             size_max: None,
             seed: 1,
+            sparse: false,
             path: "/nonexistent/fixture".to_owned(),
         },
         reused: true,
@@ -85,7 +86,7 @@ fn run_mocked(mocks: Vec<Mock>, warmup: u32, samples: u32) -> Vec<Active> {
                 entry
                     .executor
                     .sample(&fixture.path, Path::new("/nonexistent/dst"), &setting);
-            record(entry, &fixture, round, warmup, None, outcome);
+            record(entry, &fixture, round, warmup, None, outcome, None);
         }
     }
     active

@@ -12,6 +12,7 @@ mod claims;
 mod expand;
 mod parse;
 pub mod sampling;
+mod target;
 mod validate;
 
 pub use parse::parse;
@@ -24,6 +25,7 @@ use serde::Deserialize;
 
 use crate::claim::ClaimSpec;
 use crate::peer::PeerKind;
+use crate::target::{Placement, TargetSpec};
 
 /// The embedded default suite (`scenarios/default.toml`), so `copybench scenario` works anywhere.
 pub const DEFAULT_SUITE: &str = include_str!("../../../scenarios/default.toml");
@@ -81,6 +83,8 @@ pub enum FixtureSpec {
     File {
         size: u64,
         seed: u64,
+        /// Data only in the first MiB of every 4 MiB, holes between (see `fixture.rs`).
+        sparse: bool,
     },
     Tree {
         files: u64,
@@ -111,9 +115,10 @@ impl FixtureSpec {
     pub fn scaled(&self, scale: f64) -> FixtureSpec {
         let times = |n: u64| ((n as f64) * scale).round().max(1.0) as u64;
         match *self {
-            FixtureSpec::File { size, seed } => FixtureSpec::File {
+            FixtureSpec::File { size, seed, sparse } => FixtureSpec::File {
                 size: times(size),
                 seed,
+                sparse,
             },
             FixtureSpec::Tree {
                 files,
@@ -132,15 +137,6 @@ impl FixtureSpec {
             },
         }
     }
-}
-
-/// Where copies are written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// A directory inside the work directory (the fixture's filesystem).
-    SameFs,
-    /// A directory the scenario names (another filesystem, a share).
-    Dir(std::path::PathBuf),
 }
 
 /// What an entry copies with.
@@ -180,7 +176,9 @@ pub struct Scenario {
     /// The file it came from (or [`DEFAULT_SUITE_NAME`]).
     pub file: String,
     pub fixture: FixtureSpec,
-    pub target: Target,
+    /// Where it copies (`crate::target`), and whether the fixture and the copies are there.
+    pub target: TargetSpec,
+    pub placement: Placement,
     /// Strategies first, then walkers, then peers, in file order.
     pub entries: Vec<EntrySpec>,
     pub reference: String,
@@ -264,7 +262,8 @@ seed = 1
             scenarios[0].fixture,
             FixtureSpec::File {
                 size: 1 << 20,
-                seed: 7
+                seed: 7,
+                sparse: false,
             }
         );
     }
@@ -382,8 +381,16 @@ seed = 1
         let file = FixtureSpec::File {
             size: 1000,
             seed: 1,
+            sparse: true,
         };
-        assert_eq!(file.scaled(0.1), FixtureSpec::File { size: 100, seed: 1 });
+        assert_eq!(
+            file.scaled(0.1),
+            FixtureSpec::File {
+                size: 100,
+                seed: 1,
+                sparse: true
+            }
+        );
         let tree = FixtureSpec::Tree {
             files: 8000,
             dirs: 40,

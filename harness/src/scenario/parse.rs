@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_path_to_error::Segment;
 use toml::Spanned;
 
+use super::target::TargetToml;
 use super::validate::Validator;
 use super::{CacheState, Scenario, ScenarioError};
 use crate::peer::PeerKind;
@@ -26,7 +27,7 @@ pub(super) struct ScenarioToml {
     pub(super) name: Spanned<String>,
     pub(super) description: Option<String>,
     pub(super) fixture: Spanned<FixtureToml>,
-    pub(super) target: Option<Spanned<String>>,
+    pub(super) target: Option<Spanned<TargetToml>>,
     pub(super) strategies: Option<Spanned<Vec<Strategy>>>,
     pub(super) walkers: Option<Spanned<Vec<Walker>>>,
     pub(super) child_strategies: Option<Spanned<Vec<Strategy>>>,
@@ -76,6 +77,7 @@ pub(super) struct FixtureToml {
     pub(super) size_min: Option<Spanned<ByteSize>>,
     pub(super) size_max: Option<Spanned<ByteSize>>,
     pub(super) symlinks: Option<Spanned<u64>>,
+    pub(super) sparse: Option<Spanned<bool>>,
 }
 
 /// Parses and validates the scenarios in `text`; `origin` names it in errors.

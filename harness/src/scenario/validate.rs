@@ -9,8 +9,9 @@ use toml::Spanned;
 
 use super::parse::{line_of, FixtureToml, ScenarioToml};
 use super::{expand, sampling};
-use super::{FixtureSpec, Scenario, ScenarioError, Subject, Target};
+use super::{FixtureSpec, Scenario, ScenarioError, Subject};
 use crate::size::ByteSize;
+use crate::target::{Side, TargetSpec};
 
 /// Validates the `index`th scenario of a file.
 pub(super) struct Validator<'a> {
@@ -54,21 +55,7 @@ impl Validator<'_> {
             Some(s) => *s.get_ref(),
             None => 1.0,
         };
-        let target = match &raw.target {
-            None => Target::SameFs,
-            Some(t) if t.get_ref() == "same-fs" => Target::SameFs,
-            Some(t) if Path::new(t.get_ref()).is_absolute() => Target::Dir(t.get_ref().into()),
-            Some(t) => {
-                return Err(self.error(
-                    t.span(),
-                    "target",
-                    format!(
-                        "`{}`: write \"same-fs\" or an absolute directory path",
-                        t.get_ref()
-                    ),
-                ))
-            }
-        };
+        let (target, placement) = self.target(raw.target.as_ref())?;
         let timed_as = raw.timed_as.unwrap_or(TimedAs::InProcess);
 
         self.keys_fit(&raw, kind)?;
@@ -113,6 +100,24 @@ impl Validator<'_> {
         self.peers_fit(&raw, kind)?;
         let claims = self.claims(&raw, &entries)?;
         let pythons = self.pythons(&raw)?;
+        // CPython's own defaults: `copyfile` for a file, `copy2` for `copytree`.
+        let mode = raw.mode.unwrap_or(match kind {
+            FixtureKind::File => Mode::Copyfile,
+            FixtureKind::Tree => Mode::Copy2,
+        });
+        // A tree copy can leave xattrs out (`TreeOptions::xattrs`) where listing them breaks
+        // the share; one file's copy2 cannot, so it is refused rather than measured broken.
+        if target == TargetSpec::Smb
+            && placement.source == Side::Target
+            && kind == FixtureKind::File
+            && mode == Mode::Copy2
+        {
+            return Err(self.error(
+                raw.name.span(),
+                "mode",
+                "copy2 of a file from the SMB share would list its xattrs, which smbnetfs fails (EIO, and its connection drops): use mode = \"copy\" or \"copyfile\", or a tree",
+            ));
+        }
         let cache = raw.cache.unwrap_or_default();
         let fsync = raw.fsync.as_ref().map(|f| *f.get_ref()).unwrap_or(false);
         let target_ci = match &raw.target_ci {
@@ -133,13 +138,10 @@ impl Validator<'_> {
             file: self.origin.to_owned(),
             fixture,
             target,
+            placement,
             entries,
             reference,
-            // CPython's own defaults: `copyfile` for a file, `copy2` for `copytree`.
-            mode: raw.mode.unwrap_or(match kind {
-                FixtureKind::File => Mode::Copyfile,
-                FixtureKind::Tree => Mode::Copy2,
-            }),
+            mode,
             cache,
             fsync,
             warmup: raw.warmup.unwrap_or(1),
@@ -258,8 +260,7 @@ impl Validator<'_> {
         };
         match kind {
             FixtureKind::File => {
-                let why =
-                    "a file fixture has only `size` and `seed` (this key is for kind = \"tree\")";
+                let why = "a file fixture has only `size`, `seed` and `sparse` (this key is for kind = \"tree\")";
                 forbid(f.files.as_ref().map(Spanned::span), "files", why)?;
                 forbid(f.dirs.as_ref().map(Spanned::span), "dirs", why)?;
                 forbid(f.size_min.as_ref().map(Spanned::span), "size_min", why)?;
@@ -275,13 +276,22 @@ impl Validator<'_> {
                         "an empty file measures nothing: give a size above 0",
                     ));
                 }
-                Ok(FixtureSpec::File { size, seed: f.seed })
+                Ok(FixtureSpec::File {
+                    size,
+                    seed: f.seed,
+                    sparse: f.sparse.as_ref().is_some_and(|s| *s.get_ref()),
+                })
             }
             FixtureKind::Tree => {
                 forbid(
                     f.size.as_ref().map(Spanned::span),
                     "size",
                     "a tree fixture draws each file's size from `size_min`..=`size_max`",
+                )?;
+                forbid(
+                    f.sparse.as_ref().map(Spanned::span),
+                    "sparse",
+                    "`sparse` applies to a file fixture (its holes are what a copy may keep or fill)",
                 )?;
                 require(f.files.as_ref().map(Spanned::span), "files")?;
                 require(f.dirs.as_ref().map(Spanned::span), "dirs")?;

@@ -206,6 +206,13 @@ impl WorkDir {
         self.root.child("results")
     }
 
+    /// Filesystems and servers set up for scenarios (`crate::target`), one directory each;
+    /// what a killed run left there is swept at the start of the next
+    /// (`target::sweep_leftovers`).
+    pub fn targets(&self) -> Result<Dir, WorkDirError> {
+        self.root.child("targets")
+    }
+
     /// Scratch space for the conformance suite.
     pub fn conformance(&self) -> Result<Dir, WorkDirError> {
         self.root.child("conformance")

@@ -64,6 +64,18 @@ pub(super) fn write_scenario(
         None => page.line("<p>No speedups were measured.</p>"),
     }
     write_table(page, &table::summary(scenario));
+    if let Some(mechanism) = table::mechanism(scenario) {
+        page.line(&format!(
+            r#"<h{sub} id="{id}-mechanism">What the copies did</h{sub}>"#
+        ));
+        page.line(
+            "<p>Checked after every sample, outside the timing: whether a copy shares its \
+             source's extents (FIEMAP; an O(1) reflink), whether a sparse source's holes \
+             stayed holes, which strategy the engine's copies used, and on an SMB share the \
+             requests the server answered for one copy.</p>",
+        );
+        write_table(page, &mechanism);
+    }
     let calibration = crate::calibration::lines(scenario);
     if !calibration.is_empty() {
         page.line(r#"<ul class="calibration">"#);

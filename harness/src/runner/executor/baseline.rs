@@ -62,6 +62,7 @@ impl Executor for Memcpy {
             bytes: setting.fixture_bytes,
             latencies: Vec::new(),
             counts: None,
+            content: None,
         })
     }
 
@@ -103,6 +104,7 @@ impl Executor for ReadInto {
             bytes,
             latencies: Vec::new(),
             counts: None,
+            content: None,
         })
     }
 
@@ -139,6 +141,7 @@ impl Executor for Startup {
             bytes: 0,
             latencies: Vec::new(),
             counts: None,
+            content: None,
         })
     }
 

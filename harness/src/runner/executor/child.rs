@@ -61,6 +61,8 @@ pub(in crate::runner) struct PeerProgram {
     /// The real program (a pyenv shim is resolved to its interpreter).
     program: PathBuf,
     kind: FixtureKind,
+    /// `false`: the copy must not list extended attributes (see `Peer::command_without_xattrs`).
+    xattrs: bool,
 }
 
 impl PeerProgram {
@@ -69,6 +71,7 @@ impl PeerProgram {
         peer: &PeerKind,
         interpreters: &Interpreters,
         kind: FixtureKind,
+        xattrs: bool,
     ) -> Result<PeerProgram, PeerError> {
         let peer = peer.peer();
         let program = peer.resolve(interpreters)?.path;
@@ -76,7 +79,17 @@ impl PeerProgram {
             peer,
             program,
             kind,
+            xattrs,
         })
+    }
+
+    fn argv(&self, src: &Path, dst: &Path) -> Vec<OsString> {
+        if self.xattrs {
+            self.peer.command(&self.program, self.kind, src, dst)
+        } else {
+            self.peer
+                .command_without_xattrs(&self.program, self.kind, src, dst)
+        }
     }
 }
 
@@ -87,14 +100,11 @@ impl Executor for PeerProgram {
         dst: &Path,
         setting: &Setting<'_>,
     ) -> Result<Measured, SampleError> {
-        time_command(
-            &self.peer.command(&self.program, self.kind, src, dst),
-            setting,
-        )
+        time_command(&self.argv(src, dst), setting)
     }
 
     fn command_line(&self, src: &Path, dst: &Path) -> Option<Vec<OsString>> {
-        Some(self.peer.command(&self.program, self.kind, src, dst))
+        Some(self.argv(src, dst))
     }
 
     fn startup_command(&self) -> Option<Vec<OsString>> {
@@ -129,5 +139,6 @@ fn time_command(argv: &[OsString], setting: &Setting<'_>) -> Result<Measured, Sa
         bytes: setting.fixture_bytes,
         latencies: Vec::new(),
         counts: None,
+        content: None,
     })
 }

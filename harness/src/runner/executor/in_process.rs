@@ -7,6 +7,7 @@ use copybench_engine::{copy_file, copy_tree, CopyOptions, Strategy, SyscallRecor
 
 use super::{Executor, Measured, SampleError, Setting};
 use crate::measure::{self, CpuScope, Timing};
+use crate::mechanism::ContentTally;
 use crate::runner::catch::catch;
 
 /// One file copied with one strategy; `counted`: with the syscall recorder installed (without
@@ -71,11 +72,14 @@ impl Executor for FileCopy {
                 why,
             });
         }
+        let mut content = ContentTally::default();
+        content.add_file(&report);
         Ok(Measured {
             timing,
             bytes: report.bytes,
             latencies: Vec::new(),
             counts: counts_of(counted, &recorder),
+            content: Some(content),
         })
     }
 }
@@ -105,11 +109,14 @@ impl Executor for TreeCopy {
                 first: first.error.to_string(),
             });
         }
+        let mut content = ContentTally::default();
+        content.add_tree(&report);
         Ok(Measured {
             timing,
             bytes: report.bytes,
             latencies: report.file_latencies_ns,
             counts: counts_of(counted, &recorder),
+            content: Some(content),
         })
     }
 }

@@ -55,6 +55,7 @@ impl Executor for Mock {
             bytes: setting.fixture_bytes,
             latencies: Vec::new(),
             counts: None,
+            content: None,
         })
     }
 }

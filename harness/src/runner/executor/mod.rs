@@ -27,6 +27,7 @@ use super::RunOptions;
 use crate::child::ChildRequest;
 use crate::interpreters::Interpreters;
 use crate::measure::Timing;
+use crate::mechanism::ContentTally;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
 /// Something the runner can sample: one copy of the fixture per call.
@@ -79,6 +80,9 @@ pub(super) struct Measured {
     pub(super) latencies: Vec<u64>,
     /// The engine's counted syscalls (in process); `None` for a child.
     pub(super) counts: Option<SyscallCounts>,
+    /// Which strategy copied each file, and the give-ups before it (in process); `None` for a
+    /// child, which does not say.
+    pub(super) content: Option<ContentTally>,
 }
 
 /// Why one sample failed (the entry is then skipped with this as its reason).
@@ -132,7 +136,8 @@ pub(super) enum Unavailable {
 }
 
 /// The executor for `entry`, or why it cannot run here; in process `counted` says whether the
-/// syscall recorder is installed.
+/// syscall recorder is installed. `xattrs` false: copy2 must leave extended attributes alone
+/// (the source's filesystem fails listxattr, as an SMB share through smbnetfs does).
 pub(super) fn for_entry(
     entry: &EntrySpec,
     scenario: &Scenario,
@@ -140,6 +145,7 @@ pub(super) fn for_entry(
     interpreters: &Interpreters,
     kind: FixtureKind,
     counted: Counted,
+    xattrs: bool,
 ) -> Result<Box<dyn Executor>, Unavailable> {
     let mode = scenario.mode;
     let child = || options.copybench.clone().ok_or(Unavailable::NoChildProgram);
@@ -168,6 +174,7 @@ pub(super) fn for_entry(
                 // Peers copy links as links (`cp -R`, `rsync -l`, copytree(symlinks=True)).
                 symlinks: true,
                 record_latencies: true,
+                xattrs,
                 ..TreeOptions::default()
             },
             counted,
@@ -198,13 +205,14 @@ pub(super) fn for_entry(
                     jobs,
                     strategy,
                     mode,
+                    xattrs,
                     src: src.to_owned(),
                     dst: dst.to_owned(),
                 }
             }))
         }
         (Subject::Peer(peer_kind), _) => {
-            Box::new(PeerProgram::resolve(peer_kind, interpreters, kind)?)
+            Box::new(PeerProgram::resolve(peer_kind, interpreters, kind, xattrs)?)
         }
     })
 }
