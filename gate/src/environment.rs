@@ -104,6 +104,7 @@ mod tests {
             memory_bytes: None,
             os: "Linux".into(),
             kernel: Some(kernel.into()),
+            targets: Vec::new(),
             filesystems: vec![FilesystemInfo {
                 role: "target".into(),
                 path: "/w/runs/x".into(),

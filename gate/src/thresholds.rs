@@ -417,6 +417,7 @@ mod tests {
             os: "Linux".into(),
             kernel: Some("6.1".into()),
             filesystems: vec![],
+            targets: vec![],
             tools: BTreeMap::new(),
             interpreters: vec![],
         }

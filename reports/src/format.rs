@@ -90,11 +90,6 @@ pub fn change_interval(change: &Change) -> String {
     )
 }
 
-/// A threshold or other fraction as a percentage: `5 %`, `2.5 %`.
-pub fn percent(fraction: f64) -> String {
-    format!("{} %", count(fraction * 100.0))
-}
-
 /// One decimal with a sign, a true minus for negatives, none for what rounds to zero.
 fn signed(value: f64) -> String {
     let text = format!("{:.1}", value.abs());

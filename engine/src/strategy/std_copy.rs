@@ -3,10 +3,6 @@
 //! It runs on the descriptors `copy_file` opened, so `--mode` keeps CPython's semantics (plain
 //! `std::fs::copy` would always copy the permission bits).
 
-use std::fs::File;
-use std::mem::ManuallyDrop;
-use std::os::fd::{AsRawFd, FromRawFd};
-
 use rustix::io::Errno;
 
 use super::{ContentStrategy, Probe, Support};
@@ -19,10 +15,8 @@ pub(crate) struct StdCopy;
 
 impl ContentStrategy for StdCopy {
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        // SAFETY: the descriptors stay open (owned by `job`) for the whole call, and
-        // ManuallyDrop keeps these borrowed `File`s from closing them.
-        let mut reader = ManuallyDrop::new(unsafe { File::from_raw_fd(job.src.as_raw_fd()) });
-        let mut writer = ManuallyDrop::new(unsafe { File::from_raw_fd(job.dst.as_raw_fd()) });
+        let mut reader = job.src.as_std_file();
+        let mut writer = job.dst.as_std_file();
         std::io::copy(&mut *reader, &mut *writer).map_err(|error| {
             let errno = Errno::from_io_error(&error).unwrap_or(Errno::IO);
             // std does not say how far it got; `auto` never runs this strategy, so the give-up

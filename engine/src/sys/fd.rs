@@ -1,7 +1,9 @@
 //! The descriptor type every backend hands out: an owned descriptor whose `close` is counted.
 //! Plain POSIX (`close(2)`), so it is the same on every platform.
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::fs::File;
+use std::mem::ManuallyDrop;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 
 use rustix::io::{Errno, Result};
 
@@ -31,6 +33,14 @@ impl Fd {
             0 => Ok(()),
             _ => Err(Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO)),
         }
+    }
+
+    /// The descriptor as a `std` `File` that never closes it, for `std::io::copy` (whose
+    /// syscalls the counted layer cannot see): the `Fd` keeps ownership and closes it, counted.
+    pub fn as_std_file(&self) -> ManuallyDrop<File> {
+        // SAFETY: the descriptor stays open while `self` lives, and ManuallyDrop keeps the
+        // borrowed `File` from closing it.
+        ManuallyDrop::new(unsafe { File::from_raw_fd(self.as_raw_fd()) })
     }
 
     /// Gives the descriptor up uncounted (for handing it to `std`).
