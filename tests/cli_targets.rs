@@ -243,7 +243,7 @@ fn a_run_interrupted_with_sigint_tears_its_target_down() {
         return;
     }
     for (name, text, mount) in [
-        ("btrfs", btrfs("btrfs-interrupted", "32MiB", 200), "btrfs"),
+        ("btrfs", btrfs("btrfs-interrupted", "8MiB", 200), "btrfs"),
         (
             "smb",
             smb_onto("smb-interrupted", 200, 200),
