@@ -209,7 +209,9 @@ impl WorkDir {
     /// Whether each run's directory in `runs` is placed apart from the last run's (the
     /// filesystem took the mark of [`spread_children`]).
     pub fn places_runs_apart(&self) -> bool {
-        self.root.child("runs").is_ok_and(|runs| spread_children(&runs))
+        self.root
+            .child("runs")
+            .is_ok_and(|runs| spread_children(&runs))
     }
 
     /// Result documents and reports.
