@@ -96,6 +96,8 @@ syscalls! {
     IoUringSetup,
     IoUringEnter,
     IoUringRegister,
+    Unshare,
+    Umask,
 }
 
 fn unknown_syscall(name: &str) -> String {
@@ -352,7 +354,7 @@ mod tests {
             symlinkat readlinkat unlinkat linkat renameat2 mknodat fchmod fchmodat fchown \
             fchownat utimensat listxattr llistxattr flistxattr getxattr lgetxattr fgetxattr \
             setxattr lsetxattr fsetxattr mmap munmap madvise mincore ftruncate fallocate fsync \
-            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register";
+            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register unshare umask";
         assert_eq!(names, strace.split_whitespace().collect::<Vec<_>>());
         assert_eq!(
             Syscall::iter().collect::<Vec<_>>(),

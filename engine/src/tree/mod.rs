@@ -14,6 +14,7 @@
 
 mod cpython;
 mod ignore;
+mod isolation;
 mod lean;
 mod listdir;
 mod parallel;
@@ -149,11 +150,15 @@ pub struct TreeReport {
 pub fn copy_tree(src: &Path, dst: &Path, options: &TreeOptions) -> Result<TreeReport, CopyError> {
     let run = Run::new(options);
     let jobs = options.jobs.max(1);
-    parallel::with_executor(jobs, |executor| match options.walker {
-        Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
-        Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
-        Walker::Lean => lean::copy_tree(&run, executor, src, dst),
-    })
+    parallel::with_executor(
+        jobs,
+        options.walker == Walker::Lean,
+        |executor| match options.walker {
+            Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
+            Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
+            Walker::Lean => lean::copy_tree(&run, executor, src, dst),
+        },
+    )
     .map_err(|e| CopyError::threads(e.started, e.wanted, &e.error, src, dst))??;
     Ok(run.into_report())
 }
