@@ -83,7 +83,8 @@ fn unknown_walker(name: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeOptions {
     pub walker: Walker,
-    /// Threads copying files; 1 copies in walk order on the calling thread.
+    /// Threads copying files; 1 copies in walk order on the calling thread. Default:
+    /// [`default_jobs`].
     pub jobs: usize,
     pub strategy: Strategy,
     pub mode: Mode,
@@ -105,7 +106,7 @@ impl Default for TreeOptions {
     fn default() -> Self {
         TreeOptions {
             walker: Walker::Lean,
-            jobs: 1,
+            jobs: default_jobs(),
             strategy: Strategy::Auto,
             mode: Mode::Copy2,
             symlinks: false,
@@ -116,6 +117,14 @@ impl Default for TreeOptions {
             xattrs: true,
         }
     }
+}
+
+/// The threads a tree copy uses unless told otherwise: the CPUs this process may run on
+/// (`std::thread::available_parallelism`, which counts the affinity mask and cgroup quota), or
+/// 1 where that cannot be read. The lean walker's workers each take one directory at a time, so
+/// more threads than cores only wait on each other.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// One gathered error, as an entry of `shutil.Error`'s list: (src, dst, error).
