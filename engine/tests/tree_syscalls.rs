@@ -131,13 +131,15 @@ fn workers_add_their_calls_to_the_same_counts() {
             "{walker}"
         );
     }
-    // The lean walker's workers open each directory's two ends again (per job, not per file)
-    // and may drop the fchmod (tree/isolation.rs): per file, the same calls or one fewer.
+    // The lean walker's workers may drop the fchmod (tree/isolation.rs), and open each
+    // directory's two ends again per job, not per file: a directory's files listed before and
+    // after a subdirectory are two jobs, so the per-file difference of two trees carries a
+    // fraction of a job's five calls.
     let one = per_file(&opts(Walker::Lean, Mode::Copy2, 1), false);
     let four = per_file(&opts(Walker::Lean, Mode::Copy2, 4), false);
-    assert_eq!(one.fd_stats, four.fd_stats, "{one:?} {four:?}");
+    let jobs_part = 5.0 / 12.0;
     assert!(
-        four.total == one.total || four.total == one.total - 1.0,
+        four.total <= one.total + jobs_part && four.total >= one.total - 1.0 - jobs_part,
         "{one:?} {four:?}"
     );
 }

@@ -275,9 +275,11 @@ impl Drop for RecorderGuard {
 }
 
 /// Called by every wrapper before it makes `call`: counts the attempt and returns the injected
-/// error if a fault names it; otherwise counts the call as made.
+/// error if a fault names it; otherwise counts the call as made. From a thread-local's
+/// destructor at thread exit (a cached io_uring closing), after the recorder slot itself is
+/// gone, nothing is counted.
 pub(crate) fn gate(call: Syscall) -> Result<(), Errno> {
-    CURRENT.with(|c| {
+    let gated = CURRENT.try_with(|c| {
         let borrowed = c.borrow();
         let Some(recorder) = borrowed.as_ref() else {
             return Ok(());
@@ -296,7 +298,8 @@ pub(crate) fn gate(call: Syscall) -> Result<(), Errno> {
         }
         counters.made[index].fetch_add(1, Ordering::Relaxed);
         Ok(())
-    })
+    });
+    gated.unwrap_or(Ok(()))
 }
 
 /// Records which kind of stat a stat-family call was (after [`gate`] let it through).
