@@ -278,7 +278,8 @@ pub(super) fn run_scenario(
         target_fd,
         resolve: &resolve,
     };
-    super::room::check(&fixture, active.len(), &room).map_err(invalid)?;
+    let copies_per_round = active.iter().filter(|a| a.role.writes_copy()).count();
+    super::room::check(&fixture, copies_per_round, &room).map_err(invalid)?;
     // A trash on the target's own filesystem is emptied before the copies of the rounds could
     // fill half of what was free there.
     let trash_budget = match &own_trash {
