@@ -289,6 +289,8 @@ pub(super) fn run_scenario(
         }
         None => options.trash_budget_bytes.unwrap_or(u64::MAX),
     };
+    // Its descriptor would keep a mounted target busy at tear-down.
+    drop(room);
     progress.rounds(u64::from(fewest_rounds) * active.len() as u64, budget);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;
