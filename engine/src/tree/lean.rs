@@ -37,7 +37,7 @@ use rustix::io::Errno;
 use super::cpython::{copyxattr, file_type, Python, Shutil, SrcObj};
 use super::isolation;
 use super::parallel::{DirCompletion, Executor};
-use super::run::Run;
+use super::run::{JobTotals, Run};
 use crate::content::ContentError;
 use crate::error::CopyError;
 use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps, Mode};
@@ -600,7 +600,9 @@ impl<'s> Lean<'s, '_> {
         completion.hold();
         let (dir, completion) = (Arc::clone(dir), Arc::clone(completion));
         self.executor.submit(Box::new(move || {
-            copy_one(run, &dir, &name, seq);
+            let mut totals = JobTotals::default();
+            copy_one(run, &mut totals, &dir, &name, seq);
+            run.merge(totals);
             // Let go of the directory before the last release runs its metadata step.
             drop(dir);
             completion.release();
@@ -618,11 +620,11 @@ enum Entry<'s> {
     File(OsString),
 }
 
-/// `copy_function(srcentry, dstname)` for one file, its result counted or gathered.
-fn copy_one(run: &Run<'_>, dir: &Dir, name: &OsStr, seq: u64) {
+/// `copy_function(srcentry, dstname)` for one file, its result counted in `totals` or gathered.
+fn copy_one(run: &Run<'_>, totals: &mut JobTotals, dir: &Dir, name: &OsStr, seq: u64) {
     let started = run.clock();
-    match copy_file_at(run, dir, name) {
-        Ok(bytes) => run.file_copied(bytes, started),
+    match copy_file_at(run, totals, dir, name) {
+        Ok(bytes) => Run::job_file_copied(totals, bytes, started),
         Err(e) => run.gather(seq, &dir.src_name(name), &dir.dst_name(name), e),
     }
 }
@@ -633,9 +635,11 @@ fn copy_one(run: &Run<'_>, dir: &Dir, name: &OsStr, seq: u64) {
 fn copy_files_by_path(run: &Run<'_>, paths: &DirPaths, files: Vec<(OsString, u64)>) {
     match open_by_path(paths) {
         Ok(dir) => {
+            let mut totals = JobTotals::default();
             for (name, seq) in files {
-                copy_one(run, &dir, &name, seq);
+                copy_one(run, &mut totals, &dir, &name, seq);
             }
+            run.merge(totals);
             let _ = dir.dst.close();
             let _ = dir.src.close();
         }
@@ -664,7 +668,12 @@ fn park_beyond(stack: &mut [Frame<'_>], keep: usize) {
 }
 
 /// `copy2(src, dst)` (or `copy`, `copyfile`) of `name` from `dir.src` to `dir.dst`.
-fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError> {
+fn copy_file_at(
+    run: &Run<'_>,
+    totals: &mut JobTotals,
+    dir: &Dir,
+    name: &OsStr,
+) -> Result<u64, CopyError> {
     let options = run.options;
     // Paths are only for error messages: made when something fails, not for every file.
     let srcname = || dir.src_name(name);
@@ -728,7 +737,7 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
     let copied = run
         // A regular file's size, read from the open source just before: the copy stops there,
         // one call short of CPython's loop to the end of file (see `ContentJob::complete_at`).
-        .copy_content(&src, &dst, Some(st.st_size as u64), regular)
+        .copy_job_content(totals, &src, &dst, Some(st.st_size as u64), regular)
         .and_then(|content| {
             // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)`
             // copies the DirEntry's cached stat (copy2 on a path would stat again after the read).
