@@ -528,7 +528,9 @@ fn scandir_walker_replays_cpython_call_for_call() {
         let ours = strace_to(
             &cb_dst,
             &copybench_path(),
-            &["copytree", "--walker", "scandir", flag, "src", &cb_dst],
+            &[
+                "copytree", "--jobs", "1", "--walker", "scandir", flag, "src", &cb_dst,
+            ],
         );
         let (a, b) = (copy_calls(&cpython, &py_dst), copy_calls(&ours, &cb_dst));
         assert!(a.len() > 40, "{a:#?}");

@@ -58,9 +58,18 @@ fn write(env: &TestEnv, name: &str, result: &Value) -> String {
         .to_string()
 }
 
-/// Runs `copybench gate --baseline baseline.json ARGS… result.json`.
+/// Runs `copybench gate --baseline baseline.json ARGS… result.json` against `tight_result()`.
 fn gate(env: &TestEnv, result: &Value, args: &[&str]) -> std::process::Output {
-    let baseline = write(env, "baseline.json", &tight_result());
+    gate_against(env, &tight_result(), result, args)
+}
+
+fn gate_against(
+    env: &TestEnv,
+    baseline: &Value,
+    result: &Value,
+    args: &[&str],
+) -> std::process::Output {
+    let baseline = write(env, "baseline.json", baseline);
     let result = write(env, "result.json", result);
     let mut all = vec!["gate", "--baseline", &baseline];
     all.extend_from_slice(args);
@@ -104,6 +113,42 @@ fn an_exact_count_regression_exits_1() {
     let text = stdout(&out);
     assert!(text.starts_with("copybench gate: regression"), "{text}");
     assert!(text.contains("syscalls.sendfile"), "{text}");
+}
+
+/// A proof of mechanism: `used` copied every file, after the give-ups `fallbacks`.
+fn mechanism(used: &str, fallbacks: &[&str], extents: &str) -> Value {
+    let fallbacks: serde_json::Map<String, Value> = fallbacks
+        .iter()
+        .map(|f| (f.to_string(), 3.into()))
+        .collect();
+    serde_json::json!({
+        "extents": extents, "shared_fraction": 0.0, "source_data_bytes": 1024,
+        "holes": null, "holes_kept_fraction": null,
+        "strategies_used": {used: 3}, "fallbacks": fallbacks, "contradiction": null,
+    })
+}
+
+#[test]
+fn another_strategy_a_new_give_up_or_lost_sharing_exits_1() {
+    let env = TestEnv::new();
+    let mut baseline = tight_result();
+    sendfile(&mut baseline)["mechanism"] = mechanism("sendfile", &[], "reflinked");
+    let out = gate_against(&env, &baseline, &baseline, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let mut result = baseline.clone();
+    sendfile(&mut result)["mechanism"] = mechanism("buffered-64k", &["sendfile: EINVAL"], "copied");
+    let out = gate_against(&env, &baseline, &result, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    for metric in [
+        "mechanism.strategy",
+        "mechanism.fallbacks",
+        "mechanism.extents",
+    ] {
+        assert!(text.contains(metric), "{metric}: {text}");
+    }
+    assert!(text.contains("sendfile: EINVAL"), "{text}");
 }
 
 #[test]

@@ -167,6 +167,8 @@ fn a_finished_run_proves_the_reflink_counts_smb_requests_and_leaves_nothing_behi
     let output = scenario_run(&env, "targets.toml", &work).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    // Nothing of the run's own kept a mount busy: each was unmounted, not lazily detached.
+    assert!(!stderr.contains("stayed busy"), "{stderr}");
     let path = common::result_file(&String::from_utf8_lossy(&output.stdout));
     let result: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

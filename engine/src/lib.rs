@@ -36,4 +36,4 @@ pub use file::{copy_file, CopyOptions, CopyReport};
 pub use metadata::Mode;
 pub use strategy::{sendfile_disabled_for_process, Support};
 pub use sys::{Fault, Syscall, SyscallCounts, SyscallRecorder};
-pub use tree::{copy_tree, TreeErrorEntry, TreeOptions, TreeReport, Walker};
+pub use tree::{copy_tree, default_jobs, TreeErrorEntry, TreeOptions, TreeReport, Walker};

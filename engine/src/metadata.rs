@@ -77,20 +77,24 @@ pub(crate) fn copy_metadata_fd(
         // copies is the one that read just set (relatime updates an atime older than the
         // mtime): stat again here, on the descriptor, to copy the same times.
         let restat = sys::fstat(src).map_err(on(Side::Src, "fstat"))?;
-        return copy_metadata_from_stat(src, &restat, dst, mode, xattrs);
+        return copy_metadata_from_stat(src, &restat, dst, mode, xattrs, true);
     }
-    copy_metadata_from_stat(src, src_stat, dst, mode, xattrs)
+    copy_metadata_from_stat(src, src_stat, dst, mode, xattrs, true)
 }
 
 /// [`copy_metadata_fd`] with `src_stat` used as it is, without the re-stat: what
 /// `shutil.copytree` (3.8+) does, whose `copy2(srcentry, ...)` copies the times of the
 /// `os.DirEntry`'s stat cached before the content was read.
+///
+/// `chmod` false leaves out the mode, for a file created with its final one (see
+/// `tree/isolation.rs`).
 pub(crate) fn copy_metadata_from_stat(
     src: &Fd,
     src_stat: &Stat,
     dst: &Fd,
     mode: Mode,
     xattrs: bool,
+    chmod: bool,
 ) -> Result<(), ContentError> {
     if mode == Mode::Copy2 {
         sys::futimens(dst, &timestamps(src_stat)).map_err(on(Side::Dst, "utimensat"))?;
@@ -102,7 +106,7 @@ pub(crate) fn copy_metadata_from_stat(
             |name, value| sys::fsetxattr(dst, name, value),
         )?;
     }
-    if mode != Mode::Copyfile {
+    if mode != Mode::Copyfile && chmod {
         let bits = FileMode::from_raw_mode(src_stat.st_mode & 0o7777);
         sys::fchmod(dst, bits).map_err(on(Side::Dst, "fchmod"))?;
     }

@@ -314,9 +314,14 @@ fn case41_unreadable_file_is_one_gathered_error() {
         } else {
             // The root holds only files, and every file copy opens its source first: the first
             // openat after the walker's own is a source open, whichever file (and worker) it
-            // is: #3 for lean (after the source and destination directories), #2 for the
-            // CPython walkers (after the listing's opendir).
-            let nth = if walker == Walker::Lean { 3 } else { 2 };
+            // is: #3 for lean on one thread (after the source and destination directories),
+            // #5 for lean with workers (whose job first opens the directory's two ends again,
+            // by path), #2 for the CPython walkers (after the listing's opendir).
+            let nth = match walker {
+                Walker::Lean if jobs > 1 => 5,
+                Walker::Lean => 3,
+                _ => 2,
+            };
             let fault: Fault = format!("openat:{nth}:EACCES").parse().unwrap();
             let recorder = SyscallRecorder::with_faults(vec![fault]);
             recorder

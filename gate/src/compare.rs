@@ -2,7 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use copybench_result::{ClaimResult, EntryResult, Estimate, RunResult, ScenarioResult, Speedup};
+use copybench_result::{
+    ClaimResult, EntryResult, Estimate, ExtentSharing, Mechanism, RunResult, ScenarioResult,
+    Speedup,
+};
 use serde::Serialize;
 
 use crate::environment::{self, EnvironmentDifference};
@@ -15,6 +18,22 @@ use crate::verdict::{Check, MetricKind, Observed, Overall, Verdict};
 pub const SPEEDUP: &str = "speedup";
 /// The metric name of whether an entry ran.
 pub const RAN: &str = "ran";
+/// The metric names of the proof of mechanism: the strategies that copied the files, the
+/// give-ups before them, and the copies' extent sharing.
+pub const MECHANISM: &str = "mechanism";
+pub const STRATEGY: &str = "mechanism.strategy";
+pub const FALLBACKS: &str = "mechanism.fallbacks";
+pub const EXTENTS: &str = "mechanism.extents";
+
+/// How the result schema names an extent-sharing outcome.
+fn extent_name(e: ExtentSharing) -> &'static str {
+    match e {
+        ExtentSharing::Reflinked => "reflinked",
+        ExtentSharing::Copied => "copied",
+        ExtentSharing::PartlyShared => "partly-shared",
+        ExtentSharing::Varies => "varies",
+    }
+}
 
 /// Every verdict of one comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -311,6 +330,7 @@ impl ScenarioJudge<'_> {
     fn entry(&mut self, before: &EntryResult, after: &EntryResult) {
         self.ran(&before.id, None, None);
         self.syscalls(before, after);
+        self.mechanism(before, after);
         if let Some(base) = &before.speedup {
             let result = match &after.speedup {
                 // A child's or peer's speedup is against the reference timed the same way; one
@@ -457,6 +477,80 @@ impl ScenarioJudge<'_> {
                 None,
             );
         }
+    }
+
+    /// What the copies really did (the proof of mechanism, checked after every sample): which
+    /// strategies copied the files (for `auto`, its choice), which give-ups came before them, and
+    /// whether the copies shared the source's extents. Outcomes, so exact: see
+    /// `exact::judge_outcome` and `exact::judge_fallbacks`.
+    fn mechanism(&mut self, before: &EntryResult, after: &EntryResult) {
+        let Some(base) = &before.mechanism else {
+            return;
+        };
+        let Some(now) = &after.mechanism else {
+            let reason = "no proof of mechanism in the result".to_string();
+            let observed = (
+                Observed::Outcome {
+                    value: "checked".into(),
+                },
+                Observed::Absent {
+                    reason: reason.clone(),
+                },
+            );
+            self.push(
+                &before.id,
+                MECHANISM.into(),
+                MetricKind::Exact,
+                observed,
+                Verdict::Inconclusive,
+                Some(reason),
+            );
+            return;
+        };
+        // Engine entries only: a peer or child reports no strategy of its own.
+        if !base.strategies_used.is_empty() {
+            let used = |m: &Mechanism| m.strategies_used.keys().cloned().collect::<BTreeSet<_>>();
+            let (a, b) = (used(base), used(now));
+            self.push_outcomes(&before.id, STRATEGY, (&a, &b), exact::judge_outcome(&a, &b));
+            let gave_up = |m: &Mechanism| m.fallbacks.keys().cloned().collect::<BTreeSet<_>>();
+            let (a, b) = (gave_up(base), gave_up(now));
+            self.push_outcomes(
+                &before.id,
+                FALLBACKS,
+                (&a, &b),
+                exact::judge_fallbacks(&a, &b),
+            );
+        }
+        if let (Some(a), Some(b)) = (base.extents, now.extents) {
+            let name = |e: ExtentSharing| BTreeSet::from([extent_name(e).to_string()]);
+            let (a, b) = (name(a), name(b));
+            self.push_outcomes(&before.id, EXTENTS, (&a, &b), exact::judge_outcome(&a, &b));
+        }
+    }
+
+    /// An exact check whose two sides are sets of names, shown as `a, b` (`none` when empty).
+    fn push_outcomes(
+        &mut self,
+        entry: &str,
+        metric: &str,
+        (a, b): (&BTreeSet<String>, &BTreeSet<String>),
+        verdict: Verdict,
+    ) {
+        let words = |set: &BTreeSet<String>| Observed::Outcome {
+            value: if set.is_empty() {
+                "none".to_string()
+            } else {
+                set.iter().cloned().collect::<Vec<_>>().join(", ")
+            },
+        };
+        self.push(
+            entry,
+            metric.to_string(),
+            MetricKind::Exact,
+            (words(a), words(b)),
+            verdict,
+            None,
+        );
     }
 
     /// A figure with an interval (speedup, wall time) against the baseline's median (the

@@ -1,6 +1,8 @@
 //! The rules for exact figures: counts and outcomes have no noise, so any increase of a count,
 //! or any change of an outcome for the worse, is a regression, and the gate needs no threshold.
 
+use std::collections::BTreeSet;
+
 use copybench_result::{ClaimVerdict, ConformanceCell, Verdict as CellVerdict};
 
 use crate::verdict::Verdict;
@@ -11,6 +13,28 @@ pub fn judge_count(baseline: u64, result: u64) -> Verdict {
         std::cmp::Ordering::Greater => Verdict::Regressed,
         std::cmp::Ordering::Less => Verdict::Improved,
         std::cmp::Ordering::Equal => Verdict::NoChange,
+    }
+}
+
+/// An outcome named by a set of names (the strategies that copied, the extent sharing): any
+/// change is a regression, since the copy no longer does what it was measured doing.
+pub fn judge_outcome(baseline: &BTreeSet<String>, result: &BTreeSet<String>) -> Verdict {
+    if baseline == result {
+        Verdict::NoChange
+    } else {
+        Verdict::Regressed
+    }
+}
+
+/// The give-ups before the strategy that worked (`reflink: EOPNOTSUPP`): losing some and gaining
+/// none improves; any new one regresses.
+pub fn judge_fallbacks(baseline: &BTreeSet<String>, result: &BTreeSet<String>) -> Verdict {
+    if baseline == result {
+        Verdict::NoChange
+    } else if result.is_subset(baseline) {
+        Verdict::Improved
+    } else {
+        Verdict::Regressed
     }
 }
 
@@ -107,6 +131,38 @@ mod tests {
         assert_eq!(judge_ran(true, false), Verdict::Regressed);
         assert_eq!(judge_ran(false, true), Verdict::Improved);
         assert_eq!(judge_ran(true, true), Verdict::NoChange);
+    }
+
+    fn names(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn another_strategy_or_extent_outcome_regresses() {
+        let cfr = names(&["copy_file_range"]);
+        assert_eq!(judge_outcome(&cfr, &cfr), Verdict::NoChange);
+        assert_eq!(
+            judge_outcome(&cfr, &names(&["sendfile"])),
+            Verdict::Regressed
+        );
+        assert_eq!(
+            judge_outcome(&cfr, &names(&["copy_file_range", "sendfile"])),
+            Verdict::Regressed
+        );
+    }
+
+    #[test]
+    fn a_new_give_up_regresses_and_a_lost_one_improves() {
+        let reflink = names(&["reflink: EOPNOTSUPP"]);
+        let both = names(&["reflink: EOPNOTSUPP", "copy_file_range: EXDEV"]);
+        assert_eq!(judge_fallbacks(&reflink, &reflink), Verdict::NoChange);
+        assert_eq!(judge_fallbacks(&reflink, &both), Verdict::Regressed);
+        assert_eq!(judge_fallbacks(&both, &reflink), Verdict::Improved);
+        assert_eq!(judge_fallbacks(&reflink, &names(&[])), Verdict::Improved);
+        assert_eq!(
+            judge_fallbacks(&reflink, &names(&["sendfile: EINVAL"])),
+            Verdict::Regressed
+        );
     }
 
     #[test]

@@ -33,18 +33,24 @@ impl Ranked<'_> {
         self.speedup.map_or(1.0, |s| s.median)
     }
 
-    /// The 95 % interval of the speedup; a point at 1 for the reference. A speedup without an
-    /// interval (below 6 pairs) could be anything, so it ties with every entry.
-    fn interval(&self) -> (f64, f64) {
-        self.speedup.map_or((1.0, 1.0), |s| {
-            s.ci.map_or((0.0, f64::INFINITY), |ci| (ci.low, ci.high))
-        })
+    /// The 95 % interval of the speedup; a point at 1 for the reference; `None` for a speedup
+    /// without one (below 6 pairs).
+    fn interval(&self) -> Option<(f64, f64)> {
+        match self.speedup {
+            None => Some((1.0, 1.0)),
+            Some(s) => s.ci.map(|ci| (ci.low, ci.high)),
+        }
     }
 
+    /// Whether the data can tell the two apart: not when their intervals overlap, nor when
+    /// either has none (it could be anything).
     fn overlaps(&self, other: &Ranked) -> bool {
-        let (low, high) = self.interval();
-        let (other_low, other_high) = other.interval();
-        low <= other_high && other_low <= high
+        match (self.interval(), other.interval()) {
+            (Some((low, high)), Some((other_low, other_high))) => {
+                low <= other_high && other_low <= high
+            }
+            _ => true,
+        }
     }
 }
 
@@ -52,19 +58,26 @@ impl Ranked<'_> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Margin {
     pub median: f64,
-    pub low: f64,
-    pub high: f64,
+    /// `None` when either side has no interval: then neither has the margin.
+    pub interval: Option<(f64, f64)>,
 }
 
 impl Margin {
     /// `faster` over `slower` (see the module comment for the interval).
     fn between(faster: &Ranked, slower: &Ranked) -> Margin {
-        let (low, high) = faster.interval();
-        let (slower_low, slower_high) = slower.interval();
         Margin {
             median: faster.median() / slower.median(),
-            low: low / slower_high,
-            high: high / slower_low,
+            interval: faster.interval().zip(slower.interval()).map(
+                |((low, high), (slower_low, slower_high))| (low / slower_high, high / slower_low),
+            ),
+        }
+    }
+
+    /// ` [1.25, 1.33]`, or ` (no 95% CI)`.
+    fn interval_text(&self) -> String {
+        match self.interval {
+            Some((low, high)) => format!(" [{low:.2}, {high:.2}]"),
+            None => " (no 95% CI)".to_string(),
         }
     }
 }
@@ -256,7 +269,14 @@ impl Headline<'_> {
             }
         }
         let tied = (!self.tied.is_empty()).then(|| {
-            let mut line = vec![text("tied (95% intervals overlap): ")];
+            let without_interval = std::iter::once(&self.winner)
+                .chain(&self.tied)
+                .any(|entry| entry.interval().is_none());
+            let mut line = vec![text(if without_interval {
+                "not told apart (95% intervals overlap, or too few pairs for one): "
+            } else {
+                "tied (95% intervals overlap): "
+            })];
             for (i, entry) in self.tied.iter().enumerate() {
                 if i > 0 {
                     line.push(text(", "));
@@ -309,10 +329,7 @@ impl Headline<'_> {
             Some(margin) => {
                 line.push(text(" "));
                 line.push(Part::Figure(format::ratio(margin.median)));
-                line.push(text(format!(
-                    " [{:.2}, {:.2}] over ",
-                    margin.low, margin.high
-                )));
+                line.push(text(format!("{} over ", margin.interval_text())));
                 line.push(Part::Name(self.reference.to_string()));
             }
             None => line.push(text(" (the reference)")),
@@ -328,10 +345,7 @@ impl Headline<'_> {
 fn margin_line(margin: &Margin, other: &str, role: &str) -> Line {
     vec![
         Part::Figure(format::ratio(margin.median)),
-        text(format!(
-            " [{:.2}, {:.2}] faster than ",
-            margin.low, margin.high
-        )),
+        text(format!("{} faster than ", margin.interval_text())),
         Part::Name(other.to_string()),
         text(role),
     ]
@@ -398,9 +412,10 @@ mod tests {
         assert_eq!(h.tied.iter().map(|t| t.id).collect::<Vec<_>>(), ["b", "c"]);
         let (runner_up, margin) = h.runner_up.unwrap();
         assert_eq!(runner_up.id, "b");
-        assert!(margin.low < 1.0 && 1.0 < margin.high, "{margin:?}");
+        let (low, high) = margin.interval.unwrap();
+        assert!(low < 1.0 && 1.0 < high, "{margin:?}");
         let over = h.over_reference.unwrap();
-        assert_eq!((over.median, over.low, over.high), (1.16, 1.15, 1.18));
+        assert_eq!((over.median, over.interval), (1.16, Some((1.15, 1.18))));
     }
 
     #[test]
@@ -413,8 +428,38 @@ mod tests {
         let h = headline(&s).unwrap();
         assert!(h.tied.is_empty());
         let (_, margin) = h.runner_up.unwrap();
-        assert!(margin.low > 1.0);
+        assert!(margin.interval.unwrap().0 > 1.0);
         assert!((margin.median - 1.6 / 1.27).abs() < 1e-12);
+    }
+
+    /// A line's parts as plain text.
+    fn plain(line: &Line) -> String {
+        line.iter()
+            .map(|part| match part {
+                Part::Text(t) | Part::Name(t) | Part::Figure(t) => t.as_str(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn without_intervals_there_is_no_margin_interval_and_nothing_is_told_apart() {
+        let mut s = scenario(&[
+            ("ref", None),
+            ("fast", Some((1.33, 1.0, 1.0))),
+            ("slow", Some((1.11, 1.0, 1.0))),
+        ]);
+        for entry in &mut s.entries[1..] {
+            entry.speedup.as_mut().unwrap().ci = None;
+        }
+        let h = headline(&s).unwrap();
+        assert_eq!(h.over_reference.unwrap().interval, None);
+        assert_eq!(h.tied.len(), 2, "{:?}", h.tied);
+        let wording = h.wording();
+        let margins: Vec<String> = wording.margins.iter().map(plain).collect();
+        assert_eq!(margins[0], "1.33× (no 95% CI) faster than ref (reference)");
+        let tied = plain(wording.tied.as_ref().unwrap());
+        assert!(tied.starts_with("not told apart"), "{tied}");
+        assert!(!plain(&h.recap()).contains("inf"), "{}", plain(&h.recap()));
     }
 
     #[test]

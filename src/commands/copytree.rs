@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use copybench_engine::default_jobs as engine_default_jobs;
 use copybench_engine::{copy_tree, CopyError, Mode, Strategy, SyscallCounts, SyscallRecorder};
 use copybench_engine::{TreeOptions, TreeReport, Walker};
 use copybench_result::{CopytreeError, CopytreeOutcome, PerFileSyscalls};
@@ -13,6 +14,11 @@ use crate::exit::Exit;
 use crate::output;
 use crate::terminal::{printable, printable_path, Terminal};
 
+/// [`engine_default_jobs`] as the flag's type (a machine with more than 65535 CPUs gets 65535).
+fn default_jobs() -> u16 {
+    u16::try_from(engine_default_jobs()).unwrap_or(u16::MAX)
+}
+
 /// Arguments of `copybench copytree`.
 #[derive(Debug, clap::Args)]
 pub struct CopytreeArgs {
@@ -20,11 +26,13 @@ pub struct CopytreeArgs {
     /// (CPython 3.7).
     #[arg(long, default_value = "lean", value_name = "WALKER")]
     pub walker: Walker,
-    /// Threads copying files (directories stay ordered).
+    /// Threads copying files (directories stay ordered). The default is the number of CPUs
+    /// this process may run on (`std::thread::available_parallelism`); 1 copies in walk order
+    /// on the calling thread.
     #[arg(
         short,
         long,
-        default_value_t = 1,
+        default_value_t = default_jobs(),
         value_name = "N",
         value_parser = clap::value_parser!(u16).range(1..)
     )]

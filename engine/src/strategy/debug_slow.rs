@@ -61,24 +61,24 @@ fn active() -> Option<Slowdown> {
 
 /// Times one content copy by `strategy`; [`Stopwatch::finish`] stretches it when the knob
 /// names that strategy.
+/// The clock is read only when the knob is set: a tree copy makes thousands of content copies.
 pub(crate) struct Stopwatch {
-    factor: Option<f64>,
-    started: Instant,
+    /// The factor and when the copy started, when the knob names this strategy.
+    slowed: Option<(f64, Instant)>,
 }
 
 impl Stopwatch {
     pub(crate) fn start(strategy: Strategy) -> Stopwatch {
         Stopwatch {
-            factor: active()
+            slowed: active()
                 .filter(|s| s.strategy == strategy)
-                .map(|s| s.factor),
-            started: Instant::now(),
+                .map(|s| (s.factor, Instant::now())),
         }
     }
 
     pub(crate) fn finish(self) {
-        if let Some(factor) = self.factor {
-            let took = self.started.elapsed();
+        if let Some((factor, started)) = self.slowed {
+            let took = started.elapsed();
             std::thread::sleep(Duration::from_secs_f64(took.as_secs_f64() * (factor - 1.0)));
         }
     }

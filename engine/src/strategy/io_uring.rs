@@ -3,8 +3,13 @@
 //! a few hundred syscalls instead of thousands, and the kernel pins the buffers once instead of
 //! mapping user pages on every call. No peer benchmarks it (docs/design.md, "Strategies").
 //!
+//! Each thread keeps its ring (and its pinned buffers) for its next io_uring copy: a tree of
+//! small files pays `io_uring_setup` and `io_uring_register` once per thread, not per file.
+//!
 //! The reads and writes carry explicit offsets (several are in flight at once), so the files'
 //! positions are read first and set to where a sequential loop would have left them at the end.
+
+use std::cell::RefCell;
 
 use rustix::fs::SeekFrom;
 use rustix::io::Errno;
@@ -20,28 +25,32 @@ const CHUNK: usize = 256 * 1024;
 
 pub(crate) struct IoUring;
 
+thread_local! {
+    /// This thread's ring, between copies. Only an idle ring is put back (nothing in flight
+    /// that a later copy could collect as its own); one a copy failed with is dropped.
+    static RING: RefCell<Option<Ring>> = const { RefCell::new(None) };
+}
+
+/// Runs `copy` with this thread's ring, made on its first use.
+fn with_ring<T>(
+    copy: impl FnOnce(&mut Ring) -> Result<T, StrategyError>,
+) -> Result<T, StrategyError> {
+    let cached = RING.with(|slot| slot.borrow_mut().take());
+    let mut ring = match cached {
+        Some(ring) => ring,
+        None => Ring::with_buffers(DEPTH, CHUNK)
+            .map_err(|e| StrategyError::new("io_uring_setup", e, Side::Both, 0))?,
+    };
+    let result = copy(&mut ring);
+    if result.is_ok() && ring.is_idle() {
+        RING.with(|slot| *slot.borrow_mut() = Some(ring));
+    }
+    result
+}
+
 impl ContentStrategy for IoUring {
     fn copy(&self, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
-        let mut ring = Ring::with_buffers(DEPTH, CHUNK)
-            .map_err(|e| StrategyError::new("io_uring_setup", e, Side::Both, 0))?;
-        let src_start = position(job.src, Side::Src, 0)?;
-        let dst_start = position(job.dst, Side::Dst, 0)?;
-        let mut copied = 0u64;
-        loop {
-            let round = copy_round(&mut ring, job, src_start + copied, dst_start + copied)
-                .map_err(|(e, written)| StrategyError {
-                    written: copied + written,
-                    ..e
-                })?;
-            copied += round;
-            if round == 0 || job.complete_at(copied) {
-                break;
-            }
-        }
-        // Where read(2)/write(2) loops leave the two positions.
-        seek(job.src, src_start + copied, Side::Src, copied)?;
-        seek(job.dst, dst_start + copied, Side::Dst, copied)?;
-        Ok(copied)
+        with_ring(|ring| copy_file(ring, job))
     }
 
     fn syscall(&self) -> Option<Syscall> {
@@ -105,6 +114,29 @@ impl ContentStrategy for IoUring {
             Err(errno) => probe.failed("io_uring WRITE_FIXED", errno),
         }
     }
+}
+
+/// One file through `ring`, round after round until the end of the file.
+fn copy_file(ring: &mut Ring, job: &ContentJob<'_>) -> Result<u64, StrategyError> {
+    let src_start = position(job.src, Side::Src, 0)?;
+    let dst_start = position(job.dst, Side::Dst, 0)?;
+    let mut copied = 0u64;
+    loop {
+        let round = copy_round(ring, job, src_start + copied, dst_start + copied).map_err(
+            |(e, written)| StrategyError {
+                written: copied + written,
+                ..e
+            },
+        )?;
+        copied += round;
+        if round == 0 || job.complete_at(copied) {
+            break;
+        }
+    }
+    // Where read(2)/write(2) loops leave the two positions.
+    seek(job.src, src_start + copied, Side::Src, copied)?;
+    seek(job.dst, dst_start + copied, Side::Dst, copied)?;
+    Ok(copied)
 }
 
 /// The result of the one operation of a batch of one.

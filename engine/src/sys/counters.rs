@@ -96,6 +96,8 @@ syscalls! {
     IoUringSetup,
     IoUringEnter,
     IoUringRegister,
+    Unshare,
+    Umask,
 }
 
 fn unknown_syscall(name: &str) -> String {
@@ -273,9 +275,11 @@ impl Drop for RecorderGuard {
 }
 
 /// Called by every wrapper before it makes `call`: counts the attempt and returns the injected
-/// error if a fault names it; otherwise counts the call as made.
+/// error if a fault names it; otherwise counts the call as made. From a thread-local's
+/// destructor at thread exit (a cached io_uring closing), after the recorder slot itself is
+/// gone, nothing is counted.
 pub(crate) fn gate(call: Syscall) -> Result<(), Errno> {
-    CURRENT.with(|c| {
+    let gated = CURRENT.try_with(|c| {
         let borrowed = c.borrow();
         let Some(recorder) = borrowed.as_ref() else {
             return Ok(());
@@ -294,7 +298,8 @@ pub(crate) fn gate(call: Syscall) -> Result<(), Errno> {
         }
         counters.made[index].fetch_add(1, Ordering::Relaxed);
         Ok(())
-    })
+    });
+    gated.unwrap_or(Ok(()))
 }
 
 /// Records which kind of stat a stat-family call was (after [`gate`] let it through).
@@ -352,7 +357,7 @@ mod tests {
             symlinkat readlinkat unlinkat linkat renameat2 mknodat fchmod fchmodat fchown \
             fchownat utimensat listxattr llistxattr flistxattr getxattr lgetxattr fgetxattr \
             setxattr lsetxattr fsetxattr mmap munmap madvise mincore ftruncate fallocate fsync \
-            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register";
+            fdatasync syncfs fadvise64 io_uring_setup io_uring_enter io_uring_register unshare umask";
         assert_eq!(names, strace.split_whitespace().collect::<Vec<_>>());
         assert_eq!(
             Syscall::iter().collect::<Vec<_>>(),

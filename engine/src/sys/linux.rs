@@ -490,6 +490,36 @@ impl Drop for Mapping {
 // SAFETY: the mapping is read-only and owned; moving it between threads is sound.
 unsafe impl Send for Mapping {}
 
+/// `unshare(CLONE_FILES)`: the calling thread gets its own copy of the descriptor table, so
+/// its `openat`/`close` no longer take the table lock other threads take, and the kernel's
+/// `fdget` skips the reference count it needs on a shared table (`__fget_light`).
+///
+/// # Safety
+///
+/// After this call the thread must use only descriptors it opened itself, and must hand none
+/// of them to another thread: a descriptor number means a different file (or none) in every
+/// other table.
+pub unsafe fn unshare_files() -> Result<()> {
+    gate(Syscall::Unshare)?;
+    // SAFETY: the caller keeps to the contract above.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::FILES) }
+}
+
+/// `unshare(CLONE_FS)`: the calling thread gets its own umask (and working directory, and
+/// root), so a [`umask`] here changes no other thread's.
+pub fn unshare_fs() -> Result<()> {
+    gate(Syscall::Unshare)?;
+    // SAFETY: CLONE_FS copies the umask, cwd and root; no descriptor changes meaning.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::FS) }
+}
+
+/// `umask(mask)`: sets the mask of the calling thread's `fs_struct` (the whole process's
+/// unless [`unshare_fs`] came first) and returns the one it replaces.
+pub fn umask(mask: Mode) -> Result<Mode> {
+    gate(Syscall::Umask)?;
+    Ok(rustix::process::umask(mask))
+}
+
 /// `ftruncate(2)`.
 pub fn ftruncate<F: AsFd>(fd: F, len: u64) -> Result<()> {
     gate(Syscall::Ftruncate)?;

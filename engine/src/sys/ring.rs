@@ -77,6 +77,11 @@ impl Ring {
         self.size
     }
 
+    /// Whether no operation is queued or in flight (the ring can be used for another copy).
+    pub fn is_idle(&self) -> bool {
+        self.in_flight == 0
+    }
+
     /// Buffer `index`'s bytes (for the caller to look at between submissions).
     pub fn buffer(&self, index: u16) -> &[u8] {
         let start = usize::from(index) * self.size;

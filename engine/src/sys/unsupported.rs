@@ -166,6 +166,21 @@ pub fn renameat<D: AsFd, E: AsFd>(
     missing()
 }
 
+/// # Safety
+///
+/// None needed: it makes no call.
+pub unsafe fn unshare_files() -> Result<()> {
+    missing()
+}
+
+pub fn unshare_fs() -> Result<()> {
+    missing()
+}
+
+pub fn umask(_mask: Mode) -> Result<Mode> {
+    missing()
+}
+
 pub fn fchmod<F: AsFd>(_fd: F, _mode: Mode) -> Result<()> {
     missing()
 }

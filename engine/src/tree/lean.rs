@@ -17,8 +17,14 @@
 //!   bytes or more, a path through more than 40 symlinks of a link loop), it makes the same
 //!   check or the same path stat, and ends where CPython ends.
 //!
+//! - With worker threads (`jobs` > 1), the walker stays on the calling thread and hands each
+//!   directory's files to one worker as one job; workers have their own descriptor tables and
+//!   umask (`isolation.rs`), open the directory's two ends by path, and create files with their
+//!   final mode where that ends as CPython's chmod would.
+//!
 //! Per regular file in a new directory: `openat` ×2, one `fstat`, the content calls, `utimensat`,
-//! `flistxattr`, `fchmod`, `close` ×2 — one stat-family call where CPython 3.8 makes seven.
+//! `flistxattr`, `fchmod` (not on a worker, where the creation mode is final), `close` ×2 — one
+//! stat-family call where CPython 3.8 makes seven.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -29,8 +35,9 @@ use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
 
 use super::cpython::{copyxattr, file_type, Python, Shutil, SrcObj};
+use super::isolation;
 use super::parallel::{DirCompletion, Executor};
-use super::run::Run;
+use super::run::{JobTotals, Run};
 use crate::content::ContentError;
 use crate::error::CopyError;
 use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps, Mode};
@@ -42,18 +49,21 @@ use crate::sys::{self, DirEntry, Fd};
 /// CPython's outcome keeps under `PATH_MAX`, can always be opened again.
 const OPEN_DIRS: usize = 32;
 
-/// A directory being copied: both ends open, their paths kept for error messages (and for
-/// reopening a parked directory).
-struct Dir {
-    src: Fd,
-    dst: Fd,
+/// Where a directory of the copy is and what copying files into it needs to know: all that a
+/// job on a worker gets (descriptors never cross threads: a worker may have its own table).
+#[derive(Clone, Debug)]
+struct DirPaths {
     src_path: PathBuf,
     dst_path: PathBuf,
     /// Created by this copy (so it was empty): files in it can be created `O_EXCL`.
     fresh: bool,
+    /// Files created in it get the creation mode given (see `isolation::creation_mode`).
+    keeps_mode: bool,
+    /// The source directory's (st_dev, st_ino), to check a reopened one is the same.
+    src_id: (u64, u64),
 }
 
-impl Dir {
+impl DirPaths {
     fn src_name(&self, name: &OsStr) -> PathBuf {
         self.src_path.join(name)
     }
@@ -63,17 +73,31 @@ impl Dir {
     }
 }
 
+/// A directory being copied: both ends open, with its paths (for error messages, for reopening
+/// a parked directory, and for the jobs copying its files on workers).
+struct Dir {
+    src: Fd,
+    dst: Fd,
+    paths: DirPaths,
+}
+
+impl Dir {
+    fn src_name(&self, name: &OsStr) -> PathBuf {
+        self.paths.src_name(name)
+    }
+
+    fn dst_name(&self, name: &OsStr) -> PathBuf {
+        self.paths.dst_name(name)
+    }
+}
+
 /// A directory of the walk: open, or parked with what reopens it.
 enum Slot {
     Open(Arc<Dir>),
     Parked {
-        /// Still alive while jobs queued in it hold it.
+        /// Still alive while jobs queued in it hold it (inline copies only).
         dir: Weak<Dir>,
-        src_path: PathBuf,
-        dst_path: PathBuf,
-        fresh: bool,
-        /// The source directory's (st_dev, st_ino), to check a reopened one is the same.
-        src_id: (u64, u64),
+        paths: DirPaths,
     },
 }
 
@@ -84,15 +108,16 @@ struct Frame<'s> {
     entries: std::vec::IntoIter<DirEntry>,
     src_stat: Stat,
     completion: Arc<DirCompletion<'s>>,
+    /// Regular files listed and not yet handed to a worker, with their walk positions: with
+    /// worker threads, a directory's files go to one worker as one job (see `Lean::flush`).
+    pending: Vec<(OsString, u64)>,
 }
 
 impl Frame<'_> {
-    fn paths(&self) -> (PathBuf, PathBuf) {
+    fn paths(&self) -> &DirPaths {
         match &self.slot {
-            Slot::Open(dir) => (dir.src_path.clone(), dir.dst_path.clone()),
-            Slot::Parked {
-                src_path, dst_path, ..
-            } => (src_path.clone(), dst_path.clone()),
+            Slot::Open(dir) => &dir.paths,
+            Slot::Parked { paths, .. } => paths,
         }
     }
 
@@ -100,10 +125,7 @@ impl Frame<'_> {
         if let Slot::Open(dir) = &self.slot {
             self.slot = Slot::Parked {
                 dir: Arc::downgrade(dir),
-                src_path: dir.src_path.clone(),
-                dst_path: dir.dst_path.clone(),
-                fresh: dir.fresh,
-                src_id: identity(&self.src_stat),
+                paths: dir.paths.clone(),
             };
         }
     }
@@ -112,15 +134,9 @@ impl Frame<'_> {
     fn open(&mut self) -> Result<Arc<Dir>, CopyError> {
         let dir = match &self.slot {
             Slot::Open(dir) => return Ok(Arc::clone(dir)),
-            Slot::Parked {
-                dir,
-                src_path,
-                dst_path,
-                fresh,
-                src_id,
-            } => match dir.upgrade() {
+            Slot::Parked { dir, paths } => match dir.upgrade() {
                 Some(dir) => dir,
-                None => Arc::new(reopen(src_path, dst_path, *fresh, *src_id)?),
+                None => Arc::new(reopen(paths)?),
             },
         };
         self.slot = Slot::Open(Arc::clone(&dir));
@@ -128,25 +144,31 @@ impl Frame<'_> {
     }
 }
 
-/// Opens a parked directory's two ends again by path.
-fn reopen(src: &Path, dst: &Path, fresh: bool, src_id: (u64, u64)) -> Result<Dir, CopyError> {
+/// Opens a directory's two ends again by path (a parked directory, or the one a worker copies
+/// files into); on failure, the errno, the call and whether it was the source's.
+fn open_by_path(paths: &DirPaths) -> Result<Dir, (Errno, &'static str, bool)> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY;
-    let src_fd =
-        sys::open(src, flags, FileMode::empty()).map_err(|e| io(e, "scandir", src, src, dst))?;
-    let st = sys::fstat(&src_fd).map_err(|e| io(e, "stat", src, src, dst))?;
-    if identity(&st) != src_id {
+    let src =
+        sys::open(&paths.src_path, flags, FileMode::empty()).map_err(|e| (e, "scandir", true))?;
+    let st = sys::fstat(&src).map_err(|e| (e, "stat", true))?;
+    if identity(&st) != paths.src_id {
         // Replaced while it was being copied: what is there now is not what was listed.
-        return Err(io(Errno::STALE, "scandir", src, src, dst));
+        return Err((Errno::STALE, "scandir", true));
     }
-    let dst_fd =
-        sys::open(dst, flags, FileMode::empty()).map_err(|e| io(e, "open", dst, src, dst))?;
+    let dst =
+        sys::open(&paths.dst_path, flags, FileMode::empty()).map_err(|e| (e, "open", false))?;
     Ok(Dir {
-        src: src_fd,
-        dst: dst_fd,
-        src_path: src.to_owned(),
-        dst_path: dst.to_owned(),
-        fresh,
+        src,
+        dst,
+        paths: paths.clone(),
     })
+}
+
+/// [`open_by_path`] for the walker: the error names the directory.
+fn reopen(paths: &DirPaths) -> Result<Dir, CopyError> {
+    let (src, dst) = (&paths.src_path, &paths.dst_path);
+    open_by_path(paths)
+        .map_err(|(e, op, on_src)| io(e, op, if on_src { src } else { dst }, src, dst))
 }
 
 /// A file's (st_dev, st_ino): which file it is.
@@ -201,18 +223,24 @@ pub(crate) fn copy_tree<'s>(
         executor,
         destination: identity(&dst_stat),
     };
+    let keeps_mode = fresh && executor.is_pool() && isolation::dir_keeps_creation_mode(&dst_fd);
     let dir = Dir {
         src: opened,
         dst: dst_fd,
-        src_path: src.to_owned(),
-        dst_path: dst.to_owned(),
-        fresh,
+        paths: DirPaths {
+            src_path: src.to_owned(),
+            dst_path: dst.to_owned(),
+            fresh,
+            keeps_mode,
+            src_id: identity(&src_stat),
+        },
     };
     lean.walk(Frame {
         slot: Slot::Open(Arc::new(dir)),
         entries: entries.into_iter(),
         src_stat,
         completion: DirCompletion::root(),
+        pending: Vec::new(),
     });
     Ok(())
 }
@@ -282,19 +310,23 @@ impl<'s> Lean<'s, '_> {
                 Ok(dir) => dir,
                 Err(e) => {
                     // The directory cannot be listed further: its error, once.
-                    let (src, dst) = top.paths();
-                    run.gather(seq, &src, &dst, e);
+                    let paths = top.paths();
+                    run.gather(seq, &paths.src_path, &paths.dst_path, e);
                     top.entries = Vec::new().into_iter();
                     continue;
                 }
             };
             let completion = Arc::clone(&top.completion);
-            match self.copy_entry(&dir, &entry, &completion, seq) {
-                Ok(Some(child)) => {
-                    stack.push(child);
+            match self.copy_entry(&dir, &entry, &completion) {
+                Ok(Entry::Descend(child)) => {
+                    // The files listed so far go to a worker before the walk goes down.
+                    self.flush(top);
+                    stack.push(*child);
                     park_beyond(&mut stack, OPEN_DIRS);
                 }
-                Ok(None) => {}
+                Ok(Entry::File(name)) if self.executor.is_pool() => top.pending.push((name, seq)),
+                Ok(Entry::File(name)) => self.copy_file(&dir, name, &completion, seq),
+                Ok(Entry::Done) => {}
                 Err(e) => run.gather(
                     seq,
                     &dir.src_name(&entry.name),
@@ -307,7 +339,8 @@ impl<'s> Lean<'s, '_> {
 
     /// copytree's `copystat(src, dst)` of a directory whose entries are all walked: times,
     /// xattrs and mode whatever the copy function, once the work inside has finished.
-    fn finish(&self, frame: Frame<'s>) {
+    fn finish(&self, mut frame: Frame<'s>) {
+        self.flush(&mut frame);
         let run = self.run;
         let seq = run.seq();
         let Frame {
@@ -316,14 +349,12 @@ impl<'s> Lean<'s, '_> {
             completion,
             ..
         } = frame;
+        // With workers the last piece to finish may run on one with its own descriptor table:
+        // the step goes by path there, and the directory's descriptors close here, now.
         let handle = match slot {
-            Slot::Open(dir) => Ok(dir),
-            Slot::Parked {
-                dir,
-                src_path,
-                dst_path,
-                ..
-            } => dir.upgrade().ok_or((src_path, dst_path)),
+            Slot::Open(dir) if !self.executor.is_pool() => Ok(dir),
+            Slot::Open(dir) => Err(dir.paths.clone()),
+            Slot::Parked { dir, paths } => dir.upgrade().ok_or(paths),
         };
         completion.finish(Box::new(move || match handle {
             // copystat(src, dst) of a directory stats it at this point, after its children.
@@ -335,8 +366,8 @@ impl<'s> Lean<'s, '_> {
                     Mode::Copy2,
                     run.options.xattrs,
                 ) {
-                    let error = e.into_copy_error(&dir.src_path, &dir.dst_path);
-                    run.gather(seq, &dir.src_path, &dir.dst_path, error);
+                    let (src, dst) = (&dir.paths.src_path, &dir.paths.dst_path);
+                    run.gather(seq, src, dst, e.into_copy_error(src, dst));
                 }
                 // Every job inside has dropped its handle by now; close both ends explicitly
                 // (a close error on a directory changes nothing that was copied).
@@ -345,17 +376,39 @@ impl<'s> Lean<'s, '_> {
                     let _ = dir.src.close();
                 }
             }
-            // Parked and closed since: by path, as CPython's copystat does it.
-            Err((src, dst)) => {
+            // By path, as CPython's copystat does it.
+            Err(paths) => {
                 let shutil = Shutil {
                     python: Python::V38,
                     mode: Mode::Copy2,
                     xattrs: run.options.xattrs,
                 };
+                let (src, dst) = (paths.src_path, paths.dst_path);
                 if let Err(e) = shutil.copystat(&mut SrcObj::Path(src.clone()), &dst, true) {
                     run.gather(seq, &src, &dst, e);
                 }
             }
+        }));
+    }
+
+    /// Hands the files of `frame` listed so far to a worker, as one job: one worker per
+    /// directory at a time, because creating files takes the directory's inode lock (the VFS's
+    /// `i_rwsem`, exclusive for `O_CREAT`), and two workers creating in one directory spend
+    /// their time spinning on it (measured on ext4: twice the system time of one worker).
+    /// Workers copy in different directories instead, and each opens the directory's two ends
+    /// itself: five calls per job, against two per file.
+    fn flush(&self, frame: &mut Frame<'s>) {
+        if frame.pending.is_empty() {
+            return;
+        }
+        let files = std::mem::take(&mut frame.pending);
+        let paths = frame.paths().clone();
+        let run = self.run;
+        let completion = Arc::clone(&frame.completion);
+        completion.hold();
+        self.executor.submit(Box::new(move || {
+            copy_files_by_path(run, &paths, files);
+            completion.release();
         }));
     }
 
@@ -365,8 +418,7 @@ impl<'s> Lean<'s, '_> {
         dir: &Arc<Dir>,
         entry: &DirEntry,
         completion: &Arc<DirCompletion<'s>>,
-        seq: u64,
-    ) -> Result<Option<Frame<'s>>, CopyError> {
+    ) -> Result<Entry<'s>, CopyError> {
         let options = self.run.options;
         let name = &entry.name;
         // Paths only for errors; the common case (a regular file) never builds them.
@@ -380,7 +432,7 @@ impl<'s> Lean<'s, '_> {
         };
         // CPython's first call on an entry (scandir, open, readlink or lstat) names it by its
         // full path, which the kernel refuses from PATH_MAX bytes on.
-        if too_long(&dir.src_path, name) {
+        if too_long(&dir.paths.src_path, name) {
             return Err(src_error(Errno::NAMETOOLONG, "open"));
         }
         let kind = match entry.file_type {
@@ -391,7 +443,9 @@ impl<'s> Lean<'s, '_> {
         };
         match kind {
             FileType::Directory => self.copy_subdir(dir, name, false, completion),
-            FileType::Symlink if options.symlinks => self.copy_symlink(dir, name).map(|()| None),
+            FileType::Symlink if options.symlinks => {
+                self.copy_symlink(dir, name).map(|()| Entry::Done)
+            }
             FileType::Symlink => {
                 if options.ignore_dangling_symlinks {
                     // `if not os.path.exists(os.readlink(srcname)) and ignore_dangling_symlinks:
@@ -401,7 +455,7 @@ impl<'s> Lean<'s, '_> {
                     let target = sys::readlinkat(&dir.src, Path::new(name))
                         .map_err(|e| src_error(e, "readlink"))?;
                     if sys::stat(Path::new(&target)).is_err() {
-                        return Ok(None);
+                        return Ok(Entry::Done);
                     }
                 }
                 // What the link points to decides, as `srcentry.is_dir()` does: a stat of the
@@ -414,20 +468,14 @@ impl<'s> Lean<'s, '_> {
                     Ok(st) => match file_type(&st) {
                         FileType::Directory => self.copy_subdir(dir, name, true, completion),
                         FileType::Fifo => Err(named_pipe()),
-                        _ => {
-                            self.copy_file(dir, name.clone(), completion, seq);
-                            Ok(None)
-                        }
+                        _ => Ok(Entry::File(name.clone())),
                     },
                 }
             }
             // copyfile's `_stat(src)`: "`src` is a named pipe", before any open (which would block).
             FileType::Fifo => Err(named_pipe()),
             // Regular files, and sockets and devices, which CPython tries to open and copy.
-            _ => {
-                self.copy_file(dir, name.clone(), completion, seq);
-                Ok(None)
-            }
+            _ => Ok(Entry::File(name.clone())),
         }
     }
 
@@ -439,7 +487,7 @@ impl<'s> Lean<'s, '_> {
         name: &OsStr,
         follow: bool,
         completion: &Arc<DirCompletion<'s>>,
-    ) -> Result<Option<Frame<'s>>, CopyError> {
+    ) -> Result<Entry<'s>, CopyError> {
         let (srcname, dstname) = (dir.src_name(name), dir.dst_name(name));
         let mut flags = OFlags::RDONLY | OFlags::DIRECTORY;
         if !follow {
@@ -449,12 +497,12 @@ impl<'s> Lean<'s, '_> {
             .map_err(|e| io(e, "scandir", &srcname, &srcname, &dstname))?;
         let src_stat = sys::fstat(&src).map_err(|e| io(e, "stat", &srcname, &srcname, &dstname))?;
         if identity(&src_stat) == self.destination {
-            return Ok(None);
+            return Ok(Entry::Done);
         }
         let entries =
             sys::read_dir(&src).map_err(|e| io(e, "scandir", &srcname, &srcname, &dstname))?;
         // CPython's `makedirs(dstname)`: a path the kernel refuses.
-        if too_long(&dir.dst_path, name) {
+        if too_long(&dir.paths.dst_path, name) {
             return Err(io(
                 Errno::NAMETOOLONG,
                 "mkdir",
@@ -481,19 +529,33 @@ impl<'s> Lean<'s, '_> {
             Err(e) => return Err(io(e, "open", &dstname, &srcname, &dstname)),
         };
         self.run.dir_created();
+        // A directory made inside one this copy made is on its filesystem and inherits its
+        // default ACL (or its having none): the parent's answer holds without asking again.
+        let keeps_mode = fresh
+            && self.executor.is_pool()
+            && if dir.paths.fresh {
+                dir.paths.keeps_mode
+            } else {
+                isolation::dir_keeps_creation_mode(&dst)
+            };
         let sub = Dir {
             src,
             dst,
-            src_path: srcname,
-            dst_path: dstname,
-            fresh,
+            paths: DirPaths {
+                src_path: srcname,
+                dst_path: dstname,
+                fresh,
+                keeps_mode,
+                src_id: identity(&src_stat),
+            },
         };
-        Ok(Some(Frame {
+        Ok(Entry::Descend(Box::new(Frame {
             slot: Slot::Open(Arc::new(sub)),
             entries: entries.into_iter(),
             src_stat,
             completion: completion.child(),
-        }))
+            pending: Vec::new(),
+        })))
     }
 
     /// `symlinks=True`: `os.symlink(os.readlink(src), dst)` and
@@ -504,7 +566,7 @@ impl<'s> Lean<'s, '_> {
         let at = Path::new(name);
         let target = sys::readlinkat(&dir.src, at)
             .map_err(|e| io(e, "readlink", &srcname, &srcname, &dstname))?;
-        if too_long(&dir.dst_path, name) {
+        if too_long(&dir.paths.dst_path, name) {
             return Err(io(
                 Errno::NAMETOOLONG,
                 "symlink",
@@ -526,7 +588,7 @@ impl<'s> Lean<'s, '_> {
         copyxattr(&srcname, &dstname, false)
     }
 
-    /// `copy_function(srcentry, dstname)` for one file, on a worker when there are several.
+    /// `copy_function(srcentry, dstname)` for one file, on the walker's thread (one job).
     fn copy_file(
         &self,
         dir: &Arc<Dir>,
@@ -538,15 +600,56 @@ impl<'s> Lean<'s, '_> {
         completion.hold();
         let (dir, completion) = (Arc::clone(dir), Arc::clone(completion));
         self.executor.submit(Box::new(move || {
-            let started = run.clock();
-            match copy_file_at(run, &dir, &name) {
-                Ok(bytes) => run.file_copied(bytes, started),
-                Err(e) => run.gather(seq, &dir.src_name(&name), &dir.dst_name(&name), e),
-            }
+            let mut totals = JobTotals::default();
+            copy_one(run, &mut totals, &dir, &name, seq);
+            run.merge(totals);
             // Let go of the directory before the last release runs its metadata step.
             drop(dir);
             completion.release();
         }));
+    }
+}
+
+/// What `copy_entry` found an entry to be.
+enum Entry<'s> {
+    /// Nothing more to do (copied, skipped).
+    Done,
+    /// A directory, created: its frame is walked next (boxed: a frame holds a whole stat).
+    Descend(Box<Frame<'s>>),
+    /// A file for `copy_function`, named in the directory being walked.
+    File(OsString),
+}
+
+/// `copy_function(srcentry, dstname)` for one file, its result counted in `totals` or gathered.
+fn copy_one(run: &Run<'_>, totals: &mut JobTotals, dir: &Dir, name: &OsStr, seq: u64) {
+    let started = run.clock();
+    match copy_file_at(run, totals, dir, name) {
+        Ok(bytes) => Run::job_file_copied(totals, bytes, started),
+        Err(e) => run.gather(seq, &dir.src_name(name), &dir.dst_name(name), e),
+    }
+}
+
+/// A worker's job: the files of one directory, whose two ends it opens by path itself (its
+/// descriptor table may be its own). If they cannot be opened, each file fails as CPython's
+/// `copy2(srcname, dstname)` of it would fail to open it.
+fn copy_files_by_path(run: &Run<'_>, paths: &DirPaths, files: Vec<(OsString, u64)>) {
+    match open_by_path(paths) {
+        Ok(dir) => {
+            let mut totals = JobTotals::default();
+            for (name, seq) in files {
+                copy_one(run, &mut totals, &dir, &name, seq);
+            }
+            run.merge(totals);
+            let _ = dir.dst.close();
+            let _ = dir.src.close();
+        }
+        Err((errno, _, on_src)) => {
+            for (name, seq) in files {
+                let (s, d) = (paths.src_name(&name), paths.dst_name(&name));
+                let error = io(errno, "open", if on_src { &s } else { &d }, &s, &d);
+                run.gather(seq, &s, &d, error);
+            }
+        }
     }
 }
 
@@ -565,7 +668,12 @@ fn park_beyond(stack: &mut [Frame<'_>], keep: usize) {
 }
 
 /// `copy2(src, dst)` (or `copy`, `copyfile`) of `name` from `dir.src` to `dir.dst`.
-fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError> {
+fn copy_file_at(
+    run: &Run<'_>,
+    totals: &mut JobTotals,
+    dir: &Dir,
+    name: &OsStr,
+) -> Result<u64, CopyError> {
     let options = run.options;
     // Paths are only for error messages: made when something fails, not for every file.
     let srcname = || dir.src_name(name);
@@ -593,17 +701,21 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         _ => {}
     }
     // CPython's `open(dst, 'wb')`: a path the kernel refuses.
-    if too_long(&dir.dst_path, name) {
+    if too_long(&dir.paths.dst_path, name) {
         let (s, d) = (srcname(), dir.dst_name(name));
         return Err(io(Errno::NAMETOOLONG, "open", &d, &s, &d));
     }
+    let regular = file_type(&st) == FileType::RegularFile;
+    // On a worker whose umask is 0, a new file may be created with its final mode (no fchmod).
+    let (perm, final_mode) =
+        isolation::creation_mode(dir.paths.keeps_mode && regular, options.mode, st.st_mode);
     // `Some(path)` when the file went inside a directory in the way (see `open_existing`).
-    let (dst, moved_into) = if dir.fresh {
+    let (dst, moved_into) = if dir.paths.fresh {
         let dst = sys::openat(
             &dir.dst,
             at,
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOCTTY,
-            FileMode::from_raw_mode(0o666),
+            perm,
         )
         .map_err(|e| {
             let (s, d) = (srcname(), dir.dst_name(name));
@@ -622,19 +734,27 @@ fn copy_file_at(run: &Run<'_>, dir: &Dir, name: &OsStr) -> Result<u64, CopyError
         let (s, d) = names();
         e.into_copy_error(&s, &d)
     };
-    let content = run
+    let copied = run
         // A regular file's size, read from the open source just before: the copy stops there,
         // one call short of CPython's loop to the end of file (see `ContentJob::complete_at`).
-        .copy_content(
-            &src,
-            &dst,
-            Some(st.st_size as u64),
-            file_type(&st) == FileType::RegularFile,
-        )
-        .map_err(named)?;
-    // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)` copies
-    // the DirEntry's cached stat (copy2 on a path would stat again after the read).
-    copy_metadata_from_stat(&src, &st, &dst, options.mode, options.xattrs).map_err(named)?;
+        .copy_job_content(totals, &src, &dst, Some(st.st_size as u64), regular)
+        .and_then(|content| {
+            // The times of the stat taken before reading, as copytree's `copy2(srcentry, ...)`
+            // copies the DirEntry's cached stat (copy2 on a path would stat again after the read).
+            let chmod = !final_mode;
+            copy_metadata_from_stat(&src, &st, &dst, options.mode, options.xattrs, chmod)?;
+            Ok(content)
+        });
+    let content = match copied {
+        Ok(content) => content,
+        Err(e) => {
+            // CPython's half-made file never got its chmod: it keeps `0o666 & ~umask`.
+            if final_mode {
+                let _ = sys::fchmod(&dst, isolation::cpython_creation_mode());
+            }
+            return Err(named(e));
+        }
+    };
     dst.close().map_err(|e| {
         let (s, d) = names();
         io(e, "close", &d, &s, &d)
@@ -656,7 +776,8 @@ fn open_existing(
 ) -> Result<(Fd, PathBuf), CopyError> {
     let dstname = dir.dst_name(name);
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NONBLOCK | OFlags::NOCTTY;
-    let perm = FileMode::from_raw_mode(0o666);
+    // CPython's `0o666 & ~umask`, whatever this thread's umask is.
+    let perm = isolation::cpython_creation_mode();
     let (dst, dstname) = match sys::openat(&dir.dst, Path::new(name), flags, perm) {
         Ok(fd) => (fd, dstname),
         // A FIFO with no reader refuses a non-blocking writer.

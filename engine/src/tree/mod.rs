@@ -14,6 +14,7 @@
 
 mod cpython;
 mod ignore;
+mod isolation;
 mod lean;
 mod listdir;
 mod parallel;
@@ -82,7 +83,8 @@ fn unknown_walker(name: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreeOptions {
     pub walker: Walker,
-    /// Threads copying files; 1 copies in walk order on the calling thread.
+    /// Threads copying files; 1 copies in walk order on the calling thread. Default:
+    /// [`default_jobs`].
     pub jobs: usize,
     pub strategy: Strategy,
     pub mode: Mode,
@@ -104,7 +106,7 @@ impl Default for TreeOptions {
     fn default() -> Self {
         TreeOptions {
             walker: Walker::Lean,
-            jobs: 1,
+            jobs: default_jobs(),
             strategy: Strategy::Auto,
             mode: Mode::Copy2,
             symlinks: false,
@@ -115,6 +117,14 @@ impl Default for TreeOptions {
             xattrs: true,
         }
     }
+}
+
+/// The threads a tree copy uses unless told otherwise: the CPUs this process may run on
+/// (`std::thread::available_parallelism`, which counts the affinity mask and cgroup quota), or
+/// 1 where that cannot be read. The lean walker's workers each take one directory at a time, so
+/// more threads than cores only wait on each other.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// One gathered error, as an entry of `shutil.Error`'s list: (src, dst, error).
@@ -149,11 +159,15 @@ pub struct TreeReport {
 pub fn copy_tree(src: &Path, dst: &Path, options: &TreeOptions) -> Result<TreeReport, CopyError> {
     let run = Run::new(options);
     let jobs = options.jobs.max(1);
-    parallel::with_executor(jobs, |executor| match options.walker {
-        Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
-        Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
-        Walker::Lean => lean::copy_tree(&run, executor, src, dst),
-    })
+    parallel::with_executor(
+        jobs,
+        options.walker == Walker::Lean,
+        |executor| match options.walker {
+            Walker::Listdir => listdir::copy_tree(&run, executor, src, dst),
+            Walker::Scandir => scandir::copy_tree(&run, executor, src, dst),
+            Walker::Lean => lean::copy_tree(&run, executor, src, dst),
+        },
+    )
     .map_err(|e| CopyError::threads(e.started, e.wanted, &e.error, src, dst))??;
     Ok(run.into_report())
 }

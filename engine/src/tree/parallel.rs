@@ -5,14 +5,19 @@
 //! (the order of a serial `shutil.copytree`); with N it queues it for N workers, each running
 //! under a clone of the caller's [`SyscallRecorder`] so the counts of the whole copy add up.
 //!
+//! Workers take jobs from one MPMC channel (crossbeam's: each worker holds its own receiver, so
+//! no lock is held while a worker waits). With `isolate`, each worker first gets its own
+//! descriptor table and umask (`isolation.rs`); its jobs must then carry no descriptor.
+//!
 //! A directory's times and mode must be set after everything inside it is written (writing a
 //! child changes the parent's mtime; a read-only mode would forbid the writes). Each directory
 //! has a [`DirCompletion`]: it counts what is still running inside it, and the last piece to
 //! finish runs the directory's metadata step, then tells its parent.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::sys::SyscallRecorder;
 
@@ -22,7 +27,7 @@ pub(crate) type Job<'s> = Box<dyn FnOnce() + Send + 's>;
 /// Runs jobs inline (one job) or on a pool of worker threads.
 pub(crate) enum Executor<'s> {
     Inline,
-    Pool(SyncSender<Job<'s>>),
+    Pool(Sender<Job<'s>>),
 }
 
 impl<'s> Executor<'s> {
@@ -34,11 +39,16 @@ impl<'s> Executor<'s> {
             Executor::Pool(queue) => {
                 // Sending fails only if every worker is gone (a worker panicked); then the walker
                 // does the work itself rather than lose it.
-                if let Err(std::sync::mpsc::SendError(job)) = queue.send(job) {
+                if let Err(crossbeam_channel::SendError(job)) = queue.send(job) {
                     job()
                 }
             }
         }
+    }
+
+    /// Whether jobs run on worker threads (then, with `isolate`, on other descriptor tables).
+    pub(crate) fn is_pool(&self) -> bool {
+        matches!(self, Executor::Pool(_))
     }
 }
 
@@ -57,24 +67,28 @@ pub(crate) struct SpawnError {
 
 /// Calls `walk` with an executor for `jobs` threads, and returns once every job has run. A
 /// worker that cannot be started is an error, before anything is walked (the workers already
-/// started are stopped and joined), never a panic.
+/// started are stopped and joined), never a panic. `isolate`: each worker first takes its own
+/// descriptor table and umask (`isolation::isolate_worker`).
 pub(crate) fn with_executor<'s, T>(
     jobs: usize,
+    isolate: bool,
     walk: impl FnOnce(&Executor<'s>) -> T,
 ) -> Result<T, SpawnError> {
     if jobs <= 1 {
         return Ok(walk(&Executor::Inline));
     }
     let recorder = SyscallRecorder::current();
-    let (queue, inbox) = sync_channel::<Job<'s>>(QUEUE_DEPTH);
-    let inbox = Mutex::new(inbox);
+    let (queue, inbox) = bounded::<Job<'s>>(QUEUE_DEPTH);
     std::thread::scope(|scope| {
         for started in 0..jobs {
             let recorder = recorder.clone();
-            let inbox = &inbox;
+            let inbox: Receiver<Job<'s>> = inbox.clone();
             let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let _guard = recorder.as_ref().map(SyscallRecorder::install);
-                while let Some(job) = next_job(inbox) {
+                if isolate {
+                    super::isolation::isolate_worker();
+                }
+                for job in inbox {
                     job();
                 }
             });
@@ -88,17 +102,14 @@ pub(crate) fn with_executor<'s, T>(
                 });
             }
         }
+        // Only the workers receive: the walker's copy would keep the channel open.
+        drop(inbox);
         let executor = Executor::Pool(queue);
         let result = walk(&executor);
         // Dropping the sender lets the workers drain the queue and stop; the scope joins them.
         drop(executor);
         Ok(result)
     })
-}
-
-fn next_job<'s>(inbox: &Mutex<Receiver<Job<'s>>>) -> Option<Job<'s>> {
-    let inbox = inbox.lock().unwrap_or_else(|e| e.into_inner());
-    inbox.recv().ok()
 }
 
 /// Counts what is still unfinished inside one directory (its files being copied, its
@@ -184,7 +195,7 @@ mod tests {
     fn a_chain_thousands_deep_completes_without_recursing() {
         let done = std::sync::atomic::AtomicUsize::new(0);
         let done = &done;
-        with_executor(1, |_| {
+        with_executor(1, false, |_| {
             let root = DirCompletion::root();
             let mut chain = vec![Arc::clone(&root)];
             for _ in 0..100_000 {
@@ -207,7 +218,7 @@ mod tests {
     fn a_directory_finishes_after_its_files_and_subdirectories() {
         for jobs in [1, 4] {
             let log = Mutex::new(Vec::new());
-            with_executor(jobs, |executor| {
+            with_executor(jobs, false, |executor| {
                 let root = DirCompletion::root();
                 let sub = root.child();
                 for i in 0..20 {
@@ -236,7 +247,7 @@ mod tests {
     fn workers_count_into_the_callers_recorder() {
         let recorder = SyscallRecorder::new();
         recorder.run(|| {
-            with_executor(3, |executor| {
+            with_executor(3, false, |executor| {
                 for _ in 0..10 {
                     executor.submit(Box::new(|| {
                         let _ = crate::sys::fstat(rustix::fs::CWD);

@@ -22,6 +22,44 @@ struct ContentTally {
     fallbacks: Vec<(Fallback, u64)>,
 }
 
+impl ContentTally {
+    fn add(&mut self, copied: &ContentCopy) {
+        *self
+            .strategies_used
+            .entry(copied.strategy_used)
+            .or_insert(0) += 1;
+        for fallback in &copied.fallbacks {
+            match self.fallbacks.iter_mut().find(|(f, _)| f == fallback) {
+                Some((_, n)) => *n += 1,
+                None => self.fallbacks.push((fallback.clone(), 1)),
+            }
+        }
+    }
+
+    fn merge(&mut self, other: ContentTally) {
+        for (strategy, n) in other.strategies_used {
+            *self.strategies_used.entry(strategy).or_insert(0) += n;
+        }
+        for (fallback, n) in other.fallbacks {
+            match self.fallbacks.iter_mut().find(|(f, _)| *f == fallback) {
+                Some((_, total)) => *total += n,
+                None => self.fallbacks.push((fallback, n)),
+            }
+        }
+    }
+}
+
+/// What the files of one worker's job add to the totals, kept apart until the job ends: two
+/// workers bumping the shared counters and taking the tally's lock for every file make those
+/// cache lines bounce between the cores.
+#[derive(Default)]
+pub(crate) struct JobTotals {
+    files: u64,
+    bytes: u64,
+    latencies: Vec<u64>,
+    content: ContentTally,
+}
+
 /// The state of one `copy_tree` call.
 pub(crate) struct Run<'a> {
     pub(crate) options: &'a TreeOptions,
@@ -82,6 +120,35 @@ impl<'a> Run<'a> {
         errors.push((seq, entry));
     }
 
+    /// A file of a job copied: counted in the job's totals.
+    pub(crate) fn job_file_copied(totals: &mut JobTotals, bytes: u64, started: Option<Instant>) {
+        totals.files += 1;
+        totals.bytes += bytes;
+        if let Some(started) = started {
+            totals
+                .latencies
+                .push(u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+        }
+    }
+
+    /// Adds a finished job's totals to the copy's.
+    pub(crate) fn merge(&self, totals: JobTotals) {
+        let JobTotals {
+            files,
+            bytes,
+            latencies,
+            content,
+        } = totals;
+        self.files.fetch_add(files, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        if !latencies.is_empty() {
+            let mut all = self.latencies.lock().unwrap_or_else(|e| e.into_inner());
+            all.extend(latencies);
+        }
+        let mut tally = self.content.lock().unwrap_or_else(|e| e.into_inner());
+        tally.merge(content);
+    }
+
     pub(crate) fn file_copied(&self, bytes: u64, started: Option<Instant>) {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
@@ -109,27 +176,38 @@ impl<'a> Run<'a> {
         src_size: Option<u64>,
         trust_size: bool,
     ) -> Result<ContentCopy, ContentError> {
+        let copied = self.copy_content_only(src, dst, src_size, trust_size)?;
+        let mut tally = self.content.lock().unwrap_or_else(|e| e.into_inner());
+        tally.add(&copied);
+        Ok(copied)
+    }
+
+    /// [`Run::copy_content`] for a file of a job: tallied in the job's totals.
+    pub(crate) fn copy_job_content(
+        &self,
+        totals: &mut JobTotals,
+        src: &Fd,
+        dst: &Fd,
+        src_size: Option<u64>,
+        trust_size: bool,
+    ) -> Result<ContentCopy, ContentError> {
+        let copied = self.copy_content_only(src, dst, src_size, trust_size)?;
+        totals.content.add(&copied);
+        Ok(copied)
+    }
+
+    fn copy_content_only(
+        &self,
+        src: &Fd,
+        dst: &Fd,
+        src_size: Option<u64>,
+        trust_size: bool,
+    ) -> Result<ContentCopy, ContentError> {
         let job = ContentJob {
             trust_size,
             ..ContentJob::new(src, dst, src_size)
         };
-        let copied = copy_content(self.options.strategy, &job, &self.given_up)?;
-        self.tally(&copied);
-        Ok(copied)
-    }
-
-    fn tally(&self, copied: &ContentCopy) {
-        let mut tally = self.content.lock().unwrap_or_else(|e| e.into_inner());
-        *tally
-            .strategies_used
-            .entry(copied.strategy_used)
-            .or_insert(0) += 1;
-        for fallback in &copied.fallbacks {
-            match tally.fallbacks.iter_mut().find(|(f, _)| f == fallback) {
-                Some((_, n)) => *n += 1,
-                None => tally.fallbacks.push((fallback.clone(), 1)),
-            }
-        }
+        copy_content(self.options.strategy, &job, &self.given_up)
     }
 
     pub(crate) fn dir_created(&self) {

@@ -36,6 +36,14 @@ pub(super) enum Role {
     },
 }
 
+impl Role {
+    /// Whether a sample leaves a copy of the fixture on the target (what the room check counts);
+    /// the memcpy, the read and a program's no-op start write nothing.
+    pub(super) fn writes_copy(&self) -> bool {
+        matches!(self, Role::Entry | Role::Uncounted)
+    }
+}
+
 /// The id of the reference timed as a child: what `child_strategies` / `child_walkers` name it.
 pub(super) fn child_reference_id(scenario: &Scenario) -> String {
     format!("{} (child)", scenario.reference)

@@ -278,7 +278,8 @@ pub(super) fn run_scenario(
         target_fd,
         resolve: &resolve,
     };
-    super::room::check(&fixture, active.len(), &room).map_err(invalid)?;
+    let copies_per_round = active.iter().filter(|a| a.role.writes_copy()).count();
+    super::room::check(&fixture, copies_per_round, &room).map_err(invalid)?;
     // A trash on the target's own filesystem is emptied before the copies of the rounds could
     // fill half of what was free there.
     let trash_budget = match &own_trash {
@@ -288,6 +289,8 @@ pub(super) fn run_scenario(
         }
         None => options.trash_budget_bytes.unwrap_or(u64::MAX),
     };
+    // Its descriptor would keep a mounted target busy at tear-down.
+    drop(room);
     progress.rounds(u64::from(fewest_rounds) * active.len() as u64, budget);
     let mut rng = ChaCha8Rng::seed_from_u64(seed(&scenario.name));
     let mut evictions_failed = 0u32;

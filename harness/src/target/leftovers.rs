@@ -99,7 +99,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[ignore = "flaky under load: failed once in CI=true on a loaded machine (the sweep saw no process); run with --ignored"]
     fn a_leftover_directory_and_its_process_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let targets = tmp.path().join("targets");
@@ -114,6 +113,20 @@ mod tests {
             .arg(&marker)
             .spawn()
             .unwrap();
+        // `spawn` returns once the child is forked; until it has exec'd, its command line is
+        // still this test's and names nothing inside. A real leftover exec'd long ago.
+        let needle = marker.as_os_str().as_encoded_bytes().to_vec();
+        let cmdline = format!("/proc/{}/cmdline", child.id());
+        let started = std::time::Instant::now();
+        while !std::fs::read(&cmdline)
+            .is_ok_and(|c| c.windows(needle.len()).any(|w| w == needle.as_slice()))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the child never exec'd"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let notes = sweep_leftovers(&targets).unwrap();
         assert!(
             notes.iter().any(|n| n.contains("stopped process")),

@@ -5,6 +5,10 @@ use std::path::Path;
 
 use super::{Dir, WorkDirError};
 
+/// How often, and how far apart, a rename refused as busy is tried again (5 s in all).
+const RENAME_RETRIES: u32 = 100;
+const RENAME_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Collects sample destinations by renaming, and deletes them later, outside the timing.
 ///
 /// A trash lives on the filesystem of the destinations it takes (a rename cannot cross
@@ -52,8 +56,21 @@ impl Trash {
         }
         self.next += 1;
         let to = format!("{:06}", self.next);
-        rustix::fs::renameat(rustix::fs::CWD, path, self.dir.fd(), to.as_str())
-            .map_err(|errno| WorkDirError::io("move into the trash", path, errno))?;
+        let rename = || rustix::fs::renameat(rustix::fs::CWD, path, self.dir.fd(), to.as_str());
+        // Samba refuses to rename a directory while a handle inside it is open (Windows
+        // semantics, EACCES through the client), and a FUSE client such as smbnetfs closes a
+        // file's handle a moment after the copying process closed it: wait for it, briefly.
+        let mut result = rename();
+        for _ in 0..RENAME_RETRIES {
+            match result {
+                Err(rustix::io::Errno::ACCESS | rustix::io::Errno::BUSY) => {
+                    std::thread::sleep(RENAME_RETRY_PAUSE);
+                    result = rename();
+                }
+                _ => break,
+            }
+        }
+        result.map_err(|errno| WorkDirError::io("move into the trash", path, errno))?;
         self.held_bytes = self.held_bytes.saturating_add(bytes);
         Ok(())
     }
