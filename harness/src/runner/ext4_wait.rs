@@ -10,8 +10,8 @@
 //! rounds as that run had made (37), then at full speed.
 //!
 //! So the runs directory is marked for ext4 to place each run's copies in block groups chosen
-//! anew, away from those inodes (`WorkDir::places_runs_apart`): then nothing is waited for and
-//! the result says why. Only where the mark cannot be set does a tree run wait out the window,
+//! anew, mostly away from those inodes (`WorkDir::places_runs_apart`, which says how often it
+//! missed): then nothing is waited for and the result says why. Only where the mark cannot be set does a tree run wait out the window,
 //! before any fixture or warmup (not between samples, where a pause would be an idle gap),
 //! and only where the rule applies: the work directory on ext4 without a journal (a journaled
 //! ext4 reuses inodes at once, other filesystems have no such rule). `--no-wait` skips it; the
@@ -61,7 +61,7 @@ pub(super) fn wait_out_recent_deletes(
             has_tree.then(|| DeleteWait {
                 wait_s: 0.0,
                 waited: true,
-                reason: format!("{freed}: this run's copies are placed in block groups chosen anew (FS_TOPDIR_FL on the runs directory), away from the inodes it freed, so there is no wait"),
+                reason: format!("{freed}: this run's copies are placed in block groups chosen anew (FS_TOPDIR_FL on the runs directory), so they rarely land among the inodes it freed, and there is no wait (where they do, the tree rounds are slow)"),
             }),
         );
     }

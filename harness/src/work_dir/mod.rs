@@ -272,7 +272,10 @@ impl WorkDir {
 /// deleted" for up to 6 minutes: every creation walks past them (`find_inode_bit`), and a
 /// tree run started a minute after the previous one copied 3x slower for as many rounds as
 /// that run had made (58 ms against 19 ms for 37 rounds here). Run directories are named by
-/// start time and process, so each run starts its search at another group.
+/// start time and process, so each run starts its search at another group. It lowers the odds,
+/// it does not rule a collision out: a freed run's groups have few directories, which Orlov
+/// prefers, and of 8 runs started within 6 minutes of the previous one's deletion, 7 copied at
+/// full speed and one landed among the freed inodes again (36 slow rounds).
 ///
 /// Best effort: filesystems without the flag (btrfs, XFS, tmpfs) refuse it, and nothing
 /// depends on it but where inodes land.
