@@ -37,20 +37,23 @@ pub struct RunResult {
     /// program missing).
     #[serde(default)]
     pub skipped_scenarios: Vec<Skipped>,
-    /// The wait before tree scenarios inside ext4's slow minute after deleting many files:
-    /// `None` when no wait was due.
+    /// What was done about ext4's recently-deleted window (360 s) after the previous run deleted
+    /// its copies, for a run with tree scenarios: `None` when no deletion was that recent.
     #[serde(default)]
     pub delete_wait: Option<DeleteWait>,
 }
 
-/// A wait for ext4's slow minute after the previous run deleted its copies.
+/// A wait for ext4's recently-deleted window after the previous run deleted its copies, or why
+/// none was due.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DeleteWait {
-    /// How long the wait was, or would have been.
+    /// How long the wait was, or would have been; 0 when the run's copies were placed apart
+    /// from the freed inodes.
     pub wait_s: f64,
-    /// `false` when `--no-wait` skipped it (early tree samples may then be slow).
+    /// `false` when `--no-wait` skipped a wait that was due (tree samples may then be slow).
     pub waited: bool,
-    /// Why it applies: the work directory's filesystem, ext4 without a journal.
+    /// Why it applies (the work directory's filesystem, ext4 without a journal) and what was
+    /// done.
     pub reason: String,
 }
 

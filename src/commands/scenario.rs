@@ -55,8 +55,9 @@ pub struct ScenarioArgs {
     #[arg(long, value_name = "DURATION", value_parser = scenario::sampling::parse_duration)]
     pub max_time: Option<std::time::Duration>,
 
-    /// Skip the wait before tree scenarios inside ext4's slow minute after the previous run
-    /// deleted its copies (the result records that it was skipped).
+    /// Skip the wait before tree scenarios inside ext4's recently-deleted window after the
+    /// previous run deleted its copies, where they cannot be placed apart from the freed inodes
+    /// (the result records that it was skipped).
     #[arg(long)]
     pub no_wait: bool,
 

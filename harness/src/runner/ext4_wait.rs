@@ -1,12 +1,21 @@
-//! The one wait of a run: before a tree scenario that would start within ext4's minute after
-//! the previous run deleted its trash.
+//! The one wait of a run, and why it is rarely due: a tree scenario that would create its copies
+//! among the inodes the previous run freed while ext4 still counts them as recently deleted.
 //!
-//! ext4 without a journal skips inodes deleted less than 60 s ago, reading each one's dtime
-//! (fs/ext4/ialloc.c, `recently_deleted`): right after the previous run emptied its trash,
-//! creating a tree was 3-8x slower here. Trees wait out that minute, before any fixture or
-//! warmup (not between samples, where a pause would be an idle gap), but only where the effect
-//! applies: the work directory on ext4 without a journal (a journaled ext4 reuses inodes at once,
-//! and other filesystems have no such rule). `--no-wait` skips it; the result records either.
+//! ext4 without a journal avoids reusing an inode deleted less than 60 s ago, or less than
+//! 360 s ago while its inode table block is dirty (fs/ext4/ialloc.c, `recently_deleted`:
+//! `RECENTCY_MIN` 60 s, plus `RECENTCY_DIRTY` 300 s), and each allocation walks past such
+//! inodes one by one (`find_inode_bit`). Creating files dirties the very blocks that hold them,
+//! so the longer window is the one a tree run meets: one started 65 s after the previous run
+//! (its deletions written back) copied 3x slower (58 ms against 19 ms a sample) for as many
+//! rounds as that run had made (37), then at full speed.
+//!
+//! So the runs directory is marked for ext4 to place each run's copies in block groups chosen
+//! anew, away from those inodes (`WorkDir::places_runs_apart`): then nothing is waited for and
+//! the result says why. Only where the mark cannot be set does a tree run wait out the window,
+//! before any fixture or warmup (not between samples, where a pause would be an idle gap),
+//! and only where the rule applies: the work directory on ext4 without a journal (a journaled
+//! ext4 reuses inodes at once, other filesystems have no such rule). `--no-wait` skips it; the
+//! result records either.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -18,12 +27,14 @@ use super::progress::Progress;
 use crate::scenario::Scenario;
 use crate::work_dir::WorkDir;
 
-/// How long ext4 (no journal) avoids reusing a deleted inode (`RECENTCY_MIN`).
-const RECENTLY_DELETED: Duration = Duration::from_secs(60);
+/// How long ext4 (no journal) avoids reusing a deleted inode whose inode table block is dirty
+/// (`RECENTCY_MIN` + `RECENTCY_DIRTY`): the blocks a run creates files in are.
+const RECENTLY_DELETED: Duration = Duration::from_secs(60 + 300);
 
-/// Waits out the minute when a tree scenario would start inside it on a filesystem where it
-/// applies, unless `no_wait`. Returns how long ago the trash was emptied when the run starts
-/// inside that minute without waiting, for a warning on the first result, and what was done.
+/// Waits out the window when a tree scenario would start inside it on a filesystem where it
+/// applies and the copies cannot be placed apart, unless `no_wait`. Returns how long ago the
+/// trash was emptied when the run starts inside the window without waiting, for a warning on
+/// the first result, and what was done.
 pub(super) fn wait_out_recent_deletes(
     work: &WorkDir,
     scenarios: &[Scenario],
@@ -36,18 +47,32 @@ pub(super) fn wait_out_recent_deletes(
     let has_tree = scenarios
         .iter()
         .any(|s| s.fixture.kind() == FixtureKind::Tree);
-    if !has_tree {
-        return (Some(ago), None);
-    }
     let why = match applies(work.root()) {
         Ok(why) => why,
         Err(_) => return (None, None),
     };
+    let freed = format!(
+        "{why}, and the previous run deleted its copies {} s ago",
+        ago.as_secs()
+    );
+    if work.places_runs_apart() {
+        return (
+            None,
+            has_tree.then(|| DeleteWait {
+                wait_s: 0.0,
+                waited: true,
+                reason: format!("{freed}: this run's copies are placed in block groups chosen anew (FS_TOPDIR_FL on the runs directory), away from the inodes it freed, so there is no wait"),
+            }),
+        );
+    }
+    if !has_tree {
+        return (Some(ago), None);
+    }
     let wait = RECENTLY_DELETED.saturating_sub(ago);
     let record = DeleteWait {
         wait_s: wait.as_secs_f64(),
         waited: !no_wait,
-        reason: why.clone(),
+        reason: format!("{freed}, and the runs directory cannot be marked to place copies apart"),
     };
     if no_wait {
         return (Some(ago), Some(record));
@@ -55,17 +80,17 @@ pub(super) fn wait_out_recent_deletes(
     progress.wait(
         wait,
         &format!(
-            "{why}: it creates files slowly for a minute after deleting many, and the previous run deleted its copies {} s ago",
-            ago.as_secs()
+            "{freed}: for {} s after a deletion it creates files slowly among the inodes freed",
+            RECENTLY_DELETED.as_secs()
         ),
     );
     (None, Some(record))
 }
 
-/// Whether the slow minute applies to the filesystem of `dir`: `Ok` with what it is, or `Err`
+/// Whether the recently-deleted rule applies to the filesystem of `dir`: `Ok` with what it is, or `Err`
 /// saying why not. A journaled ext4 has a directory under `/proc/fs/jbd2/` named after its
 /// block device; where the device cannot be named, the journal is taken as absent (waiting
-/// costs a minute, not waiting a wrong figure).
+/// costs minutes, not waiting a wrong figure).
 fn applies(dir: &Path) -> Result<String, String> {
     let fs = crate::environment::filesystem("work", dir)
         .ok_or_else(|| "the work directory's filesystem is unknown".to_owned())?;
@@ -100,10 +125,11 @@ fn block_device_name(dir: &Path) -> Option<String> {
     Some(link.file_name()?.to_string_lossy().into_owned())
 }
 
-/// The warning for a run that started within the minute without waiting.
+/// The warning for a run that started inside the window without waiting.
 pub(super) fn recent_deletes_warning(ago: Duration) -> String {
     format!(
-        "the work directory's trash was deleted {} s before this run: on ext4, creating files within about a minute of deleting many was up to 20x slower here, so early samples may be slow (rerun a minute later for clean figures)",
-        ago.as_secs()
+        "the work directory's trash was deleted {} s before this run, which did not wait: on ext4 without a journal, creating files among inodes freed less than {} s before was 3x slower here, so samples may be slow (rerun later for clean figures)",
+        ago.as_secs(),
+        RECENTLY_DELETED.as_secs()
     )
 }

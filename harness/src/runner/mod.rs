@@ -10,9 +10,10 @@
 //!
 //! Traps of this kind of machine it avoids by design (docs/design.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
-//!   end of the run (deleting a tree slows inode creation for about a minute);
-//! - no sleeps between samples: they follow each other; the only wait is before a tree run
-//!   that starts within ext4's 60 s after the previous run deleted its trash;
+//!   end of the run (deleting a tree slows inode creation for up to 6 minutes);
+//! - no sleeps between samples: they follow each other; each run's copies are placed apart
+//!   from the inodes the previous run freed (`WorkDir::runs`), and the only wait, where that
+//!   cannot be done, is before a tree run inside ext4's recently-deleted window (`ext4_wait`);
 //! - a `syncfs` before every sample, outside the timing, so no sample is throttled by the dirty
 //!   pages of earlier ones; after each sample its copy is written back and its pages dropped,
 //!   so the next copy reuses them rather than taking fresh memory;
@@ -276,17 +277,18 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     progress.cleanup();
     // Deleting happens only now, after every timing (also after an interrupt or an error).
     drop(trash);
-    match work.trash().and_then(|all| all.empty()) {
-        Ok(()) => {
-            if let Err(e) = work.note_trash_emptied() {
-                eprintln!("copybench: warning: {e}");
-            }
-        }
-        Err(e) => eprintln!("copybench: warning: could not empty the trash: {e}"),
+    let emptied = work.trash().and_then(|all| all.empty());
+    if let Err(e) = &emptied {
+        eprintln!("copybench: warning: could not empty the trash: {e}");
     }
     // This run's destination directories (the lock says no other run is using them).
     if let Err(e) = work.dir().remove("runs") {
         eprintln!("copybench: warning: {e}");
+    }
+    if emptied.is_ok() {
+        if let Err(e) = work.note_trash_emptied() {
+            eprintln!("copybench: warning: {e}");
+        }
     }
     progress.finish();
     drop(lock);

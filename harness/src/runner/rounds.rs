@@ -389,7 +389,7 @@ pub(super) fn run_scenario(
         // A few big files deleted cost little; thousands of inodes slow ext4's next creations.
         let consequence = match fixture.info.kind {
             FixtureKind::File => "outside the timing",
-            FixtureKind::Tree => "outside the timing, but on ext4 creating files within a minute of deleting many is slower: the rounds after each emptying may be slow (free disk space, or fewer samples, avoids it)",
+            FixtureKind::Tree => "outside the timing, but on ext4 creating files within minutes of deleting many is slower: the rounds after each emptying may be slow (free disk space, or fewer samples, avoids it)",
         };
         warnings.push(format!(
             "the trash was emptied {early_empties} times between rounds to stay under {} MiB of disk, {consequence}",

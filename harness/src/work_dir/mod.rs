@@ -8,10 +8,12 @@
 //! is reached from an open descriptor of it ([`Dir`]) with `*at` calls that never follow a
 //! symlink, and deleting never follows one.
 //!
-//! Destinations are never deleted between samples: on ext4 without a journal, for about a minute
-//! after a tree is deleted every new inode creation walks the recently freed ones (`cp -r` of
-//! 8000 files: 6 s right after `rm -rf`, 0.26 s a minute later). They are renamed into a trash
-//! directory, which is emptied after the run, outside all timing.
+//! Destinations are never deleted between samples: on ext4 without a journal, for 60 s after a
+//! tree is deleted (360 s where the inode table blocks are dirty, as creating files makes them)
+//! every new inode creation walks the recently freed ones (`cp -r` of 8000 files: 6 s right
+//! after `rm -rf`, 0.26 s a minute later). They are renamed into a trash directory, which is
+//! emptied after the run, outside all timing, and each run's copies are placed apart from the
+//! last run's ([`spread_children`]).
 
 mod dir;
 mod remove;
@@ -196,9 +198,20 @@ impl WorkDir {
         self.root.child("fixtures")
     }
 
-    /// Where a run's sample destinations are written (same filesystem as the fixtures).
+    /// Where a run's sample destinations are written (same filesystem as the fixtures), one
+    /// directory per run, each placed apart from the last run's (see [`spread_children`]).
     pub fn runs(&self) -> Result<Dir, WorkDirError> {
-        self.root.child("runs")
+        let runs = self.root.child("runs")?;
+        spread_children(&runs);
+        Ok(runs)
+    }
+
+    /// Whether each run's directory in `runs` is placed apart from the last run's (the
+    /// filesystem took the mark of [`spread_children`]).
+    pub fn places_runs_apart(&self) -> bool {
+        self.root
+            .child("runs")
+            .is_ok_and(|runs| spread_children(&runs))
     }
 
     /// Result documents and reports.
@@ -224,8 +237,13 @@ impl WorkDir {
     }
 
     /// Records that the trash was emptied now (a run starting soon after may create files
-    /// slowly: see the module docs).
+    /// slowly: see the module docs), once the deletions are written back (`syncfs`): ext4
+    /// without a journal counts a freed inode as recently deleted for 60 s after its deletion
+    /// while its inode table block is clean, 360 s while it is dirty (fs/ext4/ialloc.c,
+    /// `recently_deleted`), so the time recorded is when the blocks were clean.
     pub fn note_trash_emptied(&self) -> Result<(), WorkDirError> {
+        rustix::fs::syncfs(self.root.fd())
+            .map_err(|errno| WorkDirError::io("write back (syncfs)", self.root.path(), errno))?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -242,6 +260,28 @@ impl WorkDir {
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(text.trim().parse().ok()?);
         let ago = std::time::SystemTime::now().duration_since(then).ok()?;
         (ago < within).then_some(ago)
+    }
+}
+
+/// Marks `dir` as the top of directory hierarchies (`FS_TOPDIR_FL`, `chattr +T`), so ext4
+/// places every directory made in it as it places one made in the root: in a block group
+/// chosen from a hash of its name among those with the fewest directories and above-average
+/// free inodes (the Orlov allocator, fs/ext4/ialloc.c `find_group_orlov`), and the files
+/// below it beside it. Without the mark each run's directory lands where the last run's was,
+/// among the inodes that run just freed, and on ext4 without a journal those stay "recently
+/// deleted" for up to 6 minutes: every creation walks past them (`find_inode_bit`), and a
+/// tree run started a minute after the previous one copied 3x slower for as many rounds as
+/// that run had made (58 ms against 19 ms for 37 rounds here). Run directories are named by
+/// start time and process, so each run starts its search at another group.
+///
+/// Best effort: filesystems without the flag (btrfs, XFS, tmpfs) refuse it, and nothing
+/// depends on it but where inodes land.
+pub(crate) fn spread_children(dir: &Dir) -> bool {
+    use rustix::fs::IFlags;
+    match rustix::fs::ioctl_getflags(dir.fd()) {
+        Ok(flags) if flags.contains(IFlags::TOPDIR) => true,
+        Ok(flags) => rustix::fs::ioctl_setflags(dir.fd(), flags | IFlags::TOPDIR).is_ok(),
+        Err(_) => false,
     }
 }
 

@@ -58,6 +58,33 @@ fn a_recent_emptying_is_remembered() {
 }
 
 #[test]
+fn the_runs_directory_is_marked_to_place_each_run_apart_where_the_filesystem_can() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = WorkDir::open(tmp.path()).unwrap();
+    let apart = work.places_runs_apart();
+    // Asking again (every run does) neither fails nor changes the answer.
+    assert_eq!(work.places_runs_apart(), apart);
+    let runs = work.runs().unwrap();
+    let flags = rustix::fs::ioctl_getflags(runs.fd());
+    match flags {
+        // ext4 (and other filesystems with the flag) keep it; `runs()` made after a removal
+        // is marked again.
+        Ok(flags) if apart => {
+            assert!(flags.contains(rustix::fs::IFlags::TOPDIR), "{flags:?}");
+            work.dir().remove("runs").unwrap();
+            let again = work.runs().unwrap();
+            let flags = rustix::fs::ioctl_getflags(again.fd()).unwrap();
+            assert!(flags.contains(rustix::fs::IFlags::TOPDIR), "{flags:?}");
+        }
+        // A filesystem without it (tmpfs, btrfs, XFS) refuses it, and the directory works.
+        _ => {
+            assert!(!apart);
+            assert!(runs.child("r").is_ok());
+        }
+    }
+}
+
+#[test]
 fn a_second_run_cannot_take_a_busy_work_dir() {
     let tmp = tempfile::tempdir().unwrap();
     let work = WorkDir::open(tmp.path()).unwrap();
