@@ -61,6 +61,9 @@ struct DirPaths {
     keeps_mode: bool,
     /// The source directory's (st_dev, st_ino), to check a reopened one is the same.
     src_id: (u64, u64),
+    /// The destination directory's, for the same check: a path reopened is only trusted as the
+    /// directory this copy made or opened, never whatever a rename or symlink put there since.
+    dst_id: (u64, u64),
 }
 
 impl DirPaths {
@@ -157,6 +160,10 @@ fn open_by_path(paths: &DirPaths) -> Result<Dir, (Errno, &'static str, bool)> {
     }
     let dst =
         sys::open(&paths.dst_path, flags, FileMode::empty()).map_err(|e| (e, "open", false))?;
+    let st = sys::fstat(&dst).map_err(|e| (e, "stat", false))?;
+    if identity(&st) != paths.dst_id {
+        return Err((Errno::STALE, "open", false));
+    }
     Ok(Dir {
         src,
         dst,
@@ -233,6 +240,7 @@ pub(crate) fn copy_tree<'s>(
             fresh,
             keeps_mode,
             src_id: identity(&src_stat),
+            dst_id: identity(&dst_stat),
         },
     };
     lean.walk(Frame {
@@ -528,6 +536,7 @@ impl<'s> Lean<'s, '_> {
             }
             Err(e) => return Err(io(e, "open", &dstname, &srcname, &dstname)),
         };
+        let dst_stat = sys::fstat(&dst).map_err(|e| io(e, "stat", &dstname, &srcname, &dstname))?;
         self.run.dir_created();
         // A directory made inside one this copy made is on its filesystem and inherits its
         // default ACL (or its having none): the parent's answer holds without asking again.
@@ -547,6 +556,7 @@ impl<'s> Lean<'s, '_> {
                 fresh,
                 keeps_mode,
                 src_id: identity(&src_stat),
+                dst_id: identity(&dst_stat),
             },
         };
         Ok(Entry::Descend(Box::new(Frame {
@@ -806,4 +816,55 @@ fn open_existing(
     }
     sys::ftruncate(&dst, 0).map_err(|e| io(e, "open", &dstname, srcname, &dstname))?;
     Ok((dst, dstname))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id_of(path: &Path) -> (u64, u64) {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).unwrap();
+        (meta.dev(), meta.ino())
+    }
+
+    /// A worker reopens a directory by path; what a rename and a symlink put at that path since
+    /// is refused, on either end, so no file is created outside the copy's own directories.
+    #[test]
+    fn a_reopened_path_that_now_leads_elsewhere_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (src, dst, elsewhere) = (
+            tmp.path().join("src"),
+            tmp.path().join("dst"),
+            tmp.path().join("elsewhere"),
+        );
+        for dir in [&src, &dst, &elsewhere] {
+            std::fs::create_dir(dir).unwrap();
+        }
+        let paths = DirPaths {
+            src_path: src.clone(),
+            dst_path: dst.clone(),
+            fresh: true,
+            keeps_mode: false,
+            src_id: id_of(&src),
+            dst_id: id_of(&dst),
+        };
+        assert!(open_by_path(&paths).is_ok());
+
+        std::fs::rename(&dst, tmp.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &dst).unwrap();
+        let refused = open_by_path(&paths)
+            .err()
+            .map(|(errno, _, on_src)| (errno, on_src));
+        assert_eq!(refused, Some((Errno::STALE, false)));
+
+        std::fs::remove_file(&dst).unwrap();
+        std::fs::rename(tmp.path().join("moved"), &dst).unwrap();
+        std::fs::rename(&src, tmp.path().join("src-moved")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &src).unwrap();
+        let refused = open_by_path(&paths)
+            .err()
+            .map(|(errno, _, on_src)| (errno, on_src));
+        assert_eq!(refused, Some((Errno::STALE, true)));
+    }
 }
