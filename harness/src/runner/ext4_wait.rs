@@ -91,7 +91,7 @@ pub(super) fn wait_out_recent_deletes(
 /// saying why not. A journaled ext4 has a directory under `/proc/fs/jbd2/` named after its
 /// block device; where the device cannot be named, the journal is taken as absent (waiting
 /// costs minutes, not waiting a wrong figure).
-fn applies(dir: &Path) -> Result<String, String> {
+pub(super) fn applies(dir: &Path) -> Result<String, String> {
     let fs = crate::environment::filesystem("work", dir)
         .ok_or_else(|| "the work directory's filesystem is unknown".to_owned())?;
     if fs.fs_type != "ext4" {
