@@ -94,6 +94,48 @@ fn full_catalogue_passes_every_supported_case_for_every_strategy_and_walker() {
     );
 }
 
+/// At `--jobs 2` the lean walker copies through its workers, which create files with their
+/// final mode instead of chmodding them (`--jobs 1` never does): the same catalogue, the same
+/// expectations, the same CPython outcomes.
+#[test]
+fn the_lean_walkers_parallel_workers_pass_the_tree_catalogue() {
+    if !require_program("python3", "python3") {
+        return;
+    }
+    let env = TestEnv::new();
+    let (code, out) = conform(
+        &env,
+        &[
+            "--json",
+            "--max-size",
+            "1MiB",
+            "--walker",
+            "lean",
+            "--jobs",
+            "2",
+        ],
+    );
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(failures(&json), Vec::<String>::new());
+    assert_eq!(code, 0, "{out}");
+    let passed_with_oracle = cells(&json)
+        .iter()
+        .filter(|c| c["subject"] == "lean" && c["verdict"] == "pass" && c["oracle_checked"] == true)
+        .count();
+    assert!(
+        passed_with_oracle >= 10,
+        "{passed_with_oracle} lean cells passed against CPython: {out}"
+    );
+}
+
+#[test]
+fn a_jobs_count_of_zero_is_a_usage_error() {
+    let env = TestEnv::new();
+    let (code, out) = conform(&env, &["--walker", "lean", "--jobs", "0"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--jobs"), "{out}");
+}
+
 #[test]
 fn json_lists_every_cell_with_its_oracle_use() {
     if !require_program("python3", "python3") {

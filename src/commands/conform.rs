@@ -38,6 +38,11 @@ pub struct ConformArgs {
     /// Skip variants that copy a file larger than this (`100MiB`, `64KiB`, bytes).
     #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse)]
     pub max_size: Option<ByteSize>,
+    /// Copy the tree cases with at least N jobs (default 1, as each case asks): 2 or more
+    /// checks the lean walker's parallel workers, which create files with their final mode.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     /// Print the matrix as JSON (every cell) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -98,6 +103,7 @@ pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
         isolation: crate::child::this_program(),
+        tree_jobs: usize::from(args.jobs),
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {

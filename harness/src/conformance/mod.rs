@@ -66,6 +66,10 @@ pub struct ConformOptions {
     /// A child `copybench` to run checks that change process-wide state in
     /// ([`ChildRequest::RunIsolated`](crate::child::ChildRequest)); without one they are skipped.
     pub isolation: Option<ChildProgram>,
+    /// Tree cases copy with at least this many jobs (1: as each case asks). With 2 or more the
+    /// lean walker's workers are judged: their own descriptor table and umask, and files
+    /// created with their final mode instead of chmodded, which `--jobs 1` never takes.
+    pub tree_jobs: usize,
 }
 
 impl ConformOptions {
@@ -86,6 +90,7 @@ impl ConformOptions {
             max_file_size: None,
             sabotage: Vec::new(),
             isolation: None,
+            tree_jobs: 1,
         }
     }
 }

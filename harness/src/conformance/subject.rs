@@ -50,6 +50,8 @@ pub(crate) const NOBODY: u32 = 65534;
 /// The engine, with one strategy (file cases) or one walker (tree cases).
 pub(crate) struct EngineCopier {
     pub subject: SubjectId,
+    /// Tree calls copy with at least this many jobs (`ConformOptions::tree_jobs`).
+    pub tree_jobs: usize,
     /// Run as `nobody` (filesystem uid), so that permission bits bind on a root run.
     pub as_nobody: bool,
     /// Faults added to every invocation: the suite's own tests break a subject on purpose.
@@ -77,6 +79,7 @@ impl EngineCopier {
         let root = invocation.root.to_owned();
         let op = invocation.op.clone();
         let subject = self.subject;
+        let tree_jobs = self.tree_jobs;
         let as_nobody = self.as_nobody;
         let (tx, rx) = mpsc::channel();
         let thread_recorder = recorder.clone();
@@ -88,7 +91,7 @@ impl EngineCopier {
                     // thread's, and threads it starts inherit them; the thread ends after.
                     crate::os::set_thread_fsuid(NOBODY);
                 }
-                let result = thread_recorder.run(|| run_engine(subject, &root, &op));
+                let result = thread_recorder.run(|| run_engine(subject, &root, &op, tree_jobs));
                 let _ = tx.send(result);
             });
         let handle = match spawned {
@@ -160,7 +163,12 @@ impl EngineCopier {
 }
 
 /// Runs `op` below `root` with the engine as `subject` says.
-fn run_engine(subject: SubjectId, root: &Path, op: &Operation) -> (Returned, Option<EngineTrace>) {
+fn run_engine(
+    subject: SubjectId,
+    root: &Path,
+    op: &Operation,
+    tree_jobs: usize,
+) -> (Returned, Option<EngineTrace>) {
     match op {
         Operation::File {
             mode,
@@ -191,7 +199,7 @@ fn run_engine(subject: SubjectId, root: &Path, op: &Operation) -> (Returned, Opt
                     SubjectId::Walker(w) => w,
                     SubjectId::Strategy(_) => Walker::default(),
                 },
-                jobs: call.jobs.max(1),
+                jobs: call.jobs.max(tree_jobs).max(1),
                 strategy: match subject {
                     SubjectId::Strategy(s) => s,
                     SubjectId::Walker(_) => Strategy::Auto,
