@@ -23,7 +23,9 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use copybench_result::{Environment, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION};
+use copybench_result::{
+    Environment, FixtureKind, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION,
+};
 
 mod calibration;
 mod catch;
@@ -247,7 +249,8 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
                     result.warnings.push(why.clone());
                 }
-                if let (Some(ago), true) = (recently_emptied, results.is_empty()) {
+                if let (Some(ago), FixtureKind::Tree) = (recently_emptied, scenario.fixture.kind())
+                {
                     result
                         .warnings
                         .insert(0, ext4_wait::recent_deletes_warning(ago));
