@@ -25,16 +25,6 @@ pub const STRATEGY: &str = "mechanism.strategy";
 pub const FALLBACKS: &str = "mechanism.fallbacks";
 pub const EXTENTS: &str = "mechanism.extents";
 
-/// How the result schema names an extent-sharing outcome.
-fn extent_name(e: ExtentSharing) -> &'static str {
-    match e {
-        ExtentSharing::Reflinked => "reflinked",
-        ExtentSharing::Copied => "copied",
-        ExtentSharing::PartlyShared => "partly-shared",
-        ExtentSharing::Varies => "varies",
-    }
-}
-
 /// Every verdict of one comparison.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GateReport {
@@ -402,22 +392,8 @@ impl ScenarioJudge<'_> {
                 .get("syscalls")
                 .cloned()
                 .unwrap_or_else(|| "not counted in the result".to_string());
-            let observed = (
-                Observed::Outcome {
-                    value: format!("counted ({})", base.source.name()),
-                },
-                Observed::Absent {
-                    reason: reason.clone(),
-                },
-            );
-            self.push(
-                &before.id,
-                "syscalls".into(),
-                MetricKind::Exact,
-                observed,
-                Verdict::Inconclusive,
-                Some(reason),
-            );
+            let counted = format!("counted ({})", base.source.name());
+            self.push_missing(&before.id, "syscalls", counted, reason);
             return;
         };
         if base.source != now.source {
@@ -489,22 +465,7 @@ impl ScenarioJudge<'_> {
         };
         let Some(now) = &after.mechanism else {
             let reason = "no proof of mechanism in the result".to_string();
-            let observed = (
-                Observed::Outcome {
-                    value: "checked".into(),
-                },
-                Observed::Absent {
-                    reason: reason.clone(),
-                },
-            );
-            self.push(
-                &before.id,
-                MECHANISM.into(),
-                MetricKind::Exact,
-                observed,
-                Verdict::Inconclusive,
-                Some(reason),
-            );
+            self.push_missing(&before.id, MECHANISM, "checked".into(), reason);
             return;
         };
         // Engine entries only: a peer or child reports no strategy of its own.
@@ -522,10 +483,28 @@ impl ScenarioJudge<'_> {
             );
         }
         if let (Some(a), Some(b)) = (base.extents, now.extents) {
-            let name = |e: ExtentSharing| BTreeSet::from([extent_name(e).to_string()]);
+            let name = |e: ExtentSharing| BTreeSet::from([e.name().to_string()]);
             let (a, b) = (name(a), name(b));
             self.push_outcomes(&before.id, EXTENTS, (&a, &b), exact::judge_outcome(&a, &b));
         }
+    }
+
+    /// An exact metric the baseline has and the result lacks: inconclusive, saying why.
+    fn push_missing(&mut self, entry: &str, metric: &str, baseline: String, reason: String) {
+        let observed = (
+            Observed::Outcome { value: baseline },
+            Observed::Absent {
+                reason: reason.clone(),
+            },
+        );
+        self.push(
+            entry,
+            metric.to_string(),
+            MetricKind::Exact,
+            observed,
+            Verdict::Inconclusive,
+            Some(reason),
+        );
     }
 
     /// An exact check whose two sides are sets of names, shown as `a, b` (`none` when empty).
@@ -656,22 +635,8 @@ impl ScenarioJudge<'_> {
         };
         let Some(after) = &result.conformance else {
             let reason = "conformance was not checked in the result".to_string();
-            let observed = (
-                Observed::Outcome {
-                    value: format!("{} cells checked", before.cells.len()),
-                },
-                Observed::Absent {
-                    reason: reason.clone(),
-                },
-            );
-            self.push(
-                "(all)",
-                "conformance".into(),
-                MetricKind::Exact,
-                observed,
-                Verdict::Inconclusive,
-                Some(reason),
-            );
+            let checked = format!("{} cells checked", before.cells.len());
+            self.push_missing("(all)", "conformance", checked, reason);
             return;
         };
         for cell in &before.cells {

@@ -549,7 +549,7 @@ pub fn mechanism(scenario: &ScenarioResult) -> Option<Table> {
             Some(m) => {
                 row.push(match (m.extents, m.shared_fraction) {
                     (Some(extents), Some(fraction)) => {
-                        let name = extents_name(extents);
+                        let name = ExtentSharing::name(extents);
                         match extents {
                             ExtentSharing::PartlyShared | ExtentSharing::Varies => {
                                 format!("{name} ({} shared)", format::percent(fraction))
@@ -601,15 +601,6 @@ pub fn mechanism(scenario: &ScenarioResult) -> Option<Table> {
         table.rows.push(row);
     }
     Some(table)
-}
-
-fn extents_name(extents: ExtentSharing) -> &'static str {
-    match extents {
-        ExtentSharing::Reflinked => "reflinked",
-        ExtentSharing::Copied => "copied",
-        ExtentSharing::PartlyShared => "partly shared",
-        ExtentSharing::Varies => "varies",
-    }
 }
 
 fn holes_name(holes: HoleKeeping) -> &'static str {

@@ -799,6 +799,18 @@ pub enum ExtentSharing {
     Varies,
 }
 
+impl ExtentSharing {
+    /// In words, as the reports and the gate show it: `reflinked`, `partly shared`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExtentSharing::Reflinked => "reflinked",
+            ExtentSharing::Copied => "copied",
+            ExtentSharing::PartlyShared => "partly shared",
+            ExtentSharing::Varies => "varies",
+        }
+    }
+}
+
 /// Whether the holes of a sparse source stayed holes in the copies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
