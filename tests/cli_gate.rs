@@ -5,29 +5,14 @@
 mod common;
 
 use common::{json_of, TestEnv};
+use copybench_testkit::results;
 use serde_json::Value;
 
 /// The reports' fixture with every interval narrowed to ±1 % of its median, so that an
 /// unchanged copy passes at the default 5 % threshold.
 fn tight_result() -> Value {
-    let path = format!(
-        "{}/reports/tests/fixtures/result.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut result: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    for scenario in result["scenarios"].as_array_mut().unwrap() {
-        for entry in scenario["entries"].as_array_mut().unwrap() {
-            tighten(&mut entry["speedup"]);
-            tighten(&mut entry["summary"]["wall_s"]);
-        }
-    }
-    result
-}
-
-fn tighten(figure: &mut Value) {
-    if let Some(median) = figure["median"].as_f64() {
-        figure["ci"] = interval(median * 0.99, median * 1.01);
-    }
+    let result = results::with_tight_intervals(results::result("result.json"));
+    serde_json::to_value(result).expect("a result serializes")
 }
 
 fn interval(low: f64, high: f64) -> Value {

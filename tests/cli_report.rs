@@ -7,10 +7,9 @@ use common::TestEnv;
 use predicates::prelude::*;
 
 fn fixture(name: &str) -> String {
-    format!(
-        "{}/reports/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    copybench_testkit::results::result_path(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The error lines of a failed run.

@@ -163,7 +163,7 @@ fn finding_3_a_report_never_overwrites_its_input() {
     let env = TestEnv::new();
     let input = env.path("r.json");
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/tests/fixtures/result.json"),
+        copybench_testkit::results::result_path("result.json"),
         &input,
     )
     .unwrap();
@@ -264,7 +264,7 @@ fn finding_6_a_closed_stdout_ends_quietly_as_cat_does() {
     use std::os::unix::process::ExitStatusExt as _;
     let env = TestEnv::new();
     std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/tests/fixtures/result.json"),
+        copybench_testkit::results::result_path("result.json"),
         env.path("r.json"),
     )
     .unwrap();

@@ -12,15 +12,7 @@ use copybench_result::{
 /// The reports' fixture with every interval narrowed to ±1 % of its median, as a run that
 /// sampled to a tight precision would give: the gate can then judge every speedup.
 fn baseline() -> RunResult {
-    let mut result = measured();
-    for entry in result.scenarios.iter_mut().flat_map(|s| &mut s.entries) {
-        if let Some(s) = &mut entry.speedup {
-            s.ci = Some(interval(s.median * 0.99, s.median * 1.01));
-        }
-        let wall = &mut entry.summary.wall_s;
-        wall.ci = Some(interval(wall.median * 0.99, wall.median * 1.01));
-    }
-    result
+    copybench_testkit::results::with_tight_intervals(measured())
 }
 
 fn interval(low: f64, high: f64) -> Interval {
@@ -33,12 +25,7 @@ fn interval(low: f64, high: f64) -> Interval {
 
 /// The reports' fixture as it was measured (some intervals wider than 5 %).
 fn measured() -> RunResult {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../reports/tests/fixtures/result.json"
-    );
-    let text = std::fs::read_to_string(path).expect("the reports' fixture");
-    RunResult::from_json(&text).expect("a valid result")
+    copybench_testkit::results::result("result.json")
 }
 
 fn judge(result: &RunResult) -> GateReport {

@@ -204,6 +204,8 @@ pub fn time_in_process<T: Send, E: Send>(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChildOutcome {
     pub success: bool,
+    /// The exit status, when the child exited (not killed by a signal).
+    pub exit_code: Option<i32>,
     /// Exit status in words, and the end of its stderr when it failed.
     pub detail: String,
 }
@@ -236,11 +238,12 @@ pub fn time_child(argv: &[OsString]) -> std::io::Result<(ChildOutcome, Timing)> 
     // std's `Child` is not waited on afterwards, so the child is reaped exactly once.
     let (status, usage) = os::wait4(child.id())?;
     let wall = start.elapsed();
-    let (success, detail) = match status {
-        os::ExitStatus::Exited(code) => (code == 0, format!("exit status {code}")),
-        os::ExitStatus::Signaled(signal) => (false, format!("killed by signal {signal}")),
-        os::ExitStatus::Other(raw) => (false, format!("wait status {raw}")),
+    let (exit_code, detail) = match status {
+        os::ExitStatus::Exited(code) => (Some(code), format!("exit status {code}")),
+        os::ExitStatus::Signaled(signal) => (None, format!("killed by signal {signal}")),
+        os::ExitStatus::Other(raw) => (None, format!("wait status {raw}")),
     };
+    let success = exit_code == Some(0);
     let tail: String = stderr
         .trim()
         .lines()
@@ -253,6 +256,7 @@ pub fn time_child(argv: &[OsString]) -> std::io::Result<(ChildOutcome, Timing)> 
     Ok((
         ChildOutcome {
             success,
+            exit_code,
             detail: if tail.is_empty() {
                 detail
             } else {

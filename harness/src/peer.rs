@@ -219,8 +219,30 @@ pub trait Peer {
         self.command(program, kind, src, dst)
     }
     /// The same program started to do nothing: its time is the program's start-up cost.
-    fn noop_command(&self, program: &Path) -> Vec<OsString> {
-        vec![program.into(), "--version".into()]
+    fn noop_command(&self, program: &Path) -> NoOp {
+        NoOp::exiting_0(vec![program.into(), "--version".into()])
+    }
+}
+
+/// A program's no-op invocation and the exit statuses that say it ran as meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoOp {
+    pub argv: Vec<OsString>,
+    pub exit_codes: &'static [i32],
+}
+
+impl NoOp {
+    /// A no-op that succeeds, as `--version` and `-c pass` do.
+    pub fn exiting_0(argv: Vec<OsString>) -> NoOp {
+        NoOp {
+            argv,
+            exit_codes: &[0],
+        }
+    }
+
+    /// Whether a child that ended with `exit_code` ran this no-op as meant.
+    pub fn ran(&self, exit_code: Option<i32>) -> bool {
+        exit_code.is_some_and(|code| self.exit_codes.contains(&code))
     }
 }
 
@@ -324,8 +346,8 @@ impl Peer for Python {
             version: Some(format!("Python {}", interpreter.version)),
         })
     }
-    fn noop_command(&self, program: &Path) -> Vec<OsString> {
-        vec![program.into(), "-c".into(), "pass".into()]
+    fn noop_command(&self, program: &Path) -> NoOp {
+        NoOp::exiting_0(vec![program.into(), "-c".into(), "pass".into()])
     }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         self.python_command(program, "", kind, src, dst)
@@ -407,6 +429,18 @@ impl Peer for CargoCopier {
         let version = first_line_of(&path, &["--version"]);
         Ok(ResolvedProgram { path, version })
     }
+    /// fcp 0.2 prints its version and then exits 1 (as it does for `--help`): that status is
+    /// its no-op's too, so its start-up is timed like the others'.
+    fn noop_command(&self, program: &Path) -> NoOp {
+        let argv = vec![program.into(), "--version".into()];
+        match self {
+            CargoCopier::Fcp => NoOp {
+                argv,
+                exit_codes: &[0, 1],
+            },
+            CargoCopier::Cpz | CargoCopier::Xcp => NoOp::exiting_0(argv),
+        }
+    }
     fn command(&self, program: &Path, kind: FixtureKind, src: &Path, dst: &Path) -> Vec<OsString> {
         let mut args: Vec<OsString> = vec![program.into()];
         // cpz and fcp copy a directory whole without being asked; xcp needs -r, and draws a
@@ -453,6 +487,20 @@ pub fn first_line_of(program: &Path, args: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fcps_no_op_exits_1_and_counts_as_run_the_others_must_exit_0() {
+        let program = Path::new("/bin/x");
+        let fcp = CargoCopier::Fcp.noop_command(program);
+        assert!(fcp.ran(Some(1)) && fcp.ran(Some(0)));
+        assert!(
+            !fcp.ran(Some(2)) && !fcp.ran(None),
+            "another status or a signal"
+        );
+        let cpz = CargoCopier::Cpz.noop_command(program);
+        assert_eq!(cpz.argv, ["/bin/x", "--version"]);
+        assert!(cpz.ran(Some(0)) && !cpz.ran(Some(1)));
+    }
 
     #[test]
     fn without_xattrs_cp_and_python_leave_them_alone() {

@@ -112,3 +112,142 @@ fn a_named_target_directory_gets_the_copies_and_is_left_as_found() {
         .collect();
     assert_eq!(left, ["keep-me"]);
 }
+
+const TREES: &str = r#"
+[[scenario]]
+name = "first"
+reference = "listdir"
+walkers = ["listdir", "lean"]
+mode = "copyfile"
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "tree"
+files = 10
+dirs = 2
+size_min = "1KiB"
+size_max = "1KiB"
+seed = 3
+
+[[scenario]]
+name = "second"
+reference = "listdir"
+walkers = ["listdir", "lean"]
+mode = "copyfile"
+warmup = 0
+samples = 2
+
+[scenario.fixture]
+kind = "tree"
+files = 10
+dirs = 2
+size_min = "1KiB"
+size_max = "1KiB"
+seed = 4
+"#;
+
+/// Whether the rule applies to `dir` (ext4 without a journal), as the runner decides it.
+fn ext4_without_journal(dir: &std::path::Path) -> bool {
+    let ext4 = copybench_harness::environment::filesystem("work", dir)
+        .is_some_and(|fs| fs.fs_type == "ext4");
+    let device = copybench_harness::work_dir::freed::block_device_name(dir);
+    let journaled = device.is_some_and(|name| {
+        std::fs::read_dir("/proc/fs/jbd2").is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{name}-"))
+            })
+        })
+    });
+    ext4 && !journaled
+}
+
+/// Each placement's verdict is the pure decision's, on the groups it records.
+fn assert_placements_follow_the_rule(wait: &copybench_result::DeleteWait) {
+    use copybench_harness::work_dir::freed::among_freed;
+    assert!(!wait.placements.is_empty(), "{wait:?}");
+    for placement in &wait.placements {
+        assert!((1..=8).contains(&placement.attempts), "{placement:?}");
+        let apart = among_freed(
+            placement.group,
+            placement.span_groups,
+            &placement.freed_groups,
+        )
+        .is_none();
+        assert_eq!(placement.apart, apart, "{placement:?}");
+        // A refused try is made again; an accepted first try needs no second.
+        assert!(placement.apart || placement.attempts == 8, "{placement:?}");
+    }
+    // No wait where every scenario was placed apart.
+    if wait.placements.iter().all(|p| p.apart) {
+        assert_eq!(wait.wait_s, 0.0, "{wait:?}");
+    }
+}
+
+#[test]
+fn a_tree_run_right_after_another_is_placed_apart_from_the_inodes_it_freed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let mut options = options(&work);
+    // Never a 6-minute wait in a test: where no try lands apart, the scenario warns instead.
+    options.no_wait = true;
+    let scenarios = parse(TREES, "trees.toml").unwrap();
+    let first = run(&scenarios, &options).unwrap();
+    assert_eq!(
+        first.delete_wait, None,
+        "a new work directory deleted nothing"
+    );
+    let second = run(&scenarios, &options).unwrap();
+    if !ext4_without_journal(&work) {
+        // btrfs, XFS, tmpfs, a journaled ext4: no recently-deleted rule, nothing to do.
+        assert_eq!(second.delete_wait, None);
+        return;
+    }
+    let wait = second
+        .delete_wait
+        .expect("the first run's copies were freed just now");
+    assert_placements_follow_the_rule(&wait);
+    assert!(!wait.placements[0].freed_groups.is_empty(), "{wait:?}");
+    for (scenario, placement) in second.scenarios.iter().zip(&wait.placements) {
+        assert_eq!(scenario.name, placement.scenario);
+        // Only a scenario that could not be placed apart says its samples may be slow.
+        let warned = scenario.warnings.iter().any(|w| w.contains("did not wait"));
+        assert_eq!(warned, !placement.apart, "{:?}", scenario.warnings);
+    }
+}
+
+#[test]
+fn a_scenario_after_a_big_one_empties_the_trash_before_it_starts_not_among_its_rounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let mut options = options(&work);
+    options.no_wait = true;
+    // The first scenario leaves 4 copies of 10 KiB in the trash; the second's 2 rounds need at
+    // most 2 x 3 x 10 KiB more: over 50 KiB, so the trash is emptied before the second starts,
+    // and its own 2 rounds (40 KiB) fit.
+    options.trash_budget_bytes = Some(50 * 1024);
+    let scenarios = parse(TREES, "trees.toml").unwrap();
+    let result = run(&scenarios, &options).unwrap();
+    for scenario in &result.scenarios {
+        assert!(
+            !scenario
+                .warnings
+                .iter()
+                .any(|w| w.contains("between rounds")),
+            "{}: {:?}",
+            scenario.name,
+            scenario.warnings
+        );
+    }
+    if ext4_without_journal(&work) {
+        // The emptying before `second` freed `first`'s copies: `second` was placed apart.
+        let wait = result.delete_wait.expect("an emptying within the window");
+        assert_placements_follow_the_rule(&wait);
+        assert_eq!(wait.placements.len(), 1, "{wait:?}");
+        assert_eq!(wait.placements[0].scenario, "second");
+    } else {
+        assert_eq!(result.delete_wait, None);
+    }
+}

@@ -381,10 +381,7 @@ pub fn winners(results: &[RunResult], name: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> RunResult {
-        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-        RunResult::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use copybench_testkit::results::result as fixture;
 
     #[test]
     fn identical_environments_have_no_differences() {

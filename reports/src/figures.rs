@@ -80,10 +80,7 @@ mod tests {
 
     #[test]
     fn a_tree_uses_the_per_file_figures_and_a_file_the_per_copy_ones() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
+        let result = copybench_testkit::results::result("result.json");
         let tree = &result.scenarios[1];
         let given = PerFileSyscalls {
             path_stats: 8.0,

@@ -368,10 +368,7 @@ mod tests {
     type Entry<'a> = (&'a str, Option<(f64, f64, f64)>);
 
     fn scenario(entries: &[Entry]) -> ScenarioResult {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
+        let result = copybench_testkit::results::result("result.json");
         let mut scenario = result.scenarios[0].clone();
         let template = scenario.entries[0].clone();
         scenario.reference = entries[0].0.to_string();

@@ -710,10 +710,7 @@ mod tests {
 
     #[test]
     fn all_figures_are_two_tables_that_share_the_entry_column() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
+        let result = copybench_testkit::results::result("result.json");
         let tree = &result.scenarios[1];
         let (time, cost) = figures(tree);
         assert_eq!(time.columns[0].title, "entry");
@@ -729,10 +726,7 @@ mod tests {
 
     #[test]
     fn an_absent_figure_is_a_dash_with_its_reason() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let mut result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
+        let mut result = copybench_testkit::results::result("result.json");
         let scenario = &mut result.scenarios[0];
         scenario.entries[1].speedup = None;
         scenario.entries[1]
@@ -746,10 +740,7 @@ mod tests {
 
     #[test]
     fn the_mechanism_table_says_how_each_entry_copied_and_is_left_out_when_nothing_was_checked() {
-        let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-        let mut result =
-            copybench_result::RunResult::from_json(&std::fs::read_to_string(path).unwrap())
-                .unwrap();
+        let mut result = copybench_testkit::results::result("result.json");
         let scenario = &mut result.scenarios[0];
         for entry in &mut scenario.entries {
             entry.mechanism = None;

@@ -8,8 +8,7 @@ use copybench_result::RunResult;
 use serde_json::Value;
 
 fn fixture() -> RunResult {
-    let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-    RunResult::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    copybench_testkit::results::result("result.json")
 }
 
 fn export(format: Format) -> Value {

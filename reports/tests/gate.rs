@@ -6,22 +6,11 @@ use copybench_gate::{compare, GateReport, Thresholds};
 use copybench_reports::{render_gate, GateFormat, GateRun, GateSide};
 use copybench_result::{Interval, RunResult, Speedup, Verdict};
 
-fn fixture() -> RunResult {
-    let path = format!("{}/tests/fixtures/result.json", env!("CARGO_MANIFEST_DIR"));
-    RunResult::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 /// The fixture with ±1 % intervals (a baseline sampled to a tight precision).
 fn baseline() -> RunResult {
-    let mut result = fixture();
-    for entry in result.scenarios.iter_mut().flat_map(|s| &mut s.entries) {
-        if let Some(s) = &mut entry.speedup {
-            s.ci = Some(interval(s.median * 0.99, s.median * 1.01));
-        }
-        let wall = &mut entry.summary.wall_s;
-        wall.ci = Some(interval(wall.median * 0.99, wall.median * 1.01));
-    }
-    result
+    copybench_testkit::results::with_tight_intervals(copybench_testkit::results::result(
+        "result.json",
+    ))
 }
 
 fn interval(low: f64, high: f64) -> Interval {

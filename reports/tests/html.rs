@@ -9,11 +9,7 @@ use copybench_result::RunResult;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-fn fixture(name: &str) -> RunResult {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("the fixture");
-    RunResult::from_json(&text).expect("the fixture is a valid result")
-}
+use copybench_testkit::results::result as fixture;
 
 fn html(results: &[RunResult]) -> String {
     render(results, Format::Html).expect("the HTML report")

@@ -5,11 +5,7 @@
 use copybench_reports::{render, Format, ReportError};
 use copybench_result::RunResult;
 
-fn fixture(name: &str) -> RunResult {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("the fixture");
-    RunResult::from_json(&text).expect("the fixture is a valid result")
-}
+use copybench_testkit::results::result as fixture;
 
 #[test]
 fn terminal_summary() {

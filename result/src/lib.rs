@@ -55,6 +55,29 @@ pub struct DeleteWait {
     /// Why it applies (the work directory's filesystem, ext4 without a journal) and what was
     /// done.
     pub reason: String,
+    /// Where each tree scenario's copies were placed, checked against the block groups of the
+    /// inodes freed within the window; empty where nothing could be checked.
+    #[serde(default)]
+    pub placements: Vec<Placement>,
+}
+
+/// One tree scenario's destination directory, made until its ext4 block group was apart from
+/// the recently freed inodes' (or the tries ran out).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Placement {
+    pub scenario: String,
+    /// Directories made, the last being the one used (1: the first was apart).
+    pub attempts: u32,
+    /// The ext4 block group of the directory used.
+    pub group: u64,
+    /// The block groups its creations were expected to fill beyond its own (the fewest rounds'
+    /// copies, packed).
+    pub span_groups: u64,
+    /// The block groups of the inodes freed within the window, as inclusive ranges.
+    pub freed_groups: Vec<[u64; 2]>,
+    /// `false` when every try landed in or next to a freed group (the scenario then waited out
+    /// the window, or said it did not).
+    pub apart: bool,
 }
 
 impl RunResult {

@@ -138,7 +138,7 @@ mod tests {
 
     use super::*;
 
-    const FIXTURE: &str = include_str!("../../reports/tests/fixtures/result.json");
+    const FIXTURE: &str = include_str!("../../testkit/fixtures/result.json");
 
     /// The fixture result with the value at one JSON path replaced by `replacement`.
     fn mutate(path: &[usize], replacement: serde_json::Value) -> String {

@@ -1,11 +1,14 @@
 //! What every test crate of copybench shares: how a test that needs root or a system program
-//! (strace, python3, chromium, mkfs.btrfs) gets out of the way on a machine without it.
+//! (strace, python3, chromium, mkfs.btrfs) gets out of the way on a machine without it, and the
+//! real results the report, gate and CLI tests read ([`results`]).
 //!
 //! Run by hand, such a test skips with a message naming what is missing and the Debian package
 //! that provides it. Under `CI=true` it fails instead: a CI whose install step broke must go
 //! red, not pass on tests that ran nothing.
 
 use std::fmt::Display;
+
+pub mod results;
 
 /// Whether this is a CI run (`CI=true`, as CI services and `.ci/run` set it).
 pub fn in_ci() -> bool {

@@ -5,7 +5,6 @@
 //! reference of child and peer entries).
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::sync::Arc;
 
 use copybench_result::{Calibration, CountingLayerCost, FixtureKind, StartupCost, TimedAs};
@@ -15,6 +14,7 @@ use super::rounds::Active;
 use super::summary::walls;
 use super::RunContext;
 use crate::fixture::Fixture;
+use crate::peer::NoOp;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 use crate::stats;
 
@@ -148,18 +148,19 @@ pub(super) fn add(
         }
     }
     // One no-op start per distinct program, for all the entries that start it.
-    let mut startups: Vec<(Vec<OsString>, Vec<String>, EntrySpec)> = Vec::new();
+    let mut startups: Vec<(NoOp, Vec<String>, EntrySpec)> = Vec::new();
     for entry in active.iter().filter(|a| a.role == Role::Entry) {
-        let Some(argv) = entry.executor.startup_command() else {
+        let Some(noop) = entry.executor.startup_command() else {
             continue;
         };
-        match startups.iter_mut().find(|(known, _, _)| *known == argv) {
+        match startups.iter_mut().find(|(known, _, _)| *known == noop) {
             Some((_, entries, _)) => entries.push(entry.spec.id.clone()),
-            None => startups.push((argv, vec![entry.spec.id.clone()], entry.spec.clone())),
+            None => startups.push((noop, vec![entry.spec.id.clone()], entry.spec.clone())),
         }
     }
-    for (argv, entries, owner) in startups {
-        let command: Vec<String> = argv
+    for (noop, entries, owner) in startups {
+        let command: Vec<String> = noop
+            .argv
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
@@ -169,7 +170,7 @@ pub(super) fn add(
         };
         active.push(Active::new(
             spec,
-            Box::new(Startup(argv)),
+            Box::new(Startup(noop)),
             Role::Startup { command, entries },
         ));
     }

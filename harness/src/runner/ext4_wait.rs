@@ -1,5 +1,5 @@
-//! The one wait of a run, and why it is rarely due: a tree scenario that would create its copies
-//! among the inodes the previous run freed while ext4 still counts them as recently deleted.
+//! Keeping a tree scenario's copies away from the inodes the trash freed less than 360 s ago,
+//! and the one wait of a run where that cannot be done.
 //!
 //! ext4 without a journal avoids reusing an inode deleted less than 60 s ago, or less than
 //! 360 s ago while its inode table block is dirty (fs/ext4/ialloc.c, `recently_deleted`:
@@ -9,84 +9,207 @@
 //! (its deletions written back) copied 3x slower (58 ms against 19 ms a sample) for as many
 //! rounds as that run had made (37), then at full speed.
 //!
-//! So the runs directory is marked for ext4 to place each run's copies in block groups chosen
-//! anew, mostly away from those inodes (`WorkDir::places_runs_apart`, which says how often it
-//! missed): then nothing is waited for and the result says why. Only where the mark cannot be set does a tree run wait out the window,
-//! before any fixture or warmup (not between samples, where a pause would be an idle gap),
-//! and only where the rule applies: the work directory on ext4 without a journal (a journaled
-//! ext4 reuses inodes at once, other filesystems have no such rule). `--no-wait` skips it; the
-//! result records either.
+//! Every emptying of the trash records the block groups of the inodes it freed
+//! (`work_dir::freed`). Each tree scenario's destination directory is made in a directory
+//! marked for ext4 to place it anew (`FS_TOPDIR_FL`, the Orlov allocator), and its group is
+//! checked against the freed ones, allowing for the groups its copies will fill; one in or next
+//! to them is made again under another name (Orlov starts from a hash of the name, and the
+//! refused directory, kept, makes its group less attractive), up to [`PLACEMENT_ATTEMPTS`]
+//! times. Only where no try lands apart, or where nothing can be checked (the mark refused, the
+//! groups unknown), does the scenario wait out the rest of the window with a countdown, before
+//! its fixture and warmup (not between samples, where a pause would be an idle gap), and only
+//! where the rule applies: the work directory on ext4 without a journal (a journaled ext4
+//! reuses inodes at once, btrfs never reuses an inode number, XFS and tmpfs have no such rule).
+//! `--no-wait` skips it, with a warning on the scenario; the result records all of it
+//! (`delete_wait`).
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Duration;
 
-use copybench_result::{DeleteWait, FixtureKind};
+use copybench_result::{DeleteWait, Placement};
 
 use super::progress::Progress;
-use crate::scenario::Scenario;
-use crate::work_dir::WorkDir;
+use crate::work_dir::freed::{self, RECENTLY_DELETED};
+use crate::work_dir::{Dir, RunDestinations, WorkDir, WorkDirError};
 
-/// How long ext4 (no journal) avoids reusing a deleted inode whose inode table block is dirty
-/// (`RECENTCY_MIN` + `RECENTCY_DIRTY`): the blocks a run creates files in are.
-const RECENTLY_DELETED: Duration = Duration::from_secs(60 + 300);
+/// Directories made before giving up on placing one apart (each is one `mkdir` and `stat`).
+/// On this kind of machine 1 in 2 to 1 in 8 directories placed anew landed among the freed
+/// groups, so 8 refused in a row means there is nowhere else Orlov would put them.
+pub(super) const PLACEMENT_ATTEMPTS: u32 = 8;
 
-/// Waits out the window when a tree scenario would start inside it on a filesystem where it
-/// applies and the copies cannot be placed apart, unless `no_wait`. Returns how long ago the
-/// trash was emptied when the run starts inside the window without waiting, for a warning on
-/// the first result, and what was done.
-pub(super) fn wait_out_recent_deletes(
-    work: &WorkDir,
-    scenarios: &[Scenario],
+/// When a directory for a tree scenario's copies is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Moment {
+    /// Before its fixture and warmup: where it cannot be placed apart, the window is waited out.
+    BeforeFixture,
+    /// Between its rounds (after the trash was emptied, or the copies drifted towards freed
+    /// groups): never a wait, which would be an idle gap between samples; a warning instead.
+    BetweenRounds,
+}
+
+/// What a run did about ext4's recently-deleted window, scenario by scenario.
+#[derive(Debug)]
+pub(super) struct RecentDeletes {
+    /// Why the rule applies (`/dev/vda is ext4 without a journal`), or `None` where it does not.
+    applies: Option<String>,
     no_wait: bool,
-    progress: &mut Progress,
-) -> (Option<Duration>, Option<DeleteWait>) {
-    let Some(ago) = work.trash_emptied_within(RECENTLY_DELETED) else {
-        return (None, None);
-    };
-    let has_tree = scenarios
-        .iter()
-        .any(|s| s.fixture.kind() == FixtureKind::Tree);
-    let why = match applies(work.root()) {
-        Ok(why) => why,
-        Err(_) => return (None, None),
-    };
-    let freed = format!(
-        "{why}, and the previous run deleted its copies {} s ago",
-        ago.as_secs()
-    );
-    if work.places_runs_apart() {
-        // Placed apart is likely, not certain (a freed group has no directories left, which
-        // Orlov favours): the tree scenarios still say the run started inside the window.
-        return (
-            Some(ago),
-            has_tree.then(|| DeleteWait {
-                wait_s: 0.0,
-                waited: true,
-                reason: format!("{freed}: this run's copies are placed in block groups chosen anew (FS_TOPDIR_FL on the runs directory), so they rarely land among the inodes it freed, and there is no wait (where they do, the tree rounds are slow)"),
-            }),
+    record: Option<DeleteWait>,
+    /// The work directory's, read once (`None` inside: not ext4, or unreadable).
+    inodes_per_group: Option<Option<u64>>,
+}
+
+/// Where a tree scenario's copies go, and the warning it carries if they may be slow.
+pub(super) struct Destination {
+    pub(super) dir: Dir,
+    pub(super) warning: Option<String>,
+}
+
+impl RecentDeletes {
+    pub(super) fn new(work: &WorkDir, no_wait: bool) -> RecentDeletes {
+        RecentDeletes {
+            applies: applies(work.root()).ok(),
+            no_wait,
+            record: None,
+            inodes_per_group: None,
+        }
+    }
+
+    /// Makes `name` in `run` (this run's directory in `runs/`) for a tree scenario whose fewest rounds create `inodes` inodes: placed
+    /// apart from the inodes freed within the window, or else after waiting the window out.
+    pub(super) fn place(
+        &mut self,
+        work: &WorkDir,
+        run: &RunDestinations,
+        name: &str,
+        inodes: u64,
+        moment: Moment,
+        progress: &mut Progress,
+    ) -> Result<Destination, WorkDirError> {
+        let plain = |parent: &Dir| -> Result<Destination, WorkDirError> {
+            Ok(Destination {
+                dir: parent.new_child(name)?,
+                warning: None,
+            })
+        };
+        let parent = &run.dir;
+        let Some(why) = self.applies.clone() else {
+            return plain(parent);
+        };
+        let recent = work.trash_emptyings_within(RECENTLY_DELETED);
+        let Some(last) = recent.iter().map(|e| e.at).max() else {
+            return plain(parent);
+        };
+        let now = now_s();
+        let ago = Duration::from_secs(now.saturating_sub(last));
+        let freed_count: u64 = recent.iter().map(|e| e.inodes).sum();
+        let subject = format!(
+            "{why}, and the trash was emptied {} s ago ({freed_count} inodes freed)",
+            ago.as_secs()
         );
+        let geometry = freed::inodes_per_group(work.root()).and_then(|ipg| {
+            let refs: Vec<_> = recent.iter().collect();
+            freed::freed_groups(&refs, ipg).map(|groups| (ipg, groups))
+        });
+        let record = self.record.get_or_insert_with(|| DeleteWait {
+            wait_s: 0.0,
+            waited: true,
+            reason: String::new(),
+            placements: Vec::new(),
+        });
+        let unplaced = match (run.places_apart, geometry) {
+            (true, Some((ipg, groups))) => {
+                let span = freed::span_groups(inodes, ipg);
+                let (dir, placed) = parent.place_child(name, PLACEMENT_ATTEMPTS, |inode| {
+                    freed::among_freed(freed::group_of(inode, ipg), span, &groups).is_none()
+                })?;
+                record.placements.push(Placement {
+                    scenario: name.to_owned(),
+                    attempts: placed.attempts,
+                    group: freed::group_of(placed.inode, ipg),
+                    span_groups: span,
+                    freed_groups: groups.clone(),
+                    apart: placed.accepted,
+                });
+                if placed.accepted {
+                    if record.reason.is_empty() {
+                        record.reason = format!("{subject}: each tree scenario's copies were placed in block groups apart from the freed ones (checked, see placements), so there was no wait");
+                    }
+                    return Ok(Destination { dir, warning: None });
+                }
+                (dir, format!("{subject}: {} directories made for `{name}` all landed in or next to the freed block groups", placed.attempts))
+            }
+            (true, None) => (
+                parent.new_child(name)?,
+                format!("{subject}, and the block groups of the freed inodes are unknown"),
+            ),
+            (false, _) => (
+                parent.new_child(name)?,
+                format!("{subject}, and the runs directory cannot be marked to place copies apart"),
+            ),
+        };
+        let (dir, reason) = unplaced;
+        if moment == Moment::BetweenRounds {
+            return Ok(Destination {
+                dir,
+                warning: Some(format!("{reason}: the rounds after it copied among inodes ext4 counts as recently deleted, which was 3x slower here (samples may be slow)")),
+            });
+        }
+        let wait = RECENTLY_DELETED.saturating_sub(ago);
+        record.wait_s += wait.as_secs_f64();
+        record.reason = reason.clone();
+        if self.no_wait {
+            record.waited = false;
+            return Ok(Destination {
+                dir,
+                warning: Some(recent_deletes_warning(ago)),
+            });
+        }
+        progress.wait(
+            wait,
+            &format!(
+                "{reason}: for {} s after a deletion it creates files slowly among the inodes freed",
+                RECENTLY_DELETED.as_secs()
+            ),
+        );
+        Ok(Destination { dir, warning: None })
     }
-    if !has_tree {
-        return (Some(ago), None);
+
+    /// Whether a copy just made (`inode`, in the work directory) is in or next to the block
+    /// groups freed within the window: a scenario's copies fill the groups after its
+    /// directory's, round after round, and may drift towards freed ones it started apart
+    /// from. Checked between rounds (one read of the record, no extra call on the copies).
+    pub(super) fn drifting_among_freed(&mut self, work: &WorkDir, inode: u64) -> bool {
+        if self.applies.is_none() {
+            return false;
+        }
+        let recent = work.trash_emptyings_within(RECENTLY_DELETED);
+        if recent.is_empty() {
+            return false;
+        }
+        let ipg = *self
+            .inodes_per_group
+            .get_or_insert_with(|| freed::inodes_per_group(work.root()));
+        let Some(ipg) = ipg else {
+            return false;
+        };
+        let refs: Vec<_> = recent.iter().collect();
+        freed::freed_groups(&refs, ipg).is_some_and(|groups| {
+            freed::among_freed(freed::group_of(inode, ipg), 0, &groups).is_some()
+        })
     }
-    let wait = RECENTLY_DELETED.saturating_sub(ago);
-    let record = DeleteWait {
-        wait_s: wait.as_secs_f64(),
-        waited: !no_wait,
-        reason: format!("{freed}, and the runs directory cannot be marked to place copies apart"),
-    };
-    if no_wait {
-        return (Some(ago), Some(record));
+
+    /// What the result records (`None` when no tree scenario started inside the window).
+    pub(super) fn into_record(self) -> Option<DeleteWait> {
+        self.record
     }
-    progress.wait(
-        wait,
-        &format!(
-            "{freed}: for {} s after a deletion it creates files slowly among the inodes freed",
-            RECENTLY_DELETED.as_secs()
-        ),
-    );
-    (None, Some(record))
+}
+
+/// Seconds since the epoch (0 for a clock before it).
+fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Whether the recently-deleted rule applies to the filesystem of `dir`: `Ok` with what it is, or `Err`
@@ -99,7 +222,7 @@ pub(super) fn applies(dir: &Path) -> Result<String, String> {
     if fs.fs_type != "ext4" {
         return Err(format!("the work directory is on {}, not ext4", fs.fs_type));
     }
-    let device = block_device_name(dir);
+    let device = freed::block_device_name(dir);
     let journaled = device.as_deref().is_some_and(|name| {
         std::fs::read_dir("/proc/fs/jbd2").is_ok_and(|entries| {
             entries.flatten().any(|e| {
@@ -115,23 +238,11 @@ pub(super) fn applies(dir: &Path) -> Result<String, String> {
     Ok(format!("{} is ext4 without a journal", fs.device))
 }
 
-/// The kernel's name of the block device `dir` is on (`vda`, `dm-0`), from `/sys/dev/block`.
-fn block_device_name(dir: &Path) -> Option<String> {
-    let dev = std::fs::metadata(dir).ok()?.dev();
-    let link = std::fs::read_link(format!(
-        "/sys/dev/block/{}:{}",
-        libc::major(dev),
-        libc::minor(dev)
-    ))
-    .ok()?;
-    Some(link.file_name()?.to_string_lossy().into_owned())
-}
-
-/// The warning, on every tree scenario, for a run that started inside the window without
-/// waiting.
+/// The warning on a tree scenario that started inside the window, its copies not placed apart,
+/// without waiting (`--no-wait`).
 pub(super) fn recent_deletes_warning(ago: Duration) -> String {
     format!(
-        "the work directory's trash was deleted {} s before this run, which did not wait: on ext4 without a journal, creating files among inodes freed less than {} s before was 3x slower here (every entry of a tree, compressing their speedups towards 1), so samples may be slow if this run's copies landed there (rerun later for clean figures)",
+        "the work directory's trash was emptied {} s before this scenario, which did not wait (--no-wait) and whose copies could not be placed apart from the freed inodes: on ext4 without a journal, creating files among inodes freed less than {} s before was 3x slower here (every entry of a tree, compressing their speedups towards 1), so samples may be slow (rerun later for clean figures)",
         ago.as_secs(),
         RECENTLY_DELETED.as_secs()
     )

@@ -11,9 +11,10 @@
 //! Traps of this kind of machine it avoids by design (docs/design.md, "Measuring honestly"):
 //! - no destination is deleted during a scenario: it is renamed into the trash, emptied at the
 //!   end of the run (deleting a tree slows inode creation for up to 6 minutes);
-//! - no sleeps between samples: they follow each other; each run's copies are placed apart
-//!   from the inodes the previous run freed (`WorkDir::runs`), and the only wait, where that
-//!   cannot be done, is before a tree run inside ext4's recently-deleted window (`ext4_wait`);
+//! - no sleeps between samples: they follow each other; each tree scenario's copies are
+//!   placed in block groups checked to be apart from the inodes the trash freed within ext4's
+//!   recently-deleted window, and the only wait, where that cannot be done, is before a tree
+//!   scenario's fixture (`ext4_wait`);
 //! - a `syncfs` before every sample, outside the timing, so no sample is throttled by the dirty
 //!   pages of earlier ones; after each sample its copy is written back and its pages dropped,
 //!   so the next copy reuses them rather than taking fresh memory;
@@ -23,9 +24,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use copybench_result::{
-    Environment, FixtureKind, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION,
-};
+use copybench_result::{Environment, RunResult, ScenarioResult, Skipped, SCHEMA_VERSION};
 
 mod calibration;
 mod catch;
@@ -200,8 +199,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     let mut environment = environment::environment(&interpreters);
     push_filesystem(&mut environment, "work", work.root());
     let mut progress = progress::Progress::new(options.progress, scenarios.len());
-    let (recently_emptied, delete_wait) =
-        ext4_wait::wait_out_recent_deletes(&work, scenarios, options.no_wait, &mut progress);
+    let mut recent_deletes = ext4_wait::RecentDeletes::new(&work, options.no_wait);
     let mut options = options.clone();
     // Unknown free space sets no budget (the trash is kept to the end, as on a roomy disk)
     // rather than a budget of 0, which would empty it every round and change what is measured.
@@ -234,6 +232,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
             index,
             &context,
             &mut trash,
+            &mut recent_deletes,
             &mut environment,
             &mut progress,
         ) {
@@ -248,12 +247,6 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
                 let mut result = *result;
                 if let (Some(why), true) = (&budget_unknown, results.is_empty()) {
                     result.warnings.push(why.clone());
-                }
-                if let (Some(ago), FixtureKind::Tree) = (recently_emptied, scenario.fixture.kind())
-                {
-                    result
-                        .warnings
-                        .insert(0, ext4_wait::recent_deletes_warning(ago));
                 }
                 results.push((scenario, result));
             }
@@ -284,14 +277,17 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     if let Err(e) = &emptied {
         eprintln!("copybench: warning: could not empty the trash: {e}");
     }
-    // This run's destination directories (the lock says no other run is using them).
-    if let Err(e) = work.dir().remove("runs") {
-        eprintln!("copybench: warning: {e}");
-    }
-    if emptied.is_ok() {
-        if let Err(e) = work.note_trash_emptied() {
+    // This run's destination directories (the lock says no other run is using them), whose
+    // inodes are freed with the copies'.
+    if let Ok(mut freed) = emptied {
+        if let Err(e) = work.dir().remove_counting("runs", &mut freed) {
             eprintln!("copybench: warning: {e}");
         }
+        if let Err(e) = work.note_trash_emptied(&freed) {
+            eprintln!("copybench: warning: {e}");
+        }
+    } else if let Err(e) = work.dir().remove("runs") {
+        eprintln!("copybench: warning: {e}");
     }
     progress.finish();
     drop(lock);
@@ -304,7 +300,7 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
         environment,
         scenarios: results.into_iter().map(|(_, r)| r).collect(),
         skipped_scenarios,
-        delete_wait,
+        delete_wait: recent_deletes.into_record(),
     })
 }
 

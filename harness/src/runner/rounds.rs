@@ -27,6 +27,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calibration::{self, Role};
 use super::executor::{self, Counted, Executor};
+use super::ext4_wait::{Moment, RecentDeletes};
 use super::progress::{Progress, SampleStep, StepOutcome};
 use super::requests;
 use super::sample::{flush, Bench};
@@ -38,7 +39,7 @@ use crate::claim;
 use crate::fixture;
 use crate::interpreters::Origin;
 use crate::mechanism::{self, ContentTally};
-use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
+use crate::scenario::{CacheState, EntrySpec, FixtureSpec, Scenario, Subject};
 use crate::stats;
 use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
 use crate::work_dir::{Dir, Trash};
@@ -96,6 +97,7 @@ pub(super) fn run_scenario(
     index: usize,
     run: &RunContext<'_>,
     main_trash: &mut Trash,
+    recent_deletes: &mut RecentDeletes,
     environment: &mut Environment,
     progress: &mut Progress,
 ) -> Result<Outcome, RunError> {
@@ -144,6 +146,45 @@ pub(super) fn run_scenario(
     let mut warnings = Vec::new();
 
     progress.scenario(&scenario.name, scale);
+    let copies_in_work_dir = matches!(scenario.target, TargetSpec::WorkDir)
+        || scenario.placement.destination == Side::Local;
+    let copies_per_round_planned = scenario.entries.len() as u64 + 1;
+    let main_trash_budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
+    // The trash is emptied here, before this scenario makes its directory (placed apart from
+    // what this frees), rather than after its first round, among its own copies, when its
+    // fewest rounds would take the trash past its budget (a big tree scenario after another).
+    if copies_in_work_dir && main_trash.held_bytes() > 0 {
+        let need = most_bytes(&spec)
+            .saturating_mul(copies_per_round_planned)
+            .saturating_mul(u64::from(fewest_rounds));
+        if main_trash.held_bytes().saturating_add(need) > main_trash_budget {
+            progress.note("emptying the trash before this scenario, to stay within the disk");
+            let freed = main_trash.empty().map_err(trash_error)?;
+            work.note_trash_emptied(&freed).map_err(trash_error)?;
+        }
+    }
+    let run_dir = work.run_destinations(run_id)?;
+    // A tree's copies are kept away from the inodes the trash freed within ext4's window
+    // (`ext4_wait`); a file's few inodes are not slowed by them.
+    let destination = if copies_in_work_dir && spec.kind() == FixtureKind::Tree {
+        let inodes = spec_inodes(&spec)
+            .saturating_mul(copies_per_round_planned)
+            .saturating_mul(u64::from(fewest_rounds));
+        let placed = recent_deletes
+            .place(
+                work,
+                &run_dir,
+                &scenario.name,
+                inodes,
+                Moment::BeforeFixture,
+                progress,
+            )
+            .map_err(trash_error)?;
+        warnings.extend(placed.warning);
+        placed.dir
+    } else {
+        run_dir.dir.child(&scenario.name)?
+    };
     // The directories set-up is given are made from the work directory's descriptor, never
     // through a symlink planted below it.
     let context = SetUpContext {
@@ -153,12 +194,7 @@ pub(super) fn run_scenario(
             .new_child(format!("{run_id}-{index}"))?
             .path()
             .to_owned(),
-        local_destination: work
-            .runs()?
-            .child(run_id)?
-            .child(&scenario.name)?
-            .path()
-            .to_owned(),
+        local_destination: destination.path().to_owned(),
         run_id: run_id.to_owned(),
         graveyard: work
             .trash()?
@@ -200,7 +236,12 @@ pub(super) fn run_scenario(
             error,
         },
     })?;
-    let target_dir = layout.destination.clone();
+    let mut target_dir = layout.destination.clone();
+    // The main trash's copies are the work directory's: after emptying it between rounds, the
+    // next rounds' copies go to a directory placed apart from what it freed.
+    let replaceable = layout.trash.is_none() && target_dir == destination.path();
+    drop(destination);
+    let mut moves = 0u32;
     // A share's free space is its server's disk's (smbnetfs reports none).
     let room = Dir::open_named(&target.backing_path(&target_dir))?;
     let mut own_trash = match &layout.trash {
@@ -348,10 +389,39 @@ pub(super) fn run_scenario(
         round_started = Instant::now();
         // Only between rounds, and only when the disk would otherwise fill.
         let trash = own_trash.as_mut().unwrap_or(&mut *main_trash);
+        let mut move_on = false;
         if trash.held_bytes() > trash_budget {
-            trash.empty().map_err(trash_error)?;
+            let freed = trash.empty().map_err(trash_error)?;
             flush(&bench.target_fd);
             early_empties += 1;
+            if replaceable {
+                work.note_trash_emptied(&freed).map_err(trash_error)?;
+                move_on = spec.kind() == FixtureKind::Tree;
+            }
+        } else if replaceable && spec.kind() == FixtureKind::Tree {
+            move_on = trash
+                .last_inode()
+                .is_some_and(|inode| recent_deletes.drifting_among_freed(work, inode));
+        }
+        // The next rounds' copies go to a directory placed apart from the inodes just freed,
+        // or from freed ones the copies were filling groups towards.
+        if move_on {
+            moves += 1;
+            let inodes = spec_inodes(&spec)
+                .saturating_mul(active.len() as u64)
+                .saturating_mul(u64::from(fewest_rounds));
+            let placed = recent_deletes
+                .place(
+                    work,
+                    &run_dir,
+                    &format!("{}.{moves}", scenario.name),
+                    inodes,
+                    Moment::BetweenRounds,
+                    progress,
+                )
+                .map_err(trash_error)?;
+            warnings.extend(placed.warning);
+            target_dir = placed.dir.path().to_owned();
         }
     };
     let elapsed = started.elapsed();
@@ -389,6 +459,7 @@ pub(super) fn run_scenario(
         // A few big files deleted cost little; thousands of inodes slow ext4's next creations.
         let trash_dir = own_trash.as_ref().map_or(main_trash.dir(), |t| t.dir());
         let consequence = match fixture.info.kind {
+            FixtureKind::Tree if replaceable && super::ext4_wait::applies(trash_dir).is_ok() => "outside the timing; on ext4 without a journal creating files among inodes deleted minutes before is slower, so the rounds after each emptying copied into a directory placed apart from the inodes it freed (`delete_wait.placements`)",
             FixtureKind::Tree if super::ext4_wait::applies(trash_dir).is_ok() => "outside the timing, but on ext4 without a journal creating files within minutes of deleting many is slower: the rounds after each emptying may be slow (free disk space, or fewer samples, avoids it)",
             FixtureKind::File | FixtureKind::Tree => "outside the timing",
         };
@@ -627,4 +698,30 @@ fn median_wall(samples: &[Sample]) -> Option<f64> {
         _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
     };
     Some(median / 1e9)
+}
+
+/// The inodes one copy of the fixture `spec` creates (its root included).
+fn spec_inodes(spec: &FixtureSpec) -> u64 {
+    match spec {
+        FixtureSpec::File { .. } => 1,
+        FixtureSpec::Tree {
+            files,
+            dirs,
+            symlinks,
+            ..
+        } => files
+            .saturating_add(*dirs)
+            .saturating_add(*symlinks)
+            .saturating_add(1),
+    }
+}
+
+/// The most content bytes one copy of the fixture `spec` holds (every file at `size_max`).
+fn most_bytes(spec: &FixtureSpec) -> u64 {
+    match spec {
+        FixtureSpec::File { size, .. } => *size,
+        FixtureSpec::Tree {
+            files, size_max, ..
+        } => files.saturating_mul(*size_max),
+    }
 }

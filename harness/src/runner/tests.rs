@@ -177,7 +177,7 @@ fn a_child_copybench_says_its_command_line_and_its_no_op_in_the_clis_format() {
     let argv = child.command_line(Path::new("S"), Path::new("D")).unwrap();
     assert_eq!(argv, ["/bin/copybench", "copy"]);
     assert_eq!(
-        child.startup_command().unwrap(),
+        child.startup_command().unwrap().argv,
         ["/bin/copybench", "--version"]
     );
     assert_eq!(

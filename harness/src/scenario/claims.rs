@@ -163,8 +163,10 @@ source = "What's New In Python 3.8"
         let text = include_str!("../../../scenarios/cpython-3.8-claims.toml");
         let scenarios = parse(text, "cpython-3.8-claims.toml").unwrap();
         let claims: usize = scenarios.iter().map(|s| s.claims.len()).sum();
-        assert_eq!(claims, 10);
+        assert_eq!(claims, 13);
         assert!(scenarios.iter().all(|s| s.count_syscalls));
+        let on_a_share = scenarios.iter().filter(|s| s.name.contains("smb")).count();
+        assert_eq!(on_a_share, 2, "the SMB row, both ways");
     }
 
     #[test]

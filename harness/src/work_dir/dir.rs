@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use rustix::io::Errno;
 
+use super::freed::FreedInodes;
 use super::{remove, WorkDirError};
 
 /// How copybench opens its own directories: never through a symlink, never inherited.
@@ -44,6 +45,16 @@ impl FreeSpace {
             None => bytes,
         }
     }
+}
+
+/// Where [`Dir::place_child`] made a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    pub inode: u64,
+    /// Directories made, the last being the one kept (1: the first was accepted).
+    pub attempts: u32,
+    /// Whether the one kept was accepted (`false`: every try was refused).
+    pub accepted: bool,
 }
 
 impl Dir {
@@ -189,7 +200,16 @@ impl Dir {
     /// Deletes `name` and, if it is a directory, everything in it. A symlink is removed
     /// itself, never followed; a missing `name` is fine.
     pub fn remove(&self, name: impl AsRef<OsStr>) -> Result<(), WorkDirError> {
-        remove::remove_at(self, name.as_ref())
+        remove::remove_at(self, name.as_ref(), &mut FreedInodes::default())
+    }
+
+    /// [`Dir::remove`], adding the inode numbers it frees to `freed`.
+    pub fn remove_counting(
+        &self,
+        name: impl AsRef<OsStr>,
+        freed: &mut FreedInodes,
+    ) -> Result<(), WorkDirError> {
+        remove::remove_at(self, name.as_ref(), freed)
     }
 
     /// The names in this directory (without `.` and `..`).
@@ -207,12 +227,54 @@ impl Dir {
         Ok(names)
     }
 
-    /// Deletes everything in this directory, never following a symlink.
-    pub fn empty(&self) -> Result<(), WorkDirError> {
+    /// Deletes everything in this directory, never following a symlink; returns the inode
+    /// numbers freed.
+    pub fn empty(&self) -> Result<FreedInodes, WorkDirError> {
+        let mut freed = FreedInodes::default();
         for name in self.names()? {
-            self.remove(&name)?;
+            self.remove_counting(&name, &mut freed)?;
         }
-        Ok(())
+        Ok(freed)
+    }
+
+    /// Makes the subdirectory `name` (which must not exist) where `accept` takes its inode
+    /// number, trying up to `attempts` times: each try is a directory of another name, which
+    /// the filesystem may place elsewhere (ext4 hashes the name of a directory made in a
+    /// top-level one to start its search, `find_group_orlov`), then renamed to `name` (a rename
+    /// keeps the inode). A refused try is kept, empty, under a hidden name until this
+    /// directory is deleted: its group then has one more directory, which Orlov avoids, so the
+    /// next try lands elsewhere. Returns the directory, its inode, the tries made, and whether
+    /// the last was accepted (if not, it is used anyway).
+    pub fn place_child(
+        &self,
+        name: &str,
+        attempts: u32,
+        accept: impl Fn(u64) -> bool,
+    ) -> Result<(Dir, Placed), WorkDirError> {
+        let mut tried = 0;
+        loop {
+            tried += 1;
+            let candidate = format!(".{name}.place-{tried}");
+            rustix::fs::mkdirat(&self.fd, candidate.as_str(), Mode::from_raw_mode(0o777))
+                .map_err(|errno| self.error("create", candidate.as_ref(), errno))?;
+            let inode = rustix::fs::statat(&self.fd, candidate.as_str(), AtFlags::SYMLINK_NOFOLLOW)
+                .map_err(|errno| self.error("inspect", candidate.as_ref(), errno))?
+                .st_ino;
+            let accepted = accept(inode);
+            if accepted || tried >= attempts.max(1) {
+                rustix::fs::renameat(&self.fd, candidate.as_str(), &self.fd, name)
+                    .map_err(|errno| self.error("rename into place", candidate.as_ref(), errno))?;
+                let dir = self.open_child(name.as_ref())?;
+                return Ok((
+                    dir,
+                    Placed {
+                        inode,
+                        attempts: tried,
+                        accepted,
+                    },
+                ));
+            }
+        }
     }
 
     /// What the filesystem of this directory has free for an unprivileged user.

@@ -12,10 +12,12 @@
 //! tree is deleted (360 s where the inode table blocks are dirty, as creating files makes them)
 //! every new inode creation walks the recently freed ones (`cp -r` of 8000 files: 6 s right
 //! after `rm -rf`, 0.26 s a minute later). They are renamed into a trash directory, which is
-//! emptied after the run, outside all timing, and each run's copies are placed apart from the
-//! last run's ([`spread_children`]).
+//! emptied after the run, outside all timing, recording the block groups of the inodes freed
+//! ([`freed`]), and each scenario's copies are placed apart from them ([`spread_children`],
+//! [`Dir::place_child`]).
 
 mod dir;
+pub mod freed;
 mod remove;
 mod trash;
 
@@ -23,7 +25,8 @@ use std::path::{Path, PathBuf};
 
 use rustix::io::Errno;
 
-pub use dir::{is_temporary_name, Dir, FreeSpace};
+pub use dir::{is_temporary_name, Dir, FreeSpace, Placed};
+pub use freed::{DeletionRecord, Emptying, FreedInodes};
 pub use trash::Trash;
 
 /// Where `scenario` and `conform` work unless `--work-dir` / `--dir` say otherwise: inside the
@@ -93,6 +96,15 @@ impl WorkDirError {
             _ => None,
         }
     }
+}
+
+/// A run's directory in `runs/`, where each scenario's copies get a directory.
+#[derive(Debug)]
+pub struct RunDestinations {
+    pub dir: Dir,
+    /// Whether it took `FS_TOPDIR_FL` ([`spread_children`]): each directory made in it is
+    /// placed anew, so placing it again can land elsewhere.
+    pub places_apart: bool,
 }
 
 /// The work directory, held open.
@@ -170,10 +182,11 @@ impl WorkDir {
         // Refused now, not at the end of the run, if someone planted a link there.
         self.root.read(TRASH_EMPTIED_AT)?;
         let mut deleted = false;
+        let mut freed = FreedInodes::default();
         for name in ["runs", "trash", "conformance"] {
             if let Some(dir) = self.root.existing_child(name)? {
                 deleted |= !dir.names()?.is_empty();
-                self.root.remove(name)?;
+                self.root.remove_counting(name, &mut freed)?;
             }
         }
         if let Some(fixtures) = self.root.existing_child("fixtures")? {
@@ -188,7 +201,7 @@ impl WorkDir {
             remove_temporaries(&results)?;
         }
         if deleted {
-            self.note_trash_emptied()?;
+            self.note_trash_emptied(&freed)?;
         }
         Ok(deleted)
     }
@@ -206,12 +219,12 @@ impl WorkDir {
         Ok(runs)
     }
 
-    /// Whether each run's directory in `runs` is placed apart from the last run's (the
-    /// filesystem took the mark of [`spread_children`]).
-    pub fn places_runs_apart(&self) -> bool {
-        self.root
-            .child("runs")
-            .is_ok_and(|runs| spread_children(&runs))
+    /// This run's directory in `runs`, marked so that each scenario's directory made in it is
+    /// placed anew ([`spread_children`]), and whether the filesystem took the mark.
+    pub fn run_destinations(&self, run_id: &str) -> Result<RunDestinations, WorkDirError> {
+        let dir = self.runs()?.child(run_id)?;
+        let places_apart = spread_children(&dir);
+        Ok(RunDestinations { dir, places_apart })
     }
 
     /// Result documents and reports.
@@ -236,46 +249,80 @@ impl WorkDir {
         self.root.child("trash")
     }
 
-    /// Records that the trash was emptied now (a run starting soon after may create files
-    /// slowly: see the module docs), once the deletions are written back (`syncfs`): ext4
-    /// without a journal counts a freed inode as recently deleted for 60 s after its deletion
-    /// while its inode table block is clean, 360 s while it is dirty (fs/ext4/ialloc.c,
-    /// `recently_deleted`), so the time recorded is when the blocks were clean.
-    pub fn note_trash_emptied(&self) -> Result<(), WorkDirError> {
+    /// Records that the trash was emptied now, freeing `freed`, once the deletions are written
+    /// back (`syncfs`): ext4 without a journal counts a freed inode as recently deleted for 60 s
+    /// after its deletion while its inode table block is clean, 360 s while it is dirty
+    /// (fs/ext4/ialloc.c, `recently_deleted`), so the time recorded is when the blocks were
+    /// clean. The block groups of the freed inodes are recorded beside it ([`freed`]), and the
+    /// emptyings of the last 360 s are kept (a run may empty its trash more than once).
+    pub fn note_trash_emptied(&self, freed: &FreedInodes) -> Result<(), WorkDirError> {
         rustix::fs::syncfs(self.root.fd())
             .map_err(|errno| WorkDirError::io("write back (syncfs)", self.root.path(), errno))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        self.root
-            .write_atomically(TRASH_EMPTIED_AT, now.to_string().as_bytes())
+        let now = now_s();
+        let inodes_per_group = freed::inodes_per_group(self.root());
+        let mut record = self.deletion_record().unwrap_or_default();
+        record.push(
+            now,
+            Emptying {
+                at: now,
+                inodes: freed.count(),
+                inodes_per_group,
+                groups: inodes_per_group.map(|ipg| freed.groups(ipg)),
+            },
+        );
+        let json = serde_json::to_vec(&record).unwrap_or_default();
+        self.root.write_atomically(TRASH_EMPTIED_AT, &json)
+    }
+
+    /// The emptyings of the trash less than `within` ago, oldest first.
+    pub fn trash_emptyings_within(&self, within: std::time::Duration) -> Vec<Emptying> {
+        let Some(record) = self.deletion_record() else {
+            return Vec::new();
+        };
+        record
+            .within(now_s(), within)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     /// How long ago the trash was last emptied, if less than `within` ago.
     pub fn trash_emptied_within(&self, within: std::time::Duration) -> Option<std::time::Duration> {
-        let bytes = self.root.read(TRASH_EMPTIED_AT).ok()??;
-        let text = String::from_utf8(bytes).ok()?;
-        let then =
-            std::time::UNIX_EPOCH + std::time::Duration::from_secs(text.trim().parse().ok()?);
-        let ago = std::time::SystemTime::now().duration_since(then).ok()?;
-        (ago < within).then_some(ago)
+        let last = self
+            .trash_emptyings_within(within)
+            .into_iter()
+            .map(|e| e.at)
+            .max()?;
+        Some(std::time::Duration::from_secs(now_s().saturating_sub(last)))
     }
+
+    fn deletion_record(&self) -> Option<DeletionRecord> {
+        let bytes = self.root.read(TRASH_EMPTIED_AT).ok()??;
+        DeletionRecord::parse(&String::from_utf8(bytes).ok()?)
+    }
+}
+
+/// Seconds since the epoch (0 for a clock before it).
+fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Marks `dir` as the top of directory hierarchies (`FS_TOPDIR_FL`, `chattr +T`), so ext4
 /// places every directory made in it as it places one made in the root: in a block group
 /// chosen from a hash of its name among those with the fewest directories and above-average
 /// free inodes (the Orlov allocator, fs/ext4/ialloc.c `find_group_orlov`), and the files
-/// below it beside it. Without the mark each run's directory lands where the last run's was,
-/// among the inodes that run just freed, and on ext4 without a journal those stay "recently
-/// deleted" for up to 6 minutes: every creation walks past them (`find_inode_bit`), and a
-/// tree run started a minute after the previous one copied 3x slower for as many rounds as
-/// that run had made (58 ms against 19 ms for 37 rounds here). Run directories are named by
-/// start time and process, so each run starts its search at another group. It lowers the odds,
-/// it does not rule a collision out: a freed run's groups have few directories, which Orlov
-/// prefers, and of 8 runs started within 6 minutes of the previous one's deletion, 7 copied at
-/// full speed and one landed among the freed inodes again (36 slow rounds).
+/// below it beside it. Without the mark each scenario's directory lands where the last run's
+/// was, among the inodes that run just freed, and on ext4 without a journal those stay
+/// "recently deleted" for up to 6 minutes: every creation walks past them (`find_inode_bit`),
+/// and a tree run started a minute after the previous one copied 3x slower for as many rounds
+/// as that run had made (58 ms against 19 ms for 37 rounds here). The mark alone lowers the
+/// odds without ruling a collision out (a freed group has no directories left, which Orlov
+/// prefers: 1 run in 2 to 1 in 8 landed there again), so the group a directory got is checked
+/// and the directory made again where it is among freed ones ([`Dir::place_child`],
+/// [`freed`]).
 ///
 /// Best effort: filesystems without the flag (btrfs, XFS, tmpfs) refuse it, and nothing
 /// depends on it but where inodes land.

@@ -42,8 +42,84 @@ fn the_trash_takes_by_renaming_and_empties_later() {
     assert!(!file.exists() && !tree.exists());
     assert_eq!(std::fs::read_dir(trash.dir()).unwrap().count(), 2);
     assert_eq!(trash.held_bytes(), 4);
-    trash.empty().unwrap();
+    let freed = trash.empty().unwrap();
     assert_eq!(std::fs::read_dir(trash.dir()).unwrap().count(), 0);
+    // The file, and the tree's two directories, its file and its root.
+    assert_eq!(freed.count(), 5);
+}
+
+#[test]
+fn emptying_records_the_inodes_it_frees_and_their_groups_where_ext4_says() {
+    use std::os::unix::fs::MetadataExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let work = WorkDir::open(&tmp.path().join("w")).unwrap();
+    let mut trash = Trash::new(work.trash().unwrap().child("run").unwrap());
+    let tree = tmp.path().join("tree");
+    std::fs::create_dir_all(tree.join("d")).unwrap();
+    let mut inodes = vec![];
+    for i in 0..20 {
+        let path = tree.join("d").join(i.to_string());
+        std::fs::write(&path, b"x").unwrap();
+        inodes.push(std::fs::metadata(&path).unwrap().ino());
+    }
+    inodes.push(std::fs::metadata(tree.join("d")).unwrap().ino());
+    inodes.push(std::fs::metadata(&tree).unwrap().ino());
+    trash.take(&tree, 20).unwrap();
+    let freed = trash.empty().unwrap();
+    assert_eq!(freed.count(), inodes.len() as u64);
+    work.note_trash_emptied(&freed).unwrap();
+    let recent = work.trash_emptyings_within(freed::RECENTLY_DELETED);
+    let [emptying] = recent.as_slice() else {
+        panic!("one emptying recorded: {recent:?}")
+    };
+    assert_eq!(emptying.inodes, inodes.len() as u64);
+    // ext4 has a group table in /proc for every mount; no other filesystem has groups.
+    let ext4 =
+        crate::environment::filesystem("work", work.root()).is_some_and(|f| f.fs_type == "ext4");
+    assert_eq!(emptying.inodes_per_group.is_some(), ext4, "{emptying:?}");
+    if let (Some(ipg), Some(groups)) = (emptying.inodes_per_group, &emptying.groups) {
+        for inode in inodes {
+            let group = freed::group_of(inode, ipg);
+            assert!(
+                groups.iter().any(|[a, b]| (*a..=*b).contains(&group)),
+                "{group} in {groups:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_directory_is_made_again_until_it_is_accepted_and_the_refused_ones_are_kept() {
+    use std::os::unix::fs::MetadataExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = Dir::open_named(tmp.path()).unwrap();
+    let refused = std::cell::RefCell::new(Vec::new());
+    let (dir, placed) = parent
+        .place_child("scenario", 8, |inode| {
+            let mut refused = refused.borrow_mut();
+            if refused.len() < 2 {
+                refused.push(inode);
+                return false;
+            }
+            true
+        })
+        .unwrap();
+    assert_eq!(placed.attempts, 3);
+    assert!(placed.accepted);
+    assert_eq!(dir.path(), tmp.path().join("scenario"));
+    assert_eq!(std::fs::metadata(dir.path()).unwrap().ino(), placed.inode);
+    // The refused directories stay (their groups count one directory more for the next try).
+    let mut names: Vec<_> = parent.names().unwrap();
+    names.sort();
+    assert_eq!(
+        names,
+        [".scenario.place-1", ".scenario.place-2", "scenario"]
+    );
+
+    // Every try refused: the last is used, and says so.
+    let (_, placed) = parent.place_child("other", 3, |_| false).unwrap();
+    assert_eq!((placed.attempts, placed.accepted), (3, false));
+    assert!(tmp.path().join("other").is_dir());
 }
 
 #[test]
@@ -52,18 +128,24 @@ fn a_recent_emptying_is_remembered() {
     let work = WorkDir::open(tmp.path()).unwrap();
     let minute = std::time::Duration::from_secs(60);
     assert_eq!(work.trash_emptied_within(minute), None);
-    work.note_trash_emptied().unwrap();
+    work.note_trash_emptied(&FreedInodes::default()).unwrap();
     assert!(work.trash_emptied_within(minute).is_some());
     assert_eq!(work.trash_emptied_within(std::time::Duration::ZERO), None);
 }
 
 #[test]
-fn the_runs_directory_is_marked_to_place_each_run_apart_where_the_filesystem_can() {
+fn the_runs_directories_are_marked_to_place_each_scenario_apart_where_the_filesystem_can() {
     let tmp = tempfile::tempdir().unwrap();
     let work = WorkDir::open(tmp.path()).unwrap();
-    let apart = work.places_runs_apart();
-    // Asking again (every run does) neither fails nor changes the answer.
-    assert_eq!(work.places_runs_apart(), apart);
+    let run = work.run_destinations("run-1").unwrap();
+    let apart = run.places_apart;
+    // Asking again neither fails nor changes the answer.
+    assert_eq!(work.run_destinations("run-1").unwrap().places_apart, apart);
+    let run_flags = rustix::fs::ioctl_getflags(run.dir.fd());
+    assert_eq!(
+        run_flags.is_ok_and(|f| f.contains(rustix::fs::IFlags::TOPDIR)),
+        apart
+    );
     let runs = work.runs().unwrap();
     let flags = rustix::fs::ioctl_getflags(runs.fd());
     match flags {
@@ -174,7 +256,9 @@ fn planted_symlinks_are_errors_naming_them_and_are_never_followed() {
         .contains(&*root.join("trash").to_string_lossy()));
     assert!(work.runs().is_err() && work.results().is_err() && work.fixtures().is_err());
     assert!(work.conformance().is_err());
-    let e = work.note_trash_emptied().unwrap_err();
+    let e = work
+        .note_trash_emptied(&FreedInodes::default())
+        .unwrap_err();
     assert!(e.to_string().contains("trash-emptied-at"), "{e}");
     // A run refuses to start, naming the link, rather than clean up through it.
     let lock = work.lock().unwrap();

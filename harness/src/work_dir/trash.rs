@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::{Dir, WorkDirError};
+use super::{Dir, FreedInodes, WorkDirError};
 
 /// How often, and how far apart, a rename refused as busy is tried again (5 s in all).
 const RENAME_RETRIES: u32 = 100;
@@ -24,6 +24,8 @@ pub struct Trash {
     held_bytes: u64,
     /// How many times it had to be emptied before the end of the run.
     pub early_empties: u32,
+    /// The inode of the last destination taken, to see where the copies are landing.
+    last_inode: Option<u64>,
 }
 
 impl Trash {
@@ -35,6 +37,7 @@ impl Trash {
             next: 0,
             held_bytes: 0,
             early_empties: 0,
+            last_inode: None,
         }
     }
 
@@ -51,9 +54,9 @@ impl Trash {
     /// Renames `path` (a file or a tree of `bytes` content bytes) into the trash. A missing path
     /// (a copy that failed before creating it) is fine. A symlink is moved, not followed.
     pub fn take(&mut self, path: &Path, bytes: u64) -> Result<(), WorkDirError> {
-        if std::fs::symlink_metadata(path).is_err() {
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
             return Ok(());
-        }
+        };
         self.next += 1;
         let to = format!("{:06}", self.next);
         let rename = || rustix::fs::renameat(rustix::fs::CWD, path, self.dir.fd(), to.as_str());
@@ -72,18 +75,24 @@ impl Trash {
         }
         result.map_err(|errno| WorkDirError::io("move into the trash", path, errno))?;
         self.held_bytes = self.held_bytes.saturating_add(bytes);
+        self.last_inode = Some(std::os::unix::fs::MetadataExt::ino(&meta));
         Ok(())
+    }
+
+    /// The inode number of the last destination taken (a rename keeps it).
+    pub fn last_inode(&self) -> Option<u64> {
+        self.last_inode
     }
 
     pub fn held_bytes(&self) -> u64 {
         self.held_bytes
     }
 
-    /// Deletes everything in the trash, never following a symlink.
-    pub fn empty(&mut self) -> Result<(), WorkDirError> {
-        self.dir.empty()?;
+    /// Deletes everything in the trash, never following a symlink; returns the inodes freed.
+    pub fn empty(&mut self) -> Result<FreedInodes, WorkDirError> {
+        let freed = self.dir.empty()?;
         self.held_bytes = 0;
-        Ok(())
+        Ok(freed)
     }
 
     /// Empties the trash and removes its directory (and the one it was made with).

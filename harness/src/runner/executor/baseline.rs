@@ -2,13 +2,13 @@
 //! of the fixture's bytes between two touched buffers (the most any copy through memory can
 //! do), a `read` of the source into a touched buffer, and a program's no-op start.
 
-use std::ffi::OsString;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Mutex;
 
 use super::{Executor, Measured, SampleError, Setting};
 use crate::measure::{self, CpuScope};
+use crate::peer::NoOp;
 
 /// Two buffers of the fixture's size, every page written once, so no sample pays to fault
 /// memory in: the source of the memcpy, and the destination of both the memcpy and the read.
@@ -115,7 +115,7 @@ impl Executor for ReadInto {
 
 /// A program's no-op invocation (`copybench --version`, `python3 -c pass`, `cp --version`),
 /// reaped with `wait4` as the copies of that program are.
-pub(in crate::runner) struct Startup(pub(in crate::runner) Vec<OsString>);
+pub(in crate::runner) struct Startup(pub(in crate::runner) NoOp);
 
 impl Executor for Startup {
     fn sample(
@@ -124,13 +124,14 @@ impl Executor for Startup {
         _dst: &Path,
         _setting: &Setting<'_>,
     ) -> Result<Measured, SampleError> {
-        let argv = &self.0;
-        let program = argv.first().cloned().unwrap_or_default();
-        let (outcome, timing) = measure::time_child(argv).map_err(|error| SampleError::Spawn {
-            program: program.clone(),
-            error,
-        })?;
-        if !outcome.success {
+        let noop = &self.0;
+        let program = noop.argv.first().cloned().unwrap_or_default();
+        let (outcome, timing) =
+            measure::time_child(&noop.argv).map_err(|error| SampleError::Spawn {
+                program: program.clone(),
+                error,
+            })?;
+        if !noop.ran(outcome.exit_code) {
             return Err(SampleError::ChildFailed {
                 program: program.to_string_lossy().into_owned(),
                 detail: outcome.detail,

@@ -10,7 +10,7 @@ use super::{Executor, Measured, SampleError, Setting};
 use crate::child::{ChildProgram, ChildRequest};
 use crate::interpreters::Interpreters;
 use crate::measure::{self, CpuScope};
-use crate::peer::{Peer, PeerError, PeerKind};
+use crate::peer::{NoOp, Peer, PeerError, PeerKind};
 
 /// Builds the request for one copy of (source, destination).
 type RequestFor = Box<dyn Fn(&Path, &Path) -> ChildRequest>;
@@ -50,8 +50,10 @@ impl Executor for CopybenchChild {
         Some(self.program.command_line(&(self.request)(src, dst)))
     }
 
-    fn startup_command(&self) -> Option<Vec<OsString>> {
-        Some(self.program.command_line(&ChildRequest::NoOp))
+    fn startup_command(&self) -> Option<NoOp> {
+        Some(NoOp::exiting_0(
+            self.program.command_line(&ChildRequest::NoOp),
+        ))
     }
 }
 
@@ -107,7 +109,7 @@ impl Executor for PeerProgram {
         Some(self.argv(src, dst))
     }
 
-    fn startup_command(&self) -> Option<Vec<OsString>> {
+    fn startup_command(&self) -> Option<NoOp> {
         Some(self.peer.noop_command(&self.program))
     }
 }

@@ -28,6 +28,7 @@ use crate::child::ChildRequest;
 use crate::interpreters::Interpreters;
 use crate::measure::Timing;
 use crate::mechanism::ContentTally;
+use crate::peer::NoOp;
 use crate::scenario::{EntrySpec, Scenario, Subject};
 
 /// Something the runner can sample: one copy of the fixture per call.
@@ -56,7 +57,7 @@ pub(super) trait Executor {
     /// The no-op invocation of the same program (`copybench --version`, `python3 -c pass`,
     /// `cp --version`): its time is what starting this entry costs, part of every sample's wall
     /// time. `None` in process, where nothing is started.
-    fn startup_command(&self) -> Option<Vec<OsString>> {
+    fn startup_command(&self) -> Option<NoOp> {
         None
     }
 }
