@@ -4,10 +4,12 @@
 //! maps the rings (`mmap`/`munmap`), which the layer leaves to strace as it does the allocator's
 //! mappings.
 
+use std::ffi::CStr;
 use std::ops::Range;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
-use io_uring::{opcode, types, IoUring};
+use io_uring::{opcode, squeue, types, IoUring};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::{Errno, Result};
 
 use super::{gate, Syscall};
@@ -43,8 +45,14 @@ impl Ring {
     /// containers), ENOSYS where the kernel lacks it, ENOMEM past RLIMIT_MEMLOCK for the pinned
     /// buffers.
     pub fn with_buffers(count: u16, size: usize) -> Result<Ring> {
+        Ring::with_depth(u32::from(count), count, size)
+    }
+
+    /// [`Ring::with_buffers`] with room for `depth` operations queued at once (rounded up to a
+    /// power of two, as the kernel does).
+    pub fn with_depth(depth: u32, count: u16, size: usize) -> Result<Ring> {
         gate(Syscall::IoUringSetup)?;
-        let ring = IoUring::new(u32::from(count).next_power_of_two()).map_err(|e| errno_of(&e))?;
+        let ring = IoUring::new(depth.max(1).next_power_of_two()).map_err(|e| errno_of(&e))?;
         let mut ring = Ring {
             ring,
             buffers: vec![0u8; usize::from(count) * size],
@@ -130,6 +138,51 @@ impl Ring {
         .build()
         .user_data(tag);
         self.push(entry)
+    }
+
+    /// Queues an `IORING_OP_OPENAT` of `name` in `dir`; its completion's result is the new
+    /// descriptor, which the caller owns (see [`Ring::take_descriptor`]). `linked`: the next
+    /// operation queued runs only if this one succeeds (`IOSQE_IO_LINK`), and completes with
+    /// ECANCELED otherwise.
+    ///
+    /// # Safety
+    ///
+    /// `name` must stay alive, and `dir` open, until the completion is collected.
+    pub unsafe fn queue_openat(
+        &mut self,
+        dir: BorrowedFd<'_>,
+        name: &CStr,
+        flags: OFlags,
+        mode: Mode,
+        linked: bool,
+        tag: u64,
+    ) -> Result<()> {
+        let mut entry = opcode::OpenAt::new(types::Fd(dir.as_raw_fd()), name.as_ptr())
+            .flags(flags.bits() as i32 | libc::O_CLOEXEC)
+            .mode(mode.as_raw_mode())
+            .build()
+            .user_data(tag);
+        if linked {
+            entry = entry.flags(squeue::Flags::IO_LINK);
+        }
+        self.push(entry)
+    }
+
+    /// Queues an `IORING_OP_CLOSE` of `fd`, which the caller gives up: the ring closes it (no
+    /// `close(2)`: strace sees only the `io_uring_enter` that submits it).
+    pub fn queue_close(&mut self, fd: super::Fd, tag: u64) -> Result<()> {
+        let raw: RawFd = std::os::fd::IntoRawFd::into_raw_fd(fd.into_owned());
+        let entry = opcode::Close::new(types::Fd(raw)).build().user_data(tag);
+        self.push(entry)
+    }
+
+    /// A descriptor an `IORING_OP_OPENAT` completed with, owned from now on (its `close` is
+    /// counted when it drops, or handed back to the ring with [`Ring::queue_close`]).
+    pub fn take_descriptor(result: usize) -> Result<super::Fd> {
+        let raw = RawFd::try_from(result).map_err(|_| Errno::BADF)?;
+        // SAFETY: the kernel just opened `raw` for this process and nothing else owns it.
+        let owned = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) };
+        Ok(super::Fd::from_owned(owned))
     }
 
     /// Submits what is queued and waits until every operation in flight has completed

@@ -34,11 +34,12 @@ use std::sync::{Arc, Weak};
 use rustix::fs::{AtFlags, FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
 
+use super::batch;
 use super::cpython::{copyxattr, file_type, Python, Shutil, SrcObj};
 use super::isolation;
 use super::parallel::{DirCompletion, Executor};
 use super::run::{JobTotals, Run};
-use crate::content::ContentError;
+use crate::content::{ContentError, Strategy};
 use crate::error::CopyError;
 use crate::metadata::{copy_metadata_fd, copy_metadata_from_stat, timestamps, Mode};
 use crate::sys::{self, DirEntry, Fd};
@@ -52,13 +53,13 @@ const OPEN_DIRS: usize = 32;
 /// Where a directory of the copy is and what copying files into it needs to know: all that a
 /// job on a worker gets (descriptors never cross threads: a worker may have its own table).
 #[derive(Clone, Debug)]
-struct DirPaths {
-    src_path: PathBuf,
-    dst_path: PathBuf,
+pub(super) struct DirPaths {
+    pub(super) src_path: PathBuf,
+    pub(super) dst_path: PathBuf,
     /// Created by this copy (so it was empty): files in it can be created `O_EXCL`.
-    fresh: bool,
+    pub(super) fresh: bool,
     /// Files created in it get the creation mode given (see `isolation::creation_mode`).
-    keeps_mode: bool,
+    pub(super) keeps_mode: bool,
     /// The source directory's (st_dev, st_ino), to check a reopened one is the same.
     src_id: (u64, u64),
     /// The destination directory's, for the same check: a path reopened is only trusted as the
@@ -78,18 +79,18 @@ impl DirPaths {
 
 /// A directory being copied: both ends open, with its paths (for error messages, for reopening
 /// a parked directory, and for the jobs copying its files on workers).
-struct Dir {
-    src: Fd,
-    dst: Fd,
-    paths: DirPaths,
+pub(super) struct Dir {
+    pub(super) src: Fd,
+    pub(super) dst: Fd,
+    pub(super) paths: DirPaths,
 }
 
 impl Dir {
-    fn src_name(&self, name: &OsStr) -> PathBuf {
+    pub(super) fn src_name(&self, name: &OsStr) -> PathBuf {
         self.paths.src_name(name)
     }
 
-    fn dst_name(&self, name: &OsStr) -> PathBuf {
+    pub(super) fn dst_name(&self, name: &OsStr) -> PathBuf {
         self.paths.dst_name(name)
     }
 }
@@ -195,7 +196,7 @@ fn joined_len(dir: &Path, name: &OsStr) -> usize {
 /// of `PATH_MAX` bytes or more). CPython names every entry by its full path; this walker never
 /// resolves those paths, so it makes the same check to end where CPython ends (a tree 6000
 /// levels deep: the first directory whose path reaches PATH_MAX is one gathered error).
-fn too_long(dir: &Path, name: &OsStr) -> bool {
+pub(super) fn too_long(dir: &Path, name: &OsStr) -> bool {
     joined_len(dir, name) >= sys::PATH_MAX
 }
 
@@ -207,7 +208,7 @@ struct Lean<'s, 'e> {
     destination: (u64, u64),
 }
 
-fn io(errno: Errno, op: &str, path: &Path, src: &Path, dst: &Path) -> CopyError {
+pub(super) fn io(errno: Errno, op: &str, path: &Path, src: &Path, dst: &Path) -> CopyError {
     CopyError::io(errno, op, path, src, Some(dst))
 }
 
@@ -631,7 +632,7 @@ enum Entry<'s> {
 }
 
 /// `copy_function(srcentry, dstname)` for one file, its result counted in `totals` or gathered.
-fn copy_one(run: &Run<'_>, totals: &mut JobTotals, dir: &Dir, name: &OsStr, seq: u64) {
+pub(super) fn copy_one(run: &Run<'_>, totals: &mut JobTotals, dir: &Dir, name: &OsStr, seq: u64) {
     let started = run.clock();
     match copy_file_at(run, totals, dir, name) {
         Ok(bytes) => Run::job_file_copied(totals, bytes, started),
@@ -646,8 +647,12 @@ fn copy_files_by_path(run: &Run<'_>, paths: &DirPaths, files: Vec<(OsString, u64
     match open_by_path(paths) {
         Ok(dir) => {
             let mut totals = JobTotals::default();
-            for (name, seq) in files {
-                copy_one(run, &mut totals, &dir, &name, seq);
+            if run.options.strategy == Strategy::IoUring && dir.paths.fresh {
+                batch::copy_files(run, &mut totals, &dir, &files);
+            } else {
+                for (name, seq) in files {
+                    copy_one(run, &mut totals, &dir, &name, seq);
+                }
             }
             run.merge(totals);
             let _ = dir.dst.close();

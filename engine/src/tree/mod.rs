@@ -12,6 +12,7 @@
 //! File content always goes through the engine's `copy_content`, metadata through
 //! `metadata.rs` (lean) or the path calls CPython makes (the CPython walkers).
 
+mod batch;
 mod cpython;
 mod ignore;
 mod isolation;

@@ -131,6 +131,12 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// A file of a job whose content was copied outside [`Run::copy_job_content`] (the
+    /// `io_uring` batches of `batch.rs`): tallied the same way.
+    pub(crate) fn job_content_copied(totals: &mut JobTotals, copied: &ContentCopy) {
+        totals.content.add(copied);
+    }
+
     /// Adds a finished job's totals to the copy's.
     pub(crate) fn merge(&self, totals: JobTotals) {
         let JobTotals {
