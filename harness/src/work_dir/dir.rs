@@ -254,7 +254,10 @@ impl Dir {
         let mut tried = 0;
         loop {
             tried += 1;
-            let candidate = format!(".{name}.place-{tried}");
+            // A random part, so a try is not made under the name the previous run's same try
+            // had: the same name hashes to the same starting group, the one that run just
+            // freed (in nine back-to-back runs, each first apart one try later than the last).
+            let candidate = format!(".{name}.place-{tried}-{:08x}", rand::random::<u32>());
             rustix::fs::mkdirat(&self.fd, candidate.as_str(), Mode::from_raw_mode(0o777))
                 .map_err(|errno| self.error("create", candidate.as_ref(), errno))?;
             let inode = rustix::fs::statat(&self.fd, candidate.as_str(), AtFlags::SYMLINK_NOFOLLOW)

@@ -109,12 +109,18 @@ fn a_directory_is_made_again_until_it_is_accepted_and_the_refused_ones_are_kept(
     assert_eq!(dir.path(), tmp.path().join("scenario"));
     assert_eq!(std::fs::metadata(dir.path()).unwrap().ino(), placed.inode);
     // The refused directories stay (their groups count one directory more for the next try).
-    let mut names: Vec<_> = parent.names().unwrap();
+    let mut names: Vec<_> = parent
+        .names()
+        .unwrap()
+        .into_iter()
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
     names.sort();
-    assert_eq!(
-        names,
-        [".scenario.place-1", ".scenario.place-2", "scenario"]
-    );
+    // Each try under a name of its own (a random part), so no run repeats the last one's.
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[0].starts_with(".scenario.place-1-"), "{names:?}");
+    assert!(names[1].starts_with(".scenario.place-2-"), "{names:?}");
+    assert_eq!(names[2], "scenario");
 
     // Every try refused: the last is used, and says so.
     let (_, placed) = parent.place_child("other", 3, |_| false).unwrap();
