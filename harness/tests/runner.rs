@@ -166,10 +166,14 @@ fn ext4_without_journal(dir: &std::path::Path) -> bool {
 
 /// Each placement's verdict is the pure decision's, on the groups it records.
 fn assert_placements_follow_the_rule(wait: &copybench_result::DeleteWait) {
+    use copybench_harness::runner::PLACEMENT_ATTEMPTS;
     use copybench_harness::work_dir::freed::among_freed;
     assert!(!wait.placements.is_empty(), "{wait:?}");
     for placement in &wait.placements {
-        assert!((1..=8).contains(&placement.attempts), "{placement:?}");
+        assert!(
+            (1..=PLACEMENT_ATTEMPTS).contains(&placement.attempts),
+            "{placement:?}"
+        );
         let apart = among_freed(
             placement.group,
             placement.span_groups,
@@ -178,7 +182,10 @@ fn assert_placements_follow_the_rule(wait: &copybench_result::DeleteWait) {
         .is_none();
         assert_eq!(placement.apart, apart, "{placement:?}");
         // A refused try is made again; an accepted first try needs no second.
-        assert!(placement.apart || placement.attempts == 8, "{placement:?}");
+        assert!(
+            placement.apart || placement.attempts == PLACEMENT_ATTEMPTS,
+            "{placement:?}"
+        );
     }
     // No wait where every scenario was placed apart.
     if wait.placements.iter().all(|p| p.apart) {

@@ -32,10 +32,12 @@ use super::progress::Progress;
 use crate::work_dir::freed::{self, RECENTLY_DELETED};
 use crate::work_dir::{Dir, RunDestinations, WorkDir, WorkDirError};
 
-/// Directories made before giving up on placing one apart (each is one `mkdir` and `stat`).
-/// On this kind of machine 1 in 2 to 1 in 8 directories placed anew landed among the freed
-/// groups, so 8 refused in a row means there is nowhere else Orlov would put them.
-pub(super) const PLACEMENT_ATTEMPTS: u32 = 8;
+/// Directories made before giving up on placing one apart (each is one `mkdir` and `stat`, and
+/// the refused ones stay as empty directories until the run ends). The freed groups of the
+/// last 360 s grow with every run: in six back-to-back runs of the default suite the first
+/// directory apart was the 1st, 3rd, 4th, 5th, 6th and 7th made, so 8 would soon have fallen
+/// back to the 6-minute wait; there are 128 flex groups on a 256 GiB ext4 to try.
+pub const PLACEMENT_ATTEMPTS: u32 = 32;
 
 /// When a directory for a tree scenario's copies is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

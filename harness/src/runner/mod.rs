@@ -36,6 +36,7 @@ mod progress;
 mod requests;
 mod room;
 
+pub use ext4_wait::PLACEMENT_ATTEMPTS;
 pub use progress::ProgressDisplay;
 mod rounds;
 mod sample;

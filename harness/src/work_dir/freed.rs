@@ -131,7 +131,21 @@ pub fn freed_groups(recent: &[&Emptying], inodes_per_group: u64) -> Option<Vec<[
         }
         all.extend(emptying.groups.as_ref()?.iter().copied());
     }
-    Some(all)
+    Some(merged(all))
+}
+
+/// `ranges` sorted, with overlapping and adjacent ones merged (emptyings free the same groups
+/// again and again).
+fn merged(mut ranges: Vec<[u64; 2]>) -> Vec<[u64; 2]> {
+    ranges.sort_unstable();
+    let mut out: Vec<[u64; 2]> = Vec::with_capacity(ranges.len());
+    for [first, last] in ranges {
+        match out.last_mut() {
+            Some(prev) if first <= prev[1].saturating_add(1) => prev[1] = prev[1].max(last),
+            _ => out.push([first, last]),
+        }
+    }
+    out
 }
 
 /// Where a directory's copies would meet recently freed inodes: the first freed range within
@@ -257,6 +271,10 @@ mod tests {
         assert_eq!(back, record);
         let recent = back.within(1400, RECENTLY_DELETED);
         assert_eq!(freed_groups(&recent, 8192), Some(vec![[7, 7], [9, 9]]));
+        // The same groups freed again, and neighbours, are one range.
+        record.push(1401, emptying(1401, vec![[8, 8], [9, 12], [20, 21]]));
+        let recent = record.within(1401, RECENTLY_DELETED);
+        assert_eq!(freed_groups(&recent, 8192), Some(vec![[7, 12], [20, 21]]));
         // Counted with another geometry: unknown.
         assert_eq!(freed_groups(&recent, 4096), None);
         assert!(back.within(2000, RECENTLY_DELETED).is_empty());
