@@ -394,11 +394,15 @@ fn push_filesystem(environment: &mut Environment, role: &str, path: &Path) {
     }
 }
 
-/// This run's name for its directories: its start time and the process id.
+/// This run's name for its directories: its start time, the process id, and which run of this
+/// process it is (two runs of one process within a second, as a test makes, would otherwise
+/// share a name, and `targets/<run id>-<scenario>` must be new).
 fn run_id() -> String {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let stamp: String = rfc3339(SystemTime::now())
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    format!("{stamp}-{}", std::process::id())
+    let nth = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{stamp}-{}-{nth}", std::process::id())
 }
