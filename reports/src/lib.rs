@@ -12,6 +12,7 @@ mod charts;
 mod claims;
 mod compare;
 mod conformance;
+mod delete_wait;
 mod export;
 mod figures;
 pub mod format;

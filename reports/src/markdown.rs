@@ -84,6 +84,11 @@ fn render_result(out: &mut String, result: &RunResult, level: &str) {
         escape(&format::optional(env.kernel.as_deref())),
         escape(&result.started_at),
     );
+    let delete_wait = crate::delete_wait::lines(result);
+    if !delete_wait.is_empty() {
+        write_notes(out, "", &delete_wait);
+        out.push('\n');
+    }
     render_headlines(out, level, result);
     for scenario in &result.scenarios {
         render_scenario(out, level, scenario);

@@ -94,6 +94,9 @@ fn render_result(out: &mut Out, result: &RunResult) {
         format::optional(env.logical_cores),
         result.started_at,
     ));
+    for line in crate::delete_wait::lines(result) {
+        out.line(&format!("  {line}"));
+    }
     out.blank();
     render_headlines(out, result);
     for scenario in &result.scenarios {

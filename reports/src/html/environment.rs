@@ -58,6 +58,12 @@ pub(super) fn write_environment(page: &mut Page, index: usize, level: usize, res
             escape(&value)
         ));
     }
+    for line in crate::delete_wait::lines(result) {
+        page.line(&format!(
+            r#"<tr><th scope="row">recent deletions</th><td>{}</td></tr>"#,
+            escape(&line)
+        ));
+    }
     page.line("</tbody>");
     page.line("</table>");
 
