@@ -117,6 +117,14 @@ fn left_behind(root: &Path) -> Vec<String> {
             .into_iter()
             .map(|pid| format!("process {pid} still runs")),
     );
+    // Nor a directory of the run's targets (images, mount points, the share).
+    if let Ok(entries) = std::fs::read_dir(root.join("targets")) {
+        left.extend(
+            entries
+                .flatten()
+                .map(|e| format!("left in targets/: {}", e.file_name().to_string_lossy())),
+        );
+    }
     left
 }
 

@@ -290,6 +290,15 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions) -> Result<RunResult, Ru
     } else if let Err(e) = work.dir().remove("runs") {
         eprintln!("copybench: warning: {e}");
     }
+    // The directory each scenario's set-up was given (`targets/<run id>-N`), empty once its
+    // target is torn down; one still holding something stays for the next run's sweep.
+    if let Ok(targets) = work.targets() {
+        for index in 0..scenarios.len() {
+            if let Err(e) = targets.remove_if_empty(format!("{run_id}-{index}")) {
+                eprintln!("copybench: warning: {e}");
+            }
+        }
+    }
     progress.finish();
     drop(lock);
     outcome?;

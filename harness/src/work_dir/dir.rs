@@ -203,6 +203,16 @@ impl Dir {
         remove::remove_at(self, name.as_ref(), &mut FreedInodes::default())
     }
 
+    /// Deletes the directory `name` only if it is empty (`rmdir`): one that still holds
+    /// something, or is a mount point still in use, stays, and so does anything else there.
+    pub fn remove_if_empty(&self, name: impl AsRef<OsStr>) -> Result<(), WorkDirError> {
+        let name = name.as_ref();
+        match rustix::fs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR) {
+            Ok(()) | Err(Errno::NOENT | Errno::NOTEMPTY | Errno::EXIST | Errno::BUSY) => Ok(()),
+            Err(errno) => Err(self.error("rmdir", name, errno)),
+        }
+    }
+
     /// [`Dir::remove`], adding the inode numbers it frees to `freed`.
     pub fn remove_counting(
         &self,

@@ -317,6 +317,27 @@ fn a_tree_deeper_than_the_descriptor_budget_is_removed() {
 }
 
 #[test]
+fn only_an_empty_directory_is_removed_if_empty_and_a_symlink_is_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sentinel = Sentinel::new(tmp.path());
+    let work = WorkDir::open(&tmp.path().join("w")).unwrap();
+    let targets = work.targets().unwrap();
+    targets.child("empty").unwrap();
+    let full = targets.child("full").unwrap();
+    std::fs::write(full.join("image"), b"x").unwrap();
+    symlink(&sentinel.dir, targets.join("link")).unwrap();
+    for name in ["empty", "full", "link", "missing"] {
+        let outcome = targets.remove_if_empty(name);
+        assert!(outcome.is_ok() || name == "link", "{name}: {outcome:?}");
+    }
+    let mut left = targets.names().unwrap();
+    left.sort();
+    assert_eq!(left, ["full", "link"]);
+    assert_eq!(std::fs::read(full.join("image")).unwrap(), b"x");
+    sentinel.assert_intact();
+}
+
+#[test]
 fn leftovers_of_an_interrupted_run_are_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let work = WorkDir::open(tmp.path()).unwrap();
