@@ -107,6 +107,9 @@ pub struct RunDestinations {
     pub places_apart: bool,
 }
 
+/// How long a busy run lock is tried again before the run is refused ([`WorkDir::lock`]).
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The work directory, held open.
 #[derive(Debug)]
 pub struct WorkDir {
@@ -167,12 +170,24 @@ impl WorkDir {
         let fd = rustix::fs::openat(self.root.fd(), "lock", flags, Mode::from_raw_mode(0o666))
             .map_err(|errno| self.root.error("open", "lock".as_ref(), errno))?;
         let file = std::fs::File::from(fd);
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
-            |_| WorkDirError::Busy {
-                path: self.root().to_owned(),
-            },
-        )?;
-        Ok(RunLock { _file: file })
+        // A lock just released can still be held for a moment by a child another thread of
+        // this process is starting: between its fork and its exec the child shares the lock's
+        // open file description (O_CLOEXEC closes it only at the exec). So a busy lock is tried
+        // again for a short while before the run is refused.
+        let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+        loop {
+            match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(RunLock { _file: file }),
+                Err(Errno::WOULDBLOCK | Errno::INTR) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => {
+                    return Err(WorkDirError::Busy {
+                        path: self.root().to_owned(),
+                    })
+                }
+            }
+        }
     }
 
     /// Removes what an interrupted run left: sample destinations, trash, half-written

@@ -338,6 +338,16 @@ fn only_an_empty_directory_is_removed_if_empty_and_a_symlink_is_not_followed() {
 }
 
 #[test]
+fn a_held_lock_refuses_a_second_run_and_a_released_one_is_taken() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = WorkDir::open(&tmp.path().join("w")).unwrap();
+    let held = work.lock().unwrap();
+    assert!(matches!(work.lock(), Err(WorkDirError::Busy { .. })));
+    drop(held);
+    work.lock().expect("free again");
+}
+
+#[test]
 fn leftovers_of_an_interrupted_run_are_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let work = WorkDir::open(tmp.path()).unwrap();
