@@ -39,7 +39,7 @@ use crate::claim;
 use crate::fixture;
 use crate::interpreters::Origin;
 use crate::mechanism::{self, ContentTally};
-use crate::scenario::{CacheState, EntrySpec, FixtureSpec, Scenario, Subject};
+use crate::scenario::{CacheState, EntrySpec, Scenario, Subject};
 use crate::stats;
 use crate::target::{self, SetUpContext, SetUpError, Side, TargetSpec};
 use crate::work_dir::{Dir, Trash};
@@ -148,15 +148,17 @@ pub(super) fn run_scenario(
     progress.scenario(&scenario.name, scale);
     let copies_in_work_dir = matches!(scenario.target, TargetSpec::WorkDir)
         || scenario.placement.destination == Side::Local;
-    let copies_per_round_planned = scenario.entries.len() as u64 + 1;
+    // What the fewest rounds write: one copy per entry and the reference's child twin.
+    let fewest_copies =
+        (scenario.entries.len() as u64 + 1).saturating_mul(u64::from(fewest_rounds));
+    // The inodes a placed directory is expected to fill (see `ext4_wait`).
+    let placed_inodes = spec.inodes().saturating_mul(fewest_copies);
     let main_trash_budget = options.trash_budget_bytes.unwrap_or(u64::MAX);
     // The trash is emptied here, before this scenario makes its directory (placed apart from
     // what this frees), rather than after its first round, among its own copies, when its
     // fewest rounds would take the trash past its budget (a big tree scenario after another).
     if copies_in_work_dir && main_trash.held_bytes() > 0 {
-        let need = most_bytes(&spec)
-            .saturating_mul(copies_per_round_planned)
-            .saturating_mul(u64::from(fewest_rounds));
+        let need = spec.most_bytes().saturating_mul(fewest_copies);
         if main_trash.held_bytes().saturating_add(need) > main_trash_budget {
             progress.note("emptying the trash before this scenario, to stay within the disk");
             let freed = main_trash.empty().map_err(trash_error)?;
@@ -167,15 +169,12 @@ pub(super) fn run_scenario(
     // A tree's copies are kept away from the inodes the trash freed within ext4's window
     // (`ext4_wait`); a file's few inodes are not slowed by them.
     let destination = if copies_in_work_dir && spec.kind() == FixtureKind::Tree {
-        let inodes = spec_inodes(&spec)
-            .saturating_mul(copies_per_round_planned)
-            .saturating_mul(u64::from(fewest_rounds));
         let placed = recent_deletes
             .place(
                 work,
                 &run_dir,
                 &scenario.name,
-                inodes,
+                placed_inodes,
                 Moment::BeforeFixture,
                 progress,
             )
@@ -407,15 +406,12 @@ pub(super) fn run_scenario(
         // or from freed ones the copies were filling groups towards.
         if move_on {
             moves += 1;
-            let inodes = spec_inodes(&spec)
-                .saturating_mul(active.len() as u64)
-                .saturating_mul(u64::from(fewest_rounds));
             let placed = recent_deletes
                 .place(
                     work,
                     &run_dir,
                     &format!("{}.{moves}", scenario.name),
-                    inodes,
+                    placed_inodes,
                     Moment::BetweenRounds,
                     progress,
                 )
@@ -698,30 +694,4 @@ fn median_wall(samples: &[Sample]) -> Option<f64> {
         _ => (walls[middle - 1] + walls[middle]) as f64 / 2.0,
     };
     Some(median / 1e9)
-}
-
-/// The inodes one copy of the fixture `spec` creates (its root included).
-fn spec_inodes(spec: &FixtureSpec) -> u64 {
-    match spec {
-        FixtureSpec::File { .. } => 1,
-        FixtureSpec::Tree {
-            files,
-            dirs,
-            symlinks,
-            ..
-        } => files
-            .saturating_add(*dirs)
-            .saturating_add(*symlinks)
-            .saturating_add(1),
-    }
-}
-
-/// The most content bytes one copy of the fixture `spec` holds (every file at `size_max`).
-fn most_bytes(spec: &FixtureSpec) -> u64 {
-    match spec {
-        FixtureSpec::File { size, .. } => *size,
-        FixtureSpec::Tree {
-            files, size_max, ..
-        } => files.saturating_mul(*size_max),
-    }
 }

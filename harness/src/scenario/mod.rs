@@ -110,6 +110,32 @@ impl FixtureSpec {
         }
     }
 
+    /// The inodes one copy of it creates (its root included).
+    pub fn inodes(&self) -> u64 {
+        match self {
+            FixtureSpec::File { .. } => 1,
+            FixtureSpec::Tree {
+                files,
+                dirs,
+                symlinks,
+                ..
+            } => files
+                .saturating_add(*dirs)
+                .saturating_add(*symlinks)
+                .saturating_add(1),
+        }
+    }
+
+    /// The most content bytes one copy of it holds (every file at `size_max`).
+    pub fn most_bytes(&self) -> u64 {
+        match self {
+            FixtureSpec::File { size, .. } => *size,
+            FixtureSpec::Tree {
+                files, size_max, ..
+            } => files.saturating_mul(*size_max),
+        }
+    }
+
     /// The same fixture at `scale`: a file's size, or a tree's file count (directories and the
     /// size range stay), rounded, never below one file per directory.
     pub fn scaled(&self, scale: f64) -> FixtureSpec {
