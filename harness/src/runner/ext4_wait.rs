@@ -108,7 +108,7 @@ impl RecentDeletes {
             "{why}, and the trash was emptied {} s ago ({freed_count} inodes freed)",
             ago.as_secs()
         );
-        let geometry = freed::inodes_per_group(work.root()).and_then(|ipg| {
+        let geometry = self.inodes_per_group(work).and_then(|ipg| {
             let refs: Vec<_> = recent.iter().collect();
             freed::freed_groups(&refs, ipg).map(|groups| (ipg, groups))
         });
@@ -153,7 +153,7 @@ impl RecentDeletes {
         if moment == Moment::BetweenRounds {
             return Ok(Destination {
                 dir,
-                warning: Some(format!("{reason}: the rounds after it copied among inodes ext4 counts as recently deleted, which was 3x slower here (samples may be slow)")),
+                warning: Some(format!("{reason}: the rounds after it copied among inodes ext4 counts as recently deleted, which ext4 creates files among more slowly (samples may be slow)")),
             });
         }
         let wait = RECENTLY_DELETED.saturating_sub(ago);
@@ -188,16 +188,20 @@ impl RecentDeletes {
         if recent.is_empty() {
             return false;
         }
-        let ipg = *self
-            .inodes_per_group
-            .get_or_insert_with(|| freed::inodes_per_group(work.root()));
-        let Some(ipg) = ipg else {
+        let Some(ipg) = self.inodes_per_group(work) else {
             return false;
         };
         let refs: Vec<_> = recent.iter().collect();
         freed::freed_groups(&refs, ipg).is_some_and(|groups| {
             freed::among_freed(freed::group_of(inode, ipg), 0, &groups).is_some()
         })
+    }
+
+    /// The work directory's inodes per block group, read once for the run.
+    fn inodes_per_group(&mut self, work: &WorkDir) -> Option<u64> {
+        *self
+            .inodes_per_group
+            .get_or_insert_with(|| freed::inodes_per_group(work.root()))
     }
 
     /// What the result records (`None` when no tree scenario started inside the window).
@@ -244,7 +248,7 @@ pub(super) fn applies(dir: &Path) -> Result<String, String> {
 /// without waiting (`--no-wait`).
 pub(super) fn recent_deletes_warning(ago: Duration) -> String {
     format!(
-        "the work directory's trash was emptied {} s before this scenario, which did not wait (--no-wait) and whose copies could not be placed apart from the freed inodes: on ext4 without a journal, creating files among inodes freed less than {} s before was 3x slower here (every entry of a tree, compressing their speedups towards 1), so samples may be slow (rerun later for clean figures)",
+        "the work directory's trash was emptied {} s before this scenario, which did not wait (--no-wait) and whose copies could not be placed apart from the freed inodes: on ext4 without a journal, creating files among inodes freed less than {} s before is slower (for every entry of a tree, compressing their speedups towards 1), so samples may be slow (rerun later for clean figures)",
         ago.as_secs(),
         RECENTLY_DELETED.as_secs()
     )
