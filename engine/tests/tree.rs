@@ -545,3 +545,46 @@ fn source_errors_stop_before_anything_is_created_and_parents_are_made() {
         assert_eq!(std::fs::read(deep.join("a")).unwrap(), b"a", "{context}");
     }
 }
+
+// A directory of more files than a job keeps to itself: with workers its files are split among
+// them (tree/lean.rs), and still each is copied once, and failures come back in walk order.
+#[test]
+fn a_directory_split_among_workers_copies_each_file_once_with_errors_in_walk_order() {
+    let t = tmp();
+    let src = dir(t.path(), "src");
+    for i in 0..300 {
+        file(&src, &format!("f{i:03}"), format!("content {i}").as_bytes());
+    }
+    // The walk lists the directory in getdents order, as read_dir does.
+    let listed: Vec<_> = std::fs::read_dir(&src)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for (walker, jobs) in [(Walker::Lean, 1), (Walker::Lean, 2), (Walker::Lean, 4)] {
+        let context = format!("{walker} jobs={jobs}");
+        let dst = t.path().join(format!("dst{jobs}"));
+        // Three files' futimens fail, whichever files the workers happen to reach then.
+        let faults = [5, 150, 290].map(|nth| format!("utimensat:{nth}:EPERM").parse().unwrap());
+        let recorder = SyscallRecorder::with_faults(faults.to_vec());
+        let report = recorder
+            .run(|| copy_tree(&src, &dst, &options(walker, jobs)))
+            .unwrap();
+        assert_eq!(report.files, 297, "{context}");
+        assert_eq!(report.errors.len(), 3, "{context}: {:?}", report.errors);
+        let positions: Vec<usize> = report
+            .errors
+            .iter()
+            .map(|e| listed.iter().position(|p| *p == e.src).unwrap())
+            .collect();
+        assert!(positions.is_sorted(), "{context}: {positions:?}");
+        for i in 0..300 {
+            let name = format!("f{i:03}");
+            let copied = std::fs::read(dst.join(&name)).unwrap();
+            assert_eq!(
+                copied,
+                format!("content {i}").as_bytes(),
+                "{context}: {name}"
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 
-use rustix::io::{Errno, Result};
+use rustix::io::Result;
 
 use super::{gate, Syscall};
 
@@ -28,11 +28,11 @@ impl Fd {
         gate(Syscall::Close)?;
         let raw = fd.as_raw_fd();
         std::mem::forget(fd);
+        // The raw syscall, as every other call here: libc's `close` is a cancellation point
+        // and brackets each call with two cancellation-state changes (in a profile of the
+        // 8000-file tree, a twelfth of the copy's user time).
         // SAFETY: `raw` was owned by `fd`, which was forgotten, so nothing else closes it.
-        match unsafe { libc::close(raw) } {
-            0 => Ok(()),
-            _ => Err(Errno::from_io_error(&std::io::Error::last_os_error()).unwrap_or(Errno::IO)),
-        }
+        unsafe { rustix::io::try_close(raw) }
     }
 
     /// The descriptor as a `std` `File` that never closes it, for `std::io::copy` (whose
@@ -60,7 +60,7 @@ impl Drop for Fd {
             // with an uncounted fcntl(F_GETFD), which the strace test caught.
             let raw = fd.into_raw_fd();
             // SAFETY: `raw` came out of the OwnedFd just consumed; nothing else closes it.
-            unsafe { libc::close(raw) };
+            unsafe { rustix::io::close(raw) };
         }
     }
 }

@@ -368,15 +368,21 @@ fn xattr_names(buf: &[u8]) -> Vec<OsString> {
 /// Calls a `*listxattr` or `*getxattr` with a buffer that grows on `ERANGE`, as CPython's
 /// `os.listxattr` does, counting every call.
 fn sized_call(call: Syscall, mut f: impl FnMut(&mut [u8]) -> Result<usize>) -> Result<Vec<u8>> {
-    let mut size = 256;
+    // The first try on the stack: this runs for every file copy2 copies, and most have no
+    // attributes (nothing to allocate) or a few short names.
+    let mut stack = [0u8; 256];
+    let mut heap = Vec::new();
+    let mut size = stack.len();
     loop {
         gate(call)?;
-        let mut buf = vec![0u8; size];
-        match f(&mut buf) {
-            Ok(n) => {
-                buf.truncate(n);
-                return Ok(buf);
-            }
+        let buf: &mut [u8] = if size == stack.len() {
+            &mut stack
+        } else {
+            heap.resize(size, 0);
+            &mut heap
+        };
+        match f(buf) {
+            Ok(n) => return Ok(buf[..n].to_vec()),
             Err(Errno::RANGE) if size < 64 * 1024 * 1024 => size *= 4,
             Err(e) => return Err(e),
         }

@@ -25,7 +25,7 @@
 //! the same inode creation, page copy and tail zeroing happen as under `copy_file_range`.
 
 use std::cell::{Cell, RefCell};
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CString, OsStr};
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
 
@@ -96,11 +96,11 @@ pub(super) fn copy_files(
     run: &Run<'_>,
     totals: &mut JobTotals,
     dir: &Dir,
-    files: &[(OsString, u64)],
+    files: &[(&OsStr, u64)],
 ) {
-    let plain = |totals: &mut JobTotals, files: &[(OsString, u64)]| {
-        for (name, seq) in files {
-            copy_one(run, totals, dir, name, *seq);
+    let plain = |totals: &mut JobTotals, files: &[(&OsStr, u64)]| {
+        for &(name, seq) in files {
+            copy_one(run, totals, dir, name, seq);
         }
     };
     if REFUSED.with(Cell::get) {
@@ -142,17 +142,17 @@ pub(super) fn copy_files(
 /// The slots of a batch; a name with a NUL (which no directory lists) goes plain at once.
 fn slots_of<'f>(
     run: &Run<'_>,
-    files: &'f [(OsString, u64)],
+    files: &[(&'f OsStr, u64)],
     totals: &mut JobTotals,
     dir: &Dir,
 ) -> Vec<Slot<'f>> {
     let mut slots = Vec::with_capacity(files.len());
-    for (name, seq) in files {
+    for &(name, seq) in files {
         match CString::new(name.as_bytes()) {
             Ok(c_name) => slots.push(Slot {
                 name,
                 c_name,
-                seq: *seq,
+                seq,
                 started: run.clock(),
                 fate: Fate::Plain,
                 src: None,
@@ -162,7 +162,7 @@ fn slots_of<'f>(
                 read: None,
                 copied: 0,
             }),
-            Err(_) => copy_one(run, totals, dir, name, *seq),
+            Err(_) => copy_one(run, totals, dir, name, seq),
         }
     }
     slots

@@ -14,6 +14,7 @@
 
 mod batch;
 mod cpython;
+mod file_list;
 mod ignore;
 mod isolation;
 mod lean;

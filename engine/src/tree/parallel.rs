@@ -9,6 +9,11 @@
 //! no lock is held while a worker waits). With `isolate`, each worker first gets its own
 //! descriptor table and umask (`isolation.rs`); its jobs must then carry no descriptor.
 //!
+//! A running job can hand part of its work on through a [`Spawner`] when a worker is waiting
+//! with nothing queued (splitting where the work is, as rayon's adaptive splitting does): the
+//! walker can then give each job a whole directory, and no worker idles while another still has
+//! files to copy, at the start of a walk, in its last directory, or in a tree of one directory.
+//!
 //! A directory's times and mode must be set after everything inside it is written (writing a
 //! child changes the parent's mtime; a read-only mode would forbid the writes). Each directory
 //! has a [`DirCompletion`]: it counts what is still running inside it, and the last piece to
@@ -27,28 +32,59 @@ pub(crate) type Job<'s> = Box<dyn FnOnce() + Send + 's>;
 /// Runs jobs inline (one job) or on a pool of worker threads.
 pub(crate) enum Executor<'s> {
     Inline,
-    Pool(Sender<Job<'s>>),
+    Pool(Spawner<'s>),
+}
+
+/// What queues jobs for the workers; a job may hold one to hand on part of its own work.
+///
+/// The workers stop once the channel is closed, which is when the walker's spawner and those
+/// held by jobs (queued or running) are all dropped: a job that splits queues the new one
+/// before it lets go of its own spawner, so no work is left behind.
+#[derive(Clone)]
+pub(crate) struct Spawner<'s> {
+    queue: Sender<Job<'s>>,
+    /// Workers waiting for a job.
+    idle: Arc<AtomicUsize>,
+}
+
+impl<'s> Spawner<'s> {
+    /// Whether a worker is waiting and nothing is queued for it: then a job that splits off
+    /// part of its work has it picked up at once.
+    pub(crate) fn has_idle_worker(&self) -> bool {
+        self.idle.load(Ordering::Relaxed) > 0 && self.queue.is_empty()
+    }
+
+    /// Queues `job` (waiting while the queue is full, which bounds the number of directories
+    /// held open by queued jobs).
+    pub(crate) fn submit(&self, job: Job<'s>) {
+        // Sending fails only if every worker is gone (a worker panicked); then the caller does
+        // the work itself rather than lose it.
+        if let Err(crossbeam_channel::SendError(job)) = self.queue.send(job) {
+            job()
+        }
+    }
 }
 
 impl<'s> Executor<'s> {
-    /// Runs `job` now, or queues it (waiting while the queue is full, which bounds the number of
-    /// directories held open by queued jobs).
+    /// Runs `job` now, or queues it for the workers.
     pub(crate) fn submit(&self, job: Job<'s>) {
         match self {
             Executor::Inline => job(),
-            Executor::Pool(queue) => {
-                // Sending fails only if every worker is gone (a worker panicked); then the walker
-                // does the work itself rather than lose it.
-                if let Err(crossbeam_channel::SendError(job)) = queue.send(job) {
-                    job()
-                }
-            }
+            Executor::Pool(spawner) => spawner.submit(job),
         }
     }
 
     /// Whether jobs run on worker threads (then, with `isolate`, on other descriptor tables).
     pub(crate) fn is_pool(&self) -> bool {
         matches!(self, Executor::Pool(_))
+    }
+
+    /// A spawner for a job to take along, with worker threads.
+    pub(crate) fn spawner(&self) -> Option<Spawner<'s>> {
+        match self {
+            Executor::Inline => None,
+            Executor::Pool(spawner) => Some(spawner.clone()),
+        }
     }
 }
 
@@ -79,17 +115,26 @@ pub(crate) fn with_executor<'s, T>(
     }
     let recorder = SyscallRecorder::current();
     let (queue, inbox) = bounded::<Job<'s>>(QUEUE_DEPTH);
+    let idle = Arc::new(AtomicUsize::new(0));
     std::thread::scope(|scope| {
         for started in 0..jobs {
             let recorder = recorder.clone();
             let inbox: Receiver<Job<'s>> = inbox.clone();
+            let idle = Arc::clone(&idle);
             let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let _guard = recorder.as_ref().map(SyscallRecorder::install);
                 if isolate {
                     super::isolation::isolate_worker();
                 }
-                for job in inbox {
-                    job();
+                loop {
+                    idle.fetch_add(1, Ordering::Relaxed);
+                    let job = inbox.recv();
+                    idle.fetch_sub(1, Ordering::Relaxed);
+                    match job {
+                        Ok(job) => job(),
+                        // Closed: every spawner is gone, so no job is left anywhere.
+                        Err(_) => break,
+                    }
                 }
             });
             if let Err(error) = spawned {
@@ -104,7 +149,7 @@ pub(crate) fn with_executor<'s, T>(
         }
         // Only the workers receive: the walker's copy would keep the channel open.
         drop(inbox);
-        let executor = Executor::Pool(queue);
+        let executor = Executor::Pool(Spawner { queue, idle });
         let result = walk(&executor);
         // Dropping the sender lets the workers drain the queue and stop; the scope joins them.
         drop(executor);
@@ -241,6 +286,45 @@ mod tests {
             assert_eq!(log[20], "sub", "jobs={jobs}: {log:?}");
             assert_eq!(log[21], "root", "jobs={jobs}: {log:?}");
         }
+    }
+
+    #[test]
+    fn a_running_job_hands_work_to_a_waiting_worker() {
+        let ran_on = Mutex::new(Vec::new());
+        let ran_on = &ran_on;
+        with_executor(2, false, |executor| {
+            let spawner = executor.spawner().expect("two jobs: a pool");
+            executor.submit(Box::new(move || {
+                // The only job: the other worker is (or soon is) waiting for one.
+                let waited = std::time::Instant::now();
+                while !spawner.has_idle_worker() {
+                    assert!(waited.elapsed().as_secs() < 60, "no worker ever waited");
+                    std::thread::yield_now();
+                }
+                let parent = std::thread::current().id();
+                let (done_tx, done_rx) = std::sync::mpsc::channel();
+                spawner.submit(Box::new(move || {
+                    ran_on.lock().unwrap().push(std::thread::current().id());
+                    done_tx.send(()).unwrap();
+                }));
+                // Waiting here keeps this worker busy: only the other one can run the split.
+                done_rx.recv().unwrap();
+                ran_on.lock().unwrap().push(parent);
+            }));
+        })
+        .unwrap();
+        let ran_on = ran_on.lock().unwrap();
+        assert_eq!(
+            ran_on.len(),
+            2,
+            "both the split and the rest ran before the pool stopped"
+        );
+        assert_ne!(ran_on[0], ran_on[1], "the split ran on the waiting worker");
+    }
+
+    #[test]
+    fn inline_jobs_have_no_spawner() {
+        with_executor(1, false, |executor| assert!(executor.spawner().is_none())).unwrap();
     }
 
     #[test]
