@@ -97,35 +97,70 @@ fn full_catalogue_passes_every_supported_case_for_every_strategy_and_walker() {
 /// At `--jobs 2` the lean walker copies through its workers, which create files with their
 /// final mode instead of chmodding them (`--jobs 1` never does): the same catalogue, the same
 /// expectations, the same CPython outcomes.
+/// With `--tree-strategy io_uring` as well, the workers copy through the batched tree path
+/// (engine/src/tree/batch.rs), which must end every case as CPython does too.
 #[test]
 fn the_lean_walkers_parallel_workers_pass_the_tree_catalogue() {
     if !require_program("python3", "python3") {
         return;
     }
     let env = TestEnv::new();
+    for tree_strategy in ["auto", "io_uring"] {
+        let (code, out) = conform(
+            &env,
+            &[
+                "--json",
+                "--max-size",
+                "1MiB",
+                "--walker",
+                "lean",
+                "--jobs",
+                "2",
+                "--tree-strategy",
+                tree_strategy,
+            ],
+        );
+        let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(failures(&json), Vec::<String>::new(), "{tree_strategy}");
+        assert_eq!(code, 0, "{tree_strategy}: {out}");
+        let passed_with_oracle = cells(&json)
+            .iter()
+            .filter(|c| {
+                c["subject"] == "lean" && c["verdict"] == "pass" && c["oracle_checked"] == true
+            })
+            .count();
+        assert!(
+            passed_with_oracle >= 10,
+            "{tree_strategy}: {passed_with_oracle} lean cells passed against CPython: {out}"
+        );
+    }
+}
+
+#[test]
+fn the_table_says_how_the_tree_cases_copied_when_not_as_each_case_asks() {
+    let env = TestEnv::new();
+    let args = [
+        "--oracle",
+        "none",
+        "--walker",
+        "lean",
+        "--catalogue",
+        "quick",
+    ];
     let (code, out) = conform(
         &env,
-        &[
-            "--json",
-            "--max-size",
-            "1MiB",
-            "--walker",
-            "lean",
-            "--jobs",
-            "2",
-        ],
+        &[&args[..], &["--jobs", "2", "--tree-strategy", "io_uring"]].concat(),
     );
-    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
-    assert_eq!(failures(&json), Vec::<String>::new());
     assert_eq!(code, 0, "{out}");
-    let passed_with_oracle = cells(&json)
-        .iter()
-        .filter(|c| c["subject"] == "lean" && c["verdict"] == "pass" && c["oracle_checked"] == true)
-        .count();
     assert!(
-        passed_with_oracle >= 10,
-        "{passed_with_oracle} lean cells passed against CPython: {out}"
+        out.lines().next().is_some_and(
+            |l| l == "tree cases: the walkers copy with at least 2 jobs, content by io_uring"
+        ),
+        "{out}"
     );
+    let (code, out) = conform(&env, &args);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("tree cases:"), "{out}");
 }
 
 #[test]

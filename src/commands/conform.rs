@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use copybench_engine::{Strategy, Walker};
-use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage};
+use copybench_harness::conformance::{self, Catalogue, ConformOptions, Sabotage, TreeSettings};
 use copybench_harness::size::ByteSize;
 use copybench_harness::work_dir::{WorkDir, DEFAULT_WORK_DIR};
 use copybench_result::Verdict;
@@ -43,6 +43,11 @@ pub struct ConformArgs {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
+    /// The content strategy of the walkers' tree cases (default `auto`): `io_uring` with
+    /// `--jobs 2` or more checks the lean walker's batched tree path, which a scenario's
+    /// `tree_strategy = "io_uring"` times.
+    #[arg(long, value_name = "STRATEGY", default_value_t = Strategy::Auto)]
+    pub tree_strategy: Strategy,
     /// Print the matrix as JSON (every cell) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -103,12 +108,21 @@ pub fn run(args: ConformArgs) -> anyhow::Result<Exit> {
         sabotage: args.sabotage,
         // Checks that change process-wide state (case 16) run in a child of this binary.
         isolation: crate::child::this_program(),
-        tree_jobs: usize::from(args.jobs),
+        tree: TreeSettings {
+            jobs: usize::from(args.jobs),
+            strategy: args.tree_strategy,
+        },
     };
     let matrix = conformance::run_matrix(&options)?;
     if args.json {
         output::println(&serde_json::to_string(&matrix)?)?;
     } else {
+        if options.tree != TreeSettings::default() && !options.walkers.is_empty() {
+            let TreeSettings { jobs, strategy } = options.tree;
+            output::println(&format!(
+                "tree cases: the walkers copy with at least {jobs} jobs, content by {strategy}"
+            ))?;
+        }
         output::print(&copybench_reports::conformance_matrix(&matrix))?;
     }
     let failed = matrix.cells.iter().any(|c| c.verdict == Verdict::Fail);

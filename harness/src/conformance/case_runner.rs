@@ -93,7 +93,7 @@ impl<'a> CaseRunner<'a> {
         }
         let copier = EngineCopier {
             subject,
-            tree_jobs: self.options.tree_jobs,
+            tree: self.options.tree,
             as_nobody: as_nobody(variant),
             sabotage: self
                 .options

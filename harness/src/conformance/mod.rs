@@ -66,10 +66,30 @@ pub struct ConformOptions {
     /// A child `copybench` to run checks that change process-wide state in
     /// ([`ChildRequest::RunIsolated`](crate::child::ChildRequest)); without one they are skipped.
     pub isolation: Option<ChildProgram>,
-    /// Tree cases copy with at least this many jobs (1: as each case asks). With 2 or more the
-    /// lean walker's workers are judged: their own descriptor table and umask, and files
-    /// created with their final mode instead of chmodded, which `--jobs 1` never takes.
-    pub tree_jobs: usize,
+    /// How the walkers copy in the tree cases.
+    pub tree: TreeSettings,
+}
+
+/// How the walkers' tree cases copy, beyond what each case asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeSettings {
+    /// At least this many jobs (1: as each case asks). With 2 or more the lean walker's workers
+    /// are judged: their own descriptor table and umask, and files created with their final
+    /// mode instead of chmodded, which `--jobs 1` never takes.
+    pub jobs: usize,
+    /// The content strategy (`auto`, as a scenario's walkers copy). `io_uring` with 2 or more
+    /// jobs judges the lean walker's batched tree path (opens, reads, writes and closes queued
+    /// many files at a time), which a scenario's `tree_strategy = "io_uring"` times.
+    pub strategy: Strategy,
+}
+
+impl Default for TreeSettings {
+    fn default() -> TreeSettings {
+        TreeSettings {
+            jobs: 1,
+            strategy: Strategy::Auto,
+        }
+    }
 }
 
 impl ConformOptions {
@@ -90,7 +110,7 @@ impl ConformOptions {
             max_file_size: None,
             sabotage: Vec::new(),
             isolation: None,
-            tree_jobs: 1,
+            tree: TreeSettings::default(),
         }
     }
 }

@@ -8,12 +8,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use copybench_engine::{
-    copy_file, copy_tree, CopyOptions, Fault, Strategy, SyscallRecorder, TreeOptions, Walker,
+    copy_file, copy_tree, CopyOptions, Fault, SyscallRecorder, TreeOptions, Walker,
 };
 
 use super::case::{Operation, SubjectId};
 use super::fixture::join;
 use super::outcome::{EngineTrace, Gathered, Returned};
+use super::TreeSettings;
 
 /// One operation to run on the fixture built at `root`.
 pub(crate) struct Invocation<'a> {
@@ -50,8 +51,8 @@ pub(crate) const NOBODY: u32 = 65534;
 /// The engine, with one strategy (file cases) or one walker (tree cases).
 pub(crate) struct EngineCopier {
     pub subject: SubjectId,
-    /// Tree calls copy with at least this many jobs (`ConformOptions::tree_jobs`).
-    pub tree_jobs: usize,
+    /// How tree calls copy (`ConformOptions::tree`).
+    pub tree: TreeSettings,
     /// Run as `nobody` (filesystem uid), so that permission bits bind on a root run.
     pub as_nobody: bool,
     /// Faults added to every invocation: the suite's own tests break a subject on purpose.
@@ -79,7 +80,7 @@ impl EngineCopier {
         let root = invocation.root.to_owned();
         let op = invocation.op.clone();
         let subject = self.subject;
-        let tree_jobs = self.tree_jobs;
+        let tree = self.tree;
         let as_nobody = self.as_nobody;
         let (tx, rx) = mpsc::channel();
         let thread_recorder = recorder.clone();
@@ -91,7 +92,7 @@ impl EngineCopier {
                     // thread's, and threads it starts inherit them; the thread ends after.
                     crate::os::set_thread_fsuid(NOBODY);
                 }
-                let result = thread_recorder.run(|| run_engine(subject, &root, &op, tree_jobs));
+                let result = thread_recorder.run(|| run_engine(subject, &root, &op, tree));
                 let _ = tx.send(result);
             });
         let handle = match spawned {
@@ -167,7 +168,7 @@ fn run_engine(
     subject: SubjectId,
     root: &Path,
     op: &Operation,
-    tree_jobs: usize,
+    tree: TreeSettings,
 ) -> (Returned, Option<EngineTrace>) {
     match op {
         Operation::File {
@@ -199,10 +200,10 @@ fn run_engine(
                     SubjectId::Walker(w) => w,
                     SubjectId::Strategy(_) => Walker::default(),
                 },
-                jobs: call.jobs.max(tree_jobs).max(1),
+                jobs: call.jobs.max(tree.jobs).max(1),
                 strategy: match subject {
                     SubjectId::Strategy(s) => s,
-                    SubjectId::Walker(_) => Strategy::Auto,
+                    SubjectId::Walker(_) => tree.strategy,
                 },
                 mode: copybench_engine::Mode::Copy2,
                 symlinks: call.symlinks,
