@@ -9,8 +9,6 @@
 //! The reads and writes carry explicit offsets (several are in flight at once), so the files'
 //! positions are read first and set to where a sequential loop would have left them at the end.
 
-use std::cell::RefCell;
-
 use rustix::fs::SeekFrom;
 use rustix::io::Errno;
 
@@ -25,25 +23,16 @@ const CHUNK: usize = 256 * 1024;
 
 pub(crate) struct IoUring;
 
-thread_local! {
-    /// This thread's ring, between copies. Only an idle ring is put back (nothing in flight
-    /// that a later copy could collect as its own); one a copy failed with is dropped.
-    static RING: RefCell<Option<Ring>> = const { RefCell::new(None) };
-}
-
-/// Runs `copy` with this thread's ring, made on its first use.
+/// Runs `copy` with this thread's ring, made on its first use; one a copy failed with is
+/// dropped.
 fn with_ring<T>(
     copy: impl FnOnce(&mut Ring) -> Result<T, StrategyError>,
 ) -> Result<T, StrategyError> {
-    let cached = RING.with(|slot| slot.borrow_mut().take());
-    let mut ring = match cached {
-        Some(ring) => ring,
-        None => Ring::with_buffers(DEPTH, CHUNK)
-            .map_err(|e| StrategyError::new("io_uring_setup", e, Side::Both, 0))?,
-    };
+    let mut ring = Ring::cached(u32::from(DEPTH), DEPTH, CHUNK)
+        .map_err(|e| StrategyError::new("io_uring_setup", e, Side::Both, 0))?;
     let result = copy(&mut ring);
-    if result.is_ok() && ring.is_idle() {
-        RING.with(|slot| *slot.borrow_mut() = Some(ring));
+    if result.is_ok() {
+        ring.put_back();
     }
     result
 }

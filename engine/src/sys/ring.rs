@@ -4,6 +4,7 @@
 //! maps the rings (`mmap`/`munmap`), which the layer leaves to strace as it does the allocator's
 //! mappings.
 
+use std::cell::RefCell;
 use std::ffi::CStr;
 use std::ops::Range;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -31,8 +32,16 @@ pub struct Ring {
     buffers: Vec<u8>,
     size: usize,
     count: u16,
+    /// Operations the submission queue holds (a power of two).
+    depth: u32,
     /// Operations queued or submitted whose completion has not been collected.
     in_flight: usize,
+}
+
+thread_local! {
+    /// This thread's idle rings between copies, one per geometry (the tree batches' and the
+    /// `io_uring` strategy's differ): each is set up once per thread, not once per copy.
+    static IDLE: RefCell<Vec<Ring>> = const { RefCell::new(Vec::new()) };
 }
 
 fn errno_of(e: &std::io::Error) -> Errno {
@@ -52,12 +61,14 @@ impl Ring {
     /// power of two, as the kernel does).
     pub fn with_depth(depth: u32, count: u16, size: usize) -> Result<Ring> {
         gate(Syscall::IoUringSetup)?;
-        let ring = IoUring::new(depth.max(1).next_power_of_two()).map_err(|e| errno_of(&e))?;
+        let depth = depth.max(1).next_power_of_two();
+        let ring = IoUring::new(depth).map_err(|e| errno_of(&e))?;
         let mut ring = Ring {
             ring,
             buffers: vec![0u8; usize::from(count) * size],
             size,
             count,
+            depth,
             in_flight: 0,
         };
         let iovecs: Vec<libc::iovec> = ring
@@ -73,6 +84,31 @@ impl Ring {
         // and are not reallocated: the Vec is never resized.
         unsafe { ring.ring.submitter().register_buffers(&iovecs) }.map_err(|e| errno_of(&e))?;
         Ok(ring)
+    }
+
+    /// This thread's idle ring of this geometry ([`Ring::with_depth`]'s), or a new one.
+    pub fn cached(depth: u32, count: u16, size: usize) -> Result<Ring> {
+        let geometry = (depth.max(1).next_power_of_two(), count, size);
+        let idle = IDLE.with(|idle| {
+            let mut idle = idle.borrow_mut();
+            let found = idle
+                .iter()
+                .position(|r| (r.depth, r.count, r.size) == geometry);
+            found.map(|at| idle.swap_remove(at))
+        });
+        match idle {
+            Some(ring) => Ok(ring),
+            None => Ring::with_depth(depth, count, size),
+        }
+    }
+
+    /// Keeps the ring for this thread's next copy of the same geometry, if it is idle: one with
+    /// an operation in flight is dropped (which waits for it), so a later copy never collects
+    /// another's completion as its own.
+    pub fn put_back(self) {
+        if self.is_idle() {
+            IDLE.with(|idle| idle.borrow_mut().push(self));
+        }
     }
 
     /// The number of registered buffers, each `buffer_size` bytes.
@@ -223,5 +259,38 @@ impl Drop for Ring {
         }
         // The crate closes the ring's descriptor when `ring` drops, just after this.
         let _ = gate(Syscall::Close);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::SyscallRecorder;
+
+    #[test]
+    fn an_idle_ring_is_set_up_once_per_thread_and_geometry() {
+        // A thread of its own, so that no ring is cached yet.
+        std::thread::spawn(|| {
+            let recorder = SyscallRecorder::new();
+            let made = recorder.run(|| {
+                let Ok(ring) = Ring::cached(8, 2, 4096) else {
+                    return false;
+                };
+                ring.put_back();
+                // The same geometry (7 operations round up to 8): the ring put back.
+                Ring::cached(7, 2, 4096).unwrap().put_back();
+                // Another geometry: a ring of its own, kept beside the first.
+                Ring::cached(8, 2, 8192).unwrap().put_back();
+                Ring::cached(8, 2, 4096).unwrap().put_back();
+                true
+            });
+            if !made {
+                eprintln!("skipped: io_uring is refused here (kernel.io_uring_disabled, seccomp)");
+                return;
+            }
+            assert_eq!(recorder.counts().get(Syscall::IoUringSetup), 2);
+        })
+        .join()
+        .unwrap();
     }
 }

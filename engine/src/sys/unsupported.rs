@@ -307,6 +307,28 @@ impl Ring {
         missing()
     }
 
+    pub fn with_depth(_depth: u32, _count: u16, _size: usize) -> Result<Ring> {
+        missing()
+    }
+
+    pub fn cached(_depth: u32, _count: u16, _size: usize) -> Result<Ring> {
+        missing()
+    }
+
+    pub fn put_back(self) {}
+
+    pub fn is_idle(&self) -> bool {
+        true
+    }
+
+    pub fn queue_close(&mut self, _fd: super::Fd, _tag: u64) -> Result<()> {
+        missing()
+    }
+
+    pub fn take_descriptor(_result: usize) -> Result<super::Fd> {
+        missing()
+    }
+
     pub fn buffer_count(&self) -> u16 {
         0
     }

@@ -24,7 +24,7 @@
 //! about 70 % of the CPU of a batched copy of the 8000-file tree under `perf record -a`), where
 //! the same inode creation, page copy and tail zeroing happen as under `copy_file_range`.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ffi::{CString, OsStr};
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
@@ -49,8 +49,6 @@ pub(super) const BATCH: u16 = 32;
 pub(super) const SMALL: usize = 64 * 1024;
 
 thread_local! {
-    /// This thread's batch ring, between jobs (only an idle one is put back).
-    static RING: RefCell<Option<Ring>> = const { RefCell::new(None) };
     /// Set once the kernel refused a batch opcode on this thread: its later files go plain.
     static REFUSED: Cell<bool> = const { Cell::new(false) };
 }
@@ -106,17 +104,13 @@ pub(super) fn copy_files(
     if REFUSED.with(Cell::get) {
         return plain(totals, files);
     }
-    let cached = RING.with(|slot| slot.borrow_mut().take());
-    let mut ring = match cached {
-        Some(ring) => ring,
+    let mut ring = match Ring::cached(2 * u32::from(BATCH), BATCH, SMALL) {
+        Ok(ring) => ring,
         // The per-file `io_uring` content copy that `copy_one` runs reports why.
-        None => match Ring::with_depth(2 * u32::from(BATCH), BATCH, SMALL) {
-            Ok(ring) => ring,
-            Err(_) => {
-                REFUSED.with(|r| r.set(true));
-                return plain(totals, files);
-            }
-        },
+        Err(_) => {
+            REFUSED.with(|r| r.set(true));
+            return plain(totals, files);
+        }
     };
     for (k, batch) in files.chunks(usize::from(BATCH)).enumerate() {
         if REFUSED.with(Cell::get) {
@@ -134,9 +128,7 @@ pub(super) fn copy_files(
             return plain(totals, &files[rest..]);
         }
     }
-    if ring.is_idle() {
-        RING.with(|slot| *slot.borrow_mut() = Some(ring));
-    }
+    ring.put_back();
 }
 
 /// The slots of a batch; a name with a NUL (which no directory lists) goes plain at once.
