@@ -28,6 +28,7 @@ use std::cell::Cell;
 use std::ffi::{CString, OsStr};
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use rustix::fs::{FileType, Mode as FileMode, OFlags, Stat};
 use rustix::io::Errno;
@@ -86,6 +87,18 @@ struct Slot<'f> {
     read: Option<usize>,
     /// Bytes copied, once the file is finished.
     copied: u64,
+}
+
+impl Slot<'_> {
+    /// Gathers this file's error (made from its source and destination paths) and closes what
+    /// it has open: nothing more is done for it.
+    fn gather(&mut self, run: &Run<'_>, dir: &Dir, error: impl FnOnce(&Path, &Path) -> CopyError) {
+        let (s, d) = (dir.src_name(self.name), dir.dst_name(self.name));
+        run.gather(self.seq, &s, &d, error(&s, &d));
+        self.fate = Fate::Gathered;
+        self.src = None;
+        self.dst = None;
+    }
 }
 
 /// Copies `files` of `dir` (created by this copy) in batches; what a batch cannot copy goes
@@ -228,10 +241,7 @@ fn copy_batch(
         let st = match sys::fstat(src) {
             Ok(st) => st,
             Err(e) => {
-                let (s, d) = (dir.src_name(slot.name), dir.dst_name(slot.name));
-                run.gather(slot.seq, &s, &d, io(e, "stat", &s, &s, &d));
-                slot.fate = Fate::Gathered;
-                slot.src = None;
+                slot.gather(run, dir, |s, d| io(e, "stat", s, s, d));
                 continue;
             }
         };
@@ -270,12 +280,7 @@ fn copy_batch(
         if !is_read {
             match done.result.and_then(Ring::take_descriptor) {
                 Ok(fd) => slot.dst = Some(fd),
-                Err(e) => {
-                    let (s, d) = (dir.src_name(slot.name), dir.dst_name(slot.name));
-                    run.gather(slot.seq, &s, &d, io(e, "open", &d, &s, &d));
-                    slot.fate = Fate::Gathered;
-                    slot.src = None;
-                }
+                Err(e) => slot.gather(run, dir, |s, d| io(e, "open", d, s, d)),
             }
             continue;
         }
@@ -325,13 +330,7 @@ fn copy_batch(
                     ring.queue_close(src, tag(i, false)).map_err(fail)?;
                 }
             }
-            Err(e) => {
-                let (s, d) = (dir.src_name(slot.name), dir.dst_name(slot.name));
-                run.gather(slot.seq, &s, &d, e);
-                slot.fate = Fate::Gathered;
-                slot.src = None;
-                slot.dst = None;
-            }
+            Err(e) => slot.gather(run, dir, |_, _| e),
         }
     }
     let mut close_errors: Vec<(usize, bool, Errno)> = Vec::new();
